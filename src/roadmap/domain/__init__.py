@@ -1,0 +1,1 @@
+"""Pure domain rules: vocabularies, validation, permissions. No I/O."""

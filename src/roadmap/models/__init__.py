@@ -1,0 +1,61 @@
+"""Tortoise models, one module per aggregate; this package is the ``roadmap`` app."""
+
+from roadmap.models.instruction import (
+    Annotation,
+    Avis,
+    Campagne,
+    CampagneInstructor,
+    CampagneRoadmap,
+    Decision,
+    Dossier,
+    DossierInstructor,
+    DossierQpv,
+    FinancementLine,
+)
+from roadmap.models.journal import JournalEntry
+from roadmap.models.observation import Indicator, IndicatorValue, QualitativeRecord
+from roadmap.models.reference import Person, Qpv, Service
+from roadmap.models.roadmap import Axe, Membership, Roadmap
+from roadmap.models.work import (
+    Action,
+    ActionContributor,
+    ActionQpv,
+    Adjustment,
+    Comment,
+    Dependency,
+    Engagement,
+    Jalon,
+    JalonInvite,
+)
+
+__all__ = [
+    "Action",
+    "ActionContributor",
+    "ActionQpv",
+    "Adjustment",
+    "Annotation",
+    "Avis",
+    "Axe",
+    "Campagne",
+    "CampagneInstructor",
+    "CampagneRoadmap",
+    "Comment",
+    "Decision",
+    "Dependency",
+    "Dossier",
+    "DossierInstructor",
+    "DossierQpv",
+    "Engagement",
+    "FinancementLine",
+    "Indicator",
+    "IndicatorValue",
+    "Jalon",
+    "JalonInvite",
+    "JournalEntry",
+    "Membership",
+    "Person",
+    "Qpv",
+    "QualitativeRecord",
+    "Roadmap",
+    "Service",
+]

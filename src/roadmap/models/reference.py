@@ -1,0 +1,52 @@
+"""Reference data shared by every roadmap: services, people, quartiers."""
+
+from __future__ import annotations
+
+from tortoise import fields
+
+from roadmap.domain.enums import ServiceKind
+from roadmap.models.base import VersionedModel
+
+
+class Service(VersionedModel):
+    """A department or partner: politique de la ville, droit commun, État, partenaire."""
+
+    code = fields.CharField(max_length=50, unique=True)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharEnumField(ServiceKind, max_length=30)
+    parent: fields.ForeignKeyNullableRelation[Service] = fields.ForeignKeyField(
+        "roadmap.Service", related_name="children", null=True, on_delete=fields.RESTRICT
+    )
+    archived = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "service"
+        ordering = ["code"]
+
+
+class Person(VersionedModel):
+    """Someone who uses or is named in a roadmap, the login is their identity."""
+
+    login = fields.CharField(max_length=100, unique=True)
+    name = fields.CharField(max_length=200)
+    email = fields.CharField(max_length=200, default="")
+    service: fields.ForeignKeyNullableRelation[Service] = fields.ForeignKeyField(
+        "roadmap.Service", related_name="people", null=True, on_delete=fields.RESTRICT
+    )
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "person"
+        ordering = ["login"]
+
+
+class Qpv(VersionedModel):
+    """A quartier prioritaire de la politique de la ville."""
+
+    code = fields.CharField(max_length=20, unique=True)
+    name = fields.CharField(max_length=200)
+    commune = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        table = "qpv"
+        ordering = ["code"]

@@ -1,0 +1,1 @@
+"""Storage: Tortoise initialisation, SQLite/PostgreSQL specifics, migrations, backups."""

@@ -1,0 +1,212 @@
+"""Open, upgrade, back up and close the database.
+
+Tortoise keeps its state in context variables: ``open_database`` must run in the task
+that then awaits the app or the command, and ``close`` in the same task (see RISKS 9).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.executor import MigrationExecutor
+
+from roadmap.domain.errors import StorageError
+from roadmap.storage.config import APP_LABEL, tortoise_config
+from roadmap.storage.location import DatabaseLocation, check_sqlite_path
+
+
+@dataclass
+class DatabaseInfo:
+    """What was found and done when opening: shown by ``roadmap whoami`` and the TUI."""
+
+    location: DatabaseLocation
+    created: bool = False
+    applied_migrations: list[str] = field(default_factory=list)
+    backup_path: Path | None = None
+    pragmas: dict[str, Any] = field(default_factory=dict)
+
+
+def _apps_config(config: dict[str, Any]) -> dict[str, Any]:
+    return {APP_LABEL: config["apps"][APP_LABEL]}
+
+
+async def pending_migrations(location: DatabaseLocation) -> list[str]:
+    """Names of shipped migrations not yet applied (Tortoise must be initialised)."""
+    executor = MigrationExecutor(
+        connections.get("default"), _apps_config(tortoise_config(location))
+    )
+    return [step.migration.name for step in await executor.plan() if not step.backward]
+
+
+async def _migrate(location: DatabaseLocation, info: DatabaseInfo) -> None:
+    """Apply pending migrations with foreign keys OFF (RISKS 1), then check integrity."""
+    config = tortoise_config(location, foreign_keys=False)
+    await Tortoise.init(config=config)
+    try:
+        pending = await pending_migrations(location)
+        if not pending:
+            return
+        if location.is_sqlite and not info.created:
+            info.backup_path = await backup_before_migration(location)
+        executor = MigrationExecutor(connections.get("default"), _apps_config(config))
+        await executor.migrate()
+        info.applied_migrations = pending
+        if location.is_sqlite:
+            _, rows = await connections.get("default").execute_query("PRAGMA foreign_key_check")
+            if rows:
+                raise StorageError(
+                    f"la mise à jour du schéma a laissé {len(rows)} référence(s) cassée(s) ; "
+                    f"la copie d'avant mise à jour est {info.backup_path}"
+                )
+    finally:
+        await Tortoise.close_connections()
+
+
+@contextlib.contextmanager
+def _exclusive_migration_lock(location: DatabaseLocation) -> Any:
+    """Only one process upgrades a SQLite file at a time; others wait, then find nothing to do."""
+    if not location.is_sqlite or location.path is None:
+        yield
+        return
+    lock_path = location.path.with_name(location.path.name + ".migration-lock")
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+async def open_database(location: DatabaseLocation, *, upgrade: bool = True) -> DatabaseInfo:
+    """Initialise Tortoise on ``location``, creating or upgrading the schema first."""
+    info = DatabaseInfo(location=location)
+    if location.is_sqlite:
+        assert location.path is not None
+        check_sqlite_path(location.path)
+        info.created = not location.path.exists() or location.path.stat().st_size == 0
+    try:
+        if upgrade:
+            if location.is_sqlite:
+                with _exclusive_migration_lock(location):
+                    await _migrate(location, info)
+            else:
+                await _migrate_postgres(location, info)
+        await Tortoise.init(config=tortoise_config(location))
+        info.pragmas = await _read_back_settings(location)
+    except StorageError:
+        await close_database()
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        await close_database()
+        raise StorageError(
+            f"impossible d'ouvrir la base {location.describe()} : {exc}", field="--db"
+        ) from None
+    except Exception as exc:
+        await close_database()
+        if type(exc).__module__.startswith(("asyncpg", "tortoise")) or isinstance(
+            exc, ConnectionError
+        ):
+            raise StorageError(
+                f"impossible d'ouvrir la base {location.describe()} : {exc}", field="--db"
+            ) from None
+        raise
+    return info
+
+
+async def _migrate_postgres(location: DatabaseLocation, info: DatabaseInfo) -> None:
+    """On PostgreSQL an advisory lock serialises concurrent upgrades."""
+    import asyncpg
+
+    conn = await asyncpg.connect(location.url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute("SELECT pg_advisory_lock(727274)")
+        try:
+            await _migrate(location, info)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(727274)")
+    finally:
+        await conn.close()
+
+
+async def _read_back_settings(location: DatabaseLocation) -> dict[str, Any]:
+    """Read the PRAGMAs back: a silently ignored setting would otherwise go unnoticed."""
+    conn = connections.get("default")
+    if not location.is_sqlite:
+        _, rows = await conn.execute_query("SELECT version()")
+        return {"server_version": rows[0][0]}
+    settings: dict[str, Any] = {}
+    for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous"):
+        _, rows = await conn.execute_query(f"PRAGMA {name}")
+        settings[name] = rows[0][0]
+    if str(settings["journal_mode"]).lower() != "wal":
+        raise StorageError(
+            f"le mode WAL n'a pas pu être activé sur {location.describe()} "
+            f"(mode obtenu : {settings['journal_mode']})"
+        )
+    if settings["foreign_keys"] != 1:
+        raise StorageError("les clés étrangères SQLite n'ont pas pu être activées")
+    return settings
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+@contextlib.asynccontextmanager
+async def database(
+    location: DatabaseLocation, *, upgrade: bool = True
+) -> AsyncIterator[DatabaseInfo]:
+    info = await open_database(location, upgrade=upgrade)
+    try:
+        yield info
+    finally:
+        await close_database()
+
+
+# --- backups ------------------------------------------------------------------------------
+
+
+async def backup_before_migration(location: DatabaseLocation) -> Path:
+    assert location.path is not None
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = location.path.with_name(f"{location.path.stem}.avant-mise-a-jour-{stamp}.db")
+    await backup_sqlite(location.path, target)
+    return target
+
+
+async def backup_sqlite(source: Path, target: Path) -> None:
+    """Copy a live SQLite file with the online backup API, then check the copy."""
+    import aiosqlite
+
+    if target.exists():
+        raise StorageError(f"{target} existe déjà ; choisissez un autre nom", field="FICHIER")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"impossible de créer {target.parent} : {exc}", field="FICHIER"
+        ) from None
+    partial = target.with_name(target.name + ".partiel")
+    try:
+        async with aiosqlite.connect(source) as src, aiosqlite.connect(partial) as dst:
+            await src.backup(dst)
+        async with aiosqlite.connect(partial) as check:
+            cursor = await check.execute("PRAGMA integrity_check")
+            row = await cursor.fetchone()
+        if row is None or row[0] != "ok":
+            raise StorageError(f"la copie {target} ne passe pas le contrôle d'intégrité : {row}")
+        partial.replace(target)
+    except sqlite3.Error as exc:
+        raise StorageError(
+            f"sauvegarde impossible vers {target} : {exc}", field="FICHIER"
+        ) from None
+    finally:
+        partial.unlink(missing_ok=True)

@@ -1,0 +1,216 @@
+"""Plumbing shared by every use case: write transactions, versions, journal, roles.
+
+Write units run in their own task behind ``asyncio.shield``: Textual cancels workers
+when a screen is popped or the app exits, and a cancel inside Tortoise's BEGIN/COMMIT
+can freeze the connection for good (RISKS 8). The unit always runs to its end; a
+cancelled caller re-reads to learn the outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, TypeVar
+
+from tortoise.exceptions import OperationalError, TransactionManagementError
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from roadmap.domain.enums import Role
+from roadmap.domain.errors import NotFound, StaleVersion, StorageError
+from roadmap.domain.permissions import Capability, require
+from roadmap.models import JournalEntry, Membership, Roadmap
+from roadmap.usecases.identity import Actor
+
+T = TypeVar("T")
+
+_RETRY_ATTEMPTS = 12
+_RETRYABLE_MESSAGES = ("database is locked", "database table is locked", "busy")
+_PG_RETRYABLE = ("SerializationError", "DeadlockDetectedError")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    if type(exc).__name__ in _PG_RETRYABLE:
+        return True
+    if isinstance(exc, OperationalError | TransactionManagementError | sqlite3.OperationalError):
+        text = str(exc).lower()
+        return any(m in text for m in _RETRYABLE_MESSAGES) or type(exc.__cause__).__name__ in (
+            _PG_RETRYABLE
+        )
+    return False
+
+
+async def _run_with_retries(unit: Callable[[], Awaitable[T]]) -> T:
+    for attempt in range(_RETRY_ATTEMPTS):
+        try:
+            async with in_transaction():
+                return await unit()
+        except Exception as exc:
+            if not _is_retryable(exc) or attempt == _RETRY_ATTEMPTS - 1:
+                if _is_retryable(exc):
+                    raise StorageError(
+                        "la base est occupée par d'autres écritures ; réessayez dans un instant"
+                    ) from exc
+                raise
+            await asyncio.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _consume_result(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # mark as retrieved when the caller went away
+
+
+async def write_unit(unit: Callable[[], Awaitable[T]]) -> T:
+    """Run ``unit`` in one write transaction, retried on lock contention, shielded from cancel."""
+    task = asyncio.ensure_future(_run_with_retries(unit))
+    task.add_done_callback(_consume_result)
+    return await asyncio.shield(task)
+
+
+# --- values for the journal and the messages ----------------------------------------------
+
+
+def show(value: Any) -> str:
+    """A stable text form of a value, for the journal and the adjustments."""
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return str(value)
+
+
+async def journal(
+    actor: Actor,
+    *,
+    roadmap: str = "",
+    entity: str,
+    ref: str = "",
+    operation: str,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    reason: str = "",
+) -> None:
+    await JournalEntry.create(
+        at=now(),
+        actor=actor.login,
+        roadmap_slug=roadmap,
+        entity=entity,
+        entity_ref=ref,
+        operation=operation,
+        field=field,
+        old_value=show(old),
+        new_value=show(new),
+        reason=reason,
+    )
+
+
+async def journal_changes(
+    actor: Actor,
+    *,
+    roadmap: str,
+    entity: str,
+    ref: str,
+    changes: dict[str, tuple[Any, Any]],
+    reason: str = "",
+) -> None:
+    await JournalEntry.bulk_create(
+        [
+            JournalEntry(
+                at=now(),
+                actor=actor.login,
+                roadmap_slug=roadmap,
+                entity=entity,
+                entity_ref=ref,
+                operation="modification",
+                field=name,
+                old_value=show(old),
+                new_value=show(new),
+                reason=reason,
+            )
+            for name, (old, new) in changes.items()
+        ]
+    )
+
+
+def diff(obj: Model, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The fields of ``values`` that differ from ``obj``: {field: (old, new)}."""
+    return {k: (getattr(obj, k), v) for k, v in values.items() if getattr(obj, k) != v}
+
+
+async def update_versioned(
+    model: type[Model], obj_id: int, expected_version: int, actor: Actor, values: dict[str, Any]
+) -> int:
+    """Update only if nobody changed the row since ``expected_version``; return the new version.
+
+    A compare-and-set on ``version``: get → change → save loses updates silently (RISKS 3).
+    """
+    updated = await model.filter(id=obj_id, version=expected_version).update(
+        **values, version=expected_version + 1, updated_by=actor.login, updated_at=now()
+    )
+    if updated == 0:
+        current = await model.get_or_none(id=obj_id)
+        if current is None:
+            raise NotFound("cet élément n'existe plus (supprimé entre-temps)")
+        raise stale_error(current)
+    return expected_version + 1
+
+
+def stale_error(current: Any) -> StaleVersion:
+    when = current.updated_at.astimezone().strftime("%H:%M") if current.updated_at else "?"
+    who = current.updated_by or "quelqu'un"
+    return StaleVersion(
+        f"modifié entre-temps par {who} à {when} ; rechargez pour voir sa version, "
+        "rien n'a été écrasé"
+    )
+
+
+# --- roadmaps and roles ------------------------------------------------------------------
+
+
+async def get_roadmap(slug: str) -> Roadmap:
+    roadmap = await Roadmap.get_or_none(slug=slug)
+    if roadmap is None:
+        raise NotFound(f"feuille de route « {slug} » introuvable", field="feuille de route")
+    return roadmap
+
+
+async def role_in(actor: Actor, roadmap: Roadmap) -> Role | None:
+    if actor.person_id is None:
+        return None
+    membership = await Membership.get_or_none(roadmap_id=roadmap.id, person_id=actor.person_id)
+    return Role(membership.role) if membership else None
+
+
+async def authorize(actor: Actor, slug: str, capability: Capability) -> Roadmap:
+    """Load the roadmap and check the actor may exercise ``capability`` on it."""
+    roadmap = await get_roadmap(slug)
+    require(await role_in(actor, roadmap), capability, roadmap=slug)
+    return roadmap
+
+
+async def next_ref(model: type[Model], prefix: str, **scope: Any) -> str:
+    """The next free reference (A1, A2…) in ``scope``; call inside the write unit."""
+    refs: Iterable[str] = await model.filter(**scope).values_list("ref", flat=True)
+    numbers = [
+        int(r[len(prefix) :]) for r in refs if r.startswith(prefix) and r[len(prefix) :].isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1}"

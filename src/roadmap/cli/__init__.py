@@ -1,0 +1,63 @@
+"""The ``roadmap`` command: the TUI by default, subcommands for scripts and services.
+
+Argument parsing only; every subcommand calls use cases. Each command module exposes
+``register(subparsers)`` and sets ``handler`` (an async function of ``CommandContext``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from roadmap import __version__
+from roadmap.cli import commands_core
+from roadmap.cli.runner import run_command
+
+# One module per capability, each adding its own subcommands.
+COMMAND_MODULES = [commands_core]
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        translated = (
+            message.replace("the following arguments are required", "arguments obligatoires")
+            .replace("invalid choice", "choix invalide")
+            .replace("choose from", "choisir parmi")
+            .replace("unrecognized arguments", "arguments inconnus")
+            .replace("expected one argument", "une valeur est attendue")
+        )
+        self.exit(2, f"{self.prog} : erreur : {translated}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchArgumentParser(
+        prog="roadmap",
+        description="Feuille de route partagée — politique de la ville × droit commun.",
+    )
+    parser.add_argument("--version", action="version", version=f"roadmap {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="CHEMIN_OU_URL",
+        help="fichier SQLite, sqlite://CHEMIN ou postgres://utilisateur@hôte:port/base "
+        "(défaut : $ROADMAP_DB, puis le dossier de données de l'utilisateur)",
+    )
+    parser.add_argument("--theme", metavar="NOM", help="thème de l'interface (voir themes/)")
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser
+    )
+    for module in COMMAND_MODULES:
+        module.register(subparsers)  # type: ignore[attr-defined]
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from roadmap.cli.launch import launch_tui
+
+        return launch_tui(args)
+    return asyncio.run(run_command(args))

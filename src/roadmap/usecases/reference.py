@@ -1,0 +1,142 @@
+"""Services, people and QPV: reference data shared by every roadmap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from roadmap.domain import validation as v
+from roadmap.domain.enums import Role, ServiceKind
+from roadmap.domain.errors import NotFound, PermissionDenied, ValidationError
+from roadmap.models import Membership, Person, Qpv, Roadmap, Service
+from roadmap.usecases.base import diff, journal, journal_changes, update_versioned, write_unit
+from roadmap.usecases.identity import Actor
+
+
+async def require_reference_editor(actor: Actor) -> None:
+    """Reference data is kept by trinôme and direction members (anyone on an empty base)."""
+    if not await Roadmap.exists():
+        return
+    if (
+        actor.person_id is not None
+        and await Membership.filter(
+            person_id=actor.person_id, role__in=[Role.TRINOME, Role.DIRECTION]
+        ).exists()
+    ):
+        return
+    raise PermissionDenied(
+        "modifier les services, les personnes et les QPV demande le rôle trinôme ou direction "
+        "dans au moins une feuille de route"
+    )
+
+
+async def service_by_code(code: str, field: str = "service") -> Service:
+    service = await Service.get_or_none(code=(code or "").strip())
+    if service is None:
+        raise NotFound(f"service « {code} » inconnu", field=field)
+    return service
+
+
+async def person_by_login(login: str, field: str = "personne") -> Person:
+    person = await Person.get_or_none(login=(login or "").strip())
+    if person is None:
+        raise NotFound(f"personne « {login} » inconnue", field=field)
+    return person
+
+
+async def qpv_by_code(code: str, field: str = "QPV") -> Qpv:
+    qpv = await Qpv.get_or_none(code=(code or "").strip())
+    if qpv is None:
+        raise NotFound(f"QPV « {code} » inconnu", field=field)
+    return qpv
+
+
+@dataclass(frozen=True)
+class ServiceInput:
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None = None
+
+
+async def create_service(actor: Actor, data: ServiceInput) -> Service:
+    code = v.slug(data.code, "code")
+    name = v.text(data.name, "nom")
+    kind = ServiceKind.parse(data.kind, "type")
+
+    async def unit() -> Service:
+        await require_reference_editor(actor)
+        if await Service.exists(code=code):
+            raise ValidationError(f"le code « {code} » est déjà pris", field="code")
+        parent = (
+            await service_by_code(data.parent_code, "direction parente")
+            if data.parent_code
+            else None
+        )
+        service = await Service.create(
+            code=code, name=name, kind=kind, parent=parent, updated_by=actor.login
+        )
+        await journal(actor, entity="service", ref=code, operation="création", new=name)
+        return service
+
+    return await write_unit(unit)
+
+
+async def edit_service(actor: Actor, code: str, version: int, *, name: str, kind: str) -> None:
+    values = {"name": v.text(name, "nom"), "kind": ServiceKind.parse(kind, "type")}
+
+    async def unit() -> None:
+        await require_reference_editor(actor)
+        service = await service_by_code(code)
+        changes = diff(service, values)
+        await update_versioned(Service, service.id, version, actor, values)
+        await journal_changes(actor, roadmap="", entity="service", ref=code, changes=changes)
+
+    await write_unit(unit)
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    login: str
+    name: str
+    email: str = ""
+    service_code: str | None = None
+
+
+async def create_person(actor: Actor, data: PersonInput) -> Person:
+    login = v.text(data.login, "identifiant", max_length=100)
+    name = v.text(data.name, "nom")
+    email = v.text(data.email, "courriel", required=False)
+    if email and "@" not in email:
+        raise ValidationError(
+            "adresse de courriel invalide (attendu nom@domaine)", field="courriel"
+        )
+
+    async def unit() -> Person:
+        await require_reference_editor(actor)
+        if await Person.exists(login=login):
+            raise ValidationError(f"l'identifiant « {login} » existe déjà", field="identifiant")
+        service = await service_by_code(data.service_code, "service") if data.service_code else None
+        person = await Person.create(
+            login=login, name=name, email=email, service=service, updated_by=actor.login
+        )
+        await journal(actor, entity="personne", ref=login, operation="création", new=name)
+        return person
+
+    return await write_unit(unit)
+
+
+async def create_qpv(actor: Actor, code: str, name: str, commune: str = "") -> Qpv:
+    code = v.text(code, "code QPV", max_length=20)
+    name = v.text(name, "nom du QPV")
+
+    async def unit() -> Qpv:
+        await require_reference_editor(actor)
+        if await Qpv.exists(code=code):
+            raise ValidationError(f"le QPV « {code} » existe déjà", field="code QPV")
+        qpv = await Qpv.create(
+            code=code, name=name, commune=commune.strip(), updated_by=actor.login
+        )
+        await journal(actor, entity="qpv", ref=code, operation="création", new=name)
+        return qpv
+
+    return await write_unit(unit)

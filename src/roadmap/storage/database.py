@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.executor import MigrationExecutor
 
 from roadmap.domain.errors import StorageError
@@ -88,6 +89,9 @@ def _exclusive_migration_lock(location: DatabaseLocation) -> Any:
 async def open_database(location: DatabaseLocation, *, upgrade: bool = True) -> DatabaseInfo:
     """Initialise Tortoise on ``location``, creating or upgrading the schema first."""
     info = DatabaseInfo(location=location)
+    # Tortoise caches each model's INSERT/DELETE SQL per connection *name*, not per dialect:
+    # after a SQLite session, a PostgreSQL one in the same process would reuse "?" placeholders.
+    EXECUTOR_CACHE.clear()
     if location.is_sqlite:
         assert location.path is not None
         check_sqlite_path(location.path)

@@ -1,0 +1,380 @@
+"""Actions: create, edit (with re-routing reasons), status, dependencies, engagements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from roadmap.domain import validation as v
+from roadmap.domain.enums import ActionStatus, AdjustmentKind, EngagementKind, Pillar
+from roadmap.domain.errors import NotFound
+from roadmap.domain.permissions import Capability
+from roadmap.models import (
+    Action,
+    ActionContributor,
+    ActionQpv,
+    Adjustment,
+    Engagement,
+    Roadmap,
+)
+from roadmap.usecases import dependencies as deps
+from roadmap.usecases.base import (
+    authorize,
+    diff,
+    journal,
+    journal_changes,
+    next_ref,
+    now,
+    update_versioned,
+    write_unit,
+)
+from roadmap.usecases.identity import Actor
+from roadmap.usecases.reference import person_by_login, qpv_by_code, service_by_code
+from roadmap.usecases.roadmaps import axe_by_ref
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """What a form or a command gives; raw strings are validated by the use case."""
+
+    title: str
+    pilot_service: str
+    axe_ref: str | None = None
+    owner_login: str | None = None
+    status: str = ActionStatus.IDEE.value
+    start_date: str | date | None = None
+    end_date: str | date | None = None
+    description: str = ""
+    pillar: str | None = None
+    contributors: list[str] = field(default_factory=list)  # service codes
+    qpvs: list[str] = field(default_factory=list)  # QPV codes
+    depends_on: list[str] = field(default_factory=list)  # A…/J… refs
+
+
+@dataclass(frozen=True)
+class _Clean:
+    title: str
+    description: str
+    status: ActionStatus
+    start_date: date | None
+    end_date: date | None
+    pillar: Pillar | None
+
+
+def _validate(data: ActionInput, horizon: date) -> _Clean:
+    title = v.text(data.title, "titre")
+    start = v.parse_date(data.start_date, "début")
+    end = v.parse_date(data.end_date, "fin")
+    v.date_range(start, end, start_field="début", end_field="fin")
+    v.within_horizon(start, horizon, "début")
+    v.within_horizon(end, horizon, "fin")
+    return _Clean(
+        title=title,
+        description=v.text(data.description, "description", max_length=8000, required=False),
+        status=ActionStatus.parse(data.status, "statut"),  # type: ignore[arg-type]
+        start_date=start,
+        end_date=end,
+        pillar=Pillar.parse(data.pillar, "pilier") if data.pillar else None,  # type: ignore[arg-type]
+    )
+
+
+async def _links(roadmap: Roadmap, data: ActionInput) -> dict[str, Any]:
+    pilot = await service_by_code(data.pilot_service, "service pilote")
+    owner = await person_by_login(data.owner_login, "responsable") if data.owner_login else None
+    axe = await axe_by_ref(roadmap, data.axe_ref) if data.axe_ref else None
+    return {
+        "pilot_service_id": pilot.id,
+        "owner_id": owner.id if owner else None,
+        "axe_id": axe.id if axe else None,
+    }
+
+
+async def action_by_ref(roadmap: Roadmap, ref: str) -> Action:
+    action = await Action.get_or_none(roadmap_id=roadmap.id, ref=(ref or "").strip().upper())
+    if action is None:
+        raise NotFound(f"action « {ref} » introuvable dans {roadmap.slug}", field="action")
+    return action
+
+
+async def _set_contributors(action: Action, codes: list[str]) -> tuple[list[str], list[str]]:
+    wanted = {
+        (await service_by_code(c, "services contributeurs")).id: c for c in dict.fromkeys(codes)
+    }
+    current = dict(
+        await ActionContributor.filter(action_id=action.id).values_list(
+            "service_id", "service__code"
+        )
+    )
+    removed = [s for s in current if s not in wanted]
+    if removed:
+        await ActionContributor.filter(action_id=action.id, service_id__in=removed).delete()
+    for service_id in wanted:
+        if service_id not in current:
+            await ActionContributor.create(action_id=action.id, service_id=service_id)
+    return sorted(current.values()), sorted(wanted.values())
+
+
+async def _set_qpvs(action: Action, codes: list[str]) -> tuple[list[str], list[str]]:
+    wanted = {(await qpv_by_code(c, "QPV")).id: c for c in dict.fromkeys(codes)}
+    current = dict(await ActionQpv.filter(action_id=action.id).values_list("qpv_id", "qpv__code"))
+    if set(wanted) != set(current):
+        await ActionQpv.filter(action_id=action.id).delete()
+        await ActionQpv.bulk_create([ActionQpv(action_id=action.id, qpv_id=q) for q in wanted])
+    return sorted(current.values()), sorted(wanted.values())
+
+
+async def _set_dependencies(
+    roadmap: Roadmap, action: Action, refs: list[str]
+) -> tuple[list[str], list[str]]:
+    item: deps.Node = ("action", action.id)
+    before = await deps.prerequisites_of(item)
+    wanted = sorted({r.strip().upper() for r in refs if r.strip()})
+    for ref in before:
+        if ref not in wanted:
+            on, _ = await deps.resolve_item(roadmap, ref)
+            await deps.remove_dependency(roadmap, item, on)
+    for ref in wanted:
+        if ref not in before:
+            on, _ = await deps.resolve_item(roadmap, ref)
+            await deps.add_dependency(roadmap, item, on)
+    return before, wanted
+
+
+async def create_action(actor: Actor, slug: str, data: ActionInput) -> str:
+    """Create an action and return its reference (A1, A2…)."""
+
+    async def unit() -> str:
+        roadmap = await authorize(actor, slug, Capability.EDIT)
+        clean = _validate(data, roadmap.horizon)
+        links = await _links(roadmap, data)
+        ref = await next_ref(Action, "A", roadmap_id=roadmap.id)
+        action = await Action.create(
+            roadmap=roadmap,
+            ref=ref,
+            title=clean.title,
+            description=clean.description,
+            status=clean.status,
+            start_date=clean.start_date,
+            end_date=clean.end_date,
+            pillar=clean.pillar,
+            updated_by=actor.login,
+            **links,
+        )
+        await _set_contributors(action, data.contributors)
+        await _set_qpvs(action, data.qpvs)
+        await _set_dependencies(roadmap, action, data.depends_on)
+        await journal(
+            actor, roadmap=slug, entity="action", ref=ref, operation="création", new=clean.title
+        )
+        return ref
+
+    return await write_unit(unit)
+
+
+_DATE_FIELDS = {"start_date": "début", "end_date": "fin"}
+_SCOPE_FIELDS = {"title": "titre", "description": "description"}
+
+
+async def update_action(
+    actor: Actor,
+    slug: str,
+    ref: str,
+    version: int,
+    data: ActionInput,
+    *,
+    reason: str = "",
+    kind: str = "",
+) -> int:
+    """Edit an action. Moving an existing date is a re-routing: reason and kind required."""
+
+    async def unit() -> int:
+        roadmap = await authorize(actor, slug, Capability.EDIT)
+        clean = _validate(data, roadmap.horizon)
+        action = await action_by_ref(roadmap, ref)
+        values: dict[str, Any] = {
+            "title": clean.title,
+            "description": clean.description,
+            "status": clean.status,
+            "start_date": clean.start_date,
+            "end_date": clean.end_date,
+            "pillar": clean.pillar,
+            **await _links(roadmap, data),
+        }
+        changes = diff(action, values)
+        moved_dates = [f for f in _DATE_FIELDS if f in changes and changes[f][0] is not None]
+        adjustment_kind: AdjustmentKind | None = None
+        why = reason.strip()
+        if moved_dates:
+            why = v.reason(reason)
+            adjustment_kind = AdjustmentKind.parse(kind, "nature de l'ajustement")  # type: ignore[assignment]
+        new_version = await update_versioned(Action, action.id, version, actor, values)
+        for name in [*moved_dates, *(f for f in _SCOPE_FIELDS if f in changes and why)]:
+            old, new = changes[name]
+            await Adjustment.create(
+                roadmap=roadmap,
+                action=action,
+                field=name,
+                old_value=old.isoformat() if isinstance(old, date) else str(old or ""),
+                new_value=new.isoformat() if isinstance(new, date) else str(new or ""),
+                reason=why,
+                kind=adjustment_kind
+                or AdjustmentKind.parse(kind or "contrainte", "nature de l'ajustement"),
+                author=actor.login,
+                created_at=now(),
+            )
+        contributors = await _set_contributors(action, data.contributors)
+        qpvs = await _set_qpvs(action, data.qpvs)
+        dependencies = await _set_dependencies(roadmap, action, data.depends_on)
+        for name, (old, new) in (
+            ("contributeurs", contributors),
+            ("QPV", qpvs),
+            ("dépendances", dependencies),
+        ):
+            if old != new:
+                changes[name] = (", ".join(old), ", ".join(new))
+        await journal_changes(
+            actor, roadmap=slug, entity="action", ref=action.ref, changes=changes, reason=why
+        )
+        return new_version
+
+    return await write_unit(unit)
+
+
+async def set_action_status(actor: Actor, slug: str, ref: str, version: int, status: str) -> int:
+    """Quick status change from the table."""
+    new_status = ActionStatus.parse(status, "statut")
+
+    async def unit() -> int:
+        roadmap = await authorize(actor, slug, Capability.EDIT)
+        action = await action_by_ref(roadmap, ref)
+        old = action.status
+        new_version = await update_versioned(
+            Action, action.id, version, actor, {"status": new_status}
+        )
+        await journal(
+            actor,
+            roadmap=slug,
+            entity="action",
+            ref=action.ref,
+            operation="modification",
+            field="status",
+            old=old,
+            new=new_status,
+        )
+        return new_version
+
+    return await write_unit(unit)
+
+
+async def add_dependency(actor: Actor, slug: str, item_ref: str, on_ref: str) -> None:
+    """``item_ref`` (action or jalon) waits for ``on_ref``; a cycle is refused and named."""
+
+    async def unit() -> None:
+        roadmap = await authorize(actor, slug, Capability.EDIT)
+        item, item_clean = await deps.resolve_item(roadmap, item_ref, "élément")
+        on, on_clean = await deps.resolve_item(roadmap, on_ref)
+        await deps.add_dependency(roadmap, item, on)
+        await journal(
+            actor,
+            roadmap=slug,
+            entity=item[0],
+            ref=item_clean,
+            operation="dépendance",
+            field="dépendances",
+            new=on_clean,
+        )
+
+    await write_unit(unit)
+
+
+async def remove_dependency(actor: Actor, slug: str, item_ref: str, on_ref: str) -> None:
+    async def unit() -> None:
+        roadmap = await authorize(actor, slug, Capability.EDIT)
+        item, item_clean = await deps.resolve_item(roadmap, item_ref, "élément")
+        on, on_clean = await deps.resolve_item(roadmap, on_ref)
+        if not await deps.remove_dependency(roadmap, item, on):
+            raise NotFound(f"{item_clean} ne dépend pas de {on_clean}", field="dépendances")
+        await journal(
+            actor,
+            roadmap=slug,
+            entity=item[0],
+            ref=item_clean,
+            operation="dépendance",
+            field="dépendances",
+            old=on_clean,
+        )
+
+    await write_unit(unit)
+
+
+@dataclass(frozen=True)
+class EngagementInput:
+    service: str
+    kind: str
+    amount: str | Decimal
+    period_start: str | date | None = None
+    period_end: str | date | None = None
+    description: str = ""
+
+
+async def add_engagement(actor: Actor, slug: str, action_ref: str, data: EngagementInput) -> int:
+    """Record what a service commits from its ordinary means; returns the engagement id."""
+    kind = EngagementKind.parse(data.kind, "nature de l'engagement")
+    amount = v.amount(data.amount, "montant")
+    start = v.parse_date(data.period_start, "début de période")
+    end = v.parse_date(data.period_end, "fin de période")
+    v.date_range(start, end, start_field="début de période", end_field="fin de période")
+
+    async def unit() -> int:
+        roadmap = await authorize(actor, slug, Capability.EDIT)
+        action = await action_by_ref(roadmap, action_ref)
+        service = await service_by_code(data.service, "service")
+        engagement = await Engagement.create(
+            action=action,
+            service=service,
+            kind=kind,
+            amount=amount,
+            period_start=start,
+            period_end=end,
+            description=data.description.strip(),
+            updated_by=actor.login,
+        )
+        await journal(
+            actor,
+            roadmap=slug,
+            entity="engagement",
+            ref=f"{action.ref}/{service.code}",
+            operation="création",
+            field=str(kind.value),
+            new=amount,
+        )
+        return engagement.id
+
+    return await write_unit(unit)
+
+
+async def remove_engagement(actor: Actor, slug: str, engagement_id: int) -> None:
+    async def unit() -> None:
+        roadmap = await authorize(actor, slug, Capability.EDIT)
+        engagement = await Engagement.get_or_none(id=engagement_id, action__roadmap_id=roadmap.id)
+        if engagement is None:
+            raise NotFound("engagement introuvable", field="engagement")
+        action_ref, service_code = (
+            await Engagement.filter(id=engagement.id)
+            .first()
+            .values_list("action__ref", "service__code")
+        )
+        await engagement.delete()
+        await journal(
+            actor,
+            roadmap=slug,
+            entity="engagement",
+            ref=f"{action_ref}/{service_code}",
+            operation="suppression",
+            field=str(engagement.kind.value),
+            old=engagement.amount,
+        )
+
+    await write_unit(unit)

@@ -1,0 +1,131 @@
+"""Health alerts of a roadmap: what `roadmap check` prints and the dashboard shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from roadmap.domain.enums import ActionStatus, JalonStatus, RoadmapStatus, Role, Side
+from roadmap.models import Action, Dependency, Jalon, Membership, Roadmap
+from roadmap.usecases.base import get_roadmap
+from roadmap.usecases.roadmaps import MAX_TRINOME
+
+
+class Level(StrEnum):
+    ERREUR = "erreur"
+    AVERTISSEMENT = "avertissement"
+
+
+@dataclass(frozen=True)
+class Alert:
+    level: Level
+    code: str
+    message: str
+    roadmap: str = ""
+    ref: str = ""
+
+    def __str__(self) -> str:
+        where = f"[{self.roadmap}{' ' + self.ref if self.ref else ''}] " if self.roadmap else ""
+        return f"{self.level.value.upper():<13} {where}{self.message}"
+
+
+async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
+    roadmap = await get_roadmap(slug)
+    today = today or date.today()
+    alerts: list[Alert] = []
+
+    def add(level: Level, code: str, message: str, ref: str = "") -> None:
+        alerts.append(Alert(level, code, message, slug, ref))
+
+    team = await Membership.filter(roadmap_id=roadmap.id).values_list("role", "side")
+    trinome_sides = [side for role, side in team if role == Role.TRINOME]
+    if len(trinome_sides) < MAX_TRINOME:
+        add(
+            Level.AVERTISSEMENT,
+            "trinome-incomplet",
+            f"trinôme incomplet : {len(trinome_sides)} membre(s) sur {MAX_TRINOME}",
+        )
+    for side in (Side.POLITIQUE_DE_LA_VILLE, Side.DROIT_COMMUN):
+        if side not in trinome_sides:
+            add(
+                Level.ERREUR,
+                "trinome-cote-absent",
+                f"aucun membre du trinôme côté {side.label.lower()}",
+            )
+        if not any(role == Role.DIRECTION and s == side for role, s in team):
+            add(
+                Level.AVERTISSEMENT,
+                "portage-absent",
+                f"pas de portage : aucun membre de la direction côté {side.label.lower()}",
+            )
+
+    actions = (
+        await Action.filter(roadmap_id=roadmap.id)
+        .order_by("id")
+        .values("id", "ref", "title", "status", "owner_id", "end_date")
+    )
+    status_of = {a["id"]: ActionStatus(a["status"]) for a in actions}
+    for a in actions:
+        status = status_of[a["id"]]
+        if not status.is_open:
+            continue
+        if a["owner_id"] is None:
+            add(
+                Level.AVERTISSEMENT,
+                "action-sans-responsable",
+                f"action sans responsable : {a['title']}",
+                a["ref"],
+            )
+        if a["end_date"] and a["end_date"] < today:
+            add(
+                Level.AVERTISSEMENT,
+                "action-en-retard",
+                f"échéance dépassée le {a['end_date']:%d/%m/%Y} : {a['title']}",
+                a["ref"],
+            )
+    for action_ref, on_ref, on_status in await Dependency.filter(
+        roadmap_id=roadmap.id, action_id__not_isnull=True, on_action_id__not_isnull=True
+    ).values_list("action__ref", "on_action__ref", "on_action__status"):
+        if on_status == ActionStatus.ABANDONNEE:
+            add(
+                Level.AVERTISSEMENT,
+                "depend-d-une-action-abandonnee",
+                f"{action_ref} dépend de {on_ref}, abandonnée",
+                action_ref,
+            )
+
+    for j in await Jalon.filter(roadmap_id=roadmap.id).order_by("current_date", "id"):
+        if j.status == JalonStatus.PREVU and j.current_date < today:
+            add(
+                Level.ERREUR,
+                "jalon-depasse",
+                f"jalon dépassé sans être tenu ni reporté : {j.title} ({j.current_date:%d/%m/%Y})",
+                j.ref,
+            )
+        if j.current_date > roadmap.horizon:
+            add(
+                Level.ERREUR,
+                "jalon-apres-horizon",
+                f"jalon après l'horizon ({roadmap.horizon:%d/%m/%Y}) : {j.title}",
+                j.ref,
+            )
+    alerts.extend(await _instruction_alerts(slug, today))
+    return alerts
+
+
+async def _instruction_alerts(slug: str, today: date) -> list[Alert]:
+    """Alerts of the subsidy instruction (dossiers) for this roadmap."""
+    return []
+
+
+async def check_all(*, today: date | None = None) -> list[Alert]:
+    slugs = (
+        await Roadmap.filter(status=RoadmapStatus.ACTIVE)
+        .order_by("slug")
+        .values_list("slug", flat=True)
+    )
+    alerts: list[Alert] = []
+    for slug in slugs:
+        alerts.extend(await check_roadmap(str(slug), today=today))
+    return alerts

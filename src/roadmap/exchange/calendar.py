@@ -1,0 +1,149 @@
+"""iCalendar files: jalons and AAP deadlines in the services' own agendas.
+
+UIDs are stable ("jalon-<slug>-<ref>@feuille-de-route") so a re-import updates events;
+DTSTAMP comes from the data (last re-routing, else the date itself) unless ``--stamp``,
+and SEQUENCE counts the re-routings, so the bytes only change when the data does.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from icalendar import Calendar, Event
+
+from roadmap import __version__
+from roadmap.domain.enums import JalonKind
+
+UID_DOMAIN = "feuille-de-route"
+PRODID = f"-//Feuille de route partagée//roadmap {__version__}//FR"
+EventKey = tuple[str, str]  # ("jalon", "slug/ref"), ("aap", "2026"), ("avis", "D-1")
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+
+
+def _event(
+    uid: str,
+    summary: str,
+    day: date,
+    stamp: datetime,
+    *,
+    description: str = "",
+    category: str,
+    sequence: int = 0,
+    cancelled: bool = False,
+) -> Event:
+    event = Event()
+    event.add("uid", f"{uid}@{UID_DOMAIN}")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))  # an all-day event
+    event.add("summary", summary)
+    if description:
+        event.add("description", description)
+    event.add("categories", [category])
+    event.add("sequence", sequence)
+    event.add("transp", "TRANSPARENT")
+    if cancelled:
+        event.add("status", "CANCELLED")
+    return event
+
+
+def jalon_event(slug: str, jalon: dict[str, Any], now: datetime | None) -> Event:
+    moves = [a for a in jalon.get("ajustements", []) if "date" in a.get("champ", "")]
+    stamp = now or max(
+        (a["le"] for a in jalon.get("ajustements", []) if "le" in a),
+        default=_midnight(jalon["date_prevue"]),
+    )
+    kind = JalonKind(jalon["nature"])
+    lines = [f"Feuille de route : {slug}", f"Date prévue : {jalon['date_prevue']:%d/%m/%Y}"]
+    lines += [
+        f"Ajustement : {a.get('ancienne_valeur', '')} → {a.get('nouvelle_valeur', '')} "
+        f"({a.get('nature', '')}) : {a.get('motif', '')}"
+        for a in moves
+    ]
+    if jalon.get("description"):
+        lines.append(jalon["description"])
+    return _event(
+        f"jalon-{slug}-{jalon['ref']}",
+        f"{kind.label} — {jalon['titre']}",
+        jalon["date_actuelle"],
+        stamp,
+        description="\n".join(lines),
+        category=kind.label,
+        sequence=len(moves),
+        cancelled=jalon.get("statut") == "annule",
+    )
+
+
+def campaign_event(campaign: dict[str, Any], now: datetime | None) -> Event:
+    closes: date = campaign["cloture"]
+    return _event(
+        f"aap-{campaign[_year_key(campaign)]}-cloture",
+        f"Clôture de l'AAP {campaign[_year_key(campaign)]} — {campaign['titre']}",
+        closes,
+        now or _midnight(closes),
+        description=f"Ouverture : {campaign['ouverture']:%d/%m/%Y}",
+        category=JalonKind.ECHEANCE_AAP.label,
+    )
+
+
+def _year_key(campaign: dict[str, Any]) -> str:
+    return "annee" if "annee" in campaign else "campagne"
+
+
+def dossier_event(dossier: dict[str, Any], now: datetime | None) -> Event:
+    deadline: date = dossier["date_limite_avis"]
+    return _event(
+        f"avis-{dossier['ref']}",
+        f"Date limite des avis — dossier {dossier['ref']} ({dossier['porteur']})",
+        deadline,
+        now or _midnight(deadline),
+        description=dossier["titre"],
+        category="Avis AAP",
+    )
+
+
+def roadmap_events(document: dict[str, Any], now: datetime | None) -> dict[EventKey, Event]:
+    document = document["feuille_de_route"]
+    slug = document["slug"]
+    events: dict[EventKey, Event] = {}
+    for jalon in document.get("jalons", []):
+        events[("jalon", f"{slug}/{jalon['ref']}")] = jalon_event(slug, jalon, now)
+    for campaign in document.get("campagnes", []):
+        events[("aap", str(campaign["annee"]))] = campaign_event(campaign, now)
+    for dossier in document.get("dossiers", []):
+        if "date_limite_avis" in dossier:
+            events[("avis", dossier["ref"])] = dossier_event(dossier, now)
+    return events
+
+
+def service_events(
+    document: dict[str, Any], known: dict[EventKey, Event], now: datetime | None
+) -> list[Event]:
+    """The service's events, reusing the roadmap events so UIDs and SEQUENCE agree."""
+    events: dict[EventKey, Event] = {}
+    document = document["service"]
+    for jalon in document.get("jalons", []):
+        key = ("jalon", f"{jalon['feuille_de_route']}/{jalon['ref']}")
+        if key in known:
+            events[key] = known[key]
+    for campaign in document.get("echeances_aap", []):
+        events[("aap", str(campaign["campagne"]))] = campaign_event(campaign, now)
+    for dossier in document.get("dossiers", []):
+        if "date_limite_avis" in dossier:
+            events[("avis", dossier["ref"])] = dossier_event(dossier, now)
+    return [events[k] for k in sorted(events)]
+
+
+def calendar_bytes(name: str, events: list[Event]) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    for event in sorted(events, key=lambda e: str(e["uid"])):
+        calendar.add_component(event)
+    return bytes(calendar.to_ical())

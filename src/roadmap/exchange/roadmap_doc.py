@@ -1,0 +1,435 @@
+"""Build the ``<slug>.toml`` document of one roadmap from a snapshot.
+
+Items refer to each other by stable references (slug, code, login, ref, year), never row
+ids. Lists are sorted in Python, not by SQL collation, so both backends give the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roadmap.exchange.metadata import KIND_ROADMAP, ExportOptions, header
+from roadmap.exchange.snapshot import Row, Snapshot
+from roadmap.exchange.values import as_date, as_datetime, money, natural_key, number, prune
+
+
+class _Refs:
+    """Row id → stable reference, and the reference data a document mentions."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.snap = snap
+        self.services: set[int] = set()
+        self.people: set[int] = set()
+        self.qpv: set[int] = set()
+
+    def service(self, sid: int | None) -> str | None:
+        row = self.snap.get("service", sid)
+        if row is None:
+            return None
+        self.services.add(row["id"])
+        return str(row["code"])
+
+    def person(self, pid: int | None) -> str | None:
+        row = self.snap.get("person", pid)
+        if row is None:
+            return None
+        self.people.add(row["id"])
+        return str(row["login"])
+
+    def qpv_code(self, qid: int) -> str:
+        self.qpv.add(qid)
+        return str(self.snap.get("qpv", qid)["code"])  # type: ignore[index]
+
+    def ref(self, table: str, row_id: int | None) -> str | None:
+        row = self.snap.get(table, row_id)
+        return None if row is None else str(row["ref"])
+
+
+def _sorted_refs(values: list[str | None]) -> list[str]:
+    return sorted({v for v in values if v}, key=natural_key)
+
+
+def _adjustments(rows: list[Row]) -> list[dict[str, Any]]:
+    items = [
+        prune(
+            {
+                "champ": r["field"],
+                "ancienne_valeur": r["old_value"],
+                "nouvelle_valeur": r["new_value"],
+                "motif": r["reason"],
+                "nature": r["kind"],
+                "auteur": r["author"],
+                "le": as_datetime(r["created_at"]),
+            }
+        )
+        for r in rows
+    ]
+    return sorted(items, key=_chrono_key)
+
+
+def _comments(rows: list[Row]) -> list[dict[str, Any]]:
+    items = [
+        prune(
+            {
+                "nature": r["kind"],
+                "texte": r["text"],
+                "auteur": r["author"],
+                "le": as_datetime(r["created_at"]),
+            }
+        )
+        for r in rows
+    ]
+    return sorted(items, key=_chrono_key)
+
+
+def _chrono_key(item: dict[str, Any]) -> tuple[Any, ...]:
+    """Date first, then every other value as text: total and backend-independent."""
+    when = item.get("le") or item.get("date")
+    return (str(when), sorted((k, str(v)) for k, v in item.items()))
+
+
+def _dependencies(snap: Snapshot, refs: _Refs, column: str, item_id: int) -> dict[str, Any]:
+    deps = snap.of("dependency", column, item_id)
+    return {
+        "depend_des_actions": _sorted_refs([refs.ref("action", d["on_action_id"]) for d in deps]),
+        "depend_des_jalons": _sorted_refs([refs.ref("jalon", d["on_jalon_id"]) for d in deps]),
+    }
+
+
+def _action(snap: Snapshot, refs: _Refs, a: Row, margins: dict[str, int] | None) -> dict[str, Any]:
+    aid = a["id"]
+    item = {
+        "ref": a["ref"],
+        "titre": a["title"],
+        "axe": refs.ref("axe", a["axe_id"]),
+        "description": a["description"],
+        "service_pilote": refs.service(a["pilot_service_id"]),
+        "responsable": refs.person(a["owner_id"]),
+        "statut": a["status"],
+        "debut": as_date(a["start_date"]),
+        "fin": as_date(a["end_date"]),
+        "pilier": a["pillar"],
+        "services_contributeurs": sorted(
+            refs.service(c["service_id"]) or ""
+            for c in snap.of("action_contributor", "action_id", aid)
+        ),
+        "qpv": sorted(refs.qpv_code(q["qpv_id"]) for q in snap.of("action_qpv", "action_id", aid)),
+        **_dependencies(snap, refs, "action_id", aid),
+        "marge_jours": (margins or {}).get(a["ref"]),
+        "engagements": sorted(
+            (
+                prune(
+                    {
+                        "service": refs.service(e["service_id"]),
+                        "nature": e["kind"],
+                        "montant": money(e["amount"]),
+                        "debut": as_date(e["period_start"]),
+                        "fin": as_date(e["period_end"]),
+                        "description": e["description"],
+                    }
+                )
+                for e in snap.of("engagement", "action_id", aid)
+            ),
+            key=lambda e: sorted((k, str(v)) for k, v in e.items()),
+        ),
+        "ajustements": _adjustments(snap.of("adjustment", "action_id", aid)),
+        "commentaires": _comments(snap.of("comment", "action_id", aid)),
+    }
+    return prune(item)
+
+
+def _jalon(snap: Snapshot, refs: _Refs, j: Row, margins: dict[str, int] | None) -> dict[str, Any]:
+    jid = j["id"]
+    invites = snap.of("jalon_invite", "jalon_id", jid)
+    item = {
+        "ref": j["ref"],
+        "titre": j["title"],
+        "nature": j["kind"],
+        "date_prevue": as_date(j["planned_date"]),
+        "date_actuelle": as_date(j["current_date"]),
+        "statut": j["status"],
+        "description": j["description"],
+        "services_invites": sorted({refs.service(i["service_id"]) or "" for i in invites} - {""}),
+        "personnes_invitees": sorted({refs.person(i["person_id"]) or "" for i in invites} - {""}),
+        **_dependencies(snap, refs, "jalon_id", jid),
+        "marge_jours": (margins or {}).get(j["ref"]),
+        "ajustements": _adjustments(snap.of("adjustment", "jalon_id", jid)),
+        "commentaires": _comments(snap.of("comment", "jalon_id", jid)),
+    }
+    return prune(item)
+
+
+def _indicator(snap: Snapshot, refs: _Refs, i: Row) -> dict[str, Any]:
+    values = [
+        prune(
+            {
+                "date": as_date(v["observed_on"]),
+                "valeur": number(v["value"]),
+                "commentaire": v["comment"],
+                "auteur": v["author"],
+                "le": as_datetime(v["created_at"]),
+            }
+        )
+        for v in snap.of("indicator_value", "indicator_id", i["id"])
+    ]
+    return prune(
+        {
+            "ref": i["ref"],
+            "nom": i["name"],
+            "unite": i["unit"],
+            "axe": refs.ref("axe", i["axe_id"]),
+            "description": i["description"],
+            "valeurs": sorted(values, key=lambda v: (str(v["date"]), _chrono_key(v))),
+        }
+    )
+
+
+def dossier_roadmap_id(snap: Snapshot, d: Row) -> int | None:
+    """The roadmap a dossier belongs to: its own link, else its action's or axe's."""
+    if d["roadmap_id"] is not None:
+        return int(d["roadmap_id"])
+    for table, column in (("action", "action_id"), ("axe", "axe_id")):
+        row = snap.get(table, d[column])
+        if row is not None:
+            return int(row["roadmap_id"])
+    return None
+
+
+def _dossier(snap: Snapshot, refs: _Refs, d: Row) -> dict[str, Any]:
+    did = d["id"]
+    campagne = snap.get("campagne", d["campagne_id"])
+    assert campagne is not None
+    financements = [
+        prune(
+            {
+                "financeur": refs.service(f["financeur_id"]),
+                "demande": money(f["asked"]),
+                "accorde": money(f["granted"]),
+            }
+        )
+        for f in snap.of("financement_line", "dossier_id", did)
+    ]
+    avis = [
+        prune(
+            {
+                "service": refs.service(a["service_id"]),
+                "personne": refs.person(a["person_id"]),
+                "avis": a["value"],
+                "commentaire": a["comment"],
+                "le": as_datetime(a["given_at"]),
+                "en_vigueur": bool(a["current"]),
+            }
+        )
+        for a in snap.of("avis", "dossier_id", did)
+    ]
+    decisions = [
+        prune(
+            {
+                "issue": r["outcome"],
+                "motivation": r["motivation"],
+                "motif_revision": r["revision_reason"],
+                "decide_par": r["decided_by"],
+                "le": as_datetime(r["decided_at"]),
+                "en_vigueur": bool(r["current"]),
+            }
+        )
+        for r in snap.of("decision", "dossier_id", did)
+    ]
+    # Private annotations (models.Annotation) are never read: they are not in the snapshot.
+    return prune(
+        {
+            "ref": d["ref"],
+            "campagne": int(campagne["year"]),
+            "porteur": d["porteur"],
+            "titre": d["title"],
+            "resume": d["summary"],
+            "action": refs.ref("action", d["action_id"]),
+            "axe": refs.ref("axe", d["axe_id"]),
+            "pilier": d["pillar"],
+            "budget_total": money(d["total_budget"]),
+            "montant_demande": money(d["amount_asked"]),
+            "etat": d["state"],
+            "date_limite_avis": as_date(d["avis_deadline"]),
+            "motif_etat": d["state_reason"],
+            "qpv": sorted(
+                refs.qpv_code(q["qpv_id"]) for q in snap.of("dossier_qpv", "dossier_id", did)
+            ),
+            "services_instructeurs": sorted(
+                refs.service(i["service_id"]) or ""
+                for i in snap.of("dossier_instructor", "dossier_id", did)
+            ),
+            "financements": sorted(financements, key=lambda f: f["financeur"]),
+            "avis": sorted(avis, key=_chrono_key),
+            "decisions": sorted(decisions, key=_chrono_key),
+        }
+    )
+
+
+def _campaigns(
+    snap: Snapshot, refs: _Refs, roadmap_id: int, dossiers: list[Row]
+) -> list[dict[str, Any]]:
+    links = snap.of("campagne_roadmap", "roadmap_id", roadmap_id)
+    ids = {link["campagne_id"] for link in links} | {d["campagne_id"] for d in dossiers}
+    items = []
+    for cid in ids:
+        c = snap.get("campagne", cid)
+        assert c is not None
+        own = [link for link in links if link["campagne_id"] == cid]
+        items.append(
+            prune(
+                {
+                    "annee": int(c["year"]),
+                    "titre": c["title"],
+                    "ouverture": as_date(c["opens_on"]),
+                    "cloture": as_date(c["closes_on"]),
+                    "services_instructeurs": sorted(
+                        refs.service(i["service_id"]) or ""
+                        for i in snap.of("campagne_instructor", "campagne_id", cid)
+                    ),
+                    "sert_la_feuille_de_route": any(link["axe_id"] is None for link in own),
+                    "axes": _sorted_refs([refs.ref("axe", link["axe_id"]) for link in own]),
+                }
+            )
+        )
+    return sorted(items, key=lambda c: c["annee"])
+
+
+def _reference(snap: Snapshot, refs: _Refs, options: ExportOptions) -> dict[str, Any]:
+    # People first: their home service joins the services listed.
+    people = []
+    for pid in refs.people:
+        p = snap.get("person", pid)
+        assert p is not None
+        people.append(
+            prune(
+                {
+                    "login": p["login"],
+                    "nom": p["name"],
+                    "service": refs.service(p["service_id"]),
+                    "actif": bool(p["active"]),
+                    "courriel": p["email"] if options.with_contacts else None,
+                }
+            )
+        )
+    pending = list(refs.services)
+    while pending:  # parents of listed services are listed too
+        row = snap.get("service", pending.pop())
+        if row and row["parent_id"] is not None and row["parent_id"] not in refs.services:
+            refs.services.add(row["parent_id"])
+            pending.append(row["parent_id"])
+    services = []
+    for sid in refs.services:
+        s = snap.get("service", sid)
+        assert s is not None
+        parent = snap.get("service", s["parent_id"])
+        services.append(
+            prune(
+                {
+                    "code": s["code"],
+                    "nom": s["name"],
+                    "nature": s["kind"],
+                    "parent": parent["code"] if parent else None,
+                    "archive": True if s["archived"] else None,
+                }
+            )
+        )
+    qpv = []
+    for qid in refs.qpv:
+        q = snap.get("qpv", qid)
+        assert q is not None
+        qpv.append(prune({"code": q["code"], "nom": q["name"], "commune": q["commune"]}))
+    return prune(
+        {
+            "services": sorted(services, key=lambda s: s["code"]),
+            "personnes": sorted(people, key=lambda p: p["login"]),
+            "qpv": sorted(qpv, key=lambda q: q["code"]),
+        }
+    )
+
+
+def roadmap_dossiers(snap: Snapshot, roadmap_id: int) -> list[Row]:
+    return [d for d in snap.rows("dossier") if dossier_roadmap_id(snap, d) == roadmap_id]
+
+
+def build_roadmap_document(
+    snap: Snapshot, roadmap: Row, options: ExportOptions, dossiers: list[Row] | None = None
+) -> dict[str, Any]:
+    refs = _Refs(snap)
+    rid = roadmap["id"]
+    margins = (options.margins or {}).get(roadmap["slug"])
+    if dossiers is None:
+        dossiers = roadmap_dossiers(snap, rid)
+    roadmap_level = [
+        r
+        for r in snap.of("adjustment", "roadmap_id", rid)
+        if r["action_id"] is None and r["jalon_id"] is None
+    ]
+    general_comments = [
+        r
+        for r in snap.of("comment", "roadmap_id", rid)
+        if r["action_id"] is None and r["jalon_id"] is None
+    ]
+    members = [
+        {"login": refs.person(m["person_id"]), "role": m["role"], "cote": m["side"]}
+        for m in snap.of("membership", "roadmap_id", rid)
+    ]
+    axes = sorted(
+        snap.of("axe", "roadmap_id", rid), key=lambda a: (a["position"], natural_key(a["ref"]))
+    )
+    records = [
+        prune(
+            {
+                "date": as_date(r["observed_on"]),
+                "texte": r["text"],
+                "source": r["source"],
+                "axe": refs.ref("axe", r["axe_id"]),
+                "auteur": r["author"],
+                "le": as_datetime(r["created_at"]),
+            }
+        )
+        for r in snap.of("qualitative_record", "roadmap_id", rid)
+    ]
+    document = header(KIND_ROADMAP, [roadmap["slug"]], options)
+    body = {
+        "slug": roadmap["slug"],
+        "titre": roadmap["title"],
+        "point_arrivee": roadmap["destination"],
+        "horizon": as_date(roadmap["horizon"]),
+        "statut": roadmap["status"],
+        "service_politique_de_la_ville": refs.service(roadmap["pv_service_id"]),
+        "service_droit_commun": refs.service(roadmap["dc_service_id"]),
+        "ajustements": _adjustments(roadmap_level),
+        "equipe": sorted(members, key=lambda m: str(m["login"])),
+        "axes": [
+            prune({"ref": a["ref"], "titre": a["title"], "description": a["description"]})
+            for a in axes
+        ],
+        "actions": [
+            _action(snap, refs, a, margins)
+            for a in sorted(
+                snap.of("action", "roadmap_id", rid), key=lambda a: natural_key(a["ref"])
+            )
+        ],
+        "jalons": [
+            _jalon(snap, refs, j, margins)
+            for j in sorted(
+                snap.of("jalon", "roadmap_id", rid), key=lambda j: natural_key(j["ref"])
+            )
+        ],
+        "commentaires": _comments(general_comments),
+        "indicateurs": [
+            _indicator(snap, refs, i)
+            for i in sorted(
+                snap.of("indicator", "roadmap_id", rid), key=lambda i: natural_key(i["ref"])
+            )
+        ],
+        "observations_qualitatives": sorted(records, key=_chrono_key),
+        "campagnes": _campaigns(snap, refs, rid, dossiers),
+        "dossiers": [
+            _dossier(snap, refs, d) for d in sorted(dossiers, key=lambda d: natural_key(d["ref"]))
+        ],
+    }
+    # Everything sits in tables so that schema_version and [generation] open the file.
+    document["feuille_de_route"] = prune(body)
+    document["referentiel"] = _reference(snap, refs, options)
+    return document

@@ -1,0 +1,252 @@
+"""Build ``services/<code>.toml``: what concerns one service across the active roadmaps."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from roadmap.exchange.metadata import KIND_SERVICE, ExportOptions, header
+from roadmap.exchange.roadmap_doc import dossier_roadmap_id
+from roadmap.exchange.snapshot import Row, Snapshot
+from roadmap.exchange.values import as_date, money, natural_key, prune
+
+
+class ServiceIndex:
+    """One pass over the snapshot: for each service, the items that concern it and why."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.snap = snap
+        active = {r["id"] for r in snap.rows("roadmap") if r["status"] == "active"}
+        self.actions: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.jalons: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.dossiers: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.campaigns: dict[int, set[int]] = defaultdict(set)
+        for a in snap.rows("action"):
+            if a["roadmap_id"] in active:
+                self.actions[a["pilot_service_id"]][a["id"]].add("pilote")
+        for c in snap.rows("action_contributor"):
+            if self._active_action(c["action_id"], active):
+                self.actions[c["service_id"]][c["action_id"]].add("contributeur")
+        for e in snap.rows("engagement"):
+            if self._active_action(e["action_id"], active):
+                self.actions[e["service_id"]][e["action_id"]].add("engagement")
+        for i in snap.rows("jalon_invite"):
+            jalon = snap.get("jalon", i["jalon_id"])
+            if jalon is None or jalon["roadmap_id"] not in active:
+                continue
+            if i["service_id"] is not None:
+                self.jalons[i["service_id"]][i["jalon_id"]].add("service")
+            person = snap.get("person", i["person_id"])
+            if person is not None and person["service_id"] is not None:
+                self.jalons[person["service_id"]][i["jalon_id"]].add(person["login"])
+        self.dossier_roadmap = {d["id"]: dossier_roadmap_id(snap, d) for d in snap.rows("dossier")}
+
+        def live(did: int) -> bool:
+            rid = self.dossier_roadmap.get(did)
+            return rid is None or rid in active
+
+        for table, column, role in (
+            ("dossier_instructor", "service_id", "instructeur"),
+            ("financement_line", "financeur_id", "financeur"),
+            ("avis", "service_id", "instructeur"),
+        ):
+            for r in snap.rows(table):
+                if live(r["dossier_id"]):
+                    self.dossiers[r[column]][r["dossier_id"]].add(role)
+        for ci in snap.rows("campagne_instructor"):
+            self.campaigns[ci["service_id"]].add(ci["campagne_id"])
+        for sid, dossiers in self.dossiers.items():
+            for did in dossiers:
+                d = snap.get("dossier", did)
+                assert d is not None
+                self.campaigns[sid].add(d["campagne_id"])
+
+    def _active_action(self, action_id: int, active: set[int]) -> bool:
+        action = self.snap.get("action", action_id)
+        return action is not None and action["roadmap_id"] in active
+
+    def concerned(self) -> set[int]:
+        return set(self.actions) | set(self.jalons) | set(self.dossiers) | set(self.campaigns)
+
+
+def _slug(snap: Snapshot, roadmap_id: int | None) -> str | None:
+    row = snap.get("roadmap", roadmap_id)
+    return None if row is None else str(row["slug"])
+
+
+def _code(snap: Snapshot, service_id: int | None) -> str | None:
+    row = snap.get("service", service_id)
+    return None if row is None else str(row["code"])
+
+
+def _login(snap: Snapshot, person_id: int | None) -> str | None:
+    row = snap.get("person", person_id)
+    return None if row is None else str(row["login"])
+
+
+def _action_item(
+    snap: Snapshot, a: Row, sid: int, roles: set[str], options: ExportOptions
+) -> dict[str, Any]:
+    slug = _slug(snap, a["roadmap_id"])
+    margins = (options.margins or {}).get(slug or "", {})
+    engagements = [
+        prune(
+            {
+                "nature": e["kind"],
+                "montant": money(e["amount"]),
+                "debut": as_date(e["period_start"]),
+                "fin": as_date(e["period_end"]),
+                "description": e["description"],
+            }
+        )
+        for e in snap.of("engagement", "action_id", a["id"])
+        if e["service_id"] == sid
+    ]
+    axe = snap.get("axe", a["axe_id"])
+    return prune(
+        {
+            "feuille_de_route": slug,
+            "ref": a["ref"],
+            "titre": a["title"],
+            "axe": axe["title"] if axe else None,
+            "roles": sorted(roles),
+            "statut": a["status"],
+            "debut": as_date(a["start_date"]),
+            "fin": as_date(a["end_date"]),
+            "service_pilote": _code(snap, a["pilot_service_id"]),
+            "responsable": _login(snap, a["owner_id"]),
+            "marge_jours": margins.get(a["ref"]),
+            "engagements": sorted(
+                engagements, key=lambda e: sorted((k, str(v)) for k, v in e.items())
+            ),
+        }
+    )
+
+
+def _jalon_item(snap: Snapshot, j: Row, how: set[str]) -> dict[str, Any]:
+    return prune(
+        {
+            "feuille_de_route": _slug(snap, j["roadmap_id"]),
+            "ref": j["ref"],
+            "titre": j["title"],
+            "nature": j["kind"],
+            "date": as_date(j["current_date"]),
+            "date_prevue": as_date(j["planned_date"]),
+            "statut": j["status"],
+            "service_invite": "service" in how,
+            "personnes_invitees": sorted(how - {"service"}),
+        }
+    )
+
+
+def _dossier_item(
+    snap: Snapshot, d: Row, sid: int, roles: set[str], roadmap_id: int | None
+) -> dict[str, Any]:
+    campagne = snap.get("campagne", d["campagne_id"])
+    assert campagne is not None
+    line = next(
+        (f for f in snap.of("financement_line", "dossier_id", d["id"]) if f["financeur_id"] == sid),
+        None,
+    )
+    avis = next(
+        (
+            a
+            for a in snap.of("avis", "dossier_id", d["id"])
+            if a["service_id"] == sid and a["current"]
+        ),
+        None,
+    )
+    decision = next((r for r in snap.of("decision", "dossier_id", d["id"]) if r["current"]), None)
+    action = snap.get("action", d["action_id"])
+    return prune(
+        {
+            "feuille_de_route": _slug(snap, roadmap_id),
+            "ref": d["ref"],
+            "campagne": int(campagne["year"]),
+            "porteur": d["porteur"],
+            "titre": d["title"],
+            "action": action["ref"] if action else None,
+            "roles": sorted(roles),
+            "etat": d["state"],
+            "date_limite_avis": as_date(d["avis_deadline"]),
+            "montant_demande": money(d["amount_asked"]),
+            "demande_au_service": money(line["asked"]) if line else None,
+            "accorde_par_le_service": money(line["granted"]) if line else None,
+            "avis_du_service": avis["value"] if avis else None,
+            "decision": decision["outcome"] if decision else None,
+            "co_instructeurs": sorted(
+                c
+                for i in snap.of("dossier_instructor", "dossier_id", d["id"])
+                if (c := _code(snap, i["service_id"])) and i["service_id"] != sid
+            ),
+        }
+    )
+
+
+def build_service_document(
+    snap: Snapshot, index: ServiceIndex, service: Row, options: ExportOptions
+) -> dict[str, Any]:
+    sid = service["id"]
+    actions = []
+    owners: set[int] = set()
+    for aid, roles in index.actions.get(sid, {}).items():
+        a = snap.get("action", aid)
+        assert a is not None
+        actions.append(_action_item(snap, a, sid, roles, options))
+        if a["owner_id"] is not None:
+            owners.add(a["owner_id"])
+    jalons = [
+        _jalon_item(snap, snap.get("jalon", jid), how)  # type: ignore[arg-type]
+        for jid, how in index.jalons.get(sid, {}).items()
+    ]
+    dossiers = []
+    for did, roles in index.dossiers.get(sid, {}).items():
+        d = snap.get("dossier", did)
+        assert d is not None
+        dossiers.append(_dossier_item(snap, d, sid, roles, index.dossier_roadmap.get(did)))
+    deadlines = []
+    for cid in index.campaigns.get(sid, set()):
+        c = snap.get("campagne", cid)
+        assert c is not None
+        deadlines.append(
+            {
+                "campagne": int(c["year"]),
+                "titre": c["title"],
+                "ouverture": as_date(c["opens_on"]),
+                "cloture": as_date(c["closes_on"]),
+            }
+        )
+    contacts = []
+    for pid in owners:
+        p = snap.get("person", pid)
+        assert p is not None
+        contacts.append(
+            prune(
+                {
+                    "login": p["login"],
+                    "nom": p["name"],
+                    "service": _code(snap, p["service_id"]),
+                    "courriel": p["email"] if options.with_contacts else None,
+                }
+            )
+        )
+    sources = {a.get("feuille_de_route") for a in actions + jalons + dossiers} - {None}
+    parent = snap.get("service", service["parent_id"])
+    document = header(
+        KIND_SERVICE, sorted(str(s) for s in sources), options, service=service["code"]
+    )
+    by_roadmap_ref = lambda i: (i.get("feuille_de_route", ""), natural_key(i["ref"]))  # noqa: E731
+    document["service"] = prune(
+        {
+            "code": service["code"],
+            "nom": service["name"],
+            "nature": service["kind"],
+            "parent": parent["code"] if parent else None,
+            "actions": sorted(actions, key=by_roadmap_ref),
+            "jalons": sorted(jalons, key=lambda j: (str(j["date"]), by_roadmap_ref(j))),
+            "echeances_aap": sorted(deadlines, key=lambda c: c["campagne"]),
+            "dossiers": sorted(dossiers, key=lambda d: natural_key(d["ref"])),
+            "contacts": sorted(contacts, key=lambda c: c["login"]),
+        }
+    )
+    return document

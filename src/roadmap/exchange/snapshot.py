@@ -1,0 +1,121 @@
+"""Read every table an export needs in one transaction, with plain SQL (RISKS 19).
+
+One transaction gives a consistent set of files: on SQLite our transactions start with
+BEGIN IMMEDIATE (writers wait), on PostgreSQL the transaction is REPEATABLE READ so every
+statement sees the same snapshot.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.exceptions import BaseORMException
+from tortoise.transactions import in_transaction
+
+from roadmap.domain.errors import StorageError
+
+Row = dict[str, Any]
+
+# table → columns read; quoted because "current_date" is an SQL keyword.
+TABLES: dict[str, tuple[str, ...]] = {
+    "service": ("id", "code", "name", "kind", "parent_id", "archived"),
+    "person": ("id", "login", "name", "email", "service_id", "active"),
+    "qpv": ("id", "code", "name", "commune"),
+    "roadmap": (
+        "id", "slug", "title", "destination", "horizon", "status", "pv_service_id",
+        "dc_service_id",
+    ),
+    "membership": ("roadmap_id", "person_id", "role", "side"),
+    "axe": ("id", "roadmap_id", "ref", "title", "description", "position"),
+    "action": (
+        "id", "roadmap_id", "ref", "axe_id", "title", "description", "pilot_service_id",
+        "owner_id", "status", "start_date", "end_date", "pillar",
+    ),
+    "action_contributor": ("action_id", "service_id"),
+    "action_qpv": ("action_id", "qpv_id"),
+    "engagement": (
+        "action_id", "service_id", "kind", "amount", "period_start", "period_end", "description",
+    ),
+    "jalon": (
+        "id", "roadmap_id", "ref", "title", "kind", "planned_date", "current_date", "status",
+        "description",
+    ),
+    "jalon_invite": ("jalon_id", "service_id", "person_id"),
+    "dependency": ("roadmap_id", "action_id", "jalon_id", "on_action_id", "on_jalon_id"),
+    "adjustment": (
+        "roadmap_id", "action_id", "jalon_id", "field", "old_value", "new_value", "reason",
+        "kind", "author", "created_at",
+    ),
+    "comment": ("roadmap_id", "action_id", "jalon_id", "kind", "text", "author", "created_at"),
+    "indicator": ("id", "roadmap_id", "ref", "name", "unit", "axe_id", "description"),
+    "indicator_value": ("indicator_id", "observed_on", "value", "comment", "author", "created_at"),
+    "qualitative_record": (
+        "roadmap_id", "axe_id", "observed_on", "text", "source", "author", "created_at",
+    ),
+    "campagne": ("id", "year", "title", "opens_on", "closes_on"),
+    "campagne_roadmap": ("campagne_id", "roadmap_id", "axe_id"),
+    "campagne_instructor": ("campagne_id", "service_id"),
+    "dossier": (
+        "id", "campagne_id", "ref", "porteur", "title", "summary", "roadmap_id", "action_id",
+        "axe_id", "pillar", "total_budget", "amount_asked", "state", "avis_deadline",
+        "state_reason",
+    ),
+    "dossier_qpv": ("dossier_id", "qpv_id"),
+    "financement_line": ("dossier_id", "financeur_id", "asked", "granted"),
+    "dossier_instructor": ("dossier_id", "service_id"),
+    "avis": ("dossier_id", "service_id", "person_id", "value", "comment", "given_at", "current"),
+    "decision": (
+        "dossier_id", "outcome", "motivation", "revision_reason", "decided_by", "decided_at",
+        "current",
+    ),
+}  # fmt: skip
+
+
+@dataclass
+class Snapshot:
+    """Rows by table, plus the indexes the document builders need."""
+
+    tables: dict[str, list[Row]]
+    by_id: dict[str, dict[int, Row]] = field(default_factory=dict)
+    children: dict[tuple[str, str], dict[Any, list[Row]]] = field(default_factory=dict)
+
+    def rows(self, table: str) -> list[Row]:
+        return self.tables[table]
+
+    def get(self, table: str, row_id: int | None) -> Row | None:
+        if row_id is None:
+            return None
+        if table not in self.by_id:
+            self.by_id[table] = {r["id"]: r for r in self.tables[table]}
+        return self.by_id[table].get(row_id)
+
+    def of(self, table: str, column: str, key: Any) -> list[Row]:
+        """Rows of ``table`` whose ``column`` equals ``key`` (indexed on first use)."""
+        index = self.children.get((table, column))
+        if index is None:
+            grouped: dict[Any, list[Row]] = defaultdict(list)
+            for row in self.tables[table]:
+                grouped[row[column]].append(row)
+            index = self.children[(table, column)] = dict(grouped)
+        return index.get(key, [])
+
+
+async def read_snapshot() -> Snapshot:
+    """All export tables, read in one consistent transaction."""
+    try:
+        async with in_transaction() as conn:
+            if conn.capabilities.dialect == "postgres":
+                await conn.execute_script(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+                )
+            tables: dict[str, list[Row]] = {}
+            for table, columns in TABLES.items():
+                sql = 'SELECT {} FROM "{}"'.format(", ".join(f'"{c}"' for c in columns), table)
+                _, rows = await conn.execute_query(sql)
+                tables[table] = [dict(zip(columns, tuple(r), strict=True)) for r in rows]
+    except (BaseORMException, sqlite3.Error) as exc:
+        raise StorageError(f"lecture de la base impossible pour l'export : {exc}") from exc
+    return Snapshot(tables)

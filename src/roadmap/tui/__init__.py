@@ -1,0 +1,1 @@
+"""The Textual terminal UI. Nothing in the core imports this package."""

@@ -1,0 +1,153 @@
+"""The Textual app: themes, global keys, command palette. Screens live in ``screens/``.
+
+The app never opens or closes the database (RISKS 9): the caller initialises Tortoise in
+the task that awaits ``run_async()`` / ``run_test()`` and closes it afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Iterable
+from typing import Any, TypeVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+
+from roadmap.config import DEFAULT_THEME, Settings, save_theme
+from roadmap.tui.commands import RoadmapCommands
+from roadmap.tui.themes import load_themes, packaged_theme_files, user_theme_files
+from roadmap.usecases.identity import Actor
+
+T = TypeVar("T")
+FALLBACK_THEME = "textual-light"
+
+
+class RoadmapApp(App[None]):
+    TITLE = "Feuille de route partagée"
+    CSS_PATH = ["app.tcss"]
+    COMMANDS = App.COMMANDS | {RoadmapCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Aide", key_display="?"),
+        Binding("q", "quit", "Quitter"),
+        Binding("ctrl+t", "next_theme", "Thème", show=False),
+    ]
+
+    def __init__(self, settings: Settings, actor: Actor) -> None:
+        super().__init__()
+        self.settings = settings
+        self.actor = actor
+        self._db_tasks: set[asyncio.Task[Any]] = set()
+        self.startup_problems: list[str] = list(settings.warnings)
+        self.theme_labels: dict[str, str] = {}
+        self._install_themes()
+
+    # --- themes -------------------------------------------------------------------------
+
+    def _install_themes(self) -> None:
+        loaded = load_themes(
+            [*packaged_theme_files(), *user_theme_files(self.settings.user_themes_dir)]
+        )
+        self.startup_problems.extend(loaded.problems)
+        for theme in loaded.themes.values():
+            self.register_theme(theme)
+        self.theme_labels = dict(loaded.labels)
+        wanted = self.settings.theme
+        if wanted not in self.available_themes:
+            default = DEFAULT_THEME if DEFAULT_THEME in loaded.themes else FALLBACK_THEME
+            self.startup_problems.append(
+                f"thème « {wanted} » introuvable ; thème « {default} » utilisé "
+                f"(disponibles : {', '.join(sorted(self.theme_labels)) or 'aucun'})"
+            )
+            wanted = default
+        self.theme = wanted
+
+    def choose_theme(self, name: str) -> None:
+        """Switch theme and remember it for this user."""
+        self.theme = name
+
+    def action_next_theme(self) -> None:
+        names = sorted(self.theme_labels) or [FALLBACK_THEME]
+        index = names.index(self.theme) + 1 if self.theme in names else 0
+        self.choose_theme(names[index % len(names)])
+
+    def _persist_theme(self, theme: Theme) -> None:
+        if theme.name == self.settings.theme:
+            return
+        from dataclasses import replace
+
+        self.settings = replace(self.settings, theme=theme.name)
+        problem = save_theme(self.settings, theme.name)
+        label = self.theme_labels.get(theme.name, theme.name)
+        if problem:
+            self.notify(problem, severity="warning")
+        else:
+            self.notify(f"thème « {label} » enregistré pour les prochaines fois", timeout=3)
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        from roadmap.tui.screens.accueil import AccueilScreen
+
+        return AccueilScreen()
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._persist_theme)
+        for problem in self.startup_problems:
+            self.notify(problem, severity="warning", timeout=8)
+
+    def track(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        """Run a database call as its own task, so a cancelled worker never cuts it short.
+
+        The launcher awaits the tracked tasks before closing the database.
+        """
+        task = asyncio.ensure_future(coro)
+        self._db_tasks.add(task)
+        task.add_done_callback(self._db_task_done)
+        return task
+
+    def _db_task_done(self, task: asyncio.Task[Any]) -> None:
+        self._db_tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved here; the screen or run_write reports it
+
+    async def wait_for_database_work(self, limit_seconds: float = 10.0) -> None:
+        if self._db_tasks:
+            await asyncio.wait(set(self._db_tasks), timeout=limit_seconds)
+
+    @property
+    def today(self) -> Any:
+        return self.settings.current_date()
+
+    # --- global actions -----------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from roadmap.tui.screens.help import HelpScreen
+
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.dismiss()
+            return
+        keys: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            item = (self.get_key_display(binding), binding.description)
+            if binding.description and item not in seen:
+                seen.add(item)
+                keys.append(item)
+        self.push_screen(HelpScreen(screen.title or screen.__class__.__name__, keys))
+
+    def action_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        # Textual's defaults, in French.
+        yield SystemCommand("Quitter", "fermer l'application", self.action_quit)
+        yield SystemCommand("Aide", "les touches de cet écran", self.action_help)
+        yield SystemCommand("Thème…", "choisir parmi tous les thèmes", self.action_change_theme)
+        yield SystemCommand(
+            "Capture d'écran", "enregistrer l'écran en SVG", lambda: self.deliver_screenshot()
+        )

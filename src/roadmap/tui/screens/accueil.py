@@ -1,0 +1,137 @@
+"""Accueil: the roadmaps I belong to, with my role; open, create, archive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from roadmap.domain.enums import RoadmapStatus, Role
+from roadmap.tui.format import date_fr, progress_bar
+from roadmap.tui.screens.base import AppScreen, open_roadmap_screen
+from roadmap.usecases import queries
+from roadmap.usecases.queries import RoadmapSummary
+
+
+class AccueilScreen(AppScreen):
+    TITLE = "Accueil"
+    BINDINGS = [
+        Binding("enter", "open", "Ouvrir"),
+        Binding("n", "create", "Nouvelle feuille de route"),
+        Binding("s", "archive", "Archiver / réactiver"),
+        Binding("ctrl+r", "reload", "Actualiser"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list[RoadmapSummary] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Feuille de route partagée — Accueil", classes="screen-title")
+        yield Static("", id="accueil-who", classes="muted")
+        yield DataTable(id="accueil-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="accueil-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(
+            "Feuille de route", "Mon rôle", "Horizon", "Avancement", "Actions", "Alertes", "Statut"
+        )
+        who = self.actor.display
+        known = "" if self.actor.person_id else " (inconnu de la base : lecture seule)"
+        self.query_one("#accueil-who", Static).update(f" Connecté : {who}{known}")
+
+    def action_reload(self) -> None:
+        self.run_query(lambda: queries.list_my_roadmaps(self.actor), self.show)
+
+    def show(self, summaries: list[RoadmapSummary]) -> None:
+        self.summaries = summaries
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for s in summaries:
+            archived = s.status is RoadmapStatus.ARCHIVEE
+            table.add_row(
+                f"{s.title} ({s.slug})",
+                s.role.label if s.role else "—",
+                date_fr(s.horizon),
+                progress_bar(s.progress, 10),
+                str(s.action_count),
+                str(s.alert_count) if s.alert_count else "—",
+                s.status.label if archived else "",
+                key=s.slug,
+            )
+        if summaries:
+            table.move_cursor(row=min(row, len(summaries) - 1))
+        self.show_detail()
+        if not summaries:
+            self.query_one("#accueil-detail", Static).update(
+                "Vous n'êtes membre d'aucune feuille de route. "
+                "Touche n pour en créer une (vous en serez membre du trinôme)."
+            )
+
+    def selected(self) -> RoadmapSummary | None:
+        table = self.query_one(DataTable)
+        if not self.summaries or table.cursor_row < 0:
+            return None
+        return self.summaries[min(table.cursor_row, len(self.summaries) - 1)]
+
+    @on(DataTable.RowHighlighted)
+    def show_detail(self) -> None:
+        summary = self.selected()
+        if summary is None:
+            return
+        self.query_one("#accueil-detail", Static).update(
+            f"[b]Point d'arrivée[/b] ({date_fr(summary.horizon)}) : {summary.destination}"
+        )
+
+    @on(DataTable.RowSelected)
+    def action_open(self) -> None:
+        summary = self.selected()
+        if summary is not None:
+            open_roadmap_screen(self.app, summary.slug, "tableau_de_bord")
+
+    def action_create(self) -> None:
+        from roadmap.tui.screens.roadmap_form import RoadmapFormScreen
+
+        self.app.push_screen(RoadmapFormScreen(), self._created)
+
+    def _created(self, slug: str | None) -> None:
+        if slug:
+            self.action_reload()
+            open_roadmap_screen(self.app, slug, "tableau_de_bord")
+
+    def action_archive(self) -> None:
+        from roadmap.usecases.roadmaps import set_roadmap_status
+
+        summary = self.selected()
+        if summary is None:
+            return
+        if summary.role is not Role.DIRECTION:
+            # The use case refuses too; saying it here spares a round trip.
+            self.notify(
+                "archiver une feuille de route demande le rôle direction", severity="warning"
+            )
+            return
+        target = (
+            RoadmapStatus.ACTIVE
+            if summary.status is RoadmapStatus.ARCHIVEE
+            else RoadmapStatus.ARCHIVEE
+        )
+        self.run_write(
+            lambda: set_roadmap_status(self.actor, summary.slug, summary.version, target.value),
+            lambda _version: self._archived(summary, target),
+        )
+
+    def _archived(self, summary: RoadmapSummary, target: RoadmapStatus) -> None:
+        verb = "réactivée" if target is RoadmapStatus.ACTIVE else "archivée"
+        self.notify(f"« {summary.title} » {verb}")
+        self.action_reload()
+
+    def on_screen_resume(self, _event: Any) -> None:
+        # Back from a roadmap: progress and alerts may have changed.
+        self.action_reload()

@@ -1,0 +1,174 @@
+"""Base screens: database work in workers, refusals as French notifications.
+
+Reads run in exclusive workers (a newer read replaces an older one). Writes run in
+non-exclusive workers (RISKS 8): the use case's write unit is shielded, and so is our
+await of it, so leaving the screen never cancels a write half-way; when the screen is
+gone before the write ends, the outcome is reported by the app instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.binding import Binding
+from textual.screen import Screen
+
+from roadmap.domain.errors import RoadmapError
+from roadmap.tui.screens import ROADMAP_SCREENS, entry_for
+
+if TYPE_CHECKING:
+    from roadmap.tui.app import RoadmapApp
+    from roadmap.usecases.identity import Actor
+
+T = TypeVar("T")
+Query = Callable[[], Awaitable[T]]
+
+
+class DatabaseWork:
+    """``run_query`` / ``run_write`` for any screen of the app (full screens and modals)."""
+
+    app: Any
+    is_attached: bool
+    notify: Any
+    run_worker: Any
+
+    @property
+    def roadmap_app(self) -> RoadmapApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def actor(self) -> Actor:
+        return self.roadmap_app.actor
+
+    def run_query(
+        self,
+        factory: Query[T],
+        on_done: Callable[[T], Any],
+        *,
+        name: str = "query",
+        on_error: Callable[[RoadmapError], Any] | None = None,
+    ) -> None:
+        """Run a read in a worker; a newer read with the same ``name`` replaces the older."""
+
+        async def work() -> None:
+            try:
+                result = await self.roadmap_app.track(factory())
+            except RoadmapError as exc:
+                self.notify(str(exc), severity="error", title="Lecture impossible")
+                if on_error is not None:
+                    on_error(exc)
+                return
+            if self.is_attached:
+                on_done(result)
+
+        self.run_worker(work(), group=name, exclusive=True, exit_on_error=False)
+
+    def run_write(
+        self,
+        factory: Query[T],
+        on_done: Callable[[T], Any] | None = None,
+        *,
+        on_error: Callable[[RoadmapError], Any] | None = None,
+        done_message: str = "modification enregistrée",
+    ) -> None:
+        """Run a use case in a non-exclusive worker; refusals become French notifications.
+
+        ``on_error`` lets a form show the message next to the field and keep the input.
+        """
+        app = self.roadmap_app
+        task = app.track(factory())
+        state = {"screen_gone": False}
+
+        def report_late(done: asyncio.Task[T]) -> None:
+            # The screen was left while the write ran: tell the user what happened.
+            if not state["screen_gone"] or done.cancelled():
+                return
+            exc = done.exception()
+            if exc is None:
+                app.notify(done_message, title="Enregistré")
+            elif isinstance(exc, RoadmapError):
+                app.notify(str(exc), severity="error", title="Refusé")
+            else:
+                app.notify(f"erreur inattendue : {exc!r}", severity="error")
+
+        task.add_done_callback(report_late)
+
+        async def work() -> None:
+            try:
+                result = await asyncio.shield(task)
+            except asyncio.CancelledError:
+                state["screen_gone"] = True
+                raise
+            except RoadmapError as exc:
+                self.notify(str(exc), severity="error", title="Refusé")
+                if on_error is not None:
+                    on_error(exc)
+                return
+            if on_done is not None and self.is_attached:
+                on_done(result)
+
+        self.run_worker(work(), group="write", exclusive=False, exit_on_error=False)
+
+
+class AppScreen(DatabaseWork, Screen[None]):
+    """A full screen of the roadmap app."""
+
+    BINDINGS = [Binding("escape", "back", "Retour")]
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.dismiss()
+
+
+class RoadmapScreen(AppScreen):
+    """A screen about one roadmap; the keys of ``ROADMAP_SCREENS`` move between screens."""
+
+    BINDINGS = [
+        Binding(e.key, f"goto('{e.screen_id}')", e.title, show=False) for e in ROADMAP_SCREENS
+    ]
+    SCREEN_ID = ""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__()
+        self.slug = slug
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "goto" and parameters:
+            screen_id = str(parameters[0])
+            return screen_id != self.SCREEN_ID and entry_for(screen_id).available
+        return True
+
+    def action_goto(self, screen_id: str) -> None:
+        open_roadmap_screen(self.app, self.slug, screen_id)
+
+
+def open_roadmap_screen(app: Any, slug: str, screen_id: str) -> None:
+    """Open a roadmap screen: pushed from the dashboard, switched from a sibling screen.
+
+    Keeps the stack shallow (accueil → tableau de bord → écran) so escape always goes back
+    one level to the dashboard.
+    """
+    entry = entry_for(screen_id)
+    if not entry.available:
+        app.notify(f"« {entry.title} » n'est pas encore disponible", severity="warning")
+        return
+    current = app.screen
+    if isinstance(current, RoadmapScreen) and current.slug == slug:
+        if current.SCREEN_ID == screen_id:
+            return
+        stack = app.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        below_is_dashboard = (
+            isinstance(below, RoadmapScreen)
+            and below.slug == slug
+            and below.SCREEN_ID == "tableau_de_bord"
+        )
+        if screen_id == "tableau_de_bord" and below_is_dashboard:
+            current.dismiss()
+            return
+        if current.SCREEN_ID != "tableau_de_bord":
+            app.switch_screen(entry.factory(slug))
+            return
+    app.push_screen(entry.factory(slug))

@@ -1,0 +1,169 @@
+"""Tableau de bord: destination, portage, axes, next jalons, alerts, journal; the menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from roadmap.tui.format import date_fr, progress_bar, shorten
+from roadmap.tui.screens import ROADMAP_SCREENS
+from roadmap.tui.screens.base import RoadmapScreen, open_roadmap_screen
+from roadmap.usecases import queries
+from roadmap.usecases.queries import Dashboard
+
+
+class DashboardScreen(RoadmapScreen):
+    SCREEN_ID = "tableau_de_bord"
+    TITLE = "Tableau de bord"
+    BINDINGS = [Binding("ctrl+r", "reload", "Actualiser")]
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(slug)
+        self.data: Dashboard | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Tableau de bord — {self.slug}", id="dash-title", classes="screen-title")
+        with Horizontal(id="dash-body"):
+            with VerticalScroll(id="dash-main"):
+                yield Static("Chargement…", id="dash-destination")
+                yield Static("", id="dash-portage")
+                yield Static("", id="dash-axes")
+                yield Static("", id="dash-jalons")
+                yield Static("", id="dash-alerts")
+                yield Static("", id="dash-journal")
+            yield OptionList(*self._menu(), id="dash-menu")
+        yield Footer()
+
+    def _menu(self) -> list[Option]:
+        options = []
+        for entry in ROADMAP_SCREENS:
+            if entry.screen_id == self.SCREEN_ID:
+                continue
+            label = f"{entry.key}  {entry.title}"
+            if not entry.available:
+                label += " (à venir)"
+            options.append(Option(label, id=entry.screen_id, disabled=not entry.available))
+        return options
+
+    def on_mount(self) -> None:
+        self.query_one("#dash-menu", OptionList).border_title = "Écrans"
+
+    def on_screen_resume(self, _event: Any) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        today = self.roadmap_app.today
+        self.run_query(lambda: queries.dashboard(self.actor, self.slug, today=today), self.show)
+
+    @on(OptionList.OptionSelected, "#dash-menu")
+    def menu_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            open_roadmap_screen(self.app, self.slug, event.option.id)
+
+    def show(self, data: Dashboard) -> None:
+        self.data = data
+        today = self.roadmap_app.today
+        role = data.role.label.lower() if data.role else "non membre"
+        archived = " — ARCHIVÉE" if data.status.value == "archivee" else ""
+        self.query_one("#dash-title", Static).update(
+            Content(f"{data.title}{archived}  ·  votre rôle : {role}")
+        )
+        remaining = (data.horizon - today).days
+        self.query_one("#dash-destination", Static).update(
+            Content.from_markup(
+                "[b $primary]Point d'arrivée[/] — horizon $horizon ($left)\n$destination\n"
+                "Avancement : $bar",
+                horizon=date_fr(data.horizon),
+                left=f"dans {remaining} jours" if remaining >= 0 else "dépassé",
+                destination=data.destination,
+                bar=progress_bar(data.progress, 20),
+            )
+        )
+        self.query_one("#dash-portage", Static).update(self._portage(data))
+        self.query_one("#dash-axes", Static).update(self._axes(data))
+        self.query_one("#dash-jalons", Static).update(self._jalons(data))
+        self.query_one("#dash-alerts", Static).update(self._alerts(data))
+        self.query_one("#dash-journal", Static).update(self._journal(data))
+
+    @staticmethod
+    def _portage(data: Dashboard) -> Content:
+        lines = [Content.from_markup("[b $primary]Trinôme et portage[/]")]
+        for side in data.sides:
+            trinome = ", ".join(side.trinome) or "— personne —"
+            direction = ", ".join(side.direction) or "— personne —"
+            lines.append(
+                Content.from_markup(
+                    "[b]$side[/] ($service)\n  trinôme : $trinome · direction : $direction",
+                    side=side.side.label,
+                    service=side.service_name,
+                    trinome=trinome,
+                    direction=direction,
+                )
+            )
+        return Content("\n").join(lines)
+
+    @staticmethod
+    def _axes(data: Dashboard) -> Content:
+        lines = [Content.from_markup("[b $primary]Axes[/]")]
+        for axe in data.axes:
+            lines.append(
+                Content(
+                    f"{progress_bar(axe.progress, 10)}  {axe.ref:<4} "
+                    f"{shorten(axe.title, 44)} ({axe.done_count}/{axe.action_count})"
+                )
+            )
+        if not data.axes:
+            lines.append(Content("aucun axe pour l'instant"))
+        return Content("\n").join(lines)
+
+    @staticmethod
+    def _jalons(data: Dashboard) -> Content:
+        lines = [Content.from_markup("[b $primary]Prochains jalons[/]")]
+        for jalon in data.next_jalons:
+            moved = f" (prévu le {date_fr(jalon.planned_date)})" if jalon.slip_days else ""
+            lines.append(
+                Content(
+                    f"{date_fr(jalon.current_date)}  {jalon.ref:<4} {jalon.kind.label} — "
+                    f"{shorten(jalon.title, 40)}{moved}"
+                )
+            )
+        if not data.next_jalons:
+            lines.append(Content("aucun jalon à venir"))
+        return Content("\n").join(lines)
+
+    @staticmethod
+    def _alerts(data: Dashboard) -> Content:
+        lines = [Content.from_markup("[b $primary]Alertes[/] ($n)", n=str(len(data.alerts)))]
+        for alert in data.alerts:
+            style = "$error" if alert.level.value == "erreur" else "$warning"
+            lines.append(
+                Content.from_markup(
+                    f"[{style}]●[/] $ref$message",
+                    ref=f"{alert.ref} " if alert.ref else "",
+                    message=alert.message,
+                )
+            )
+        if not data.alerts:
+            lines.append(Content.from_markup("[$success]●[/] rien à signaler"))
+        return Content("\n").join(lines)
+
+    @staticmethod
+    def _journal(data: Dashboard) -> Content:
+        lines = [Content.from_markup("[b $primary]Derniers changements[/]")]
+        for entry in data.last_entries:
+            change = entry.field and f" {entry.field}"
+            value = f" → {shorten(entry.new_value, 30)}" if entry.new_value else ""
+            lines.append(
+                Content(
+                    f"{entry.at.astimezone():%d/%m %H:%M}  {entry.actor:<9} {entry.operation} "
+                    f"{entry.entity} {entry.ref}{change}{value}"
+                )
+            )
+        return Content("\n").join(lines)

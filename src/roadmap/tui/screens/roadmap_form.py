@@ -1,0 +1,87 @@
+"""Form: start a new feuille de route (the creator takes a trinôme seat)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from roadmap.domain.enums import ServiceKind
+from roadmap.tui.screens.form import FieldError, FormScreen
+from roadmap.usecases.queries import Choice
+from roadmap.usecases.queries_frame import service_choices
+from roadmap.usecases.roadmaps import RoadmapInput, create_roadmap
+
+
+class RoadmapFormScreen(FormScreen[str | None]):
+    FIELDS = {
+        "identifiant": "slug",
+        "titre": "title",
+        "point d'arrivée": "destination",
+        "horizon": "horizon",
+        "côté politique de la ville": "pv",
+        "côté droit commun": "dc",
+    }
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form-box") as box:
+            box.border_title = "Nouvelle feuille de route"
+            box.border_subtitle = "ctrl+s enregistrer · échap annuler"
+            yield Label("Identifiant (minuscules, chiffres, tirets)")
+            yield Input(placeholder="pat-salon-martigues", id="slug")
+            yield FieldError("slug")
+            yield Label("Titre")
+            yield Input(id="title")
+            yield FieldError("title")
+            yield Label("Point d'arrivée : où veut-on être à l'horizon ?")
+            yield TextArea(id="destination", soft_wrap=True, classes="short-text")
+            yield FieldError("destination")
+            yield Label("Horizon (JJ/MM/AAAA)")
+            yield Input(placeholder="31/12/2027", id="horizon")
+            yield FieldError("horizon")
+            yield Label("Côté politique de la ville")
+            yield Select[str]([], id="pv", prompt="choisir un service")
+            yield FieldError("pv")
+            yield Label("Côté droit commun")
+            yield Select[str]([], id="dc", prompt="choisir un service")
+            yield FieldError("dc")
+            yield FieldError("form")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Annuler", id="cancel")
+                yield Button("Créer", id="save", variant="primary")
+            yield Static("")
+
+    def on_mount(self) -> None:
+        self.query_one("#slug", Input).focus()
+        self.run_query(
+            lambda: service_choices(ServiceKind.POLITIQUE_DE_LA_VILLE),
+            lambda c: self._fill("#pv", c),
+            name="pv",
+        )
+        self.run_query(service_choices, lambda c: self._fill("#dc", c), name="dc")
+
+    def _fill(self, selector: str, choices: list[Choice]) -> None:
+        self.query_one(selector, Select).set_options((c.label, c.key) for c in choices)
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        def value(selector: str) -> str:
+            selected = self.query_one(selector, Select).value
+            return selected if isinstance(selected, str) else ""
+
+        data = RoadmapInput(
+            slug=self.query_one("#slug", Input).value,
+            title=self.query_one("#title", Input).value,
+            destination=self.query_one("#destination", TextArea).text,
+            horizon=self.query_one("#horizon", Input).value,
+            pv_service=value("#pv"),
+            dc_service=value("#dc"),
+        )
+        self.save_with(
+            lambda: create_roadmap(self.actor, data), lambda roadmap: self.dismiss(roadmap.slug)
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.dismiss(None)

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from roadmap import __version__
-from roadmap.cli import commands_core
+from roadmap.cli import commands_core, commands_dossiers
 from roadmap.cli.runner import run_command
 
 # One module per capability, each adding its own subcommands.
-COMMAND_MODULES = [commands_core]
+COMMAND_MODULES = [commands_core, commands_dossiers]
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):

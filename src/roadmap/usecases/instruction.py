@@ -165,7 +165,7 @@ class DossierInput:
 
 
 @dataclass(frozen=True)
-class _CleanDossier:
+class CleanDossier:
     porteur: str
     title: str
     summary: str
@@ -179,9 +179,9 @@ class _CleanDossier:
     avis_deadline: date | None
 
 
-def _clean_dossier(data: DossierInput) -> _CleanDossier:
+def clean_dossier(data: DossierInput) -> CleanDossier:
     budget = v.amount(data.total_budget, "budget total", required=False) or ZERO
-    return _CleanDossier(
+    return CleanDossier(
         porteur=v.text(data.porteur, "porteur"),
         title=v.text(data.title, "titre"),
         summary=v.text(data.summary, "résumé", max_length=4000, required=False),
@@ -196,7 +196,7 @@ def _clean_dossier(data: DossierInput) -> _CleanDossier:
     )
 
 
-def _clean_financements(lines: Sequence[FinancementInput]) -> dict[str, Decimal]:
+def clean_financements(lines: Sequence[FinancementInput]) -> dict[str, Decimal]:
     result: dict[str, Decimal] = {}
     for line in lines:
         code = (line.financeur or "").strip()
@@ -436,7 +436,7 @@ async def edit_campagne(actor: Actor, year: int | str, version: int, data: Campa
 
 
 @dataclass
-class _Resolved:
+class Resolved:
     roadmap: Roadmap
     action: Action | None
     axe: Axe | None
@@ -446,13 +446,13 @@ class _Resolved:
     financeurs: list[tuple[Service, Decimal]]
 
 
-async def _resolve_dossier(
+async def resolve_dossier(
     campagne: Campagne,
-    clean: _CleanDossier,
+    clean: CleanDossier,
     financements: Mapping[str, Decimal] | None,
     *,
     fixed_roadmap: Roadmap | None = None,
-) -> _Resolved:
+) -> Resolved:
     """Resolve every reference of a dossier (reads only); raise naming the field at fault."""
     links = await CampagneRoadmap.filter(campagne_id=campagne.id).prefetch_related("roadmap", "axe")
     served = {link.roadmap.slug: link.roadmap for link in links}
@@ -521,7 +521,7 @@ async def _resolve_dossier(
         financeurs = [(s, financements[s.code]) for s in services]
         _check_budget(clean.total_budget, sum(financements.values(), ZERO))
     pillar = clean.pillar or (Pillar(action.pillar) if action and action.pillar else None)
-    return _Resolved(roadmap, action, axe, pillar, qpvs, instructors, financeurs)
+    return Resolved(roadmap, action, axe, pillar, qpvs, instructors, financeurs)
 
 
 async def _next_dossier_ref(year: int) -> str:
@@ -531,8 +531,8 @@ async def _next_dossier_ref(year: int) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
-async def _insert_dossier(
-    actor: Actor, campagne: Campagne, clean: _CleanDossier, resolved: _Resolved
+async def insert_dossier(
+    actor: Actor, campagne: Campagne, clean: CleanDossier, resolved: Resolved
 ) -> Dossier:
     ref = await _next_dossier_ref(campagne.year)
     asked_total = sum((a for _, a in resolved.financeurs), ZERO)
@@ -590,14 +590,14 @@ async def create_dossier(
     financements: Sequence[FinancementInput] = (),
 ) -> Dossier:
     """Register a dossier: trinôme or direction of the roadmap it belongs to."""
-    clean = _clean_dossier(data)
-    plan = _clean_financements(financements)
+    clean = clean_dossier(data)
+    plan = clean_financements(financements)
 
     async def unit() -> Dossier:
         campagne = await campagne_by_year(campagne_year)
-        resolved = await _resolve_dossier(campagne, clean, plan)
+        resolved = await resolve_dossier(campagne, clean, plan)
         await authorize(actor, resolved.roadmap.slug, Capability.EDIT)
-        return await _insert_dossier(actor, campagne, clean, resolved)
+        return await insert_dossier(actor, campagne, clean, resolved)
 
     return await write_unit(unit)
 
@@ -613,7 +613,7 @@ def _require_editable(dossier: Dossier, what: str) -> None:
 
 async def edit_dossier(actor: Actor, ref: str, version: int, data: DossierInput) -> int:
     """Change the description, links, QPV, instructors or deadline (not the plan: see below)."""
-    clean = _clean_dossier(data)
+    clean = clean_dossier(data)
 
     async def unit() -> int:
         dossier = await dossier_by_ref(ref, lock=True)
@@ -621,7 +621,7 @@ async def edit_dossier(actor: Actor, ref: str, version: int, data: DossierInput)
         _require_editable(dossier, "le dossier")
         campagne = await Campagne.get(id=dossier.campagne_id)  # type: ignore[attr-defined]
         roadmap = await Roadmap.get(id=dossier.roadmap_id)  # type: ignore[attr-defined]
-        resolved = await _resolve_dossier(campagne, clean, None, fixed_roadmap=roadmap)
+        resolved = await resolve_dossier(campagne, clean, None, fixed_roadmap=roadmap)
         _check_budget(clean.total_budget, Decimal(dossier.amount_asked))
         values: dict[str, Any] = {
             "porteur": clean.porteur,

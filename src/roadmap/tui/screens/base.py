@@ -49,14 +49,19 @@ class DatabaseWork:
         *,
         name: str = "query",
         on_error: Callable[[RoadmapError], Any] | None = None,
+        quiet: bool = False,
     ) -> None:
-        """Run a read in a worker; a newer read with the same ``name`` replaces the older."""
+        """Run a read in a worker; a newer read with the same ``name`` replaces the older.
+
+        ``quiet`` drops refusals silently (for optional extras such as the marge column).
+        """
 
         async def work() -> None:
             try:
                 result = await self.roadmap_app.track(factory())
             except RoadmapError as exc:
-                self.notify(str(exc), severity="error", title="Lecture impossible")
+                if not quiet:
+                    self.notify(str(exc), severity="error", title="Lecture impossible")
                 if on_error is not None:
                     on_error(exc)
                 return

@@ -1,0 +1,203 @@
+"""Form: create or edit an action. Lists for every link (services, people, dependencies).
+
+Editing a date that was already set is a re-routing: the use case asks for a motif and
+its nature (contrainte / opportunité); the form offers both fields when editing.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+
+from roadmap.domain.enums import ActionStatus, AdjustmentKind
+from roadmap.tui.format import date_fr, shorten
+from roadmap.tui.screens.form import FieldError, FormScreen
+from roadmap.usecases.actions import ActionInput, create_action, update_action
+from roadmap.usecases.queries import ActionDetail, Choice, FormChoices
+
+
+def _options(choices: tuple[Choice, ...], width: int = 60) -> list[tuple[str, str]]:
+    return [(shorten(c.label, width), c.key) for c in choices]
+
+
+class ActionFormScreen(FormScreen[str | None]):
+    FIELDS = {
+        "titre": "title",
+        "axe": "axe",
+        "service pilote": "pilot",
+        "responsable": "owner",
+        "statut": "status",
+        "début": "start",
+        "fin": "end",
+        "description": "description",
+        "services contributeurs": "contributors",
+        "QPV": "qpvs",
+        "dépendances": "deps",
+        "dépendance": "deps",
+        "motif": "reason",
+        "nature de l'ajustement": "kind",
+        "action": "form",
+    }
+
+    def __init__(self, slug: str, choices: FormChoices, detail: ActionDetail | None) -> None:
+        super().__init__()
+        self.slug = slug
+        self.choices = choices
+        self.detail = detail
+
+    @property
+    def editing(self) -> bool:
+        return self.detail is not None
+
+    def compose(self) -> ComposeResult:
+        d = self.detail
+        row = d.row if d else None
+        own_ref = row.ref if row else ""
+        with VerticalScroll(classes="form-box", id="action-form") as box:
+            box.border_title = f"Modifier {own_ref}" if row else "Nouvelle action"
+            box.border_subtitle = "ctrl+s enregistrer · échap annuler"
+            yield Label("Titre")
+            yield Input(row.title if row else "", id="title")
+            yield FieldError("title")
+            with Horizontal(classes="form-row"):
+                with Vertical(classes="form-cell"):
+                    yield Label("Axe")
+                    yield Select(
+                        _options(self.choices.axes, 40),
+                        value=row.axe_ref if row and row.axe_ref else Select.BLANK,
+                        prompt="sans axe",
+                        id="axe",
+                    )
+                    yield FieldError("axe")
+                with Vertical(classes="form-cell"):
+                    yield Label("Statut")
+                    yield Select(
+                        [(s.label, s.value) for s in ActionStatus],
+                        value=row.status.value if row else ActionStatus.IDEE.value,
+                        allow_blank=False,
+                        id="status",
+                    )
+                    yield FieldError("status")
+            with Horizontal(classes="form-row"):
+                with Vertical(classes="form-cell"):
+                    yield Label("Service pilote")
+                    yield Select(
+                        _options(self.choices.services, 50),
+                        value=row.pilot_code if row else Select.BLANK,
+                        prompt="choisir",
+                        id="pilot",
+                    )
+                    yield FieldError("pilot")
+                with Vertical(classes="form-cell"):
+                    yield Label("Responsable")
+                    yield Select(
+                        _options(self.choices.people, 40),
+                        value=row.owner_login if row and row.owner_login else Select.BLANK,
+                        prompt="personne",
+                        id="owner",
+                    )
+                    yield FieldError("owner")
+            with Horizontal(classes="form-row"):
+                with Vertical(classes="form-cell"):
+                    yield Label("Début (JJ/MM/AAAA)")
+                    yield Input(date_fr(row.start_date) if row else "", id="start")
+                    yield FieldError("start")
+                with Vertical(classes="form-cell"):
+                    yield Label("Fin (JJ/MM/AAAA)")
+                    yield Input(date_fr(row.end_date) if row else "", id="end")
+                    yield FieldError("end")
+            if self.editing:
+                yield Label("Motif, si une date ou le périmètre change (ajustement d'itinéraire)")
+                with Horizontal(classes="form-row"):
+                    yield Input(placeholder="pourquoi ce changement ?", id="reason")
+                    yield Select(
+                        [(k.label, k.value) for k in AdjustmentKind],
+                        value=AdjustmentKind.CONTRAINTE.value,
+                        allow_blank=False,
+                        id="kind",
+                    )
+                yield FieldError("reason")
+                yield FieldError("kind")
+            yield Label("Description")
+            yield TextArea(d.description if d else "", id="description", soft_wrap=True)
+            yield FieldError("description")
+            yield Label("Services contributeurs (espace pour cocher)")
+            contributors = set(row.contributors) if row else set()
+            yield SelectionList[str](
+                *[
+                    (label, key, key in contributors)
+                    for label, key in _options(self.choices.services)
+                ],
+                id="contributors",
+            )
+            yield FieldError("contributors")
+            yield Label("Dépend de (actions et jalons qui doivent aboutir avant)")
+            depends = set(d.depends_on) if d else set()
+            candidates = [
+                c for c in (*self.choices.actions, *self.choices.jalons) if c.key != own_ref
+            ]
+            yield SelectionList[str](
+                *[(label, key, key in depends) for label, key in _options(tuple(candidates))],
+                id="deps",
+            )
+            yield FieldError("deps")
+            yield Label("Quartiers (QPV)")
+            qpvs = set(d.qpvs) if d else set()
+            yield SelectionList[str](
+                *[(label, key, key in qpvs) for label, key in _options(self.choices.qpvs)],
+                id="qpvs",
+            )
+            yield FieldError("qpvs")
+            yield FieldError("form")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Annuler", id="cancel")
+                yield Button("Enregistrer", id="save", variant="primary")
+            yield Static("")
+
+    def on_mount(self) -> None:
+        self.query_one("#title", Input).focus()
+
+    def _value(self, selector: str) -> str | None:
+        value = self.query_one(selector, Select).value
+        return value if isinstance(value, str) else None
+
+    def gather(self) -> ActionInput:
+        """What the user typed and ticked, as raw strings for the use case to validate."""
+        d = self.detail
+        return ActionInput(
+            title=self.query_one("#title", Input).value,
+            pilot_service=self._value("#pilot") or "",
+            axe_ref=self._value("#axe"),
+            owner_login=self._value("#owner"),
+            status=self._value("#status") or ActionStatus.IDEE.value,
+            start_date=self.query_one("#start", Input).value,
+            end_date=self.query_one("#end", Input).value,
+            description=self.query_one("#description", TextArea).text,
+            pillar=d.pillar if d else None,
+            contributors=list(self.query_one("#contributors", SelectionList).selected),
+            qpvs=list(self.query_one("#qpvs", SelectionList).selected),
+            depends_on=list(self.query_one("#deps", SelectionList).selected),
+        )
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        data = self.gather()
+        actor = self.actor
+        if self.detail is None:
+            self.save_with(lambda: create_action(actor, self.slug, data), self.dismiss)
+            return
+        row = self.detail.row
+        reason = self.query_one("#reason", Input).value
+        kind = self._value("#kind") or ""
+        self.save_with(
+            lambda: update_action(
+                actor, self.slug, row.ref, row.version, data, reason=reason, kind=kind
+            ),
+            lambda _version: self.dismiss(row.ref),
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.dismiss(None)

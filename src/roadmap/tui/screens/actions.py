@@ -1,0 +1,315 @@
+"""Actions: every action of the roadmap; sort, filter, search, create, edit, change status.
+
+The table only paints the visible rows (``VirtualTable``), so 5,000 actions stay smooth.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Input, Select, Static
+
+from roadmap.domain.enums import ActionStatus
+from roadmap.tui.format import date_fr, shorten
+from roadmap.tui.screens.base import RoadmapScreen
+from roadmap.tui.widgets.virtual_table import Column, VirtualTable
+from roadmap.usecases import queries
+from roadmap.usecases.queries import ActionRow, FormChoices
+
+ALL = "*"
+STATUS_TONES = {
+    ActionStatus.BLOQUEE: "error",
+    ActionStatus.TERMINEE: "success",
+    ActionStatus.ABANDONNEE: "muted",
+    ActionStatus.IDEE: "muted",
+    ActionStatus.EN_COURS: "accent",
+}
+
+
+def _short_date(value: date | None) -> str:
+    return value.strftime("%d/%m/%y") if value else ""
+
+
+def _date_key(value: date | None) -> date:
+    return value or date.max
+
+
+class ActionsScreen(RoadmapScreen):
+    SCREEN_ID = "actions"
+    TITLE = "Actions"
+    BINDINGS = [
+        Binding("n", "create", "Nouvelle"),
+        Binding("enter", "edit", "Modifier"),
+        Binding("s", "status", "Statut"),
+        Binding("slash", "search", "Rechercher", key_display="/"),
+        Binding("t", "sort", "Trier"),
+        Binding("T", "reverse", "Inverser", show=False),
+        Binding("f", "filters", "Filtres", show=False),
+        Binding("ctrl+r", "reload", "Actualiser", show=False),
+        Binding("ctrl+x", "clear_filters", "Tout afficher", show=False),
+    ]
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(slug)
+        self.margins: dict[str, int | None] = {}
+        self.form_choices: FormChoices | None = None
+        self.loaded = False
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def _columns(self) -> list[Column[ActionRow]]:
+        def margin(row: ActionRow) -> str:
+            value = self.margins.get(row.ref)
+            return "" if value is None else f"{value} j"
+
+        def margin_key(row: ActionRow) -> int:
+            value = self.margins.get(row.ref)
+            return 10**9 if value is None else value
+
+        def margin_tone(row: ActionRow) -> str:
+            value = self.margins.get(row.ref)
+            return (
+                "" if value is None else "error" if value < 0 else "warning" if value < 15 else ""
+            )
+
+        def ref_key(row: ActionRow) -> tuple[int, str]:
+            digits = row.ref[1:]
+            return (int(digits), row.ref) if digits.isdigit() else (10**9, row.ref)
+
+        return [
+            Column("axe", "Axe", lambda r: r.axe_ref, 4),
+            Column("ref", "Réf", lambda r: r.ref, 5, sort_key=ref_key),
+            Column("title", "Titre", lambda r: r.title, 18, flex=True,
+                   sort_key=lambda r: r.title.lower()),
+            Column("pilot", "Pilote", lambda r: r.pilot_code, 10),
+            Column("owner", "Responsable", lambda r: r.owner_name or "—", 13,
+                   sort_key=lambda r: r.owner_name.lower() or "\uffff"),
+            Column("status", "Statut", lambda r: r.status.label, 10,
+                   sort_key=lambda r: list(ActionStatus).index(r.status),
+                   tone=lambda r: STATUS_TONES.get(r.status, "")),
+            Column("start", "Début", lambda r: _short_date(r.start_date), 8,
+                   sort_key=lambda r: _date_key(r.start_date), hide_below=96),
+            Column("end", "Fin", lambda r: _short_date(r.end_date), 8,
+                   sort_key=lambda r: _date_key(r.end_date)),
+            Column("margin", "Marge", margin, 6, sort_key=margin_key, tone=margin_tone,
+                   align_right=True),
+        ]  # fmt: skip
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Actions — {self.slug}", id="actions-title", classes="screen-title")
+        with Horizontal(id="actions-filters"):
+            yield Input(placeholder="/ rechercher (réf., titre, personne, service)", id="search")
+            yield Select[str]([], prompt="Axe", id="f-axe")
+            yield Select[str](
+                [(s.label, s.value) for s in ActionStatus], prompt="Statut", id="f-status"
+            )
+            yield Select[str]([], prompt="Responsable", id="f-owner")
+            yield Select[str]([], prompt="Service", id="f-service")
+        yield VirtualTable[ActionRow](
+            self._columns(),
+            row_key=lambda r: r.ref,
+            empty_text="aucune action ne correspond (ctrl+x pour tout afficher)",
+            id="actions-table",
+        )
+        yield Static("", id="action-detail")
+        yield Footer()
+
+    @property
+    def table(self) -> VirtualTable[ActionRow]:
+        return self.query_one("#actions-table", VirtualTable)  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.action_reload()
+        self.run_query(lambda: queries.choices(self.slug), self._fill_filters, name="choices")
+
+    # --- data ---------------------------------------------------------------------------------
+
+    def action_reload(self, keep: str | None = None) -> None:
+        from roadmap.usecases.queries_frame import list_actions_fast
+
+        def show(rows: list[ActionRow]) -> None:
+            self.loaded = True
+            self.table.set_rows(rows, keep=keep)
+            self._update_title()
+            self.load_margins()
+
+        self.run_query(lambda: list_actions_fast(self.slug), show, name="actions")
+
+    def load_margins(self) -> None:
+        async def margins() -> dict[str, int | None]:
+            from roadmap.graph import margins_for_roadmap
+
+            return await margins_for_roadmap(self.slug, self.roadmap_app.today)
+
+        def show(result: dict[str, int | None]) -> None:
+            self.margins = result
+            self.table.refresh()
+
+        # No refusal notification for a missing analysis: the column just stays blank.
+        self.run_query(margins, show, name="margins", quiet=True)
+
+    def _fill_filters(self, choices: FormChoices) -> None:
+        self.form_choices = choices
+        self.query_one("#f-axe", Select).set_options(
+            (shorten(c.label, 40), c.key) for c in choices.axes
+        )
+        self.query_one("#f-owner", Select).set_options((c.label, c.key) for c in choices.people)
+        self.query_one("#f-service", Select).set_options((c.label, c.key) for c in choices.services)
+
+    def _update_title(self) -> None:
+        table = self.table
+        shown, total = len(table.view), len(table.rows)
+        count = f"{total} actions" if shown == total else f"{shown} sur {total} actions"
+        self.query_one("#actions-title", Static).update(f"Actions — {self.slug} · {count}")
+
+    # --- filter, search, sort ----------------------------------------------------------------
+
+    def _select_value(self, selector: str) -> str | None:
+        value = self.query_one(selector, Select).value
+        return value if isinstance(value, str) else None
+
+    @on(Input.Changed, "#search")
+    @on(Select.Changed)
+    def apply_filters(self) -> None:
+        needle = self.query_one("#search", Input).value.strip().lower()
+        axe = self._select_value("#f-axe")
+        status = self._select_value("#f-status")
+        owner = self._select_value("#f-owner")
+        service = self._select_value("#f-service")
+        if not (needle or axe or status or owner or service):
+            self.table.set_filter(None)
+            self._update_title()
+            return
+
+        def keep(row: ActionRow) -> bool:
+            if axe and row.axe_ref != axe:
+                return False
+            if status and row.status != status:
+                return False
+            if owner and row.owner_login != owner:
+                return False
+            if service and row.pilot_code != service and service not in row.contributors:
+                return False
+            if needle:
+                haystack = f"{row.ref} {row.title} {row.owner_name} {row.pilot_code}".lower()
+                return needle in haystack
+            return True
+
+        self.table.set_filter(keep)
+        self._update_title()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    @on(Input.Submitted, "#search")
+    def search_done(self) -> None:
+        self.table.focus()
+
+    def action_filters(self) -> None:
+        self.query_one("#f-axe", Select).focus()
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#search", Input).value = ""
+        for selector in ("#f-axe", "#f-status", "#f-owner", "#f-service"):
+            self.query_one(selector, Select).clear()
+        self.table.set_filter(None)
+        self._update_title()
+
+    def action_sort(self) -> None:
+        self.table.cycle_sort()
+
+    def action_reverse(self) -> None:
+        self.table.sort_by(self.table.sort_column or "ref", not self.table.sort_reverse)
+
+    def action_back(self) -> None:
+        # Escape in the search box or a filter goes back to the table first.
+        if self.focused is not self.table:
+            self.table.focus()
+            return
+        super().action_back()
+
+    @on(VirtualTable.RowHighlighted, "#actions-table")
+    def show_detail(self, event: VirtualTable.RowHighlighted) -> None:
+        row: ActionRow | None = event.row
+        detail = self.query_one("#action-detail", Static)
+        if row is None:
+            detail.update("")
+            return
+        contributors = ", ".join(row.contributors) or "aucun"
+        dates = f"du {date_fr(row.start_date) or '?'} au {date_fr(row.end_date) or '?'}"
+        detail.update(
+            f"{row.ref} · {row.axe_title or 'sans axe'} · pilote {row.pilot_name} · {dates}\n"
+            f"contributeurs : {contributors}"
+        )
+
+    # --- writes -------------------------------------------------------------------------------
+
+    @on(VirtualTable.RowSelected, "#actions-table")
+    def action_edit(self) -> None:
+        row = self.table.current
+        if row is not None:
+            self._open_form(row.ref)
+
+    def action_create(self) -> None:
+        self._open_form(None)
+
+    def _open_form(self, ref: str | None) -> None:
+        from roadmap.tui.screens.action_form import ActionFormScreen
+
+        async def load() -> tuple[FormChoices, queries.ActionDetail | None]:
+            choices = await queries.choices(self.slug)
+            detail = await queries.action_detail(self.slug, ref) if ref else None
+            return choices, detail
+
+        def push(loaded: tuple[FormChoices, queries.ActionDetail | None]) -> None:
+            choices, detail = loaded
+            self.app.push_screen(ActionFormScreen(self.slug, choices, detail), self._saved)
+
+        self.run_query(load, push, name="form")
+
+    def _saved(self, ref: str | None) -> None:
+        if ref:
+            self.action_reload(keep=ref)
+
+    def action_status(self) -> None:
+        from roadmap.tui.screens.status_picker import StatusPickerScreen
+
+        row = self.table.current
+        if row is None:
+            return
+        self.app.push_screen(
+            StatusPickerScreen(row.ref, row.title, row.status),
+            lambda status: self._change_status(row, status),
+        )
+
+    def _change_status(self, row: ActionRow, status: ActionStatus | None) -> None:
+        from roadmap.usecases.actions import set_action_status
+
+        if status is None or status == row.status:
+            return
+
+        def done(version: int) -> None:
+            self.table.update_row(dataclasses.replace(row, status=status, version=version))
+            self.notify(f"{row.ref} : {status.label}", timeout=3)
+
+        self.run_write(
+            lambda: set_action_status(self.actor, self.slug, row.ref, row.version, status.value),
+            done,
+            on_error=lambda _exc: self.action_reload(keep=row.ref),
+            done_message=f"{row.ref} : statut « {status.label} » enregistré",
+        )
+
+    def palette_commands(self) -> list[tuple[str, Any, str]]:
+        return [
+            ("Actions : nouvelle action", self.action_create, "touche n"),
+            ("Actions : modifier l'action sélectionnée", self.action_edit, "touche entrée"),
+            ("Actions : changer le statut", self.action_status, "touche s"),
+            ("Actions : tout afficher (effacer les filtres)", self.action_clear_filters, "ctrl+x"),
+        ]

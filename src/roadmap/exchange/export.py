@@ -52,8 +52,9 @@ async def export(
     snap = await read_snapshot()
     if roadmap is not None and not any(r["slug"] == roadmap for r in snap.rows("roadmap")):
         raise NotFound(f"feuille de route « {roadmap} » introuvable", field="--roadmap")
-    if options.margins is None:
-        options = replace(options, margins=margins_for(snap))
+    if options.margins_on is not None and options.margins is None:
+        slugs = [r["slug"] for r in snap.rows("roadmap")]
+        options = replace(options, margins=await margins_for(slugs, options.margins_on))
     return await asyncio.to_thread(_build_and_write, snap, out_dir, roadmap, options, progress)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from roadmap import __version__
@@ -19,7 +19,8 @@ class ExportOptions:
     with_contacts: bool = False
     stamp: bool = False
     ics: bool = False
-    margins: dict[str, dict[str, int]] | None = None  # slug → {"A1": days, "J2": days}
+    margins_on: date | None = None  # export margins projected from this day (--marges)
+    margins: dict[str, dict[str, int]] | None = None  # slug → {"A1": days}, filled by export
     generated_at: datetime | None = None  # set once per run when ``stamp``
 
 
@@ -32,6 +33,8 @@ def header(kind: str, sources: list[str], options: ExportOptions, **extra: Any) 
         "feuilles_de_route": sorted(sources),
         "avec_contacts": options.with_contacts,
     }
+    if options.margins_on is not None:
+        generation["marges_au"] = options.margins_on
     if options.stamp:
         generation["genere_le"] = (options.generated_at or datetime.now(UTC)).replace(microsecond=0)
     return {"schema_version": SCHEMA_VERSION, "generation": generation}

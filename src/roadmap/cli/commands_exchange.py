@@ -1,0 +1,88 @@
+"""Exchange subcommands: ``roadmap export`` (TOML, iCalendar) and ``roadmap import``."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from roadmap.cli.runner import EXIT_OK, CommandContext
+from roadmap.domain import validation as v
+from roadmap.domain.errors import StorageError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    export = subparsers.add_parser(
+        "export",
+        help="écrire les fichiers TOML des feuilles de route et des services (exports/)",
+        description="Un fichier <slug>.toml par feuille de route et services/<code>.toml par "
+        "service ; mêmes données, mêmes octets. Format : docs/export-format.md.",
+    )
+    export.add_argument("--roadmap", metavar="SLUG", help="une seule feuille de route")
+    export.add_argument(
+        "--out", metavar="DOSSIER", type=Path, default=Path("exports"), help="défaut : exports/"
+    )
+    export.add_argument(
+        "--with-contacts", action="store_true", help="inclure les adresses de courriel"
+    )
+    export.add_argument(
+        "--stamp", action="store_true", help="noter l'heure de génération (fichiers non stables)"
+    )
+    export.add_argument(
+        "--ics", action="store_true", help="écrire aussi les agendas iCalendar (.ics)"
+    )
+    export.add_argument(
+        "--marges",
+        nargs="?",
+        const="aujourdhui",
+        metavar="AAAA-MM-JJ",
+        help="inclure les marges, calculées au jour donné (défaut : aujourd'hui)",
+    )
+    export.set_defaults(handler=_export)
+
+    imp = subparsers.add_parser(
+        "import",
+        help="créer ou mettre à jour une feuille de route depuis un export TOML",
+        description="Le fichier est entièrement vérifié avant toute écriture.",
+    )
+    imp.add_argument("file", metavar="FICHIER.toml", type=Path)
+    imp.set_defaults(handler=_import)
+
+
+async def _export(ctx: CommandContext) -> int:
+    from roadmap.exchange.export import export
+    from roadmap.exchange.metadata import ExportOptions
+
+    args = ctx.args
+    margins_on = None
+    if args.marges is not None:
+        margins_on = (
+            date.today() if args.marges == "aujourdhui" else v.parse_date(args.marges, "--marges")
+        )
+    options = ExportOptions(
+        with_contacts=args.with_contacts, stamp=args.stamp, ics=args.ics, margins_on=margins_on
+    )
+    try:
+        result = await export(args.out, roadmap=args.roadmap, options=options)
+    except OSError as exc:
+        raise StorageError(
+            f"écriture impossible dans {args.out} : {exc.strerror or exc}", field="--out"
+        ) from None
+    for path in result.written:
+        print(f"écrit     {path}")
+    print(
+        f"{len(result.written)} fichier(s) écrit(s), {len(result.unchanged)} inchangé(s) "
+        f"dans {args.out}"
+    )
+    return EXIT_OK
+
+
+async def _import(ctx: CommandContext) -> int:
+    from roadmap.exchange.importer import import_file
+
+    result = await import_file(ctx.actor, ctx.args.file)
+    verb = "créée" if result.created else "mise à jour"
+    print(f"Feuille de route {result.slug} {verb} depuis {ctx.args.file} : {result.summary()}")
+    if result.new_reference:
+        print("Référentiel complété : " + ", ".join(result.new_reference))
+    return EXIT_OK

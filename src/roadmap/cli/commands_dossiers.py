@@ -159,7 +159,7 @@ async def _list(ctx: CommandContext) -> int:
     if not rows:
         print("Aucun dossier.")
         return EXIT_OK
-    header = ["Réf.", "Porteur", "Titre", "État", "Demandé", "Accordé", "Avis attendus", ""]
+    header = ["Réf.", "Porteur", "Titre", "État", "Demandé", "Accordé", "Avis attendus", "Retard"]
     table = [
         [
             r.ref,

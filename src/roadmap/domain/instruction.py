@@ -271,8 +271,10 @@ def dossier_alerts(facts: DossierFacts, today: date) -> list[InstructionAlert]:
     def add(level: AlertLevel, code: str, message: str) -> None:
         alerts.append(InstructionAlert(level, code, facts.ref, facts.roadmap, message))
 
+    # a refused line (granted 0) no longer counts as funding
     pv_asked = any(
-        f.kind is ServiceKind.POLITIQUE_DE_LA_VILLE and f.asked > 0 for f in facts.financements
+        f.kind is ServiceKind.POLITIQUE_DE_LA_VILLE and f.asked > 0 and f.granted != 0
+        for f in facts.financements
     )
     has_dc = any(f.kind is ServiceKind.DROIT_COMMUN and f.asked > 0 for f in facts.financements)
     if (
@@ -284,7 +286,7 @@ def dossier_alerts(facts: DossierFacts, today: date) -> list[InstructionAlert]:
         add(
             AlertLevel.AVERTISSEMENT,
             "credits-specifiques-seuls",
-            f"{facts.ref} « {facts.title} » est financé par des crédits politique de la ville "
+            f"« {facts.title} » est financé par des crédits politique de la ville "
             "sans financeur de droit commun ni engagement sur son action (les crédits "
             "spécifiques viennent en plus du droit commun)",
         )
@@ -297,14 +299,14 @@ def dossier_alerts(facts: DossierFacts, today: date) -> list[InstructionAlert]:
         add(
             AlertLevel.AVERTISSEMENT,
             "avis-en-retard",
-            f"{facts.ref} : avis manquant(s) de {', '.join(facts.missing_avis)} "
+            f"avis manquant(s) de {', '.join(facts.missing_avis)} "
             f"(date limite {facts.avis_deadline:%d/%m/%Y} dépassée)",
         )
     if facts.state in UNDECIDED_STATES and facts.campagne_closes_on < today:
         add(
             AlertLevel.AVERTISSEMENT,
             "non-decide-apres-cloture",
-            f"{facts.ref} est encore « {facts.state.label} » alors que la campagne est close "
+            f"encore « {facts.state.label} » alors que la campagne est close "
             f"depuis le {facts.campagne_closes_on:%d/%m/%Y}",
         )
     asked_total = sum((f.asked for f in facts.financements), ZERO)
@@ -313,8 +315,7 @@ def dossier_alerts(facts: DossierFacts, today: date) -> list[InstructionAlert]:
         add(
             AlertLevel.ERREUR,
             "accorde-superieur-demande",
-            f"{facts.ref} : {fmt_amount(granted_total)} accordés pour "
-            f"{fmt_amount(asked_total)} demandés",
+            f"{fmt_amount(granted_total)} accordés pour {fmt_amount(asked_total)} demandés",
         )
     return alerts
 

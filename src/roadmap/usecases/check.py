@@ -116,7 +116,9 @@ async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
 
 async def _instruction_alerts(slug: str, today: date) -> list[Alert]:
     """Alerts of the subsidy instruction (dossiers) for this roadmap."""
-    return []
+    from roadmap.usecases.instruction import instruction_alerts  # it imports this module
+
+    return await instruction_alerts(slug, today=today)
 
 
 async def check_all(*, today: date | None = None) -> list[Alert]:

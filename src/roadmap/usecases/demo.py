@@ -16,6 +16,7 @@ from roadmap.usecases import observations as obs
 from roadmap.usecases import reference as ref
 from roadmap.usecases import roadmaps as rm
 from roadmap.usecases.base import write_unit
+from roadmap.usecases.demo_instruction import build_demo_campaign
 from roadmap.usecases.identity import Actor, actor_for
 from roadmap.usecases.queries import jalon_detail, list_actions, list_jalons
 
@@ -146,6 +147,7 @@ async def build_demo(actor: Actor, today: date | None = None, *, replace: bool =
     await _reroutings(me, slug, today)
     await _observations(me, slug, today, axes)
     await _backdate_adjustments(slug, today)
+    await build_demo_campaign(me, slug, today)
     return slug
 
 

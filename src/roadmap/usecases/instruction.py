@@ -78,6 +78,7 @@ from roadmap.usecases.base import (
     update_versioned,
     write_unit,
 )
+from roadmap.usecases.check import Alert, Level
 from roadmap.usecases.identity import Actor
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -1395,13 +1396,17 @@ async def list_dossiers(
 
 async def instruction_alerts(
     roadmap_slug: str | None = None, today: date | None = None
-) -> list[InstructionAlert]:
+) -> list[Alert]:
     """Alerts of every dossier (of one roadmap), for ``roadmap check`` and the dashboard."""
     query = Dossier.all().order_by("ref")
     if roadmap_slug:
         query = query.filter(roadmap__slug=roadmap_slug)
     rows = await _facts_and_rows(list(await query), today or date.today())
-    return [a for r in rows for a in r.alerts]
+    return [
+        Alert(Level(a.level.value), a.code, a.message, a.roadmap, a.ref)
+        for r in rows
+        for a in r.alerts
+    ]
 
 
 @dataclass(frozen=True)

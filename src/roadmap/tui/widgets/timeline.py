@@ -91,13 +91,17 @@ def layout_timeline(
 
     years = [" "] * total
     names = [" "] * total
+    # Januaries first, then the starting year if it fits before the next one (one space).
+    year_starts = [i for i in range(months) if _add_months(start, i).month == 1]
+    for index in [*year_starts, 0]:
+        at, label = index * cell, str(_add_months(start, index).year)
+        if at + len(label) <= total and all(
+            c == " " for c in years[max(0, at - 1) : at + len(label) + 1]
+        ):
+            years[at : at + len(label)] = label
     for index in range(months):
         month = _add_months(start, index)
         at = index * cell
-        if index == 0 or month.month == 1:
-            label = str(month.year)
-            if at + len(label) <= total and all(c == " " for c in years[at : at + len(label)]):
-                years[at : at + len(label)] = label
         label = MONTHS_FR[month.month - 1] if cell >= 4 else MONTHS_FR[month.month - 1][0]
         if cell >= 2:
             names[at : at + len(label)] = label[: max(1, cell - 1)]

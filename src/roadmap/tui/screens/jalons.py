@@ -1,0 +1,432 @@
+"""Jalons: the frise (months across), the chronological list, create/edit, re-route.
+
+Re-routing (ajuster l'itinéraire) asks for the new date, the reason and whether it is a
+constraint or an opportunity; the history of the selected jalon's re-routings is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Static
+
+from roadmap.domain.enums import AdjustmentKind, JalonKind, JalonStatus
+from roadmap.domain.errors import ValidationError
+from roadmap.domain.validation import parse_date
+from roadmap.tui.format import date_fr
+from roadmap.tui.screens.base import RoadmapScreen
+from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.widgets.timeline import Mark, Timeline
+from roadmap.usecases import jalons as uc
+from roadmap.usecases import queries
+from roadmap.usecases.queries_team import MarginView, RoadmapHeader, load_margins, roadmap_header
+
+
+def slip_text(days: int) -> str:
+    if not days:
+        return ""
+    return f"+{days} j" if days > 0 else f"{days} j"
+
+
+@dataclass
+class JalonsData:
+    header: RoadmapHeader
+    rows: list[queries.JalonRow]
+    margins: MarginView
+
+
+class JalonsScreen(RoadmapScreen):
+    """Frise and list of the roadmap's jalons; keys: n, m, d (ajuster), s (statut)."""
+
+    SCREEN_ID = "jalons"
+    TITLE = "Jalons"
+    BINDINGS = [
+        Binding("n", "create", "Nouveau jalon"),
+        Binding("m", "edit", "Modifier"),
+        Binding("d", "reroute", "Ajuster l'itinéraire"),
+        Binding("s", "status", "Statut"),
+        Binding("ctrl+r", "reload", "Actualiser"),
+    ]
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(slug)
+        self.data: JalonsData | None = None
+        self.detail: queries.JalonDetail | None = None
+        self.selected_ref: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Jalons", id="jalons-title", classes="screen-title")
+        yield Timeline(id="jalons-timeline")
+        with Vertical(id="jalons-body"):
+            yield DataTable(id="jalons-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="jalon-detail-box"):
+                yield Static("", id="jalon-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#jalons-table", DataTable)
+        table.add_column("Date", key="date", width=10)
+        table.add_column("Réf", key="ref", width=4)
+        # The title takes what the fixed columns leave (80 columns and up).
+        table.add_column("Jalon", key="title", width=max(14, self.app.size.width - 66))
+        table.add_column("Type", key="kind", width=14)
+        table.add_column("Statut", key="status", width=7)
+        table.add_column("Décalé", key="slip", width=7)
+        table.add_column("Marge", key="margin", width=6)
+        table.focus()
+        self.action_reload()
+
+    # --- reading -------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        actor, slug, today = self.actor, self.slug, self.today
+
+        async def load() -> JalonsData:
+            return JalonsData(
+                header=await roadmap_header(actor, slug),
+                rows=await queries.list_jalons(slug),
+                margins=await load_margins(slug, today),
+            )
+
+        self.run_query(load, self.show_data, name="jalons")
+
+    @property
+    def today(self) -> date:
+        return self.roadmap_app.today  # type: ignore[no-any-return]
+
+    def show_data(self, data: JalonsData) -> None:
+        self.data = data
+        header = data.header
+        self.query_one("#jalons-title", Static).update(
+            f"Jalons — {header.title} · horizon {date_fr(header.horizon)}"
+        )
+        timeline = self.query_one(Timeline)
+        timeline.today = self.today
+        timeline.horizon = header.horizon
+        timeline.marks = tuple(
+            Mark(r.ref, r.current_date, r.status.value, r.planned_date) for r in data.rows
+        )
+        table = self.query_one("#jalons-table", DataTable)
+        keep = self.selected_ref
+        table.clear()
+        for row in data.rows:
+            table.add_row(
+                date_fr(row.current_date),
+                row.ref,
+                row.title,
+                row.kind.label,
+                row.status.label,
+                slip_text(row.slip_days),
+                data.margins.text(row.ref),
+                key=row.ref,
+            )
+        if not data.rows:
+            self.query_one("#jalon-detail", Static).update(
+                "Aucun jalon pour l'instant : « n » en crée un (COPIL, atelier, journée sprint…)."
+            )
+            return
+        refs = [r.ref for r in data.rows]
+        table.move_cursor(row=refs.index(keep) if keep in refs else 0)
+        self.load_detail(refs[table.cursor_row])
+
+    @on(DataTable.RowHighlighted, "#jalons-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value and event.row_key.value != self.selected_ref:
+            self.load_detail(str(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#jalons-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    def load_detail(self, ref: str) -> None:
+        self.selected_ref = ref
+        self.query_one(Timeline).selected = ref
+        slug = self.slug
+        self.run_query(lambda: queries.jalon_detail(slug, ref), self.show_detail, name="detail")
+
+    def show_detail(self, detail: queries.JalonDetail) -> None:
+        self.detail = detail
+        self.query_one("#jalon-detail", Static).update(self.detail_text(detail))
+
+    def detail_text(self, detail: queries.JalonDetail) -> Text:
+        row = detail.row
+        text = Text()
+        text.append(f"{row.ref} {row.title}", style="bold")
+        text.append(f"  {row.kind.label} · {row.status.label} · le {date_fr(row.current_date)}")
+        if row.planned_date != row.current_date:
+            text.append(f" (prévu initialement le {date_fr(row.planned_date)})")
+        margin = self.data.margins.text(row.ref) if self.data else ""
+        if margin:
+            text.append(f" · marge {margin}")
+        invited = ", ".join(row.invited_services + row.invited_people)
+        if invited:
+            text.append(f"\nInvités : {invited}")
+        if row.depends_on:
+            text.append(f"\nAttend : {', '.join(row.depends_on)}")
+        if detail.dependents:
+            text.append(f"\nFait attendre : {', '.join(detail.dependents)}")
+        text.append("\nAjustements d'itinéraire", style="bold")
+        if not detail.adjustments:
+            text.append(" : aucun (« d » pour ajuster avec un motif)")
+        for adj in reversed(detail.adjustments):  # newest first
+            old = _iso_to_fr(adj.old_value)
+            new = _iso_to_fr(adj.new_value)
+            when = adj.created_at.astimezone().strftime("%d/%m/%Y")
+            text.append(f"\n  {when} {old} → {new} · {adj.kind.label.lower()} · {adj.author} : ")
+            text.append(adj.reason, style="italic")
+        return text
+
+    def current_row(self) -> queries.JalonRow | None:
+        if self.data is None or self.selected_ref is None:
+            return None
+        return next((r for r in self.data.rows if r.ref == self.selected_ref), None)
+
+    # --- writing -------------------------------------------------------------------------
+
+    def action_create(self) -> None:
+        slug = self.slug
+        self.run_query(lambda: queries.choices(slug), self._open_create, name="choices")
+
+    def _open_create(self, choices: queries.FormChoices) -> None:
+        actor, slug = self.actor, self.slug
+
+        async def submit(values: Values) -> str:
+            return await uc.create_jalon(actor, slug, _jalon_input(values))
+
+        self.app.push_screen(
+            FormModal(
+                "Nouveau jalon",
+                _jalon_fields(choices, None),
+                submit,
+                save_label="Créer",
+            ),
+            self._written,
+        )
+
+    def action_edit(self) -> None:
+        row = self.current_row()
+        if row is None:
+            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
+            return
+        slug = self.slug
+        self.run_query(
+            lambda: queries.choices(slug), lambda c: self._open_edit(c, row), name="choices"
+        )
+
+    def _open_edit(self, choices: queries.FormChoices, row: queries.JalonRow) -> None:
+        actor, slug = self.actor, self.slug
+
+        async def submit(values: Values) -> str:
+            data = _jalon_input({**values, "date": row.current_date})
+            await uc.update_jalon(actor, slug, row.ref, row.version, data)
+            return row.ref
+
+        self.app.push_screen(
+            FormModal(
+                f"Modifier {row.ref} — {row.title}",
+                _jalon_fields(choices, row),
+                submit,
+                intro=f"Le {date_fr(row.current_date)} : pour changer la date, "
+                "« d » Ajuster l'itinéraire (avec un motif).",
+            ),
+            self._written,
+        )
+
+    def action_reroute(self) -> None:
+        row = self.current_row()
+        if row is None:
+            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
+            return
+        actor, slug = self.actor, self.slug
+        margins = self.data.margins if self.data else None
+
+        async def submit(values: Values) -> str:
+            await uc.reroute_jalon(
+                actor,
+                slug,
+                row.ref,
+                row.version,
+                values["new_date"],
+                values["reason"],
+                values["kind"],
+            )
+            return row.ref
+
+        intro = f"Actuellement le {date_fr(row.current_date)}"
+        if row.planned_date != row.current_date:
+            intro += f" (prévu initialement le {date_fr(row.planned_date)})"
+        modal = FormModal(
+            f"Ajuster l'itinéraire — {row.ref} {row.title}",
+            [
+                FormField(
+                    "new_date",
+                    "Nouvelle date",
+                    "date",
+                    aliases=("nouvelle date", "date"),
+                ),
+                FormField(
+                    "kind",
+                    "Nature",
+                    "select",
+                    value=AdjustmentKind.CONTRAINTE.value,
+                    options=[(k.label, k.value) for k in AdjustmentKind],
+                    aliases=("nature de l'ajustement",),
+                    hint="contrainte subie, ou opportunité saisie",
+                ),
+                FormField(
+                    "reason",
+                    "Motif",
+                    aliases=("motif",),
+                    placeholder="pourquoi ce jalon bouge (obligatoire)",
+                ),
+            ],
+            submit,
+            intro=intro + ".",
+            save_label="Ajuster",
+            preview=lambda values: reroute_preview(margins, row, values),
+        )
+        self.app.push_screen(modal, self._written)
+
+    def action_status(self) -> None:
+        row = self.current_row()
+        if row is None:
+            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
+            return
+        actor, slug = self.actor, self.slug
+
+        async def submit(values: Values) -> str:
+            await uc.set_jalon_status(actor, slug, row.ref, row.version, values["status"])
+            return row.ref
+
+        self.app.push_screen(
+            FormModal(
+                f"Statut — {row.ref} {row.title}",
+                [
+                    FormField(
+                        "status",
+                        "Statut",
+                        "select",
+                        value=row.status.value,
+                        options=[(s.label, s.value) for s in JalonStatus],
+                        aliases=("statut",),
+                    )
+                ],
+                submit,
+            ),
+            self._written,
+        )
+
+    def _written(self, ref: str | None) -> None:
+        if ref:
+            self.selected_ref = ref
+            self.notify(f"jalon {ref} enregistré", title="Enregistré")
+        self.action_reload()
+
+
+def reroute_preview(margins: MarginView | None, row: queries.JalonRow, values: Values) -> Text:
+    """The impact of the typed new date, shown before the re-routing is confirmed."""
+    try:
+        new_date = parse_date(values.get("new_date"), "nouvelle date")
+    except ValidationError:
+        return Text("Impact : saisissez une date valide (AAAA-MM-JJ ou JJ/MM/AAAA).")
+    if new_date is None:
+        return Text("Impact : saisissez la nouvelle date pour le voir avant de confirmer.")
+    days = (new_date - row.current_date).days
+    text = Text(f"Décalage : {slip_text(days) or '0 j'}")
+    if margins is None or not margins.available:
+        text.append(" · marges et impact : la revue direction n'est pas encore disponible.")
+        return text
+    margin = margins.by_ref.get(row.ref)
+    if margin is not None:
+        text.append(f" · marge actuelle {margin} j")
+    summary = margins.slip("jalon", row.ref, days)
+    if summary is None:
+        return text
+    if summary.pushed:
+        pushed = ", ".join(f"{ref} ({slip_text(d)})" for ref, d in summary.pushed[:8])
+        more = len(summary.pushed) - 8
+        text.append(f"\nFait bouger : {pushed}" + (f" et {more} autres" if more > 0 else ""))
+    else:
+        text.append("\nNe fait bouger aucun autre élément.")
+    if summary.horizon:
+        finish = date_fr(summary.finish_after)
+        if summary.horizon_missed:
+            text.append(
+                f"\n⚠ Le point d'arrivée ne tient plus : fin projetée le {finish}, "
+                f"horizon le {date_fr(summary.horizon)}.",
+                style="bold",
+            )
+        else:
+            text.append(f"\nL'horizon du {date_fr(summary.horizon)} tient (fin projetée {finish}).")
+    return text
+
+
+def _iso_to_fr(value: str) -> str:
+    try:
+        return date_fr(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def _jalon_fields(choices: queries.FormChoices, row: queries.JalonRow | None) -> list[FormField]:
+    fields = [
+        FormField("title", "Titre", value=row.title if row else "", aliases=("titre",)),
+    ]
+    if row is None:
+        fields.append(FormField("date", "Date", "date", aliases=("date",)))
+    others = [c for c in choices.actions + choices.jalons if not row or c.key != row.ref]
+    fields += [
+        FormField(
+            "kind",
+            "Type",
+            "select",
+            value=row.kind.value if row else JalonKind.COPIL.value,
+            options=[(k.label, k.value) for k in JalonKind],
+            aliases=("type de jalon",),
+        ),
+        FormField("description", "Description", "area", value=row.description if row else ""),
+        FormField(
+            "services",
+            "Services invités",
+            "multi",
+            value=row.invited_services if row else (),
+            options=[(c.label, c.key) for c in choices.services],
+            aliases=("services invités",),
+        ),
+        FormField(
+            "people",
+            "Personnes invitées",
+            "multi",
+            value=row.invited_people if row else (),
+            options=[(c.label, c.key) for c in choices.people],
+            aliases=("personnes invitées",),
+        ),
+        FormField(
+            "depends_on",
+            "Attend (actions, jalons)",
+            "multi",
+            value=row.depends_on if row else (),
+            options=[(c.label, c.key) for c in others],
+            aliases=("dépendances", "dépendance"),
+        ),
+    ]
+    return fields
+
+
+def _jalon_input(values: dict[str, Any]) -> uc.JalonInput:
+    return uc.JalonInput(
+        title=values["title"],
+        date=values.get("date"),
+        kind=values["kind"] or JalonKind.AUTRE.value,
+        description=values["description"],
+        invited_services=list(values["services"]),
+        invited_people=list(values["people"]),
+        depends_on=list(values["depends_on"]),
+    )

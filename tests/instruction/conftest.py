@@ -119,7 +119,7 @@ async def new_dossier(w: World, *, title: str = "Jardin solidaire", **kw: object
         porteur=str(kw.pop("porteur", "Association Les Pousses")),
         title=title,
         total_budget=str(kw.pop("total_budget", "30000")),
-        action=w.action,
+        action=kw.pop("action", w.action),  # type: ignore[arg-type]
         avis_deadline=kw.pop("avis_deadline", "2026-04-30"),  # type: ignore[arg-type]
         **kw,  # type: ignore[arg-type]
     )

@@ -69,7 +69,6 @@ from roadmap.models import (
 )
 from roadmap.usecases.base import (
     authorize,
-    get_roadmap,
     journal,
     journal_changes,
     now,
@@ -247,6 +246,13 @@ async def dossier_by_ref(ref: str, *, lock: bool = False) -> Dossier:
     return dossier
 
 
+async def _roadmap(slug: str, field: str) -> Roadmap:
+    roadmap = await Roadmap.get_or_none(slug=slug)
+    if roadmap is None:
+        raise NotFound(f"feuille de route « {slug} » introuvable", field=field)
+    return roadmap
+
+
 async def _campagne_slugs(campagne_id: int) -> list[str]:
     rows = await CampagneRoadmap.filter(campagne_id=campagne_id).values_list(
         "roadmap__slug", flat=True
@@ -313,7 +319,7 @@ async def _home_service(actor: Actor) -> Service | None:
 async def _resolve_campagne_links(
     clean: _CleanCampagne,
 ) -> tuple[list[Roadmap], list[tuple[Roadmap, Axe | None]], list[Service]]:
-    roadmaps = [await get_roadmap(slug) for slug in clean.roadmaps]
+    roadmaps = [await _roadmap(slug, "feuilles de route") for slug in clean.roadmaps]
     by_slug = {r.slug: r for r in roadmaps}
     links: list[tuple[Roadmap, Axe | None]] = []
     with_axes: set[str] = set()
@@ -460,7 +466,7 @@ async def resolve_dossier(
     if fixed_roadmap is not None:
         roadmap = fixed_roadmap
     elif clean.roadmap:
-        roadmap = await get_roadmap(clean.roadmap)
+        roadmap = await _roadmap(clean.roadmap, "feuille de route")
         if served and roadmap.slug not in served:
             raise ValidationError(
                 f"la campagne {campagne.year} ne sert pas {roadmap.slug} "
@@ -1378,7 +1384,7 @@ async def list_dossiers(
     if campagne is not None and str(campagne).strip():
         query = query.filter(campagne_id=(await campagne_by_year(campagne)).id)
     if roadmap:
-        query = query.filter(roadmap_id=(await get_roadmap(roadmap)).id)
+        query = query.filter(roadmap_id=(await _roadmap(roadmap, "feuille de route")).id)
     if state:
         query = query.filter(state=DossierState.parse(state.strip(), "état"))
     if axe:

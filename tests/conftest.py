@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,6 +24,7 @@ from roadmap.storage.location import DatabaseLocation, parse_location
 PG_ADMIN_URL = os.environ.get(
     "ROADMAP_TEST_PG", "postgres://roadmap:roadmap@127.0.0.1:5432/postgres"
 )
+T = TypeVar("T")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _pg_problem: str | None = None
 _pg_checked = False
@@ -45,7 +49,7 @@ def require_postgres() -> None:
     """Skip (locally) or fail (CI) when no PostgreSQL server answers."""
     global _pg_checked, _pg_problem
     if not _pg_checked:
-        _pg_problem = asyncio.run(_pg_reachable())
+        _pg_problem = run_in_fresh_loop(_pg_reachable())
         _pg_checked = True
     if _pg_problem:
         if IN_CI:
@@ -102,21 +106,113 @@ async def sqlite_location(tmp_path: Path) -> DatabaseLocation:
     return parse_location(str(tmp_path / "roadmap.db"))
 
 
-@pytest.fixture
-async def db(db_location: DatabaseLocation) -> AsyncIterator[DatabaseLocation]:
-    """An opened, migrated database on both backends; closed after the test."""
-    await open_database(db_location)
+# Applying the migrations to a new database takes seconds (Tortoise replays the model
+# state per operation), so each session migrates one template per backend and every
+# test gets a copy of it.
+
+
+async def _migrate_and_close(location: DatabaseLocation) -> None:
+    await open_database(location)
+    await close_database()
+
+
+def run_in_fresh_loop(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion on its own loop, even from inside a running one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    run_in_fresh_loop(_migrate_and_close(parse_location(str(path))))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_session_db() -> Iterator[str]:
+    """One migrated PostgreSQL database per test session (and per xdist worker)."""
+    require_postgres()
+    url = run_in_fresh_loop(create_pg_database())
+    run_in_fresh_loop(_relax_durability(url))
+    run_in_fresh_loop(_migrate_and_close(parse_location(url)))
+    yield url
+    run_in_fresh_loop(drop_pg_database(url))
+
+
+async def _relax_durability(url: str) -> None:
+    """Test data need not survive a power cut: skip the per-commit flush of the WAL."""
+    import asyncpg
+
+    conn = await asyncpg.connect(_asyncpg_url(url))
     try:
-        yield db_location
+        name = url.rsplit("/", 1)[1]
+        await conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+    finally:
+        await conn.close()
+
+
+async def empty_pg_tables(url: str) -> None:
+    """Delete every row but the migration records; FK triggers off for speed and order."""
+    import asyncpg
+
+    conn = await asyncpg.connect(_asyncpg_url(url))
+    try:
+        tables = [
+            r[0]
+            for r in await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'tortoise_migrations'"
+            )
+        ]
+        async with conn.transaction():
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            for table in tables:
+                await conn.execute(f'DELETE FROM "{table}"')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def migrated_location(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[DatabaseLocation]:
+    """An empty database already at the latest schema.
+
+    SQLite: a copy of the session template. PostgreSQL: the session database, emptied
+    after the test (creating a database per test costs over a second here).
+    """
+    if backend == "sqlite":
+        target = tmp_path / "roadmap.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        yield parse_location(str(target))
+        return
+    url = request.getfixturevalue("postgres_session_db")
+    try:
+        yield parse_location(url)
+    finally:
+        await empty_pg_tables(url)
+
+
+@pytest.fixture
+async def db(migrated_location: DatabaseLocation) -> AsyncIterator[DatabaseLocation]:
+    """An opened database at the latest schema, on both backends; closed after the test."""
+    await open_database(migrated_location)
+    try:
+        yield migrated_location
     finally:
         await close_database()
 
 
 @pytest.fixture
-async def sqlite_db(sqlite_location: DatabaseLocation) -> AsyncIterator[DatabaseLocation]:
-    await open_database(sqlite_location)
+async def sqlite_db(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[DatabaseLocation]:
+    """An opened SQLite database at the latest schema."""
+    target = tmp_path / "roadmap.db"
+    shutil.copyfile(sqlite_template, target)
+    location = parse_location(str(target))
+    await open_database(location)
     try:
-        yield sqlite_location
+        yield location
     finally:
         await close_database()
 

@@ -189,7 +189,7 @@ def stale_error(current: Any) -> StaleVersion:
 async def get_roadmap(slug: str) -> Roadmap:
     roadmap = await Roadmap.get_or_none(slug=slug)
     if roadmap is None:
-        raise NotFound(f"feuille de route « {slug} » introuvable", field="feuille de route")
+        raise NotFound(f"feuille de route « {slug} » introuvable")
     return roadmap
 
 

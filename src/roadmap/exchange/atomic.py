@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -18,8 +18,11 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder → fsync → os.replace → fsync the folder (RISKS 12)."""
+def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+    """Temp file in the same folder → fsync → os.replace → fsync the folder (RISKS 12).
+
+    ``sync_dir=False`` lets a caller writing many files fsync each folder once at the end.
+    """
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -33,15 +36,16 @@ def write_atomic(path: Path, data: bytes) -> None:
         # Any failure, interruption included, leaves the old file and no temp behind.
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    _fsync_dir(folder)
+    if sync_dir:
+        fsync_dir(folder)
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path, data: bytes, *, sync_dir: bool = True) -> bool:
     """Write atomically unless the file already holds these bytes; True when written."""
     try:
         if path.read_bytes() == data:
             return False
     except OSError:
         pass
-    write_atomic(path, data)
+    write_atomic(path, data, sync_dir=sync_dir)
     return True

@@ -1,13 +1,14 @@
 """iCalendar files: jalons and AAP deadlines in the services' own agendas.
 
 UIDs are stable ("jalon-<slug>-<ref>@feuille-de-route") so a re-import updates events;
-DTSTAMP comes from the data (last re-routing, else the date itself) unless ``--stamp``,
-and SEQUENCE counts the re-routings, so the bytes only change when the data does.
+DTSTAMP comes from the data (the last re-routing, else a fixed origin) unless ``--stamp``,
+and SEQUENCE counts the re-routings, so the bytes only change when the data does and a
+moved event always carries a later DTSTAMP and a higher SEQUENCE.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from icalendar import Calendar, Event
@@ -17,11 +18,8 @@ from roadmap.domain.enums import JalonKind
 
 UID_DOMAIN = "feuille-de-route"
 PRODID = f"-//Feuille de route partagée//roadmap {__version__}//FR"
+NO_HISTORY = datetime(2000, 1, 1, tzinfo=UTC)  # DTSTAMP of an event never re-routed
 EventKey = tuple[str, str]  # ("jalon", "slug/ref"), ("aap", "2026"), ("avis", "D-1")
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=UTC)
 
 
 def _event(
@@ -55,7 +53,7 @@ def jalon_event(slug: str, jalon: dict[str, Any], now: datetime | None) -> Event
     moves = [a for a in jalon.get("ajustements", []) if "date" in a.get("champ", "")]
     stamp = now or max(
         (a["le"] for a in jalon.get("ajustements", []) if "le" in a),
-        default=_midnight(jalon["date_prevue"]),
+        default=NO_HISTORY,
     )
     kind = JalonKind(jalon["nature"])
     lines = [f"Feuille de route : {slug}", f"Date prévue : {jalon['date_prevue']:%d/%m/%Y}"]
@@ -84,7 +82,7 @@ def campaign_event(campaign: dict[str, Any], now: datetime | None) -> Event:
         f"aap-{campaign[_year_key(campaign)]}-cloture",
         f"Clôture de l'AAP {campaign[_year_key(campaign)]} — {campaign['titre']}",
         closes,
-        now or _midnight(closes),
+        now or NO_HISTORY,
         description=f"Ouverture : {campaign['ouverture']:%d/%m/%Y}",
         category=JalonKind.ECHEANCE_AAP.label,
     )
@@ -100,7 +98,7 @@ def dossier_event(dossier: dict[str, Any], now: datetime | None) -> Event:
         f"avis-{dossier['ref']}",
         f"Date limite des avis — dossier {dossier['ref']} ({dossier['porteur']})",
         deadline,
-        now or _midnight(deadline),
+        now or NO_HISTORY,
         description=dossier["titre"],
         category="Avis AAP",
     )

@@ -1,12 +1,10 @@
-""" "What changed since the previous export" for a service file, by comparing documents."""
+"""What changed since the previous export, for a service file, by comparing documents."""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
 from typing import Any
-
-from roadmap.exchange.values import dumps
 
 CHANGES_KEY = "changements"  # a table: {elements = [...]}
 _KEYS = {
@@ -32,7 +30,8 @@ def _body(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def same_content(previous: dict[str, Any], document: dict[str, Any]) -> bool:
-    return dumps(_body(previous)) == dumps(_body(document))
+    """Compared as values: tomllib gives back the types the builders produce."""
+    return _body(previous) == _body(document)
 
 
 def _key(section: str, item: dict[str, Any]) -> str:

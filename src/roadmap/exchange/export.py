@@ -16,7 +16,7 @@ from typing import Any
 
 from roadmap.domain.errors import NotFound, StorageError
 from roadmap.exchange import calendar
-from roadmap.exchange.atomic import write_if_changed
+from roadmap.exchange.atomic import fsync_dir, write_if_changed
 from roadmap.exchange.changes import CHANGES_KEY, diff, read_previous, same_content
 from roadmap.exchange.margins import margins_for
 from roadmap.exchange.metadata import ExportOptions
@@ -102,7 +102,8 @@ def _build_and_write(
 
     def emit(path: Path, data: bytes) -> None:
         nonlocal done
-        (result.written if write_if_changed(path, data) else result.unchanged).append(path)
+        written = write_if_changed(path, data, sync_dir=False)
+        (result.written if written else result.unchanged).append(path)
         done += 1
         if progress is not None:
             progress(done, total, str(path.relative_to(out_dir)))
@@ -125,6 +126,8 @@ def _build_and_write(
                 out_dir / "services" / f"{name}.ics",
                 calendar.calendar_bytes(f"{s['name']} — feuilles de route", service_events),
             )
+    for folder in {p.parent for p in result.written}:
+        fsync_dir(folder)  # the renames are durable before the export reports success
     return result
 
 

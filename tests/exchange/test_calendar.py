@@ -1,0 +1,64 @@
+"""iCalendar files parse back with the right events and stable UIDs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from icalendar import Calendar
+
+from roadmap import models as m
+from roadmap.exchange.export import export
+from roadmap.exchange.metadata import ExportOptions
+from roadmap.storage.location import DatabaseLocation
+from tests.exchange.seed import seed_roadmap
+
+
+def events(path: Path) -> dict[str, object]:
+    calendar = Calendar.from_ical(path.read_bytes())
+    return {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+
+
+async def test_roadmap_and_service_calendars(db: DatabaseLocation, tmp_path: Path) -> None:
+    await seed_roadmap()
+    await export(tmp_path, options=ExportOptions(ics=True))
+    road = events(tmp_path / "pat-test.ics")
+    assert sorted(road) == [
+        "aap-2026-cloture@feuille-de-route",
+        "avis-D2026-001@feuille-de-route",
+        "jalon-pat-test-J1@feuille-de-route",
+        "jalon-pat-test-J2@feuille-de-route",
+    ]
+    copil = road["jalon-pat-test-J1@feuille-de-route"]
+    assert copil.decoded("dtstart") == date(2026, 3, 17)  # the current date, after re-routing
+    assert int(copil["sequence"]) == 1
+    assert copil.decoded("dtstamp") == datetime(2026, 1, 5, 9, 30, tzinfo=UTC)  # from the data
+    assert road["aap-2026-cloture@feuille-de-route"].decoded("dtstart") == date(2026, 2, 28)
+    assert road["avis-D2026-001@feuille-de-route"].decoded("dtstart") == date(2026, 3, 31)
+
+    ddets = events(tmp_path / "services" / "ddets.ics")
+    assert sorted(ddets) == [
+        "aap-2026-cloture@feuille-de-route",
+        "avis-D2026-001@feuille-de-route",
+        "jalon-pat-test-J1@feuille-de-route",
+    ]
+    assert ddets["jalon-pat-test-J1@feuille-de-route"].to_ical() == copil.to_ical()
+
+
+async def test_moved_jalon_keeps_uid_and_bumps_sequence(
+    sqlite_db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await seed_roadmap()
+    await export(tmp_path / "a", options=ExportOptions(ics=True))
+    jalon = await m.Jalon.get(ref="J2")
+    await m.Jalon.filter(id=jalon.id).update(current_date=date(2026, 6, 2))
+    await m.Adjustment.create(roadmap_id=jalon.roadmap_id, jalon=jalon, field="current_date",  # type: ignore[attr-defined]
+                              old_value="2026-05-05", new_value="2026-06-02", reason="salle prise",
+                              kind="contrainte", author="cmartin",
+                              created_at=datetime(2026, 2, 1, tzinfo=UTC))  # fmt: skip
+    await export(tmp_path / "b", options=ExportOptions(ics=True))
+    before = events(tmp_path / "a" / "pat-test.ics")["jalon-pat-test-J2@feuille-de-route"]
+    after = events(tmp_path / "b" / "pat-test.ics")["jalon-pat-test-J2@feuille-de-route"]
+    assert after.decoded("dtstart") == date(2026, 6, 2)
+    assert int(after["sequence"]) == int(before["sequence"]) + 1
+    assert after.decoded("dtstamp") > before.decoded("dtstamp")

@@ -1,0 +1,75 @@
+"""Export → import into an empty database → export gives the same bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from roadmap import models as m
+from roadmap.exchange.export import export
+from roadmap.exchange.importer import import_file
+from roadmap.storage.location import DatabaseLocation
+from roadmap.usecases.identity import actor_for
+from tests.exchange.generate import large_roadmap
+from tests.exchange.helpers import read_tree, reopen_sqlite
+from tests.exchange.seed import SECRET_NOTE, seed_roadmap
+
+
+async def test_round_trip_through_an_empty_database(
+    sqlite_db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await seed_roadmap()
+    await export(tmp_path / "a")
+    await reopen_sqlite(tmp_path / "second.db")
+    result = await import_file(await actor_for("testeur"), tmp_path / "a" / "pat-test.toml")
+    assert result.created and result.counts["actions"] == 3
+    await export(tmp_path / "b")
+    a, b = read_tree(tmp_path / "a"), read_tree(tmp_path / "b")
+    assert b["pat-test.toml"] == a["pat-test.toml"]
+    del a["services/orphelin.toml"]  # a service no roadmap mentions is not in the file
+    assert a == b
+    entry = await m.JournalEntry.filter(operation="import").get()
+    assert entry.roadmap_slug == "pat-test" and "pat-test.toml" in entry.reason
+
+
+async def test_file_imports_identically_on_each_backend(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    source = Path(__file__).parent / "data" / "pat-test.toml"
+    await import_file(await actor_for("testeur"), source)
+    await export(tmp_path)
+    assert (tmp_path / "pat-test.toml").read_bytes() == source.read_bytes()
+
+
+async def test_reimport_updates_in_place_and_keeps_private_annotations(
+    sqlite_db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await seed_roadmap()
+    await export(tmp_path / "a")
+    cmartin = await actor_for("cmartin")
+    await m.Action.filter(ref="A1").update(title="Titre changé")
+    await m.Action.create(roadmap=await m.Roadmap.get(slug="pat-test"), ref="A99", title="En trop",
+                          pilot_service=await m.Service.get(code="caf"))  # fmt: skip
+    dossier_id = (await m.Dossier.get(ref="D2026-001")).id
+    result = await import_file(cmartin, tmp_path / "a" / "pat-test.toml")
+    assert not result.created
+    await export(tmp_path / "b")
+    assert read_tree(tmp_path / "a") == read_tree(tmp_path / "b")
+    assert (await m.Dossier.get(ref="D2026-001")).id == dossier_id
+    assert await m.Annotation.filter(dossier_id=dossier_id, text=SECRET_NOTE).exists()
+
+
+async def test_large_generated_roadmap_round_trip(
+    sqlite_db: DatabaseLocation, tmp_path: Path
+) -> None:
+    source = tmp_path / "grande.toml"
+    source.write_bytes(large_roadmap())
+    actor = await actor_for("testeur")
+    await import_file(actor, source)
+    await export(tmp_path / "a", options=None)
+    await reopen_sqlite(tmp_path / "second.db")
+    await import_file(actor, tmp_path / "a" / "grande-feuille.toml")
+    await export(tmp_path / "b")
+    a = (tmp_path / "a" / "grande-feuille.toml").read_bytes()
+    assert a == (tmp_path / "b" / "grande-feuille.toml").read_bytes()
+    assert a.count(b"[[feuille_de_route.dossiers]]") == 800
+    assert read_tree(tmp_path / "a") == read_tree(tmp_path / "b")

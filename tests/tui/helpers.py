@@ -6,7 +6,11 @@ Tortoise is opened in the task that runs the app (RISKS 9) and closed after it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import shutil
+import tempfile
+import threading
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -24,6 +28,7 @@ from roadmap.usecases.identity import actor_for, current_actor
 # A fixed "today" keeps the demo's dates, the alerts and the snapshots stable.
 DEMO_TODAY = date(2026, 3, 2)
 SIZE = (100, 32)
+TEST_LOGIN = "testeur"  # ROADMAP_USER in every test (tests/conftest.py)
 
 
 def test_settings(tmp_path: Path, *, theme: str = "dsfr") -> Settings:
@@ -40,9 +45,39 @@ async def settle(app: RoadmapApp, pilot: Pilot[Any]) -> None:
             break
 
 
-async def prepare_demo(db_path: Path) -> None:
-    """Build the demo as the default test user (ROADMAP_USER=testeur, trinôme)."""
-    await build_demo(await current_actor(), today=DEMO_TODAY)
+_TEMPLATE: Path | None = None
+
+
+async def _build_template(path: Path) -> None:
+    await open_database(parse_location(str(path)))
+    try:
+        await build_demo(await actor_for(TEST_LOGIN), today=DEMO_TODAY)
+    finally:
+        await close_database()
+
+
+def demo_template() -> Path:
+    """A closed database file holding the demo, built once per test process.
+
+    Building the demo takes seconds; copying the file takes milliseconds. It is built in a
+    thread of its own because the test's event loop is already running.
+    """
+    global _TEMPLATE
+    if _TEMPLATE is None:
+        path = Path(tempfile.mkdtemp(prefix="roadmap-demo-")) / "demo.db"
+        thread = threading.Thread(target=asyncio.run, args=(_build_template(path),))
+        thread.start()
+        thread.join()
+        if not path.exists():
+            raise RuntimeError("la base de démonstration n'a pas pu être construite")
+        _TEMPLATE = path
+    return _TEMPLATE
+
+
+def prepare_demo(db_path: Path) -> None:
+    """Put a fresh copy of the demo (built as ``testeur``, trinôme) at ``db_path``."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(demo_template(), db_path)
 
 
 @contextlib.asynccontextmanager
@@ -60,11 +95,12 @@ async def demo_app(
     one of ``ROADMAP_SCREENS`` (by screen_id) on top of the dashboard.
     """
     db_path = tmp_path / "demo.db"
+    prepare_demo(db_path)
     await open_database(parse_location(str(db_path)))
     try:
-        await prepare_demo(db_path)
         actor = await actor_for(login) if login else await current_actor()
         app = RoadmapApp(test_settings(tmp_path), actor)
+        app.notifications = record_notifications(app)  # type: ignore[attr-defined]
         async with app.run_test(size=size) as pilot:
             await settle(app, pilot)
             if open_slug:
@@ -82,3 +118,21 @@ async def open_screen(app: RoadmapApp, pilot: Pilot[Any], slug: str, screen_id: 
 
     open_roadmap_screen(app, slug, screen_id)
     await settle(app, pilot)
+
+
+def record_notifications(app: RoadmapApp) -> list[tuple[str, str]]:
+    """Keep every ``(severity, message)`` the app shows, for assertions."""
+    seen: list[tuple[str, str]] = []
+    original = app.notify
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> None:
+        seen.append((str(kwargs.get("severity", "information")), str(message)))
+        original(message, *args, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return seen
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    """Type like a user (ASCII text; a space is the ``space`` key)."""
+    await pilot.press(*["space" if c == " " else c for c in text])

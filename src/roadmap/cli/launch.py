@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import Any
 
 from roadmap.domain.errors import RoadmapError, StorageError
 
@@ -36,7 +37,8 @@ async def build_demo_if_needed(created: bool) -> str | None:
     return await build_demo(await current_actor())
 
 
-async def run_tui(args: argparse.Namespace) -> int:
+async def run_tui(args: argparse.Namespace, **run_options: Any) -> int:
+    """``run_options`` go to ``App.run_async`` (tests pass ``headless`` and ``auto_pilot``)."""
     from roadmap.config import load_settings
     from roadmap.storage.database import close_database, open_database
     from roadmap.storage.location import resolve_location
@@ -54,7 +56,7 @@ async def run_tui(args: argparse.Namespace) -> int:
 
         await build_demo_if_needed(info.created)
         app = RoadmapApp(settings, await current_actor())
-        await app.run_async()
+        await app.run_async(**run_options)
         return app.return_code or EXIT_OK
     except StorageError as exc:
         print(f"roadmap : {exc}", file=sys.stderr)

@@ -7,10 +7,11 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
 from roadmap.domain.enums import RoadmapStatus, Role
-from roadmap.tui.format import date_fr, progress_bar
+from roadmap.tui.format import date_fr, progress_bar, shorten
 from roadmap.tui.screens.base import AppScreen, open_roadmap_screen
 from roadmap.usecases import queries
 from roadmap.usecases.queries import RoadmapSummary
@@ -56,7 +57,7 @@ class AccueilScreen(AppScreen):
         for s in summaries:
             archived = s.status is RoadmapStatus.ARCHIVEE
             table.add_row(
-                f"{s.title} ({s.slug})",
+                shorten(s.title, 48),
                 s.role.label if s.role else "—",
                 date_fr(s.horizon),
                 progress_bar(s.progress, 10),
@@ -86,7 +87,13 @@ class AccueilScreen(AppScreen):
         if summary is None:
             return
         self.query_one("#accueil-detail", Static).update(
-            f"[b]Point d'arrivée[/b] ({date_fr(summary.horizon)}) : {summary.destination}"
+            Content.from_markup(
+                "[b]$title[/b] ($slug)\n[b]Point d'arrivée[/b] ($horizon) : $destination",
+                title=summary.title,
+                slug=summary.slug,
+                horizon=date_fr(summary.horizon),
+                destination=summary.destination,
+            )
         )
 
     @on(DataTable.RowSelected)

@@ -66,7 +66,7 @@ class ActionFormScreen(FormScreen[str | None]):
                     yield Label("Axe")
                     yield Select(
                         _options(self.choices.axes, 40),
-                        value=row.axe_ref if row and row.axe_ref else Select.BLANK,
+                        value=row.axe_ref if row and row.axe_ref else Select.NULL,
                         prompt="sans axe",
                         id="axe",
                     )
@@ -85,7 +85,7 @@ class ActionFormScreen(FormScreen[str | None]):
                     yield Label("Service pilote")
                     yield Select(
                         _options(self.choices.services, 50),
-                        value=row.pilot_code if row else Select.BLANK,
+                        value=row.pilot_code if row else Select.NULL,
                         prompt="choisir",
                         id="pilot",
                     )
@@ -94,7 +94,7 @@ class ActionFormScreen(FormScreen[str | None]):
                     yield Label("Responsable")
                     yield Select(
                         _options(self.choices.people, 40),
-                        value=row.owner_login if row and row.owner_login else Select.BLANK,
+                        value=row.owner_login if row and row.owner_login else Select.NULL,
                         prompt="personne",
                         id="owner",
                     )

@@ -66,7 +66,7 @@ class ActionsScreen(RoadmapScreen):
     def _columns(self) -> list[Column[ActionRow]]:
         def margin(row: ActionRow) -> str:
             value = self.margins.get(row.ref)
-            return "" if value is None else f"{value} j"
+            return "" if value is None else f"{value}j"
 
         def margin_key(row: ActionRow) -> int:
             value = self.margins.get(row.ref)
@@ -85,10 +85,10 @@ class ActionsScreen(RoadmapScreen):
         return [
             Column("axe", "Axe", lambda r: r.axe_ref, 4),
             Column("ref", "Réf", lambda r: r.ref, 5, sort_key=ref_key),
-            Column("title", "Titre", lambda r: r.title, 18, flex=True,
+            Column("title", "Titre", lambda r: r.title, 16, flex=True,
                    sort_key=lambda r: r.title.lower()),
-            Column("pilot", "Pilote", lambda r: r.pilot_code, 10),
-            Column("owner", "Responsable", lambda r: r.owner_name or "—", 13,
+            Column("pilot", "Pilote", lambda r: r.pilot_code, 9),
+            Column("owner", "Responsable", lambda r: r.owner_name or "—", 11,
                    sort_key=lambda r: r.owner_name.lower() or "\uffff"),
             Column("status", "Statut", lambda r: r.status.label, 10,
                    sort_key=lambda r: list(ActionStatus).index(r.status),
@@ -97,7 +97,7 @@ class ActionsScreen(RoadmapScreen):
                    sort_key=lambda r: _date_key(r.start_date), hide_below=96),
             Column("end", "Fin", lambda r: _short_date(r.end_date), 8,
                    sort_key=lambda r: _date_key(r.end_date)),
-            Column("margin", "Marge", margin, 6, sort_key=margin_key, tone=margin_tone,
+            Column("margin", "Marge", margin, 5, sort_key=margin_key, tone=margin_tone,
                    align_right=True),
         ]  # fmt: skip
 
@@ -109,7 +109,7 @@ class ActionsScreen(RoadmapScreen):
             yield Select[str](
                 [(s.label, s.value) for s in ActionStatus], prompt="Statut", id="f-status"
             )
-            yield Select[str]([], prompt="Responsable", id="f-owner")
+            yield Select[str]([], prompt="Personne", id="f-owner")
             yield Select[str]([], prompt="Service", id="f-service")
         yield VirtualTable[ActionRow](
             self._columns(),
@@ -245,8 +245,8 @@ class ActionsScreen(RoadmapScreen):
         contributors = ", ".join(row.contributors) or "aucun"
         dates = f"du {date_fr(row.start_date) or '?'} au {date_fr(row.end_date) or '?'}"
         detail.update(
-            f"{row.ref} · {row.axe_title or 'sans axe'} · pilote {row.pilot_name} · {dates}\n"
-            f"contributeurs : {contributors}"
+            f"{row.ref} {row.title}\n{dates} · {row.axe_title or 'sans axe'} · "
+            f"pilote {row.pilot_name} · contributeurs : {contributors}"
         )
 
     # --- writes -------------------------------------------------------------------------------
@@ -298,6 +298,7 @@ class ActionsScreen(RoadmapScreen):
         def done(version: int) -> None:
             self.table.update_row(dataclasses.replace(row, status=status, version=version))
             self.notify(f"{row.ref} : {status.label}", timeout=3)
+            self.load_margins()  # a finished or abandoned action no longer holds others up
 
         self.run_write(
             lambda: set_action_status(self.actor, self.slug, row.ref, row.version, status.value),

@@ -122,6 +122,11 @@ class AppScreen(DatabaseWork, Screen[None]):
 
     BINDINGS = [Binding("escape", "back", "Retour")]
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return len(self.app.screen_stack) > 1  # nothing to go back to from the first screen
+        return True
+
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.dismiss()
@@ -143,7 +148,7 @@ class RoadmapScreen(AppScreen):
         if action == "goto" and parameters:
             screen_id = str(parameters[0])
             return screen_id != self.SCREEN_ID and entry_for(screen_id).available
-        return True
+        return super().check_action(action, parameters)
 
     def action_goto(self, screen_id: str) -> None:
         open_roadmap_screen(self.app, self.slug, screen_id)

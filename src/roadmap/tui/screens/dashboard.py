@@ -31,14 +31,15 @@ class DashboardScreen(RoadmapScreen):
     def compose(self) -> ComposeResult:
         yield Static(f"Tableau de bord — {self.slug}", id="dash-title", classes="screen-title")
         with Horizontal(id="dash-body"):
-            with VerticalScroll(id="dash-main"):
+            with VerticalScroll(id="dash-left", classes="dash-column"):
                 yield Static("Chargement…", id="dash-destination")
                 yield Static("", id="dash-portage")
                 yield Static("", id="dash-axes")
+                yield Static("", id="dash-journal")
+            with VerticalScroll(id="dash-right", classes="dash-column"):
+                yield OptionList(*self._menu(), id="dash-menu")
                 yield Static("", id="dash-jalons")
                 yield Static("", id="dash-alerts")
-                yield Static("", id="dash-journal")
-            yield OptionList(*self._menu(), id="dash-menu")
         yield Footer()
 
     def _menu(self) -> list[Option]:
@@ -46,9 +47,8 @@ class DashboardScreen(RoadmapScreen):
         for entry in ROADMAP_SCREENS:
             if entry.screen_id == self.SCREEN_ID:
                 continue
+            # Screens not built yet stay listed, dimmed, so the menu keeps its shape.
             label = f"{entry.key}  {entry.title}"
-            if not entry.available:
-                label += " (à venir)"
             options.append(Option(label, id=entry.screen_id, disabled=not entry.available))
         return options
 
@@ -100,9 +100,9 @@ class DashboardScreen(RoadmapScreen):
             direction = ", ".join(side.direction) or "— personne —"
             lines.append(
                 Content.from_markup(
-                    "[b]$side[/] ($service)\n  trinôme : $trinome · direction : $direction",
+                    "[b]$side[/] · $service\n  trinôme : $trinome\n  direction : $direction",
                     side=side.side.label,
-                    service=side.service_name,
+                    service=shorten(side.service_name, 40),
                     trinome=trinome,
                     direction=direction,
                 )
@@ -115,8 +115,8 @@ class DashboardScreen(RoadmapScreen):
         for axe in data.axes:
             lines.append(
                 Content(
-                    f"{progress_bar(axe.progress, 10)}  {axe.ref:<4} "
-                    f"{shorten(axe.title, 44)} ({axe.done_count}/{axe.action_count})"
+                    f"{progress_bar(axe.progress, 6)} {axe.done_count}/{axe.action_count} "
+                    f"{axe.ref:<4}{axe.title}"
                 )
             )
         if not data.axes:
@@ -127,11 +127,10 @@ class DashboardScreen(RoadmapScreen):
     def _jalons(data: Dashboard) -> Content:
         lines = [Content.from_markup("[b $primary]Prochains jalons[/]")]
         for jalon in data.next_jalons:
-            moved = f" (prévu le {date_fr(jalon.planned_date)})" if jalon.slip_days else ""
+            moved = " (décalé)" if jalon.slip_days else ""
             lines.append(
                 Content(
-                    f"{date_fr(jalon.current_date)}  {jalon.ref:<4} {jalon.kind.label} — "
-                    f"{shorten(jalon.title, 40)}{moved}"
+                    f"{date_fr(jalon.current_date)} {jalon.ref:<4}{shorten(jalon.title, 30)}{moved}"
                 )
             )
         if not data.next_jalons:
@@ -158,12 +157,6 @@ class DashboardScreen(RoadmapScreen):
     def _journal(data: Dashboard) -> Content:
         lines = [Content.from_markup("[b $primary]Derniers changements[/]")]
         for entry in data.last_entries:
-            change = entry.field and f" {entry.field}"
-            value = f" → {shorten(entry.new_value, 30)}" if entry.new_value else ""
-            lines.append(
-                Content(
-                    f"{entry.at.astimezone():%d/%m %H:%M}  {entry.actor:<9} {entry.operation} "
-                    f"{entry.entity} {entry.ref}{change}{value}"
-                )
-            )
+            what = f"{entry.operation} {entry.entity} {entry.ref} {entry.field}"
+            lines.append(Content(f"{entry.at.astimezone():%d/%m %H:%M} {entry.actor:<8} {what}"))
         return Content("\n").join(lines)

@@ -153,6 +153,10 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             return None
         return self.rows[self.view[min(self.cursor, len(self.view) - 1)]]
 
+    def view_rows(self) -> list[R]:
+        """The rows shown, in display order (after filter and sort)."""
+        return [self.rows[i] for i in self.view]
+
     def set_rows(self, rows: Sequence[R], *, keep: str | None = None) -> None:
         """Replace every row; the cursor stays on ``keep`` (or the current row's key)."""
         if keep is None and self.current is not None:

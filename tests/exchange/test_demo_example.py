@@ -1,0 +1,59 @@
+"""The demo's export, committed in exports/demo/, is a living example of the format.
+
+The test rebuilds the demo at a fixed date with a frozen use-case clock, exports it and
+compares every byte with the committed files. To refresh the example after a deliberate
+change: ``ROADMAP_UPDATE_EXAMPLE=1 .venv/bin/pytest tests/exchange/test_demo_example.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from roadmap.exchange.export import export
+from roadmap.exchange.importer import import_file
+from roadmap.exchange.metadata import ExportOptions
+from roadmap.storage.location import DatabaseLocation
+from roadmap.usecases.identity import actor_for
+from tests.exchange.helpers import freeze_use_case_clock, read_tree
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "exports" / "demo"
+DEMO_TODAY = date(2026, 3, 2)
+FROZEN_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SLUG = "pat-salon-martigues"
+
+
+async def build_example(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from roadmap.usecases.demo import build_demo
+
+    freeze_use_case_clock(monkeypatch, FROZEN_NOW)
+    await build_demo(await actor_for("cmartin"), today=DEMO_TODAY)
+    await export(out, options=ExportOptions(ics=True))
+
+
+async def test_committed_example_matches_the_code(
+    sqlite_db: DatabaseLocation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await build_example(tmp_path / "demo", monkeypatch)
+    fresh = read_tree(tmp_path / "demo")
+    if os.environ.get("ROADMAP_UPDATE_EXAMPLE") == "1":
+        shutil.rmtree(EXAMPLE, ignore_errors=True)
+        shutil.copytree(tmp_path / "demo", EXAMPLE)
+    committed = read_tree(EXAMPLE) if EXAMPLE.exists() else {}
+    drifted = sorted(n for n in set(fresh) | set(committed) if fresh.get(n) != committed.get(n))
+    assert not drifted, (
+        f"exports/demo/ ne correspond plus au code ({', '.join(drifted[:5])}…) ; "
+        "régénérez : ROADMAP_UPDATE_EXAMPLE=1 .venv/bin/pytest tests/exchange/test_demo_example.py"
+    )
+
+
+async def test_demo_round_trip_on_each_backend(db: DatabaseLocation, tmp_path: Path) -> None:
+    source = EXAMPLE / f"{SLUG}.toml"
+    await import_file(await actor_for("testeur"), source)
+    await export(tmp_path, options=ExportOptions(ics=True))
+    assert (tmp_path / f"{SLUG}.toml").read_bytes() == source.read_bytes()
+    assert (tmp_path / f"{SLUG}.ics").read_bytes() == (EXAMPLE / f"{SLUG}.ics").read_bytes()

@@ -202,6 +202,8 @@ async def _import(ctx: CommandContext) -> int:
             "ou relancez avec --partial pour importer les lignes valides.",
             file=sys.stderr,
         )
+    if report.errors and not report.rows:
+        return EXIT_USAGE  # unreadable file or header
     return EXIT_ALERT if report.errors else EXIT_OK
 
 

@@ -306,7 +306,7 @@ def dossier_alerts(facts: DossierFacts, today: date) -> list[InstructionAlert]:
         add(
             AlertLevel.AVERTISSEMENT,
             "non-decide-apres-cloture",
-            f"encore « {facts.state.label} » alors que la campagne est close "
+            f"toujours sans décision (« {facts.state.label} ») alors que la campagne est close "
             f"depuis le {facts.campagne_closes_on:%d/%m/%Y}",
         )
     asked_total = sum((f.asked for f in facts.financements), ZERO)

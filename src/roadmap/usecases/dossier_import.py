@@ -114,6 +114,20 @@ def sniff_delimiter(text: str) -> str:
     return ";"
 
 
+_DOT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+def _amount_cell(cell: str, column: str) -> str:
+    """Refuse ``12.500``: in a French file it means 12 500, elsewhere 12,5."""
+    text = cell.strip()
+    if _DOT_THOUSANDS.match(text.replace(" ", "").replace("\xa0", "").replace("€", "")):
+        raise ValidationError(
+            f"« {text} » est ambigu : écrivez 12500 ou 12 500 (virgule pour les décimales)",
+            field=column,
+        )
+    return text
+
+
 def _split_codes(cell: str) -> list[str]:
     return [c.strip() for c in re.split(r"[|,;/\s]+", cell) if c.strip()]
 
@@ -227,7 +241,7 @@ def _row(
             raise ValidationError(f"« {pillar} » inconnu ; attendu : {allowed}", field="pilier")
         pillar = _PILLARS[_norm(pillar)]
     plan = [
-        ins.FinancementInput(code, cells[i].strip())
+        ins.FinancementInput(code, _amount_cell(cells[i], f"demande_{code}"))
         for i, code in financeurs.items()
         if cells[i].strip()
     ]
@@ -243,7 +257,7 @@ def _row(
         axe=value.get("axe") or None,
         qpvs=_split_codes(value.get("qpv", "")),
         pillar=pillar or None,
-        total_budget=value.get("budget_total", "") or "0",
+        total_budget=_amount_cell(value.get("budget_total", ""), "budget_total") or "0",
         instructors=instructors or None,
         avis_deadline=value.get("date_limite_avis") or None,
     )

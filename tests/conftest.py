@@ -224,3 +224,15 @@ def _hermetic_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("ROADMAP_DB", raising=False)
     monkeypatch.setenv("ROADMAP_USER", "testeur")
+
+
+@pytest.fixture
+async def pg_db(postgres_session_db: str) -> AsyncIterator[DatabaseLocation]:
+    """An opened PostgreSQL database at the latest schema (PostgreSQL-only tests)."""
+    location = parse_location(postgres_session_db)
+    await open_database(location)
+    try:
+        yield location
+    finally:
+        await close_database()
+        await empty_pg_tables(postgres_session_db)

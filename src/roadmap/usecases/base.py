@@ -25,6 +25,7 @@ from roadmap.domain.enums import Role
 from roadmap.domain.errors import NotFound, StaleVersion, StorageError
 from roadmap.domain.permissions import Capability, require
 from roadmap.models import JournalEntry, Membership, Roadmap
+from roadmap.storage.changes import notify_change
 from roadmap.usecases.identity import Actor
 
 T = TypeVar("T")
@@ -53,7 +54,9 @@ async def _run_with_retries(unit: Callable[[], Awaitable[T]]) -> T:
     for attempt in range(_RETRY_ATTEMPTS):
         try:
             async with in_transaction():
-                return await unit()
+                result = await unit()
+                await notify_change()
+                return result
         except Exception as exc:
             if not _is_retryable(exc) or attempt == _RETRY_ATTEMPTS - 1:
                 if _is_retryable(exc):

@@ -22,6 +22,7 @@ from roadmap.models import (
 from roadmap.usecases import dependencies as deps
 from roadmap.usecases.base import (
     authorize,
+    change_field,
     diff,
     journal,
     journal_changes,
@@ -98,7 +99,7 @@ async def action_by_ref(roadmap: Roadmap, ref: str) -> Action:
     return action
 
 
-async def _set_contributors(action: Action, codes: list[str]) -> tuple[list[str], list[str]]:
+async def _set_contributors(action: Action, codes: list[str]) -> tuple[str, str]:
     wanted = {
         (await service_by_code(c, "services contributeurs")).id: c for c in dict.fromkeys(codes)
     }
@@ -113,33 +114,16 @@ async def _set_contributors(action: Action, codes: list[str]) -> tuple[list[str]
     for service_id in wanted:
         if service_id not in current:
             await ActionContributor.create(action_id=action.id, service_id=service_id)
-    return sorted(current.values()), sorted(wanted.values())
+    return ", ".join(sorted(current.values())), ", ".join(sorted(wanted.values()))
 
 
-async def _set_qpvs(action: Action, codes: list[str]) -> tuple[list[str], list[str]]:
+async def _set_qpvs(action: Action, codes: list[str]) -> tuple[str, str]:
     wanted = {(await qpv_by_code(c, "QPV")).id: c for c in dict.fromkeys(codes)}
     current = dict(await ActionQpv.filter(action_id=action.id).values_list("qpv_id", "qpv__code"))
     if set(wanted) != set(current):
         await ActionQpv.filter(action_id=action.id).delete()
         await ActionQpv.bulk_create([ActionQpv(action_id=action.id, qpv_id=q) for q in wanted])
-    return sorted(current.values()), sorted(wanted.values())
-
-
-async def _set_dependencies(
-    roadmap: Roadmap, action: Action, refs: list[str]
-) -> tuple[list[str], list[str]]:
-    item: deps.Node = ("action", action.id)
-    before = await deps.prerequisites_of(item)
-    wanted = sorted({r.strip().upper() for r in refs if r.strip()})
-    for ref in before:
-        if ref not in wanted:
-            on, _ = await deps.resolve_item(roadmap, ref)
-            await deps.remove_dependency(roadmap, item, on)
-    for ref in wanted:
-        if ref not in before:
-            on, _ = await deps.resolve_item(roadmap, ref)
-            await deps.add_dependency(roadmap, item, on)
-    return before, wanted
+    return ", ".join(sorted(current.values())), ", ".join(sorted(wanted.values()))
 
 
 async def create_action(actor: Actor, slug: str, data: ActionInput) -> str:
@@ -164,7 +148,7 @@ async def create_action(actor: Actor, slug: str, data: ActionInput) -> str:
         )
         await _set_contributors(action, data.contributors)
         await _set_qpvs(action, data.qpvs)
-        await _set_dependencies(roadmap, action, data.depends_on)
+        await deps.set_prerequisites(roadmap, ("action", action.id), data.depends_on)
         await journal(
             actor, roadmap=slug, entity="action", ref=ref, operation="création", new=clean.title
         )
@@ -226,14 +210,14 @@ async def update_action(
             )
         contributors = await _set_contributors(action, data.contributors)
         qpvs = await _set_qpvs(action, data.qpvs)
-        dependencies = await _set_dependencies(roadmap, action, data.depends_on)
+        dependencies = await deps.set_prerequisites(roadmap, ("action", action.id), data.depends_on)
         for name, (old, new) in (
             ("contributeurs", contributors),
             ("QPV", qpvs),
             ("dépendances", dependencies),
         ):
             if old != new:
-                changes[name] = (", ".join(old), ", ".join(new))
+                changes[name] = (old, new)
         await journal_changes(
             actor, roadmap=slug, entity="action", ref=action.ref, changes=changes, reason=why
         )
@@ -249,21 +233,9 @@ async def set_action_status(actor: Actor, slug: str, ref: str, version: int, sta
     async def unit() -> int:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         action = await action_by_ref(roadmap, ref)
-        old = action.status
-        new_version = await update_versioned(
-            Action, action.id, version, actor, {"status": new_status}
+        return await change_field(
+            actor, action, version, roadmap=slug, entity="action", field="status", value=new_status
         )
-        await journal(
-            actor,
-            roadmap=slug,
-            entity="action",
-            ref=action.ref,
-            operation="modification",
-            field="status",
-            old=old,
-            new=new_status,
-        )
-        return new_version
 
     return await write_unit(unit)
 

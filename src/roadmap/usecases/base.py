@@ -177,6 +177,32 @@ async def update_versioned(
     return expected_version + 1
 
 
+async def change_field(
+    actor: Actor,
+    obj: Any,
+    expected_version: int,
+    *,
+    roadmap: str,
+    entity: str,
+    field: str,
+    value: Any,
+) -> int:
+    """Set one field of a versioned row (e.g. a quick status change), journaled."""
+    old = getattr(obj, field)
+    new_version = await update_versioned(type(obj), obj.id, expected_version, actor, {field: value})
+    await journal(
+        actor,
+        roadmap=roadmap,
+        entity=entity,
+        ref=obj.ref,
+        operation="modification",
+        field=field,
+        old=old,
+        new=value,
+    )
+    return new_version
+
+
 def stale_error(current: Any) -> StaleVersion:
     when = current.updated_at.astimezone().strftime("%H:%M") if current.updated_at else "?"
     who = current.updated_by or "quelqu'un"

@@ -98,3 +98,18 @@ async def prerequisites_of(item: Node) -> list[str]:
     key = "action_id" if item[0] == "action" else "jalon_id"
     rows = await Dependency.filter(**{key: item[1]}).values_list("on_action__ref", "on_jalon__ref")
     return sorted(str(a or j) for a, j in rows)
+
+
+async def set_prerequisites(roadmap: Roadmap, item: Node, refs: list[str]) -> tuple[str, str]:
+    """Make ``item`` wait for exactly ``refs``; returns (before, after) for the journal."""
+    before = await prerequisites_of(item)
+    wanted = sorted({r.strip().upper() for r in refs if r.strip()})
+    for ref in before:
+        if ref not in wanted:
+            on, _ = await resolve_item(roadmap, ref)
+            await remove_dependency(roadmap, item, on)
+    for ref in wanted:
+        if ref not in before:
+            on, _ = await resolve_item(roadmap, ref)
+            await add_dependency(roadmap, item, on)
+    return ", ".join(before), ", ".join(wanted)

@@ -14,6 +14,7 @@ from roadmap.models import Adjustment, Jalon, JalonInvite, Roadmap
 from roadmap.usecases import dependencies as deps
 from roadmap.usecases.base import (
     authorize,
+    change_field,
     diff,
     journal,
     journal_changes,
@@ -65,21 +66,6 @@ async def _invites_text(jalon: Jalon) -> str:
     return ", ".join(sorted(str(s or p) for s, p in rows))
 
 
-async def _set_dependencies(roadmap: Roadmap, jalon: Jalon, refs: list[str]) -> tuple[str, str]:
-    item: deps.Node = ("jalon", jalon.id)
-    before = await deps.prerequisites_of(item)
-    wanted = sorted({r.strip().upper() for r in refs if r.strip()})
-    for ref in before:
-        if ref not in wanted:
-            on, _ = await deps.resolve_item(roadmap, ref)
-            await deps.remove_dependency(roadmap, item, on)
-    for ref in wanted:
-        if ref not in before:
-            on, _ = await deps.resolve_item(roadmap, ref)
-            await deps.add_dependency(roadmap, item, on)
-    return ", ".join(before), ", ".join(wanted)
-
-
 async def create_jalon(actor: Actor, slug: str, data: JalonInput) -> str:
     title = v.text(data.title, "titre")
     when = v.parse_date(data.date, "date", required=True)
@@ -100,7 +86,7 @@ async def create_jalon(actor: Actor, slug: str, data: JalonInput) -> str:
             updated_by=actor.login,
         )
         await _set_invites(jalon, data.invited_services, data.invited_people)
-        await _set_dependencies(roadmap, jalon, data.depends_on)
+        await deps.set_prerequisites(roadmap, ("jalon", jalon.id), data.depends_on)
         await journal(actor, roadmap=slug, entity="jalon", ref=ref, operation="création", new=title)
         return ref
 
@@ -128,7 +114,7 @@ async def update_jalon(actor: Actor, slug: str, ref: str, version: int, data: Ja
         changes = diff(jalon, values)
         new_version = await update_versioned(Jalon, jalon.id, version, actor, values)
         invites = await _set_invites(jalon, data.invited_services, data.invited_people)
-        dependencies = await _set_dependencies(roadmap, jalon, data.depends_on)
+        dependencies = await deps.set_prerequisites(roadmap, ("jalon", jalon.id), data.depends_on)
         for name, (old, new) in (("invités", invites), ("dépendances", dependencies)):
             if old != new:
                 changes[name] = (old, new)
@@ -191,20 +177,8 @@ async def set_jalon_status(actor: Actor, slug: str, ref: str, version: int, stat
     async def unit() -> int:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         jalon = await jalon_by_ref(roadmap, ref)
-        old = jalon.status
-        new_version = await update_versioned(
-            Jalon, jalon.id, version, actor, {"status": new_status}
+        return await change_field(
+            actor, jalon, version, roadmap=slug, entity="jalon", field="status", value=new_status
         )
-        await journal(
-            actor,
-            roadmap=slug,
-            entity="jalon",
-            ref=jalon.ref,
-            operation="modification",
-            field="status",
-            old=old,
-            new=new_status,
-        )
-        return new_version
 
     return await write_unit(unit)

@@ -11,8 +11,9 @@ import contextlib
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from roadmap.storage.database import close_database, open_database
 from roadmap.storage.location import parse_location
 from roadmap.tui.app import RoadmapApp
 from roadmap.usecases.demo import DEMO_SLUG, build_demo
-from roadmap.usecases.identity import actor_for, current_actor
+from roadmap.usecases.identity import Actor, actor_for, current_actor
 
 # A fixed "today" keeps the demo's dates, the alerts and the snapshots stable.
 DEMO_TODAY = date(2026, 3, 2)
@@ -136,3 +137,52 @@ def record_notifications(app: RoadmapApp) -> list[tuple[str, str]]:
 async def type_text(pilot: Pilot[Any], text: str) -> None:
     """Type like a user (ASCII text; a space is the ``space`` key)."""
     await pilot.press(*["space" if c == " " else c for c in text])
+
+
+# --- snapshots (pytest-textual-snapshot runs the app with its own event loop) ---------------
+
+FROZEN_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def freeze_clock(monkeypatch: Any) -> None:
+    """Journal times come from ``usecases.base.now``: freeze them for stable pictures."""
+    import roadmap.usecases.base as base
+
+    monkeypatch.setattr(base, "now", lambda: FROZEN_NOW)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+class SnapshotApp(RoadmapApp):
+    """Opens a fresh demo database in the task that runs the app (RISKS 9), closes after.
+
+    Needed because ``snap_compare`` calls ``app.run()`` itself.
+    """
+
+    def __init__(self, tmp_path: Path, *, login: str | None = None) -> None:
+        super().__init__(test_settings(tmp_path), Actor(login=login or TEST_LOGIN))
+        self.db_path = tmp_path / "snapshot.db"
+        self.login = login
+
+    async def run_async(self, *args: Any, **kwargs: Any) -> Any:
+        await open_database(parse_location(str(self.db_path)))
+        try:
+            await build_demo(await actor_for(TEST_LOGIN), today=DEMO_TODAY)
+            self.actor = await actor_for(self.login or TEST_LOGIN)
+            return await super().run_async(*args, **kwargs)
+        finally:
+            await self.wait_for_database_work()
+            await close_database()
+
+
+def open_and_settle(*screen_ids: str, slug: str = DEMO_SLUG) -> Any:
+    """A ``run_before`` for ``snap_compare``: open screens, wait for their data."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app: RoadmapApp = pilot.app  # type: ignore[assignment]
+        await settle(app, pilot)
+        for screen_id in screen_ids:
+            await open_screen(app, pilot, slug, screen_id)
+        await settle(app, pilot)
+
+    return run_before

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from textual.app import App, SystemCommand
@@ -26,7 +27,8 @@ FALLBACK_THEME = "textual-light"
 
 class RoadmapApp(App[None]):
     TITLE = "Feuille de route partagée"
-    CSS_PATH = ["app.tcss"]
+    # Absolute, so subclasses defined elsewhere (tests, benchmarks) find the stylesheet.
+    CSS_PATH = [Path(__file__).with_name("app.tcss")]
     COMMANDS = App.COMMANDS | {RoadmapCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Aide", key_display="?"),

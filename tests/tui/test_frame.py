@@ -1,0 +1,148 @@
+"""The frame: help, command palette, navigation, themes, quitting cleanly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from textual.command import CommandPalette
+
+from roadmap.config import load_settings
+from roadmap.tui.app import RoadmapApp
+from roadmap.tui.screens import ROADMAP_SCREENS
+from roadmap.tui.screens.accueil import AccueilScreen
+from roadmap.tui.screens.actions import ActionsScreen
+from roadmap.tui.screens.dashboard import DashboardScreen
+from roadmap.tui.screens.help import HelpScreen
+
+from .helpers import demo_app, settle
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_accueil_lists_my_roadmap_with_my_role(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, open_slug=None) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, AccueilScreen)
+        assert [s.slug for s in screen.summaries] == ["pat-salon-martigues"]
+        assert screen.summaries[0].role is not None
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_help_lists_the_keys_of_the_current_screen(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, screen="actions") as (app, pilot):
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        described = dict((d, k) for k, d in app.screen.keys)
+        assert described["Nouvelle"] == "n"
+        assert described["Statut"] == "s"
+        assert "Quitter" in described and "Retour" in described
+        await pilot.press("escape")
+        assert isinstance(app.screen, ActionsScreen)
+
+
+async def test_screen_keys_move_between_screens_and_escape_goes_back(tmp_path: Path) -> None:
+    async with demo_app(tmp_path) as (app, pilot):
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ActionsScreen)
+        available = [e for e in ROADMAP_SCREENS if e.available and e.screen_id != "actions"]
+        other = next(e for e in available if e.screen_id != "tableau_de_bord")
+        await pilot.press(other.key)  # sibling screens replace each other
+        await settle(app, pilot)
+        assert getattr(app.screen, "SCREEN_ID", "") == other.screen_id
+        assert len(app.screen_stack) == 3
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, AccueilScreen)
+
+
+async def test_command_palette_lists_screens_and_actions(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, screen="actions") as (app, pilot):
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"nouvelle")
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        from roadmap.tui.screens.action_form import ActionFormScreen
+
+        assert isinstance(app.screen, ActionFormScreen)
+
+
+async def test_theme_change_is_persisted_for_the_user(tmp_path: Path) -> None:
+    async with demo_app(tmp_path) as (app, pilot):
+        assert app.theme == "dsfr"
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert app.theme != "dsfr"
+        chosen = app.theme
+    saved = load_settings(config_dir=tmp_path / "config", environ={})
+    assert saved.theme == chosen
+
+
+def test_unknown_or_broken_theme_falls_back_with_a_notice(tmp_path: Path) -> None:
+    themes = tmp_path / "config" / "themes"
+    themes.mkdir(parents=True)
+    (themes / "casse.toml").write_text('name = "casse"\n[colors]\nprimary = "pas une couleur"\n')
+    (themes / "mauve.toml").write_text('name = "mauve"\n[colors]\nprimary = "#8E44AD"\n')
+    settings = load_settings(theme="casse", config_dir=tmp_path / "config", environ={})
+    from roadmap.usecases.identity import Actor
+
+    app = RoadmapApp(settings, Actor(login="testeur"))
+    assert app.theme == "dsfr"
+    assert "mauve" in app.available_themes  # a user's own file is picked up
+    problems = " ".join(app.startup_problems)
+    assert "casse.toml ignoré" in problems and "introuvable" in problems
+
+
+def test_quitting_leaves_no_thread_behind(tmp_path: Path) -> None:
+    """Run the real launcher headless in a subprocess, quit with q, list the threads."""
+    script = textwrap.dedent(
+        """
+        import argparse, asyncio, sys, threading
+        from roadmap.cli.launch import run_tui
+
+        async def pilot(p):
+            await p.app.workers.wait_for_complete()
+            await p.pause()
+            await p.press("enter")          # open the demo roadmap
+            await p.app.workers.wait_for_complete()
+            await p.press("a")              # actions
+            await p.app.workers.wait_for_complete()
+            await p.pause()
+            await p.press("q")
+
+        args = argparse.Namespace(db=sys.argv[1], theme=None)
+        code = asyncio.run(run_tui(args, headless=True, auto_pilot=pilot, size=(100, 30)))
+        print("CODE", code)
+        print("THREADS", sorted(t.name for t in threading.enumerate()))
+        """
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "ROADMAP_USER": "testeur",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "quit.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "CODE 0" in result.stdout, result.stdout + result.stderr[-2000:]
+    assert "THREADS ['MainThread']" in result.stdout, result.stdout

@@ -20,6 +20,15 @@ COMMAND_MODULES = [commands_core, commands_dossiers, commands_graph, commands_ex
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):
+    """argparse with French help titles and messages."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._positionals.title = "commandes"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         translated = (
@@ -37,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="roadmap",
         description="Feuille de route partagée — politique de la ville × droit commun.",
     )
-    parser.add_argument("--version", action="version", version=f"roadmap {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"roadmap {__version__}", help="afficher la version"
+    )
     parser.add_argument(
         "--db",
         metavar="CHEMIN_OU_URL",

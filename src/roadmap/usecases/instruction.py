@@ -1598,3 +1598,9 @@ async def rights_on(actor: Actor, ref: str) -> InstructionRights:
         read_notes=instructs,
         service=service.code if service else "",
     )
+
+
+async def home_service_code(actor: Actor) -> str:
+    """The actor's home service code ("" if none): the « my service » filter of the board."""
+    service = await _home_service(actor)
+    return service.code if service else ""

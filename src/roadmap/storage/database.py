@@ -135,6 +135,8 @@ async def open_database(location: DatabaseLocation, *, upgrade: bool = True) -> 
         assert location.path is not None
         check_sqlite_path(location.path)
         info.created = not location.path.exists() or location.path.stat().st_size == 0
+        if not info.created:
+            _probe_sqlite_file(location.path)
     try:
         applied = await _applied_migrations_quick(location) if upgrade else None
         if upgrade and (applied is None or not shipped_migrations() <= applied):
@@ -163,6 +165,26 @@ async def open_database(location: DatabaseLocation, *, upgrade: bool = True) -> 
             ) from None
         raise
     return info
+
+
+def _probe_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not a readable SQLite database before Tortoise touches it.
+
+    Tortoise takes its connection lock, then opens the file and runs the PRAGMAs: when that
+    fails (``file is not a database``) the lock is never released and the next query of the
+    migration check waits forever instead of raising.
+    """
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=10)
+        ) as conn:
+            conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.Error as exc:
+        raise StorageError(
+            f"{path} n'est pas une base SQLite utilisable ({exc}) ; "
+            "vérifiez le chemin donné à --db ou ROADMAP_DB",
+            field="--db",
+        ) from None
 
 
 async def _migrate_postgres(location: DatabaseLocation, info: DatabaseInfo) -> None:

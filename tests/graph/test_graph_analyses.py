@@ -66,7 +66,7 @@ def test_betweenness_is_sampled_on_large_projections() -> None:
     coop = nx.relabel_nodes(big, {i: P(f"p{i}") for i in big})
     for node in coop:
         coop.nodes[node].update(kind=m.PERSON, label=node, side=m.PV)
-    result = bottlenecks(coop, sample_above=300, samples=50)
+    result = bottlenecks(coop, sample_above=300, budget=20_000)
     assert result and all(0 <= f.betweenness <= 1 for f in result)
 
 

@@ -57,8 +57,6 @@ async def build_graph(slug: str | None = None) -> nx.MultiDiGraph:
     jalons and dossiers, the people involved, and every non-archived service (so that a
     service taking no part still shows in the alliance analysis). Edges are keyed by kind.
     """
-    import networkx as nx
-
     roadmap_id: int | None = None
     sql = _Sql(None)
     if slug is not None:
@@ -68,29 +66,98 @@ async def build_graph(slug: str | None = None) -> nx.MultiDiGraph:
         if not found:
             raise NotFound(f"feuille de route « {slug} » introuvable", field="--roadmap")
         roadmap_id = int(found[0][0])
-    sql = _Sql(roadmap_id)
-    g: nx.MultiDiGraph = nx.MultiDiGraph(name=slug or "toutes les feuilles de route")
+    rows = await _read(_Sql(roadmap_id))
+    with m.gc_paused():
+        return _assemble(slug, rows)
 
+
+async def _read(sql: _Sql) -> dict[str, list[Sequence[Any]]]:
+    """Every row the graph needs, one query per table, scoped to the roadmap(s)."""
+    where, params = sql.scope("roadmap_id")
+    # A dossier belongs to a roadmap directly, or through its action or its axe.
+    owner_of_dossier = "COALESCE(d.roadmap_id, a.roadmap_id, x.roadmap_id)"
+    queries: dict[str, tuple[str, list[Any]]] = {
+        "services": ("SELECT id, code, name, kind, archived FROM service", []),
+        "people": ("SELECT id, login, name, service_id FROM person", []),
+        "roadmaps": (
+            "SELECT r.id, r.slug, r.title, r.destination, r.horizon, r.status, "
+            "r.pv_service_id, r.dc_service_id FROM roadmap r WHERE " + sql.scope("r.id")[0],
+            params,
+        ),
+        "members": (
+            "SELECT roadmap_id, person_id, role, side FROM membership WHERE " + where,
+            params,
+        ),
+        "axes": (
+            "SELECT id, ref, title, position FROM axe WHERE " + where + " ORDER BY position, id",
+            params,
+        ),
+        "actions": (
+            "SELECT id, roadmap_id, ref, axe_id, title, pilot_service_id, owner_id, status, "
+            "start_date, end_date, pillar FROM action WHERE " + where + " ORDER BY id",
+            params,
+        ),
+        "contributors": (
+            "SELECT c.action_id, c.service_id FROM action_contributor c "
+            "JOIN action a ON a.id = c.action_id WHERE " + sql.scope("a.roadmap_id")[0],
+            params,
+        ),
+        "jalons": (
+            'SELECT id, roadmap_id, ref, title, kind, planned_date, "current_date", status '
+            "FROM jalon WHERE " + where + " ORDER BY id",
+            params,
+        ),
+        "invites": (
+            "SELECT i.jalon_id, i.service_id, i.person_id FROM jalon_invite i "
+            "JOIN jalon j ON j.id = i.jalon_id WHERE " + sql.scope("j.roadmap_id")[0],
+            params,
+        ),
+        "dependencies": (
+            "SELECT action_id, jalon_id, on_action_id, on_jalon_id FROM dependency WHERE " + where,
+            params,
+        ),
+        "dossiers": (
+            "SELECT d.id, d.ref, d.title, d.porteur, d.state, d.amount_asked, d.avis_deadline, "
+            f"{owner_of_dossier}, d.action_id FROM dossier d "
+            "LEFT JOIN action a ON a.id = d.action_id LEFT JOIN axe x ON x.id = d.axe_id "
+            "WHERE " + sql.scope(owner_of_dossier)[0] + " ORDER BY d.ref",
+            params,
+        ),
+        "instructors": ("SELECT dossier_id, service_id FROM dossier_instructor", []),
+        "financements": (
+            "SELECT dossier_id, financeur_id, asked, granted FROM financement_line",
+            [],
+        ),
+    }
+    return {name: await sql.rows(query, values) for name, (query, values) in queries.items()}
+
+
+def _assemble(slug: str | None, rows: dict[str, list[Sequence[Any]]]) -> nx.MultiDiGraph:
+    import networkx as nx
+
+    g: nx.MultiDiGraph = nx.MultiDiGraph(name=slug or "toutes les feuilles de route")
     services: dict[int, tuple[str, str, str, bool]] = {
-        int(r[0]): (str(r[1]), str(r[2]), str(r[3]), bool(r[4]))
-        for r in await sql.rows("SELECT id, code, name, kind, archived FROM service")
+        int(r[0]): (str(r[1]), str(r[2]), str(r[3]), bool(r[4])) for r in rows["services"]
     }
     people: dict[int, tuple[str, str, int | None]] = {
-        int(r[0]): (str(r[1]), str(r[2]), r[3])
-        for r in await sql.rows("SELECT id, login, name, service_id FROM person")
+        int(r[0]): (str(r[1]), str(r[2]), r[3]) for r in rows["people"]
     }
+    service_nodes: dict[int, str] = {}
+    person_nodes: dict[int, str] = {}
 
     def service_node(sid: int) -> str:
-        code, name, kind, _ = services[sid]
-        node = m.service_id(code)
-        if node not in g:
+        node = service_nodes.get(sid)
+        if node is None:
+            code, name, kind, _ = services[sid]
+            node = service_nodes[sid] = m.service_id(code)
             g.add_node(node, kind=m.SERVICE, label=name, code=code, side=kind)
         return node
 
     def person_node(pid: int) -> str:
-        login, name, home = people[pid]
-        node = m.person_id(login)
-        if node not in g:
+        node = person_nodes.get(pid)
+        if node is None:
+            login, name, home = people[pid]
+            node = person_nodes[pid] = m.person_id(login)
             side = services[home][2] if home in services else m.AUTRE
             home_code = services[home][0] if home in services else ""
             g.add_node(node, kind=m.PERSON, label=name, login=login, service=home_code, side=side)
@@ -104,13 +171,8 @@ async def build_graph(slug: str | None = None) -> nx.MultiDiGraph:
         if not archived:
             service_node(sid)
 
-    where, params = sql.scope("r.id")
     slugs: dict[int, str] = {}
-    for rid, rslug, title, destination, horizon, status, pv, dc in await sql.rows(
-        "SELECT r.id, r.slug, r.title, r.destination, r.horizon, r.status, "
-        "r.pv_service_id, r.dc_service_id FROM roadmap r WHERE " + where,
-        params,
-    ):
+    for rid, rslug, title, destination, horizon, status, pv, dc in rows["roadmaps"]:
         slugs[int(rid)] = str(rslug)
         g.add_node(
             m.destination_id(str(rslug)),
@@ -125,10 +187,7 @@ async def build_graph(slug: str | None = None) -> nx.MultiDiGraph:
             dc_service=services[int(dc)][0],
         )
 
-    where, params = sql.scope("roadmap_id")
-    for rid, pid, role, side in await sql.rows(
-        "SELECT roadmap_id, person_id, role, side FROM membership WHERE " + where, params
-    ):
+    for rid, pid, role, side in rows["members"]:
         g.add_edge(
             person_node(int(pid)),
             m.destination_id(slugs[int(rid)]),
@@ -138,20 +197,10 @@ async def build_graph(slug: str | None = None) -> nx.MultiDiGraph:
             member_side=str(side),
         )
 
-    axes: dict[int, tuple[str, str]] = {
-        int(r[0]): (str(r[1]), str(r[2]))
-        for r in await sql.rows(
-            "SELECT id, ref, title, position FROM axe WHERE " + where + " ORDER BY position, id",
-            params,
-        )
-    }
+    axes: dict[int, tuple[str, str]] = {int(r[0]): (str(r[1]), str(r[2])) for r in rows["axes"]}
 
     actions: dict[int, str] = {}
-    for aid, rid, ref, axe, title, pilot, owner, status, start, end, pillar in await sql.rows(
-        "SELECT id, roadmap_id, ref, axe_id, title, pilot_service_id, owner_id, status, "
-        "start_date, end_date, pillar FROM action WHERE " + where + " ORDER BY id",
-        params,
-    ):
+    for aid, rid, ref, axe, title, pilot, owner, status, start, end, pillar in rows["actions"]:
         rslug = slugs[int(rid)]
         node = m.action_id(rslug, str(ref))
         actions[int(aid)] = node
@@ -178,19 +227,11 @@ async def build_graph(slug: str | None = None) -> nx.MultiDiGraph:
         if owner is not None:
             g.add_edge(person_node(int(owner)), node, key=m.OWNS, kind=m.OWNS)
 
-    for aid, sid in await sql.rows(
-        "SELECT c.action_id, c.service_id FROM action_contributor c "
-        "JOIN action a ON a.id = c.action_id WHERE " + sql.scope("a.roadmap_id")[0],
-        params,
-    ):
+    for aid, sid in rows["contributors"]:
         g.add_edge(service_node(int(sid)), actions[int(aid)], key=m.CONTRIBUTES, kind=m.CONTRIBUTES)
 
     jalons: dict[int, str] = {}
-    for jid, rid, ref, title, kind, planned, current, status in await sql.rows(
-        'SELECT id, roadmap_id, ref, title, kind, planned_date, "current_date", status '
-        "FROM jalon WHERE " + where + " ORDER BY id",
-        params,
-    ):
+    for jid, rid, ref, title, kind, planned, current, status in rows["jalons"]:
         rslug = slugs[int(rid)]
         node = m.jalon_id(rslug, str(ref))
         jalons[int(jid)] = node
@@ -209,36 +250,21 @@ async def build_graph(slug: str | None = None) -> nx.MultiDiGraph:
             side="",
         )
 
-    for jid, sid, pid in await sql.rows(
-        "SELECT i.jalon_id, i.service_id, i.person_id FROM jalon_invite i "
-        "JOIN jalon j ON j.id = i.jalon_id WHERE " + sql.scope("j.roadmap_id")[0],
-        params,
-    ):
+    for jid, sid, pid in rows["invites"]:
         target = jalons[int(jid)]
         if sid is not None:
             g.add_edge(service_node(int(sid)), target, key=m.INVITED_TO, kind=m.INVITED_TO)
         if pid is not None:
             g.add_edge(person_node(int(pid)), target, key=m.INVITED_TO, kind=m.INVITED_TO)
 
-    for aid, jid, on_aid, on_jid in await sql.rows(
-        "SELECT action_id, jalon_id, on_action_id, on_jalon_id FROM dependency WHERE " + where,
-        params,
-    ):
+    for aid, jid, on_aid, on_jid in rows["dependencies"]:
         source = actions.get(int(aid)) if aid is not None else jalons.get(int(jid))
         target = actions.get(int(on_aid)) if on_aid is not None else jalons.get(int(on_jid))
         if source and target:
             g.add_edge(source, target, key=m.DEPENDS_ON, kind=m.DEPENDS_ON)
 
-    # A dossier belongs to a roadmap directly, or through its action or its axe.
-    owner_of_dossier = "COALESCE(d.roadmap_id, a.roadmap_id, x.roadmap_id)"
     dossiers: dict[int, str] = {}
-    for did, ref, title, porteur, state, asked, deadline, rid, aid in await sql.rows(
-        "SELECT d.id, d.ref, d.title, d.porteur, d.state, d.amount_asked, d.avis_deadline, "
-        f"{owner_of_dossier}, d.action_id FROM dossier d "
-        "LEFT JOIN action a ON a.id = d.action_id LEFT JOIN axe x ON x.id = d.axe_id "
-        "WHERE " + sql.scope(owner_of_dossier)[0] + " ORDER BY d.ref",
-        params,
-    ):
+    for did, ref, title, porteur, state, asked, deadline, rid, aid in rows["dossiers"]:
         node = m.dossier_id(str(ref))
         dossiers[int(did)] = node
         g.add_node(
@@ -257,14 +283,12 @@ async def build_graph(slug: str | None = None) -> nx.MultiDiGraph:
             g.add_edge(node, actions[int(aid)], key=m.CONCERNS, kind=m.CONCERNS)
 
     if dossiers:
-        for did, sid in await sql.rows("SELECT dossier_id, service_id FROM dossier_instructor"):
+        for did, sid in rows["instructors"]:
             if int(did) in dossiers:
                 g.add_edge(
                     service_node(int(sid)), dossiers[int(did)], key=m.INSTRUCTS, kind=m.INSTRUCTS
                 )
-        for did, sid, asked, granted in await sql.rows(
-            "SELECT dossier_id, financeur_id, asked, granted FROM financement_line"
-        ):
+        for did, sid, asked, granted in rows["financements"]:
             if int(did) in dossiers:
                 g.add_edge(
                     service_node(int(sid)),

@@ -8,6 +8,9 @@ can carry them as they are; a missing date is the empty string.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from datetime import date
 
 # Node kinds
@@ -118,3 +121,15 @@ def parse_day(value: object) -> date | None:
 def short_ref(node: str) -> str:
     """``action:slug:A3`` → ``A3``; ``service:pat`` → ``pat``."""
     return node.rsplit(":", 1)[-1]
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Tens of thousands of new dicts trigger full GC passes: a third of the build time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -47,7 +47,7 @@ CASES: list[tuple[str, bytes, list[str]]] = [
     ("cle-manquante", doc_case(lambda d: _road(d)["actions"][1].pop("titre")),
      ["feuille_de_route.actions[1]", "clé obligatoire « titre » absente"]),
     ("mauvais-type", text_case("horizon = 2028-12-31", 'horizon = "fin 2028"'),
-     [":16 : feuille_de_route.horizon", "attendu une date AAAA-MM-JJ, trouvé texte"]),
+     [":17 : feuille_de_route.horizon", "attendu une date AAAA-MM-JJ, trouvé texte"]),
     ("service-inconnu", text_case('service_pilote = "caf"', 'service_pilote = "cnaf"'),
      ["feuille_de_route.actions[2].service_pilote", "service « cnaf » inconnu"]),
     ("cycle", doc_case(lambda d: _road(d)["actions"][0].update(depend_des_actions=["A2"])),

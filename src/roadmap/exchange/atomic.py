@@ -18,7 +18,7 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True, mode: int = 0o644) -> None:
     """Temp file in the same folder → fsync → os.replace → fsync the folder (RISKS 12).
 
     ``sync_dir=False`` lets a caller writing many files fsync each folder once at the end.
@@ -27,6 +27,7 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, mode)  # mkstemp makes 0600; exports are meant to be read by others
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

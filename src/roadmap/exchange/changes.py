@@ -25,15 +25,6 @@ def read_previous(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def _body(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in document.items() if k not in (CHANGES_KEY, "generation")}
-
-
-def same_content(previous: dict[str, Any], document: dict[str, Any]) -> bool:
-    """Compared as values: tomllib gives back the types the builders produce."""
-    return _body(previous) == _body(document)
-
-
 def _key(section: str, item: dict[str, Any]) -> str:
     return "/".join(str(item.get(k, "")) for k in _KEYS[section])
 

@@ -17,13 +17,13 @@ from typing import Any
 from roadmap.domain.errors import NotFound, StorageError
 from roadmap.exchange import calendar
 from roadmap.exchange.atomic import fsync_dir, write_if_changed
-from roadmap.exchange.changes import CHANGES_KEY, diff, read_previous, same_content
+from roadmap.exchange.changes import CHANGES_KEY, diff, read_previous
 from roadmap.exchange.margins import margins_for
 from roadmap.exchange.metadata import ExportOptions
+from roadmap.exchange.render import previous_fingerprint, render
 from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap_id
 from roadmap.exchange.service_doc import ServiceIndex, build_service_document
 from roadmap.exchange.snapshot import Row, Snapshot, read_snapshot
-from roadmap.exchange.values import dumps
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, file just handled)
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -110,7 +110,7 @@ def _build_and_write(
 
     for r in roadmaps:
         name = _check_name(r["slug"])
-        emit(out_dir / f"{name}.toml", dumps(documents[r["slug"]]))
+        emit(out_dir / f"{name}.toml", render(documents[r["slug"]])[0])
         if options.ics:
             own = calendar.roadmap_events(documents[r["slug"]], now)
             emit(out_dir / f"{name}.ics", calendar.calendar_bytes(r["title"], list(own.values())))
@@ -137,16 +137,16 @@ def _with_changes(path: Path, document: dict[str, Any], options: ExportOptions) 
     Keeping the previous file (and its list of changes) when nothing moved makes a second
     export of the same data byte-identical, and the changes stay visible until the next one.
     """
-    previous = read_previous(path)
-    if previous is None:
-        return dumps(document)
-    if same_content(previous, document):
+    data, fingerprint = render(document)
+    if previous_fingerprint(path) == fingerprint:
         if not options.stamp:
             return path.read_bytes()
-        if CHANGES_KEY in previous:
-            document[CHANGES_KEY] = previous[CHANGES_KEY]
-        return dumps(document)
+        previous = read_previous(path) or {}
+        return render(
+            document, {CHANGES_KEY: previous[CHANGES_KEY]} if CHANGES_KEY in previous else None
+        )[0]
+    previous = read_previous(path)
+    if previous is None:
+        return data
     changes = diff(previous, document)
-    if changes:
-        document[CHANGES_KEY] = {"elements": changes}
-    return dumps(document)
+    return render(document, {CHANGES_KEY: {"elements": changes}} if changes else None)[0]

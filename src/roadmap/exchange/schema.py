@@ -223,6 +223,7 @@ GENERATION = {
     "avec_contacts": F("bool"),
     "genere_le": DATETIME,
     "marges_au": DATE,
+    "empreinte": S(80),
 }
 DOCUMENT = {
     "schema_version": F("int", REQ),

@@ -1,0 +1,216 @@
+"""Export a Métropole-scale database and compare with a bare sqlite3 + tomli-w loop.
+
+40 roadmaps, 300 services, 8,000 actions, 3,000 jalons, 20,000 dossiers in a temporary
+SQLite file (bulk insert with raw SQL). Prints the export time (target < 3 s) and the
+ratio to a bare loop reading the same rows and dumping them (target within 3x).
+
+    .venv/bin/python bench/bench_export.py [--ics] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from roadmap.exchange.export import export
+from roadmap.exchange.metadata import ExportOptions
+from roadmap.exchange.snapshot import TABLES
+from roadmap.storage.database import close_database, open_database
+from roadmap.storage.location import parse_location
+
+ROADMAPS, SERVICES, ACTIONS, JALONS, DOSSIERS = 40, 300, 8_000, 3_000, 20_000
+STAMP = "2026-01-02 10:00:00+00:00"
+META = (1, STAMP, "bench")  # version, updated_at, updated_by
+
+
+def populate(path: Path, seed: int = 1) -> dict[str, int]:
+    rnd = random.Random(seed)
+    db = sqlite3.connect(path)
+    rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    kinds = ["politique_de_la_ville", "droit_commun", "etat", "partenaire"]
+    for s in range(1, SERVICES + 1):
+        rows["service"].append((s, *META, f"svc-{s:03d}", f"Service {s}", kinds[s % 4], None, 0))
+    people = 900
+    for p in range(1, people + 1):
+        rows["person"].append((p, *META, f"u{p:04d}", f"Personne {p}", f"u{p}@example.org",
+                               rnd.randrange(1, SERVICES + 1), 1))  # fmt: skip
+    for q in range(1, 61):
+        rows["qpv"].append((q, *META, f"QN{q:05d}M", f"Quartier {q}", "Commune"))
+    for y, year in enumerate((2024, 2025, 2026), start=1):
+        rows["campagne"].append((y, *META, year, f"AAP {year}", f"{year}-01-05", f"{year}-03-01"))
+        rows["campagne_instructor"] += [(y, 1), (y, 2)]
+    base = date(2026, 1, 1)
+    action_id = jalon_id = dossier_id = axe_id = 0
+    for r in range(1, ROADMAPS + 1):
+        pv, dc = 4 * rnd.randrange(1, 75), 1 + 4 * rnd.randrange(0, 74)  # kinds by modulo
+        rows["roadmap"].append((r, *META, f"feuille-{r:02d}", f"Feuille {r}", "Destination",
+                                "2029-12-31", "active", STAMP, dc, pv))  # fmt: skip
+        for k, p in enumerate(rnd.sample(range(1, people + 1), 8)):
+            role = "trinome" if k < 3 else "cercle_elargi"
+            rows["membership"].append((*META, role, "autre", p, r))
+        first_axe = axe_id + 1
+        for k in range(5):
+            axe_id += 1
+            rows["axe"].append((axe_id, *META, f"AX{k + 1}", f"Axe {k + 1}", "", k, r))
+        rows["campagne_roadmap"].append((None, 3, r))
+        first_action = action_id + 1
+        for k in range(ACTIONS // ROADMAPS):
+            action_id += 1
+            start = base + timedelta(days=rnd.randrange(700))
+            rows["action"].append((action_id, *META, f"A{k + 1}", f"Action {k + 1} de {r}",
+                "Description", "en_cours", start.isoformat(),
+                (start + timedelta(days=90)).isoformat(), "cadre_de_vie",
+                rnd.randrange(first_axe, axe_id + 1), rnd.randrange(1, people + 1),
+                rnd.randrange(1, SERVICES + 1), r))  # fmt: skip
+            for svc in {rnd.randrange(1, SERVICES + 1) for _ in range(2)}:
+                rows["action_contributor"].append((action_id, svc))
+            rows["action_qpv"].append((action_id, rnd.randrange(1, 61)))
+            if action_id > first_action:
+                rows["dependency"].append(
+                    (action_id, None, rnd.randrange(first_action, action_id), None, r)
+                )
+            if k % 4 == 0:
+                rows["engagement"].append((*META, "budget", "15000.00", None, None, "", action_id,
+                                           rnd.randrange(1, SERVICES + 1)))  # fmt: skip
+            if k % 3 == 0:
+                rows["adjustment"].append(("end_date", "2026-05-01", "2026-06-01", "retard",
+                                           "contrainte", "u0001", STAMP, action_id, None,
+                                           r))  # fmt: skip
+        for k in range(JALONS // ROADMAPS):
+            jalon_id += 1
+            day = (base + timedelta(days=k * 9)).isoformat()
+            rows["jalon"].append((jalon_id, *META, f"J{k + 1}", f"COPIL {k + 1}", "copil", day,
+                                  day, "prevu", "", r))  # fmt: skip
+            rows["jalon_invite"].append((jalon_id, None, rnd.randrange(1, SERVICES + 1)))
+            rows["jalon_invite"].append((jalon_id, rnd.randrange(1, people + 1), None))
+        for k in range(DOSSIERS // ROADMAPS):
+            dossier_id += 1
+            rows["dossier"].append((dossier_id, *META, f"D-{dossier_id:05d}", f"Association {k}",
+                f"Projet {k}", "", "cohesion_sociale", "40000.00", "12000.00", "en_instruction",
+                "2026-04-30", "", rnd.randrange(first_action, action_id + 1), None, 3,
+                r))  # fmt: skip
+            rows["dossier_instructor"] += [
+                (dossier_id, pv),
+                (dossier_id, dc),
+            ]
+            rows["financement_line"].append((*META, "8000.00", None, dossier_id, pv))
+            rows["avis"].append(("favorable", "", STAMP, 1, dossier_id, None, pv))
+    db.execute("BEGIN")
+    for table, values in rows.items():
+        marks = ", ".join("?" for _ in COLUMNS[table].split(","))
+        db.executemany(f'INSERT INTO "{table}" ({COLUMNS[table]}) VALUES ({marks})', values)
+    db.commit()
+    db.close()
+    return {t: len(v) for t, v in rows.items()}
+
+
+_M = "version, updated_at, updated_by"
+COLUMNS = {
+    "service": f"id, {_M}, code, name, kind, parent_id, archived",
+    "person": f"id, {_M}, login, name, email, service_id, active",
+    "qpv": f"id, {_M}, code, name, commune",
+    "campagne": f"id, {_M}, year, title, opens_on, closes_on",
+    "campagne_instructor": "campagne_id, service_id",
+    "roadmap": f"id, {_M}, slug, title, destination, horizon, status, created_at, dc_service_id, "
+    "pv_service_id",
+    "membership": f"{_M}, role, side, person_id, roadmap_id",
+    "axe": f"id, {_M}, ref, title, description, position, roadmap_id",
+    "campagne_roadmap": "axe_id, campagne_id, roadmap_id",
+    "action": f"id, {_M}, ref, title, description, status, start_date, end_date, pillar, axe_id, "
+    "owner_id, pilot_service_id, roadmap_id",
+    "action_contributor": "action_id, service_id",
+    "action_qpv": "action_id, qpv_id",
+    "dependency": "action_id, jalon_id, on_action_id, on_jalon_id, roadmap_id",
+    "engagement": f"{_M}, kind, amount, period_start, period_end, description, action_id, "
+    "service_id",
+    "adjustment": "field, old_value, new_value, reason, kind, author, created_at, action_id, "
+    "jalon_id, roadmap_id",
+    "jalon": f'id, {_M}, ref, title, kind, planned_date, "current_date", status, description, '
+    "roadmap_id",
+    "jalon_invite": "jalon_id, person_id, service_id",
+    "dossier": f"id, {_M}, ref, porteur, title, summary, pillar, total_budget, amount_asked, "
+    "state, avis_deadline, state_reason, action_id, axe_id, campagne_id, roadmap_id",
+    "dossier_instructor": "dossier_id, service_id",
+    "financement_line": f"{_M}, asked, granted, dossier_id, financeur_id",
+    "avis": "value, comment, given_at, current, dossier_id, person_id, service_id",
+}
+
+
+def bare_loop(path: Path, out: Path) -> float:
+    """The floor: read the same rows with sqlite3, dump per roadmap and per service."""
+    start = time.perf_counter()
+    db = sqlite3.connect(path)
+    tables = {
+        t: [dict(zip(cols, row, strict=True)) for row in db.execute(
+            f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM "{t}"')]
+        for t, cols in TABLES.items()
+    }  # fmt: skip
+    db.close()
+    by_roadmap: dict[Any, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    by_service: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for t in ("action", "jalon", "axe", "dossier", "membership", "adjustment", "dependency"):
+        for row in tables[t]:
+            by_roadmap[row["roadmap_id"]][t].append({k: v for k, v in row.items() if v is not None})
+    for row in tables["action"]:
+        by_service[row["pilot_service_id"]].append({k: v for k, v in row.items() if v is not None})
+    for row in tables["dossier_instructor"]:
+        by_service[row["service_id"]].append(row)
+    out.mkdir(parents=True, exist_ok=True)
+    for key, doc in by_roadmap.items():
+        (out / f"r{key}.toml").write_bytes(tomli_w.dumps({"schema_version": 1, **doc}).encode())
+    for key, items in by_service.items():
+        (out / f"s{key}.toml").write_bytes(tomli_w.dumps({"items": items}).encode())
+    return time.perf_counter() - start
+
+
+async def timed_export(path: Path, out: Path, ics: bool) -> tuple[float, int]:
+    await open_database(parse_location(str(path)))
+    try:
+        start = time.perf_counter()
+        result = await export(out, options=ExportOptions(ics=ics))
+        return time.perf_counter() - start, len(result.files)
+    finally:
+        await close_database()
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ics", action="store_true", help="also write the .ics files")
+    parser.add_argument("--keep", type=Path, help="write the exports here instead of a temp dir")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        db_path = work / "metropole.db"
+        db_path.unlink(missing_ok=True)
+        await open_database(parse_location(str(db_path)))  # create and migrate the schema
+        await close_database()
+        started = time.perf_counter()
+        counts = populate(db_path)
+        sizes = ", ".join(f"{counts[t]} {t}" for t in ("roadmap", "service", "action", "jalon"))
+        print(f"base remplie en {time.perf_counter() - started:.1f} s : {sizes}, "
+              f"{counts['dossier']} dossier")  # fmt: skip
+        seconds, files = await timed_export(db_path, work / "exports", args.ics)
+        again, _ = await timed_export(db_path, work / "exports", args.ics)
+        floor = bare_loop(db_path, work / "bare")
+        print(f"export : {seconds:.2f} s pour {files} fichiers (cible < 3 s)")
+        print(f"second export (fichiers inchangés) : {again:.2f} s")
+        print(
+            f"boucle nue sqlite3 + tomli-w : {floor:.2f} s ; "
+            f"rapport {seconds / floor:.2f}x (cible ≤ 3x)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

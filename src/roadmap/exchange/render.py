@@ -1,0 +1,48 @@
+"""Turn a document into bytes: header, then body, then the optional changes table.
+
+The body is dumped once and fingerprinted; the fingerprint sits in ``[generation]`` so the
+next export can tell "nothing changed" from the first lines of the previous file, without
+parsing megabytes of TOML. Concatenating the parts is valid TOML: each starts with a table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from roadmap.exchange.values import dumps
+
+FINGERPRINT_KEY = "empreinte"
+_FINGERPRINT = re.compile(rb'^empreinte = "(sha256:[0-9a-f]{64})"$', re.MULTILINE)
+_HEADER_KEYS = ("schema_version", "generation")
+
+
+def split(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    header = {k: document[k] for k in _HEADER_KEYS}
+    body = {k: v for k, v in document.items() if k not in _HEADER_KEYS}
+    return header, body
+
+
+def render(document: dict[str, Any], extra: dict[str, Any] | None = None) -> tuple[bytes, str]:
+    """(file bytes, fingerprint of the body)."""
+    header, body = split(document)
+    body_bytes = dumps(body)
+    fingerprint = "sha256:" + hashlib.sha256(body_bytes).hexdigest()
+    header["generation"] = {**header["generation"], FINGERPRINT_KEY: fingerprint}
+    parts = [dumps(header), body_bytes]
+    if extra:
+        parts.append(dumps(extra))
+    return b"\n".join(parts), fingerprint
+
+
+def previous_fingerprint(path: Path) -> str | None:
+    """The fingerprint written in the header of a previous export, read from its first lines."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return None
+    found = _FINGERPRINT.search(head)
+    return found.group(1).decode() if found else None

@@ -76,6 +76,11 @@ class SlipSummary:
     def horizon_missed(self) -> bool:
         return bool(self.horizon and self.finish_after and self.finish_after > self.horizon)
 
+    @property
+    def was_missed(self) -> bool:
+        """The plan already missed the horizon before this slip."""
+        return bool(self.horizon and self.finish_before and self.finish_before > self.horizon)
+
 
 @dataclass
 class MarginView:

@@ -17,7 +17,7 @@ from rich.console import RenderableType
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
@@ -28,6 +28,7 @@ from roadmap.tui.screens.form import FieldError
 T = TypeVar("T")
 FieldKind = Literal["text", "date", "select", "multi", "area"]
 Values = dict[str, Any]  # name → str (text, date, select, area) or list[str] (multi)
+COMPACT_BELOW = 32  # terminal rows
 
 
 @dataclass
@@ -61,9 +62,6 @@ class FormModal(ModalScreen[T | None], Generic[T]):
     }
     FormModal #form-intro, FormModal .form-hint {
         color: $text-muted;
-    }
-    FormModal #form-fields {
-        height: auto;
     }
     FormModal #form-preview {
         margin-top: 1;
@@ -101,32 +99,34 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         self.saving = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="form-box", classes="form-box"):
+        # One scrolling box: on a small terminal the buttons stay reachable (and Ctrl+S).
+        with VerticalScroll(id="form-box", classes="form-box"):
             yield Static(self.form_title, id="form-title")
-            with VerticalScroll(id="form-fields"):
-                if self.intro:
-                    yield Static(self.intro, id="form-intro")
-                for spec in self.fields:
-                    yield Label(spec.label)
-                    yield self._input_for(spec)
-                    if spec.hint:
-                        yield Static(spec.hint, classes="form-hint")
-                    yield FieldError(spec.name)
-                if self.preview is not None:
-                    yield Static("", id="form-preview")
-                yield FieldError("form")
+            if self.intro:
+                yield Static(self.intro, id="form-intro")
+            for spec in self.fields:
+                yield Label(spec.label)
+                yield self._input_for(spec)
+                if spec.hint:
+                    yield Static(spec.hint, classes="form-hint")
+                yield FieldError(spec.name)
+            if self.preview is not None:
+                yield Static("", id="form-preview")
+            yield FieldError("form")
             with Horizontal(classes="form-buttons"):
                 yield Button(self.cancel_label, id="form-cancel")
                 yield Button(self.save_label, id="form-save", variant="primary")
 
     def _input_for(self, spec: FormField) -> Widget:
         widget_id = f"field-{spec.name}"
+        compact = self.app.size.height < COMPACT_BELOW  # one line per input on small terminals
         if spec.kind == "select":
             return Select(
                 list(spec.options),
                 value=spec.value if spec.value else Select.NULL,
                 prompt="(choisir)",
                 id=widget_id,
+                compact=compact,
             )
         if spec.kind == "multi":
             chosen = set(spec.value)
@@ -135,13 +135,13 @@ class FormModal(ModalScreen[T | None], Generic[T]):
                 id=widget_id,
             )
         if spec.kind == "area":
-            return TextArea(str(spec.value), id=widget_id, soft_wrap=True)
+            return TextArea(str(spec.value), id=widget_id, soft_wrap=True, compact=compact)
         placeholder = spec.placeholder or ("JJ/MM/AAAA" if spec.kind == "date" else "")
-        return Input(str(spec.value), placeholder=placeholder, id=widget_id)
+        return Input(str(spec.value), placeholder=placeholder, id=widget_id, compact=compact)
 
     def on_mount(self) -> None:
         self._refresh_preview()
-        inputs = self.query("#form-fields Input, #form-fields Select, #form-fields TextArea")
+        inputs = self.query("#form-box Input, #form-box Select, #form-box TextArea")
         (inputs.first() if inputs else self.query_one("#form-save")).focus()
 
     def values(self) -> Values:
@@ -192,7 +192,7 @@ class FormModal(ModalScreen[T | None], Generic[T]):
     @on(Input.Submitted)
     def _next_or_save(self, event: Input.Submitted) -> None:
         # Enter moves on like Tab; on the last input it saves.
-        inputs = list(self.query("#form-fields Input"))
+        inputs = list(self.query("#form-box Input"))
         if inputs and event.input is inputs[-1]:
             self.action_save()
         else:

@@ -125,8 +125,8 @@ class EquipeScreen(RoadmapScreen):
         table.add_column("Rôle", key="role", width=13)
         table.add_column("Nom", key="name", width=20)
         table.add_column("Identifiant", key="login", width=11)
-        table.add_column("Service", key="service", width=max(12, self.app.size.width - 78))
-        table.add_column("Côté", key="side", width=20)
+        table.add_column("Service", key="service", width=max(12, self.app.size.width - 79))
+        table.add_column("Côté", key="side", width=21)
         table.focus()
         self.action_reload()
 

@@ -75,11 +75,11 @@ class JalonsScreen(RoadmapScreen):
         table.add_column("Date", key="date", width=10)
         table.add_column("Réf", key="ref", width=4)
         # The title takes what the fixed columns leave (80 columns and up).
-        table.add_column("Jalon", key="title", width=max(14, self.app.size.width - 66))
+        table.add_column("Jalon", key="title", width=max(14, self.app.size.width - 68))
         table.add_column("Type", key="kind", width=14)
         table.add_column("Statut", key="status", width=7)
         table.add_column("Décalé", key="slip", width=7)
-        table.add_column("Marge", key="margin", width=6)
+        table.add_column("Marge", key="margin", width=8)
         table.focus()
         self.action_reload()
 
@@ -356,15 +356,20 @@ def reroute_preview(margins: MarginView | None, row: queries.JalonRow, values: V
     else:
         text.append("\nNe fait bouger aucun autre élément.")
     if summary.horizon:
-        finish = date_fr(summary.finish_after)
-        if summary.horizon_missed:
+        after, horizon = date_fr(summary.finish_after), date_fr(summary.horizon)
+        if summary.horizon_missed and summary.was_missed:
             text.append(
-                f"\n⚠ Le point d'arrivée ne tient plus : fin projetée le {finish}, "
-                f"horizon le {date_fr(summary.horizon)}.",
+                f"\n⚠ L'horizon du {horizon} était déjà dépassé (fin projetée le "
+                f"{date_fr(summary.finish_before)}) ; après ce décalage : {after}."
+            )
+        elif summary.horizon_missed:
+            text.append(
+                f"\n⚠ Ce décalage fait manquer le point d'arrivée : fin projetée le {after}, "
+                f"horizon le {horizon}.",
                 style="bold",
             )
         else:
-            text.append(f"\nL'horizon du {date_fr(summary.horizon)} tient (fin projetée {finish}).")
+            text.append(f"\nL'horizon du {horizon} tient (fin projetée le {after}).")
     return text
 
 

@@ -67,10 +67,11 @@ class JournalScreen(RoadmapScreen):
     def compose(self) -> ComposeResult:
         yield Static(f"Journal — {self.slug}", id="journal-title", classes="screen-title")
         with Horizontal(id="journal-filters"):
-            yield Select[str]([], prompt="Qui : tout le monde", id="journal-actor")
-            yield Select[str]([], prompt="Élément : tous", id="journal-entity")
-            yield Input(placeholder="du JJ/MM/AAAA", id="journal-since")
-            yield Input(placeholder="au JJ/MM/AAAA", id="journal-until")
+            # Compact: one line of filters leaves the rows to the history.
+            yield Select[str]([], prompt="Qui : tous", id="journal-actor", compact=True)
+            yield Select[str]([], prompt="Élément : tous", id="journal-entity", compact=True)
+            yield Input(placeholder="du JJ/MM/AAAA", id="journal-since", compact=True)
+            yield Input(placeholder="au JJ/MM/AAAA", id="journal-until", compact=True)
         yield FieldError("journal-dates")
         yield Static("", id="journal-count")
         yield DataTable(id="journal-table", cursor_type="row", zebra_stripes=True)
@@ -81,10 +82,9 @@ class JournalScreen(RoadmapScreen):
         table = self.query_one("#journal-table", DataTable)
         table.add_column("Quand", key="at", width=14)
         table.add_column("Qui", key="actor", width=9)
-        table.add_column("Élément", key="entity", width=20)
-        table.add_column("Opération", key="operation", width=11)
-        table.add_column("Champ", key="field", width=12)
-        table.add_column("Changement", key="change", width=max(12, self.app.size.width - 80))
+        table.add_column("Élément", key="entity", width=18)
+        table.add_column("Quoi", key="what", width=20)
+        table.add_column("Changement", key="change", width=max(10, self.app.size.width - 73))
         table.focus()
         slug = self.slug
         self.run_query(lambda: journal_facets(slug), self.fill_filters, name="facets")
@@ -187,8 +187,7 @@ class JournalScreen(RoadmapScreen):
                 entry.at.astimezone().strftime("%d/%m/%y %H:%M"),
                 entry.actor,
                 f"{entry.entity} {entry.ref}".strip(),
-                entry.operation,
-                entry.field,
+                f"{entry.operation} {entry.field}".strip(),
                 change_text(entry),
                 key=str(number),
             )

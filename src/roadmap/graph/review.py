@@ -5,6 +5,7 @@ This is what the CLI, the report and the TUI's Revue direction screen call.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -99,7 +100,8 @@ async def review_roadmap(
     thresholds: LoadThresholds | None = None,
 ) -> Review:
     g = await read_graph(actor, slug)
-    return analyse(g, roadmap=slug, today=today, thresholds=thresholds)
+    # CPU work: in a thread so a screen's event loop keeps answering keys meanwhile.
+    return await asyncio.to_thread(analyse, g, roadmap=slug, today=today, thresholds=thresholds)
 
 
 async def margins_for_roadmap(slug: str, today: date | None = None) -> dict[str, int | None]:

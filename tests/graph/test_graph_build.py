@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from roadmap.domain.errors import NotFound, PermissionDenied
 from roadmap.graph import margins_for_roadmap
 from roadmap.graph import model as m
 from roadmap.graph.build import build_graph
+from roadmap.graph.report import write_report
 from roadmap.graph.review import read_graph, review_roadmap
 from roadmap.models import (
     Campagne,
@@ -178,3 +180,17 @@ async def test_unknown_login_may_not_read(db: DatabaseLocation) -> None:
     await seed()
     with pytest.raises(PermissionDenied, match="personne connue"):
         await read_graph(Actor(login="intrus"), SLUG)
+
+
+async def test_report_on_both_backends(db: DatabaseLocation, tmp_path: Path) -> None:
+    alice = await seed()
+    jalon = await jal.jalon_by_ref(await rm.Roadmap.get(slug=SLUG), "J1")
+    await jal.reroute_jalon(
+        alice, SLUG, "J1", jalon.version, "2026-12-15", "Salle indisponible", "contrainte"
+    )
+    path, picture = await write_report(alice, SLUG, tmp_path / "copil.md", today=date(2026, 1, 2))
+    text = path.read_text(encoding="utf-8")
+    assert "| J1 | date | 2026-11-30 → 2026-12-15 | Contrainte | Salle indisponible |" in text
+    assert "D-2026-001" in text and "Les Jardins du Canourgues" in text
+    assert "**A1 → A2 → J1 → point d'arrivée**" in text
+    assert picture is not None and picture.exists()

@@ -38,11 +38,15 @@ def test_settings(tmp_path: Path, *, theme: str = "dsfr") -> Settings:
 
 async def settle(app: RoadmapApp, pilot: Pilot[Any]) -> None:
     """Wait until the workers are done and the screen has repainted."""
-    for _ in range(3):
+    # Screens start some reads after their first paint: go round until all is quiet.
+    quiet_rounds = 0
+    for _ in range(50):
         await app.workers.wait_for_complete()
         await app.wait_for_database_work()
         await pilot.pause()
-        if not any(w.is_running for w in app.workers):
+        busy = any(not w.is_finished for w in app.workers)
+        quiet_rounds = 0 if busy else quiet_rounds + 1
+        if quiet_rounds == 2:
             break
 
 

@@ -114,7 +114,7 @@ class ActionsScreen(RoadmapScreen):
         yield VirtualTable[ActionRow](
             self._columns(),
             row_key=lambda r: r.ref,
-            empty_text="aucune action ne correspond (ctrl+x pour tout afficher)",
+            empty_text="chargement des actions…",
             id="actions-table",
         )
         yield Static("", id="action-detail")
@@ -126,8 +126,8 @@ class ActionsScreen(RoadmapScreen):
 
     def on_mount(self) -> None:
         self.table.focus()
-        self.action_reload()
-        self.run_query(lambda: queries.choices(self.slug), self._fill_filters, name="choices")
+        # Paint the empty frame first, then read: the screen answers at once, whatever the size.
+        self.call_after_refresh(self.action_reload)
 
     # --- data ---------------------------------------------------------------------------------
 
@@ -135,12 +135,24 @@ class ActionsScreen(RoadmapScreen):
         from roadmap.usecases.queries_frame import list_actions_fast
 
         def show(rows: list[ActionRow]) -> None:
+            first = not self.loaded
             self.loaded = True
+            self.table.empty_text = (
+                "aucune action ne correspond (ctrl+x pour tout afficher)"
+                if rows
+                else "aucune action pour l'instant : touche n pour en créer une"
+            )
             self.table.set_rows(rows, keep=keep)
             self._update_title()
-            self.load_margins()
+            # The extras wait for the rows to be on screen: the table comes first.
+            self.call_after_refresh(self._load_extras, first)
 
         self.run_query(lambda: list_actions_fast(self.slug), show, name="actions")
+
+    def _load_extras(self, with_filters: bool) -> None:
+        if with_filters:
+            self.run_query(lambda: queries.choices(self.slug), self._fill_filters, name="choices")
+        self.load_margins()
 
     def load_margins(self) -> None:
         async def margins() -> dict[str, int | None]:

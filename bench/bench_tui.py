@@ -1,0 +1,267 @@
+"""Actions screen timings at 50 and 5,000 actions, headless (issue 3, RISKS 18).
+
+    .venv/bin/python bench/bench_tui.py [--actions 5000] [--small 50] [--runs 5]
+
+Prints:
+- first paint of the Actions screen (screen pushed → rows painted), 50 vs 5,000, and ratio
+  (target: within 2×);
+- the cost of one key press at 5,000 (cursor move, sort, filter keystroke), measured by
+  calling the action directly and rendering the visible lines, in CPU time (target < 50 ms).
+  ``pilot.press`` waits ≥ 40 ms by itself, so its wall time is printed only for reference.
+The marge column's graph computation runs in its own worker; its time is printed apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from textual.geometry import Region
+
+from roadmap.config import Settings
+from roadmap.domain.enums import ActionStatus
+from roadmap.models import Action, ActionContributor, Axe, Roadmap, Service
+from roadmap.storage.database import close_database, open_database
+from roadmap.storage.location import parse_location
+from roadmap.tui.app import RoadmapApp
+from roadmap.tui.screens.actions import ActionsScreen
+from roadmap.tui.screens.base import open_roadmap_screen
+from roadmap.usecases import roadmaps as rm
+from roadmap.usecases.base import write_unit
+from roadmap.usecases.demo import build_demo
+from roadmap.usecases.identity import actor_for
+
+TODAY = date(2026, 3, 2)
+SIZE = (120, 40)
+WORDS = (
+    "atelier cuisine jardin épicerie cantine marché diagnostic formation collecte "
+    "circuit court producteurs familles écoles habitants quartier santé panier solidaire"
+).split()
+
+
+async def build_roadmap(slug: str, count: int, login: str) -> None:
+    """One roadmap with ``count`` actions, written in one transaction (RISKS 19)."""
+    actor = await actor_for(login)
+    await rm.create_roadmap(
+        actor,
+        rm.RoadmapInput(
+            slug, f"Banc d'essai {count}", "Mesurer", date(2029, 12, 31), "dcs", "dapat"
+        ),
+    )
+    for n in range(5):
+        await rm.create_axe(actor, slug, f"Axe {n + 1} du banc")
+    rng = random.Random(count)
+
+    async def unit() -> None:
+        roadmap = await Roadmap.get(slug=slug)
+        axes = await Axe.filter(roadmap_id=roadmap.id).values_list("id", flat=True)
+        services = await Service.all().values_list("id", flat=True)
+        people = [p for p in await _people()]
+        statuses = list(ActionStatus)
+        actions = []
+        for i in range(1, count + 1):
+            start = TODAY + timedelta(days=rng.randint(-200, 600))
+            actions.append(
+                Action(
+                    roadmap_id=roadmap.id,
+                    ref=f"A{i}",
+                    axe_id=rng.choice(axes),
+                    title=" ".join(
+                        rng.choice(WORDS) for _ in range(rng.randint(3, 8))
+                    ).capitalize(),
+                    pilot_service_id=rng.choice(services),
+                    owner_id=rng.choice(people),
+                    status=rng.choice(statuses),
+                    start_date=start,
+                    end_date=start + timedelta(days=rng.randint(10, 300)),
+                    updated_by=login,
+                )
+            )
+        await Action.bulk_create(actions, batch_size=500)
+        ids = await Action.filter(roadmap_id=roadmap.id).values_list("id", flat=True)
+        await ActionContributor.bulk_create(
+            [
+                ActionContributor(action_id=i, service_id=s)
+                for i in ids
+                for s in rng.sample(services, 2)
+            ],
+            batch_size=500,
+        )
+
+    await write_unit(unit)
+
+
+async def _people() -> list[int]:
+    from roadmap.models import Person
+
+    return list(await Person.all().values_list("id", flat=True))
+
+
+async def wait_until(ready: Callable[[], bool], limit: float = 60.0) -> None:
+    # A short sleep, not pilot.pause(): pause waits for the whole app to go idle.
+    deadline = time.perf_counter() + limit
+    while not ready():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("l'écran n'a pas affiché ses lignes à temps")
+        await asyncio.sleep(0.001)
+
+
+async def first_paint(app: RoadmapApp, pilot: Any, slug: str, count: int) -> tuple[float, float]:
+    """(screen painted, rows painted) in seconds after the screen is opened.
+
+    "Painted" is the end of the first refresh after the fact (``call_after_refresh``).
+    """
+    while len(app.screen_stack) > 1:
+        await app.pop_screen()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    marks: dict[str, float] = {}
+    start = time.perf_counter()
+    open_roadmap_screen(app, slug, "actions")
+    await wait_until(lambda: isinstance(app.screen, ActionsScreen) and app.screen.is_mounted)
+    screen = app.screen
+    assert isinstance(screen, ActionsScreen)
+    screen.call_after_refresh(lambda: marks.setdefault("screen", time.perf_counter()))
+    await wait_until(lambda: "screen" in marks)
+    await wait_until(lambda: len(screen.table.rows) == count)
+    screen.table.call_after_refresh(lambda: marks.setdefault("rows", time.perf_counter()))
+    await wait_until(lambda: "rows" in marks)
+    await app.workers.wait_for_complete()  # let the marge worker finish before the next run
+    await pilot.pause()
+    return marks["screen"] - start, marks["rows"] - start
+
+
+def key_cost(screen: ActionsScreen, action: Callable[[], None], runs: int) -> float:
+    """Median CPU seconds of one action plus repainting the table's visible lines."""
+    table = screen.table
+    region = Region(0, 0, table.size.width, table.size.height)
+    samples = []
+    for _ in range(runs):
+        t0 = time.process_time()
+        action()
+        table.render_lines(region)
+        samples.append(time.process_time() - t0)
+    return statistics.median(samples)
+
+
+async def press_wall(pilot: Any, key: str, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        await pilot.press(key)
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+async def timed(label: str, factory: Callable[[], Awaitable[Any]]) -> Any:
+    t0 = time.perf_counter()
+    result = await factory()
+    print(f"  {label:<44} {time.perf_counter() - t0:7.3f} s")
+    return result
+
+
+async def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--actions", type=int, default=5000)
+    parser.add_argument("--small", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    big, small = f"banc-{args.actions}", f"banc-{args.small}"
+    login = "banc"
+
+    folder = Path(tempfile.mkdtemp(prefix="roadmap-bench-tui-"))
+    await open_database(parse_location(str(folder / "bench.db")))
+    try:
+        from roadmap.usecases.identity import Actor
+
+        print(f"Base : {folder / 'bench.db'}")
+        await timed("démo (services, personnes)", lambda: build_demo(Actor(login=login), TODAY))
+        await timed(
+            f"feuille de route à {args.small} actions",
+            lambda: build_roadmap(small, args.small, login),
+        )
+        await timed(
+            f"feuille de route à {args.actions} actions",
+            lambda: build_roadmap(big, args.actions, login),
+        )
+
+        from roadmap.graph import margins_for_roadmap
+        from roadmap.usecases.queries_frame import list_actions_fast
+
+        await timed(f"lecture des {args.actions} actions (SQL)", lambda: list_actions_fast(big))
+        await timed(
+            f"marges du graphe ({args.actions} actions)", lambda: margins_for_roadmap(big, TODAY)
+        )
+
+        settings = Settings(theme="dsfr", config_dir=folder / "config", today=TODAY)
+        app = RoadmapApp(settings, await actor_for(login))
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            results: dict[str, list[tuple[float, float]]] = {small: [], big: []}
+            for _ in range(args.runs):
+                for slug, count in ((small, args.small), (big, args.actions)):
+                    results[slug].append(await first_paint(app, pilot, slug, count))
+            print(f"\nPremier affichage de l'écran Actions (médiane de {args.runs}) :")
+            medians = {}
+            for slug in (small, big):
+                screen_s = statistics.median(r[0] for r in results[slug])
+                rows_s = statistics.median(r[1] for r in results[slug])
+                medians[slug] = (screen_s, rows_s)
+                print(
+                    f"  {slug:<12} écran {screen_s * 1000:7.1f} ms   "
+                    f"lignes affichées {rows_s * 1000:7.1f} ms"
+                )
+            for index, what in ((0, "écran"), (1, "lignes")):
+                ratio = medians[big][index] / medians[small][index]
+                verdict = "OK" if ratio <= 2 else "AU-DELÀ de 2×"
+                print(f"  rapport {args.actions}/{args.small} ({what}) : {ratio:4.2f}×  {verdict}")
+
+            screen = app.screen
+            assert isinstance(screen, ActionsScreen) and screen.slug == big
+            screen.table.focus()
+            await pilot.pause()
+            n = max(args.runs * 4, 20)
+            search = screen.query_one("#search")
+
+            def type_filter() -> None:
+                search.value = "cantine"  # type: ignore[attr-defined]
+                screen.apply_filters()
+
+            def clear_filter() -> None:
+                search.value = ""  # type: ignore[attr-defined]
+                screen.apply_filters()
+
+            costs = {
+                "curseur ↓": key_cost(screen, screen.table.action_cursor_down, n),
+                "page ↓": key_cost(screen, screen.table.action_page_down, n),
+                "tri (colonne suivante)": key_cost(screen, screen.table.cycle_sort, n),
+                "tri par titre": key_cost(screen, lambda: screen.table.sort_by("title"), n),
+                "frappe dans la recherche": key_cost(screen, type_filter, n),
+                "effacer la recherche": key_cost(screen, clear_filter, n),
+            }
+            print(
+                f"\nTouche à {args.actions} actions "
+                f"(action + repeinte, temps CPU, médiane de {n}) :"
+            )
+            for label, cost in costs.items():
+                verdict = "OK" if cost < 0.050 else "LENT"
+                print(f"  {label:<26} {cost * 1000:7.2f} ms  {verdict}")
+
+            wall = await press_wall(pilot, "down", args.runs * 2)
+            print(f"\n  (pour mémoire, pilot.press('down') en temps réel : {wall * 1000:.1f} ms)")
+    finally:
+        await close_database()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1:])))

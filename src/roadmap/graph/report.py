@@ -126,7 +126,7 @@ def _section_destination(review: Review, slug: str) -> list[str]:
         for _, a in g.nodes(data=True)
         if a.get("kind") == m.ACTION and a.get("roadmap") == slug
     )
-    parts = [f"{n} {ActionStatus(k).label.lower()}" for k, n in sorted(statuses.items())]
+    parts = [f"{ActionStatus(k).label.lower()} : {n}" for k, n in sorted(statuses.items())]
     lines.append(f"- **Actions** : {sum(statuses.values())} ({', '.join(parts) or 'aucune'})")
     return lines
 

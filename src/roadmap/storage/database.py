@@ -6,6 +6,7 @@ that then awaits the app or the command, and ``close`` in the same task (see RIS
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import sqlite3
@@ -222,7 +223,28 @@ async def _read_back_settings(location: DatabaseLocation) -> dict[str, Any]:
     return settings
 
 
+# Write units still running after their caller was cancelled (see usecases.base.write_unit).
+_WRITES_IN_FLIGHT: set[asyncio.Task[Any]] = set()
+_DRAIN_SECONDS = 10.0
+
+
+def track_write(task: asyncio.Task[Any]) -> None:
+    """Register a shielded write unit so that ``close_database`` lets it finish first."""
+    _WRITES_IN_FLIGHT.add(task)
+    task.add_done_callback(_WRITES_IN_FLIGHT.discard)
+
+
 async def close_database() -> None:
+    """Let in-flight write units end, then close every connection.
+
+    A save whose caller was cancelled (a popped screen, the app exiting) still runs to its
+    end; closing under it would make Tortoise reopen the SQLite connection afterwards and
+    leave aiosqlite's non-daemon thread behind (RISKS 8 and 9).
+    """
+    loop = asyncio.get_running_loop()
+    pending = [t for t in _WRITES_IN_FLIGHT if not t.done() and t.get_loop() is loop]
+    if pending:
+        await asyncio.wait(pending, timeout=_DRAIN_SECONDS)
     await Tortoise.close_connections()
 
 

@@ -26,6 +26,7 @@ from roadmap.domain.errors import NotFound, StaleVersion, StorageError
 from roadmap.domain.permissions import Capability, require
 from roadmap.models import JournalEntry, Membership, Roadmap
 from roadmap.storage.changes import notify_change
+from roadmap.storage.database import track_write
 from roadmap.usecases.identity import Actor
 
 T = TypeVar("T")
@@ -77,6 +78,7 @@ async def write_unit(unit: Callable[[], Awaitable[T]]) -> T:
     """Run ``unit`` in one write transaction, retried on lock contention, shielded from cancel."""
     task = asyncio.ensure_future(_run_with_retries(unit))
     task.add_done_callback(_consume_result)
+    track_write(task)  # close_database waits for it
     return await asyncio.shield(task)
 
 

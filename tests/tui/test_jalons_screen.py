@@ -192,3 +192,34 @@ async def test_cercle_elargi_sees_the_refusal(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert app.screen is form
         assert "demande le rôle" in str(form.query_one("#error-form").render())
+
+
+async def test_edit_keeps_the_date_and_status_changes_from_the_list(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, screen="jalons") as (app, pilot):
+        screen = await select_jalon(app, pilot, "J8")
+        before = await jalon("J8")
+        await pilot.press("enter")  # enter on a row opens its form
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        assert "field-date" not in {w.id for w in form.query("Input")}  # moving = re-routing
+        title = form.query_one("#field-title", Input)
+        assert title.value == before.row.title
+        title.value = "COPIL annuel elargi"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        after = await jalon("J8")
+        assert after.row.title == "COPIL annuel elargi"
+        assert after.row.current_date == before.row.current_date
+        assert after.row.depends_on == before.row.depends_on  # the lists were kept
+
+        await pilot.press("s")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#field-status", Select).value = "annule"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert (await jalon("J8")).row.status.value == "annule"
+        assert next(m for m in screen.query_one(Timeline).marks if m.ref == "J8").status == "annule"

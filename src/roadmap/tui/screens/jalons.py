@@ -138,8 +138,13 @@ class JalonsScreen(RoadmapScreen):
 
     @on(DataTable.RowHighlighted, "#jalons-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value and event.row_key.value != self.selected_ref:
-            self.load_detail(str(event.row_key.value))
+        # Follow the cursor as it is now: refills post stale highlights of earlier rows.
+        table = event.data_table
+        if not table.row_count:
+            return
+        ref = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if ref and ref != self.selected_ref:
+            self.load_detail(str(ref))
 
     @on(DataTable.RowSelected, "#jalons-table")
     def _selected(self, event: DataTable.RowSelected) -> None:

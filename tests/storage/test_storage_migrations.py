@@ -207,6 +207,30 @@ async def test_migration_rebuilding_parent_tables_keeps_every_child_row(
     assert after == before
 
 
+async def test_every_shipped_migration_applies_on_a_database_of_the_first_schema(
+    db_location: DatabaseLocation,
+    migrations_package: tuple[str, MigrationPackage],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A database created by the first release, with data, is upgraded on open."""
+    before = await seeded_database(db_location)
+    monkeypatch.setattr(database_module, "tortoise_config", tortoise_config)  # the real ones
+    shipped = sorted(
+        p.stem for p in SHIPPED_MIGRATIONS.glob("[0-9]*.py") if p.stem != "0001_initial"
+    )
+
+    info = await open_database(db_location)
+    try:
+        assert info.applied_migrations == shipped
+        after = await row_counts(db_location)
+        if db_location.is_sqlite:
+            _, broken = await connections.get("default").execute_query("PRAGMA foreign_key_check")
+            assert broken == []
+    finally:
+        await close_database()
+    assert after == before
+
+
 async def test_backup_copy_is_made_before_upgrading_a_sqlite_file(
     sqlite_location: DatabaseLocation, migrations_package: tuple[str, MigrationPackage]
 ) -> None:

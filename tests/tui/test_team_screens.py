@@ -223,3 +223,18 @@ async def test_filter_the_journal(tmp_path: Path) -> None:
         await pilot.press("c")
         await settle(app, pilot)
         assert len(screen.entries) == len(everything)  # type: ignore[attr-defined]
+
+
+async def test_removing_a_member_who_holds_actions_is_refused(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, screen="equipe") as (app, pilot):
+        screen = screen_of(app, EquipeScreen)
+        assert screen.selected_login() == "cmartin"  # type: ignore[attr-defined]
+        await pilot.press("delete")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "faites une passation d'abord" in str(form.query_one("#error-form").render())
+        assert await role_of("cmartin") is Role.TRINOME

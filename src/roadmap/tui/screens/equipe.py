@@ -23,6 +23,7 @@ from roadmap.usecases.queries_team import RoadmapHeader, roadmap_header
 
 MAX_TRINOME = uc.MAX_TRINOME
 ROLE_RANK = [Role.LECTEUR, Role.CERCLE_ELARGI, Role.TRINOME, Role.DIRECTION]
+SIDE_LABELS = {Side.POLITIQUE_DE_LA_VILLE: "Pol. de la ville"}  # fits the column at 80
 
 
 @dataclass
@@ -113,8 +114,8 @@ class EquipeScreen(RoadmapScreen):
         yield Static("Chargement…", id="equipe-portage")
         yield DataTable(id="equipe-table", cursor_type="row", zebra_stripes=True)
         yield Static(
-            "p : passation quand quelqu'un part (ses actions et invitations passent à un autre, "
-            "l'historique reste) · n : ajouter · m : changer le rôle · suppr : retirer",
+            "p passation : quand quelqu'un part, ses actions et invitations passent à "
+            "un autre ; l'historique reste.",
             id="equipe-detail",
             classes="muted",
         )
@@ -123,10 +124,10 @@ class EquipeScreen(RoadmapScreen):
     def on_mount(self) -> None:
         table = self.query_one("#equipe-table", DataTable)
         table.add_column("Rôle", key="role", width=13)
-        table.add_column("Nom", key="name", width=20)
+        table.add_column("Nom", key="name", width=18)
         table.add_column("Identifiant", key="login", width=11)
-        table.add_column("Service", key="service", width=max(12, self.app.size.width - 79))
-        table.add_column("Côté", key="side", width=21)
+        table.add_column("Service", key="service", width=max(12, self.app.size.width - 74))
+        table.add_column("Côté", key="side", width=16)
         table.focus()
         self.action_reload()
 
@@ -154,7 +155,7 @@ class EquipeScreen(RoadmapScreen):
                 m.name,
                 m.login,
                 m.service_name or "—",
-                m.side.label,
+                SIDE_LABELS.get(m.side, m.side.label),
                 key=m.login,
             )
         logins = [m.login for m in data.members]

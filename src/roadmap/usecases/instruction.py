@@ -627,7 +627,9 @@ async def edit_dossier(actor: Actor, ref: str, version: int, data: DossierInput)
         slug = await _authorize_dossier(actor, dossier, Capability.EDIT)
         _require_editable(dossier, "le dossier")
         campagne = await Campagne.get(id=dossier.campagne_id)  # type: ignore[attr-defined]
-        roadmap = await Roadmap.get(id=dossier.roadmap_id)  # type: ignore[attr-defined]
+        roadmap = await Roadmap.get_or_none(id=dossier.roadmap_id)  # type: ignore[attr-defined]
+        if roadmap is None:
+            raise NotFound(f"{dossier.ref} n'a plus de feuille de route", field="feuille de route")
         resolved = await resolve_dossier(campagne, clean, None, fixed_roadmap=roadmap)
         _check_budget(clean.total_budget, Decimal(dossier.amount_asked))
         values: dict[str, Any] = {
@@ -872,9 +874,11 @@ async def _require_avis_giver(actor: Actor, dossier: Dossier) -> Service:
             f"{mine})"
         )
     slugs = await _linked_slugs(dossier)
+    if not slugs:
+        raise PermissionDenied(f"{dossier.ref} n'est rattaché à aucune feuille de route")
     roles = await _roles(actor, slugs)
     if not any(allowed(roles.get(s), Capability.GIVE_AVIS) for s in slugs):
-        require(roles.get(slugs[0]) if slugs else None, Capability.GIVE_AVIS, roadmap=slugs[0])
+        require(roles.get(slugs[0]), Capability.GIVE_AVIS, roadmap=slugs[0])
     return service
 
 

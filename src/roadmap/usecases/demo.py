@@ -84,6 +84,11 @@ def _d(today: date, days: int) -> date:
     return today + timedelta(days=days)
 
 
+def _end_of_month(day: date) -> date:
+    following = day.replace(day=28) + timedelta(days=4)
+    return following - timedelta(days=following.day)
+
+
 async def _ensure_reference(actor: Actor) -> None:
     for code, name, kind, parent in SERVICES:
         if not await Service.exists(code=code):
@@ -135,7 +140,7 @@ async def build_demo(actor: Actor, today: date | None = None, *, replace: bool =
                 "quart d'heure de chez lui, et les actions du Projet alimentaire territorial "
                 "touchent les QPV autant que le reste de la Métropole."
             ),
-            horizon=date(today.year + 2, 12, 31),
+            horizon=_end_of_month(_d(today, 800)),
             pv_service="dcs",
             dc_service="dapat",
         ),
@@ -336,7 +341,7 @@ async def _actions(
                 axes[1],
                 "jrey",
                 "idee",
-                _d(today, 200),
+                _d(today, 410),
                 _d(today, 650),
                 pillar="emploi_developpement_economique",
                 contributors=["ddets", "dcs"],
@@ -381,8 +386,8 @@ async def _actions(
                 axes[2],
                 "lmoreau",
                 "a_lancer",
-                _d(today, 60),
-                _d(today, 330),
+                _d(today, 190),
+                _d(today, 420),
                 pillar="emploi_developpement_economique",
                 contributors=["dcs"],
             ),
@@ -410,7 +415,7 @@ async def _actions(
                 axes[3],
                 "jrey",
                 "idee",
-                _d(today, 90),
+                _d(today, 120),
                 _d(today, 600),
                 pillar="cohesion_sociale",
                 contributors=["dapat"],
@@ -453,8 +458,8 @@ async def _actions(
                 axes[4],
                 "cmartin",
                 "a_lancer",
-                _d(today, 20),
-                _d(today, 250),
+                _d(today, 130),
+                _d(today, 320),
                 pillar="cohesion_sociale",
                 contributors=["resto-martigues", "ars"],
             ),
@@ -467,8 +472,8 @@ async def _actions(
                 axes[0],
                 "cmartin",
                 "idee",
-                _d(today, 500),
-                _d(today, 700),
+                _d(today, 660),
+                _d(today, 740),
                 pillar="cohesion_sociale",
                 contributors=["dapat", "prefecture"],
             ),

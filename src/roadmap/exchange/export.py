@@ -20,7 +20,7 @@ from roadmap.exchange.atomic import fsync_dir, write_if_changed
 from roadmap.exchange.changes import CHANGES_KEY, diff, read_previous
 from roadmap.exchange.margins import margins_for
 from roadmap.exchange.metadata import ExportOptions
-from roadmap.exchange.render import previous_fingerprint, render
+from roadmap.exchange.render import fingerprint, previous_fingerprint, render
 from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap_id
 from roadmap.exchange.service_doc import ServiceIndex, build_service_document
 from roadmap.exchange.snapshot import Row, Snapshot, read_snapshot
@@ -110,7 +110,10 @@ def _build_and_write(
 
     for r in roadmaps:
         name = _check_name(r["slug"])
-        emit(out_dir / f"{name}.toml", render(documents[r["slug"]])[0])
+        path = out_dir / f"{name}.toml"
+        document = documents[r["slug"]]
+        unchanged = not options.stamp and previous_fingerprint(path) == fingerprint(document)
+        emit(path, path.read_bytes() if unchanged else render(document))
         if options.ics:
             own = calendar.roadmap_events(documents[r["slug"]], now)
             emit(out_dir / f"{name}.ics", calendar.calendar_bytes(r["title"], list(own.values())))
@@ -137,16 +140,14 @@ def _with_changes(path: Path, document: dict[str, Any], options: ExportOptions) 
     Keeping the previous file (and its list of changes) when nothing moved makes a second
     export of the same data byte-identical, and the changes stay visible until the next one.
     """
-    data, fingerprint = render(document)
-    if previous_fingerprint(path) == fingerprint:
+    if previous_fingerprint(path) == fingerprint(document):
         if not options.stamp:
             return path.read_bytes()
         previous = read_previous(path) or {}
-        return render(
-            document, {CHANGES_KEY: previous[CHANGES_KEY]} if CHANGES_KEY in previous else None
-        )[0]
+        kept = {CHANGES_KEY: previous[CHANGES_KEY]} if CHANGES_KEY in previous else None
+        return render(document, kept)
     previous = read_previous(path)
     if previous is None:
-        return data
+        return render(document)
     changes = diff(previous, document)
-    return render(document, {CHANGES_KEY: {"elements": changes}} if changes else None)[0]
+    return render(document, {CHANGES_KEY: {"elements": changes}} if changes else None)

@@ -1,8 +1,10 @@
 """Turn a document into bytes: header, then body, then the optional changes table.
 
-The body is dumped once and fingerprinted; the fingerprint sits in ``[generation]`` so the
-next export can tell "nothing changed" from the first lines of the previous file, without
-parsing megabytes of TOML. Concatenating the parts is valid TOML: each starts with a table.
+The fingerprint of the body sits in ``[generation]``, so the next export can tell "nothing
+changed" from the first lines of the previous file, before dumping anything (tomli-w is
+the slow part, RISKS 20). It hashes the body's Python form (dicts keep their order; dates,
+datetimes and strings have a stable repr), which is cheap and backend-independent.
+Concatenating the parts is valid TOML: each starts with a table.
 """
 
 from __future__ import annotations
@@ -25,16 +27,18 @@ def split(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, body
 
 
-def render(document: dict[str, Any], extra: dict[str, Any] | None = None) -> tuple[bytes, str]:
-    """(file bytes, fingerprint of the body)."""
+def fingerprint(document: dict[str, Any]) -> str:
+    _, body = split(document)
+    return "sha256:" + hashlib.sha256(repr(body).encode("utf-8")).hexdigest()
+
+
+def render(document: dict[str, Any], extra: dict[str, Any] | None = None) -> bytes:
     header, body = split(document)
-    body_bytes = dumps(body)
-    fingerprint = "sha256:" + hashlib.sha256(body_bytes).hexdigest()
-    header["generation"] = {**header["generation"], FINGERPRINT_KEY: fingerprint}
-    parts = [dumps(header), body_bytes]
+    header["generation"] = {**header["generation"], FINGERPRINT_KEY: fingerprint(document)}
+    parts = [dumps(header), dumps(body)]
     if extra:
         parts.append(dumps(extra))
-    return b"\n".join(parts), fingerprint
+    return b"\n".join(parts)
 
 
 def previous_fingerprint(path: Path) -> str | None:

@@ -23,26 +23,23 @@ class _Refs:
         self.qpv: set[int] = set()
 
     def service(self, sid: int | None) -> str | None:
-        row = self.snap.get("service", sid)
-        if row is None:
+        if sid is None:
             return None
-        self.services.add(row["id"])
-        return str(row["code"])
+        self.services.add(sid)
+        return self.snap.column("service", "code")[sid]  # type: ignore[no-any-return]
 
     def person(self, pid: int | None) -> str | None:
-        row = self.snap.get("person", pid)
-        if row is None:
+        if pid is None:
             return None
-        self.people.add(row["id"])
-        return str(row["login"])
+        self.people.add(pid)
+        return self.snap.column("person", "login")[pid]  # type: ignore[no-any-return]
 
     def qpv_code(self, qid: int) -> str:
         self.qpv.add(qid)
-        return str(self.snap.get("qpv", qid)["code"])  # type: ignore[index]
+        return self.snap.column("qpv", "code")[qid]  # type: ignore[no-any-return]
 
     def ref(self, table: str, row_id: int | None) -> str | None:
-        row = self.snap.get(table, row_id)
-        return None if row is None else str(row["ref"])
+        return self.snap.column(table, "ref").get(row_id)  # type: ignore[arg-type]
 
 
 def _sorted_refs(values: list[str | None]) -> list[str]:

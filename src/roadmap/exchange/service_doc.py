@@ -70,18 +70,15 @@ class ServiceIndex:
 
 
 def _slug(snap: Snapshot, roadmap_id: int | None) -> str | None:
-    row = snap.get("roadmap", roadmap_id)
-    return None if row is None else str(row["slug"])
+    return snap.column("roadmap", "slug").get(roadmap_id)  # type: ignore[arg-type]
 
 
 def _code(snap: Snapshot, service_id: int | None) -> str | None:
-    row = snap.get("service", service_id)
-    return None if row is None else str(row["code"])
+    return snap.column("service", "code").get(service_id)  # type: ignore[arg-type]
 
 
 def _login(snap: Snapshot, person_id: int | None) -> str | None:
-    row = snap.get("person", person_id)
-    return None if row is None else str(row["login"])
+    return snap.column("person", "login").get(person_id)  # type: ignore[arg-type]
 
 
 def _action_item(

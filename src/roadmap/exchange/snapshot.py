@@ -85,12 +85,20 @@ class Snapshot:
     def rows(self, table: str) -> list[Row]:
         return self.tables[table]
 
+    def __post_init__(self) -> None:
+        for table, columns in TABLES.items():
+            if columns[0] == "id":
+                self.by_id[table] = {r["id"]: r for r in self.tables[table]}
+
     def get(self, table: str, row_id: int | None) -> Row | None:
-        if row_id is None:
-            return None
-        if table not in self.by_id:
-            self.by_id[table] = {r["id"]: r for r in self.tables[table]}
-        return self.by_id[table].get(row_id)
+        return self.by_id[table].get(row_id)  # type: ignore[arg-type]
+
+    def column(self, table: str, name: str) -> dict[int, Any]:
+        """id → one column (codes, logins, refs): the lookups every item makes."""
+        key = (table, "=" + name)
+        if key not in self.children:
+            self.children[key] = {r["id"]: r[name] for r in self.tables[table]}  # type: ignore[misc]
+        return self.children[key]  # type: ignore[return-value]
 
     def of(self, table: str, column: str, key: Any) -> list[Row]:
         """Rows of ``table`` whose ``column`` equals ``key`` (indexed on first use)."""

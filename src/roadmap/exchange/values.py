@@ -62,9 +62,15 @@ def natural_key(ref: str) -> tuple[tuple[int, int, str], ...]:
     )
 
 
+_EMPTIABLE = (str, list)
+
+
 def prune(mapping: dict[str, Any]) -> dict[str, Any]:
     """Drop None values and empty strings/lists: TOML has no null, readers test presence."""
-    return {k: v for k, v in mapping.items() if v is not None and v != "" and v != []}
+    # Exact class checks: comparing a date with "" or [] on every key is measurably slow.
+    return {
+        k: v for k, v in mapping.items() if v is not None and (v or v.__class__ not in _EMPTIABLE)
+    }
 
 
 def dumps(document: dict[str, Any]) -> bytes:

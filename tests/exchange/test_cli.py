@@ -1,0 +1,61 @@
+"""``roadmap export`` / ``roadmap import`` from the command line: exit codes, French text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from roadmap.cli import main
+
+SOURCE = Path(__file__).parent / "data" / "pat-test.toml"
+
+
+def test_import_then_export_from_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "r.db")
+    assert main(["--db", db, "import", str(SOURCE)]) == 0
+    assert "Feuille de route pat-test créée" in capsys.readouterr().out
+    out = tmp_path / "exports"
+    assert main(["--db", db, "export", "--out", str(out), "--ics"]) == 0
+    printed = capsys.readouterr().out
+    assert "12 fichier(s) écrit(s), 0 inchangé(s)" in printed
+    assert (out / "pat-test.toml").read_bytes() == SOURCE.read_bytes()
+    assert main(["--db", db, "export", "--out", str(out), "--ics"]) == 0
+    assert "0 fichier(s) écrit(s), 12 inchangé(s)" in capsys.readouterr().out
+    assert main(["--db", db, "export", "--out", str(out), "--marges", "2026-01-15"]) == 0
+    assert b"marge_jours = " in (out / "pat-test.toml").read_bytes()
+
+
+def test_cli_refusals_are_french_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "r.db")
+    broken = tmp_path / "casse.toml"
+    broken.write_text(SOURCE.read_text().replace("horizon = 2028-12-31", "horizon = 12"))
+    assert main(["--db", db, "import", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "casse.toml:17 : feuille_de_route.horizon : attendu une date" in err
+    assert "Traceback" not in err
+    assert main(["--db", db, "export", "--roadmap", "absente"]) == 2
+    assert "feuille de route « absente » introuvable" in capsys.readouterr().err
+    assert main(["--db", db, "export", "--marges", "demain"]) == 2
+    assert "n'est pas une date valide" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        main(["--db", db, "import"])
+    assert usage.value.code == 2
+
+
+def test_exchange_never_imports_the_ui() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, roadmap.exchange.export, roadmap.exchange.importer, "
+        "roadmap.exchange.calendar, roadmap.cli.commands_exchange; "
+        "bad = [m for m in sys.modules if m == 'textual' or m.startswith(('textual.', "
+        "'roadmap.tui'))]; print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

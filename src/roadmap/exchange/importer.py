@@ -13,7 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
+
 from roadmap import models as m
+from roadmap.domain.errors import StorageError
 from roadmap.domain.permissions import Capability, require
 from roadmap.exchange.integrity import check_header, check_references
 from roadmap.exchange.problems import Problems
@@ -57,7 +60,14 @@ async def import_file(actor: Actor, path: Path, *, max_bytes: int = MAX_FILE_BYT
     async def unit() -> ImportResult:
         return await _Writer(actor, doc, path.name).run()
 
-    return await write_unit(unit)
+    try:
+        return await write_unit(unit)
+    except IntegrityError as exc:
+        # Checked beforehand; only a concurrent writer can get here. The transaction rolled back.
+        raise StorageError(
+            f"import de {path.name} annulé, rien n'a été écrit : une autre écriture a créé "
+            f"les mêmes éléments entre-temps ({exc}) ; relancez l'import"
+        ) from None
 
 
 _LABELS = {"Axe": "axes", "Action": "actions", "Jalon": "jalons", "Indicator": "indicateurs"}

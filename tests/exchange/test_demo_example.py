@@ -9,36 +9,33 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-
-import pytest
 
 from roadmap.exchange.export import export
 from roadmap.exchange.importer import import_file
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases.identity import actor_for
-from tests.exchange.helpers import freeze_use_case_clock, read_tree
+from tests.exchange.helpers import read_tree
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "exports" / "demo"
 DEMO_TODAY = date(2026, 3, 2)
-FROZEN_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SLUG = "pat-salon-martigues"
 
 
-async def build_example(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def build_example(out: Path) -> None:
+    """The demo is byte-stable by itself: build_demo stamps everything at ``today`` 09:00."""
     from roadmap.usecases.demo import build_demo
 
-    freeze_use_case_clock(monkeypatch, FROZEN_NOW)
     await build_demo(await actor_for("cmartin"), today=DEMO_TODAY)
     await export(out, options=ExportOptions(ics=True))
 
 
 async def test_committed_example_matches_the_code(
-    sqlite_db: DatabaseLocation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sqlite_db: DatabaseLocation, tmp_path: Path
 ) -> None:
-    await build_example(tmp_path / "demo", monkeypatch)
+    await build_example(tmp_path / "demo")
     fresh = read_tree(tmp_path / "demo")
     if os.environ.get("ROADMAP_UPDATE_EXAMPLE") == "1":
         shutil.rmtree(EXAMPLE, ignore_errors=True)

@@ -9,9 +9,11 @@ cancelled caller re-reads to learn the outcome.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -36,8 +38,22 @@ _RETRYABLE_MESSAGES = ("database is locked", "database table is locked", "busy")
 _PG_RETRYABLE = ("SerializationError", "DeadlockDetectedError")
 
 
+_fixed_clock: ContextVar[datetime | None] = ContextVar("roadmap_fixed_clock", default=None)
+
+
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The time stamped on rows and journal entries (fixed inside ``clock_at``)."""
+    return _fixed_clock.get() or datetime.now(UTC)
+
+
+@contextlib.contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Stamp everything written in this context with ``moment`` (the demo, byte-stable exports)."""
+    token = _fixed_clock.set(moment)
+    try:
+        yield
+    finally:
+        _fixed_clock.reset(token)
 
 
 def _is_retryable(exc: BaseException) -> bool:

@@ -15,7 +15,7 @@ from roadmap.usecases import jalons as jal
 from roadmap.usecases import observations as obs
 from roadmap.usecases import reference as ref
 from roadmap.usecases import roadmaps as rm
-from roadmap.usecases.base import write_unit
+from roadmap.usecases.base import clock_at, write_unit
 from roadmap.usecases.demo_instruction import build_demo_campaign
 from roadmap.usecases.identity import Actor, actor_for
 from roadmap.usecases.queries import jalon_detail, list_actions, list_jalons
@@ -122,6 +122,11 @@ async def demo_exists() -> bool:
 async def build_demo(actor: Actor, today: date | None = None, *, replace: bool = False) -> str:
     """Create the demo roadmap (replacing it when ``replace``) and return its slug."""
     today = today or date.today()
+    with clock_at(datetime.combine(today, time(9, 0), tzinfo=UTC)):
+        return await _build(actor, today, replace=replace)
+
+
+async def _build(actor: Actor, today: date, *, replace: bool) -> str:
     if await demo_exists():
         if not replace:
             return DEMO_SLUG

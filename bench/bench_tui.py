@@ -202,7 +202,9 @@ async def main(argv: list[str]) -> int:
             f"marges du graphe ({args.actions} actions)", lambda: margins_for_roadmap(big, TODAY)
         )
 
-        settings = Settings(theme="dsfr", config_dir=folder / "config", today=TODAY)
+        settings = Settings(
+            theme="dsfr", config_dir=folder / "config", today=TODAY, refresh_seconds=0
+        )
         app = RoadmapApp(settings, await actor_for(login))
         async with app.run_test(size=SIZE) as pilot:
             await app.workers.wait_for_complete()

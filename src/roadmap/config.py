@@ -35,6 +35,8 @@ class Settings:
     config_dir: Path = field(default_factory=user_config_dir)
     # A fixed "today" for demos, snapshots and benchmarks; None means the real date.
     today: date | None = None
+    # Seconds between two checks for changes made by other users (0: never).
+    refresh_seconds: float = 2.0
     # Problems found while reading the layers, shown to the user once the app runs.
     warnings: tuple[str, ...] = ()
 

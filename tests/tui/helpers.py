@@ -32,8 +32,11 @@ SIZE = (100, 32)
 TEST_LOGIN = "testeur"  # ROADMAP_USER in every test (tests/conftest.py)
 
 
-def test_settings(tmp_path: Path, *, theme: str = "dsfr") -> Settings:
-    return Settings(theme=theme, config_dir=tmp_path / "config", today=DEMO_TODAY)
+def test_settings(tmp_path: Path, *, theme: str = "dsfr", refresh: float = 0) -> Settings:
+    """Live refresh is off unless a test asks for it: no reload behind a test's back."""
+    return Settings(
+        theme=theme, config_dir=tmp_path / "config", today=DEMO_TODAY, refresh_seconds=refresh
+    )
 
 
 async def settle(app: RoadmapApp, pilot: Pilot[Any]) -> None:
@@ -93,6 +96,7 @@ async def demo_app(
     size: tuple[int, int] = SIZE,
     open_slug: str | None = DEMO_SLUG,
     screen: str | None = None,
+    refresh: float = 0,
 ) -> AsyncIterator[tuple[RoadmapApp, Pilot[Any]]]:
     """``async with demo_app(tmp_path) as (app, pilot)``: the demo, opened on its dashboard.
 
@@ -104,7 +108,7 @@ async def demo_app(
     await open_database(parse_location(str(db_path)))
     try:
         actor = await actor_for(login) if login else await current_actor()
-        app = RoadmapApp(test_settings(tmp_path), actor)
+        app = RoadmapApp(test_settings(tmp_path, refresh=refresh), actor)
         app.notifications = record_notifications(app)  # type: ignore[attr-defined]
         async with app.run_test(size=size) as pilot:
             await settle(app, pilot)

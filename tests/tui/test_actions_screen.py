@@ -176,3 +176,18 @@ async def test_filters_and_search(tmp_path: Path) -> None:
         assert [r.ref for r in screen.table.view_rows()] == ["A12"]
         await pilot.press("enter")  # back to the table
         assert screen.focused is screen.table
+
+
+async def test_another_users_change_shows_up_without_a_key(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, screen="actions", refresh=0.2) as (app, pilot):
+        screen = actions_screen(app)
+        await pilot.pause(0.5)  # the first check only records where the journal stands
+        row = next(r for r in screen.table.rows if r.ref == "A3")
+        other = await actor_for("cmartin")
+        await action_usecases.set_action_status(other, DEMO_SLUG, "A3", row.version, "bloquee")
+        for _ in range(40):
+            await pilot.pause(0.1)
+            rows = {r.ref: r for r in screen.table.rows}
+            if rows["A3"].status is ActionStatus.BLOQUEE:
+                break
+        assert rows["A3"].status is ActionStatus.BLOQUEE

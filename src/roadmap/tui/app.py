@@ -41,6 +41,7 @@ class RoadmapApp(App[None]):
         self.settings = settings
         self.actor = actor
         self._db_tasks: set[asyncio.Task[Any]] = set()
+        self._change_marker: int | None = None
         self.startup_problems: list[str] = list(settings.warnings)
         self.theme_labels: dict[str, str] = {}
         self._install_themes()
@@ -98,6 +99,26 @@ class RoadmapApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._persist_theme)
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", timeout=8)
+        if self.settings.refresh_seconds > 0:
+            self.set_interval(self.settings.refresh_seconds, self._poll_changes)
+
+    # --- live refresh: other users' changes --------------------------------------------
+
+    def _poll_changes(self) -> None:
+        if any(w.group == "poll" and not w.is_finished for w in self.workers):
+            return  # the previous check is still running: skip this tick
+        self.run_worker(self._check_changes(), group="poll", exit_on_error=False)
+
+    async def _check_changes(self) -> None:
+        from roadmap.tui.screens.base import AppScreen
+        from roadmap.usecases.queries_frame import change_marker
+
+        marker = await self.track(change_marker())
+        previous, self._change_marker = self._change_marker, marker
+        if previous is not None and marker != previous:
+            for screen in self.screen_stack:
+                if isinstance(screen, AppScreen):
+                    screen.data_changed()
 
     def track(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run a database call as its own task, so a cancelled worker never cuts it short.

@@ -10,7 +10,7 @@ from datetime import date
 from tortoise import connections
 
 from roadmap.domain.enums import ActionStatus, ServiceKind
-from roadmap.models import Service
+from roadmap.models import JournalEntry, Service
 from roadmap.usecases.base import get_roadmap
 from roadmap.usecases.queries import ActionRow, Choice
 
@@ -75,3 +75,13 @@ async def list_actions_fast(slug: str) -> list[ActionRow]:
         )
         for r in rows
     ]
+
+
+async def change_marker() -> int:
+    """The newest journal id: every write journals, so a new value means "something changed".
+
+    Works the same on SQLite and PostgreSQL (RISKS 10 suggests PRAGMA data_version or
+    LISTEN/NOTIFY; the journal makes one cheap indexed query enough for both).
+    """
+    newest = await JournalEntry.all().order_by("-id").first().values_list("id", flat=True)
+    return int(newest or 0)  # type: ignore[call-overload]

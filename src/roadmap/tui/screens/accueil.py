@@ -19,6 +19,7 @@ from roadmap.usecases.queries import RoadmapSummary
 
 class AccueilScreen(AppScreen):
     TITLE = "Accueil"
+    LIVE_REFRESH = True
     BINDINGS = [
         Binding("enter", "open", "Ouvrir"),
         Binding("n", "create", "Nouvelle feuille de route"),

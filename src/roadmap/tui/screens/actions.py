@@ -43,6 +43,7 @@ def _date_key(value: date | None) -> date:
 class ActionsScreen(RoadmapScreen):
     SCREEN_ID = "actions"
     TITLE = "Actions"
+    LIVE_REFRESH = True
     BINDINGS = [
         Binding("n", "create", "Nouvelle"),
         Binding("enter", "edit", "Modifier"),

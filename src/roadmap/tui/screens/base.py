@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.binding import Binding
 from textual.screen import Screen
@@ -68,7 +68,8 @@ class DatabaseWork:
             if self.is_attached:
                 on_done(result)
 
-        self.run_worker(work(), group=name, exclusive=True, exit_on_error=False)
+        # The function, not a coroutine: a worker that never starts leaves nothing unawaited.
+        self.run_worker(work, group=name, exclusive=True, exit_on_error=False)
 
     def run_write(
         self,
@@ -114,13 +115,41 @@ class DatabaseWork:
             if on_done is not None and self.is_attached:
                 on_done(result)
 
-        self.run_worker(work(), group="write", exclusive=False, exit_on_error=False)
+        self.run_worker(work, group="write", exclusive=False, exit_on_error=False)
 
 
 class AppScreen(DatabaseWork, Screen[None]):
-    """A full screen of the roadmap app."""
+    """A full screen of the roadmap app.
+
+    Live refresh: a screen that sets ``LIVE_REFRESH = True`` gets ``refresh_data()`` (by
+    default its ``action_reload``) when another user changed something: at once if it is
+    on top, else when it comes back on top.
+    """
 
     BINDINGS = [Binding("escape", "back", "Retour")]
+    LIVE_REFRESH: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.data_stale = False
+
+    def data_changed(self) -> None:
+        if not self.LIVE_REFRESH:
+            return
+        if self.is_current:
+            self.refresh_data()
+        else:
+            self.data_stale = True
+
+    def refresh_data(self) -> None:
+        self.data_stale = False
+        reload = getattr(self, "action_reload", None)
+        if callable(reload):
+            reload()
+
+    def on_screen_resume(self) -> None:
+        if self.data_stale:
+            self.refresh_data()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":

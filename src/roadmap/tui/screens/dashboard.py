@@ -22,6 +22,7 @@ from roadmap.usecases.queries import Dashboard
 class DashboardScreen(RoadmapScreen):
     SCREEN_ID = "tableau_de_bord"
     TITLE = "Tableau de bord"
+    LIVE_REFRESH = True
     BINDINGS = [Binding("ctrl+r", "reload", "Actualiser")]
 
     def __init__(self, slug: str) -> None:

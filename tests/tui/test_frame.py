@@ -146,3 +146,40 @@ def test_quitting_leaves_no_thread_behind(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert "CODE 0" in result.stdout, result.stdout + result.stderr[-2000:]
     assert "THREADS ['MainThread']" in result.stdout, result.stdout
+
+
+async def test_create_a_roadmap_from_accueil(tmp_path: Path) -> None:
+    from textual.widgets import Input, Select, TextArea
+
+    from roadmap.tui.screens.roadmap_form import RoadmapFormScreen
+
+    async with demo_app(tmp_path, open_slug=None) as (app, pilot):
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, RoadmapFormScreen)
+        form.query_one("#slug", Input).value = "sante-qpv"
+        form.query_one("#title", Input).value = "Santé × politique de la ville"
+        form.query_one("#destination", TextArea).text = "Un médecin à moins de 15 minutes."
+        form.query_one("#horizon", Input).value = "31/12/2027"
+        form.query_one("#pv", Select).value = "dcs"
+        form.query_one("#dc", Select).value = "dcs"  # same service on both sides: refused
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "deux services différents" in str(form.query_one("#error-dc").render())
+        form.query_one("#dc", Select).value = "sante"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen) and app.screen.slug == "sante-qpv"
+
+
+def test_launcher_reports_a_bad_database_in_french(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    from roadmap.cli.launch import launch_tui
+
+    code = launch_tui(argparse.Namespace(db=str(tmp_path), theme=None))
+    err = capsys.readouterr().err
+    assert code == 4
+    assert "est un dossier" in err and "Traceback" not in err

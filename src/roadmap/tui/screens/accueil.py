@@ -140,6 +140,13 @@ class AccueilScreen(AppScreen):
         self.notify(f"« {summary.title} » {verb}")
         self.action_reload()
 
+    def palette_commands(self) -> list[tuple[str, Any, str]]:
+        return [
+            ("Accueil : ouvrir la feuille de route sélectionnée", self.action_open, "entrée"),
+            ("Accueil : nouvelle feuille de route", self.action_create, "touche n"),
+            ("Accueil : archiver / réactiver", self.action_archive, "touche s (direction)"),
+        ]
+
     def on_screen_resume(self, _event: Any) -> None:
         # Back from a roadmap: progress and alerts may have changed.
         self.action_reload()

@@ -59,6 +59,9 @@ class DashboardScreen(RoadmapScreen):
     def on_screen_resume(self, _event: Any) -> None:
         self.action_reload()
 
+    def palette_commands(self) -> list[tuple[str, Any, str]]:
+        return [("Tableau de bord : actualiser", self.action_reload, "ctrl+r")]
+
     def action_reload(self) -> None:
         today = self.roadmap_app.today
         self.run_query(lambda: queries.dashboard(self.actor, self.slug, today=today), self.show)

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import fcntl
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -245,7 +246,26 @@ async def close_database() -> None:
     pending = [t for t in _WRITES_IN_FLIGHT if not t.done() and t.get_loop() is loop]
     if pending:
         await asyncio.wait(pending, timeout=_DRAIN_SECONDS)
+    threads = _sqlite_threads()
     await Tortoise.close_connections()
+    # aiosqlite's close() returns just before its worker thread ends: wait for the end, so
+    # that "closed" means "no thread left" (RISKS 9), not "no thread left in a moment".
+    for thread in threads:
+        thread.join(timeout=2)
+
+
+def _sqlite_threads() -> list[threading.Thread]:
+    """The worker threads of the open aiosqlite connections of Tortoise's clients."""
+    try:
+        clients = connections.all()
+    except Exception:  # not initialised: nothing open
+        return []
+    threads = []
+    for client in clients:
+        thread = getattr(getattr(client, "_connection", None), "_thread", None)
+        if isinstance(thread, threading.Thread) and thread.is_alive():
+            threads.append(thread)
+    return threads
 
 
 @contextlib.asynccontextmanager

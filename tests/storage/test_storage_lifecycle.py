@@ -168,10 +168,6 @@ EXIT_SCRIPT = textwrap.dedent(
                 await close_database()
 
     asyncio.run(main(sys.argv[1], sys.argv[2]))
-    # aiosqlite's thread ends just after close() returns: give it a moment, not more.
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread():
-            thread.join(timeout=3)
     print(sorted(t.name for t in threading.enumerate()))
     """
 )

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -23,6 +24,27 @@ from roadmap.usecases.identity import Actor
 
 T = TypeVar("T")
 FALLBACK_THEME = "textual-light"
+# Textual's own widget keys, in French for the « ? » help.
+TEXTUAL_DESCRIPTIONS = {
+    "Focus Next": "Élément suivant",
+    "Focus Previous": "Élément précédent",
+    "Copy selected text": "Copier la sélection",
+    "Scroll Up": "Défiler vers le haut",
+    "Scroll Down": "Défiler vers le bas",
+    "Scroll Left": "Défiler à gauche",
+    "Scroll Right": "Défiler à droite",
+    "Scroll Home": "Début",
+    "Scroll End": "Fin",
+    "Page Up": "Page précédente",
+    "Page Down": "Page suivante",
+    "Page Left": "Page à gauche",
+    "Page Right": "Page à droite",
+    "Show dropdown": "Ouvrir la liste",
+    "Toggle option": "Cocher / décocher",
+    "Select": "Choisir",
+    "Quit": "Quitter",
+}
+HIDDEN_KEYS = {"super+c"}  # a duplicate of ctrl+c on most keyboards
 
 
 class RoadmapApp(App[None]):
@@ -153,14 +175,27 @@ class RoadmapApp(App[None]):
             screen.dismiss()
             return
         keys: list[tuple[str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for active in screen.active_bindings.values():
+        seen: set[str] = set()
+        # The screen's own keys first, then the focused widget's, then the app's.
+        order = {screen: 0, self: 2}
+        actives = sorted(
+            screen.active_bindings.values(),
+            key=lambda a: (a.binding.description in TEXTUAL_DESCRIPTIONS, order.get(a.node, 1)),
+        )
+        for active in actives:
             binding = active.binding
-            item = (self.get_key_display(binding), binding.description)
-            if binding.description and item not in seen:
-                seen.add(item)
-                keys.append(item)
+            description = TEXTUAL_DESCRIPTIONS.get(binding.description, binding.description)
+            if description and description not in seen and binding.key not in HIDDEN_KEYS:
+                seen.add(description)
+                keys.append((self.get_key_display(binding), description))
         self.push_screen(HelpScreen(screen.title or screen.__class__.__name__, keys))
+
+    def action_command_palette(self) -> None:
+        # Textual's palette, with a French prompt.
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(placeholder="Chercher une commande…", id="--command-palette")
+            )
 
     def action_home(self) -> None:
         while len(self.screen_stack) > 1:

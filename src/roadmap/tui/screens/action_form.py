@@ -65,7 +65,7 @@ class ActionFormScreen(FormScreen[str | None]):
                 with Vertical(classes="form-cell"):
                     yield Label("Axe")
                     yield Select(
-                        _options(self.choices.axes, 40),
+                        _options(self.choices.axes, 32),
                         value=row.axe_ref if row and row.axe_ref else Select.NULL,
                         prompt="sans axe",
                         id="axe",
@@ -84,7 +84,7 @@ class ActionFormScreen(FormScreen[str | None]):
                 with Vertical(classes="form-cell"):
                     yield Label("Service pilote")
                     yield Select(
-                        _options(self.choices.services, 50),
+                        _options(self.choices.services, 32),
                         value=row.pilot_code if row else Select.NULL,
                         prompt="choisir",
                         id="pilot",
@@ -93,7 +93,7 @@ class ActionFormScreen(FormScreen[str | None]):
                 with Vertical(classes="form-cell"):
                     yield Label("Responsable")
                     yield Select(
-                        _options(self.choices.people, 40),
+                        _options(self.choices.people, 32),
                         value=row.owner_login if row and row.owner_login else Select.NULL,
                         prompt="personne",
                         id="owner",

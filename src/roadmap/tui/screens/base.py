@@ -189,6 +189,8 @@ def open_roadmap_screen(app: Any, slug: str, screen_id: str) -> None:
     Keeps the stack shallow (accueil → tableau de bord → écran) so escape always goes back
     one level to the dashboard.
     """
+    if app.return_code is not None:
+        return  # quitting: keys typed after « q » must not mount a screen mid-teardown
     entry = entry_for(screen_id)
     if not entry.available:
         app.notify(f"« {entry.title} » n'est pas encore disponible", severity="warning")

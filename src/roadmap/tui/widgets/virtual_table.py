@@ -58,7 +58,7 @@ def fit(text: str, width: int, right: bool = False) -> str:
     return "".join(out) + "…" + " " * (width - 1 - used)
 
 
-class VirtualTable(ScrollView, Generic[R], can_focus=True):
+class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=False):
     """Rows are any objects; columns say how to show them. Line 0 is the fixed header."""
 
     DEFAULT_CSS = """
@@ -107,6 +107,8 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         Binding("home", "first", "Première ligne", show=False),
         Binding("end", "last", "Dernière ligne", show=False),
         Binding("enter", "select", "Ouvrir", show=False),
+        Binding("left", "scroll_left", "Défiler à gauche", show=False),
+        Binding("right", "scroll_right", "Défiler à droite", show=False),
     ]
 
     cursor = reactive(0, always_update=True, repaint=False)

@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from textual.command import CommandPalette
 
 from roadmap.config import load_settings
@@ -183,3 +184,27 @@ def test_launcher_reports_a_bad_database_in_french(tmp_path: Path, capsys) -> No
     err = capsys.readouterr().err
     assert code == 4
     assert "est un dossier" in err and "Traceback" not in err
+
+
+async def test_archive_is_for_the_direction(tmp_path: Path) -> None:
+    from roadmap.domain.enums import RoadmapStatus
+
+    async with demo_app(tmp_path, open_slug=None) as (app, pilot):
+        await pilot.press("s")  # testeur is trinôme: told so, nothing written
+        await settle(app, pilot)
+        assert any("rôle direction" in m for _, m in app.notifications)  # type: ignore[attr-defined]
+        assert app.screen.summaries[0].status is RoadmapStatus.ACTIVE  # type: ignore[attr-defined]
+
+    async with demo_app(tmp_path / "direction", login="nbenali", open_slug=None) as (app, pilot):
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert app.screen.summaries[0].status is RoadmapStatus.ARCHIVEE  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("theme", ["dsfr", "sombre", "contraste"])
+async def test_every_shipped_theme_paints_the_actions_screen(tmp_path: Path, theme: str) -> None:
+    async with demo_app(tmp_path, screen="actions") as (app, pilot):
+        app.theme = theme
+        await settle(app, pilot)
+        svg = app.export_screenshot()
+        assert "Actions" in svg and app.theme == theme

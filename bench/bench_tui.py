@@ -195,9 +195,9 @@ async def main(argv: list[str]) -> int:
         )
 
         from roadmap.graph import margins_for_roadmap
-        from roadmap.usecases.queries_frame import list_actions_fast
+        from roadmap.usecases.queries import list_actions
 
-        await timed(f"lecture des {args.actions} actions (SQL)", lambda: list_actions_fast(big))
+        await timed(f"lecture des {args.actions} actions (SQL)", lambda: list_actions(big))
         await timed(
             f"marges du graphe ({args.actions} actions)", lambda: margins_for_roadmap(big, TODAY)
         )

@@ -27,7 +27,6 @@ from roadmap.domain.enums import Role
 from roadmap.domain.errors import NotFound, StaleVersion, StorageError
 from roadmap.domain.permissions import Capability, require
 from roadmap.models import JournalEntry, Membership, Roadmap
-from roadmap.storage.changes import notify_change
 from roadmap.storage.database import track_write
 from roadmap.usecases.identity import Actor
 
@@ -71,9 +70,7 @@ async def _run_with_retries(unit: Callable[[], Awaitable[T]]) -> T:
     for attempt in range(_RETRY_ATTEMPTS):
         try:
             async with in_transaction():
-                result = await unit()
-                await notify_change()
-                return result
+                return await unit()
         except Exception as exc:
             if not _is_retryable(exc) or attempt == _RETRY_ATTEMPTS - 1:
                 if _is_retryable(exc):

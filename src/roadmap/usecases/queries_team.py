@@ -1,7 +1,4 @@
-"""Small read models for the Jalons, Équipe, Observations and Journal screens.
-
-Kept apart from ``queries`` (owned by the lead) so the screen authors do not edit it.
-"""
+"""Small read models for the Jalons, Équipe, Observations and Journal screens."""
 
 from __future__ import annotations
 

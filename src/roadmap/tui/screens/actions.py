@@ -133,7 +133,7 @@ class ActionsScreen(RoadmapScreen):
     # --- data ---------------------------------------------------------------------------------
 
     def action_reload(self, keep: str | None = None) -> None:
-        from roadmap.usecases.queries_frame import list_actions_fast
+        from roadmap.usecases.queries import list_actions
 
         def show(rows: list[ActionRow]) -> None:
             first = not self.loaded
@@ -148,7 +148,7 @@ class ActionsScreen(RoadmapScreen):
             # The extras wait for the rows to be on screen: the table comes first.
             self.call_after_refresh(self._load_extras, first)
 
-        self.run_query(lambda: list_actions_fast(self.slug), show, name="actions")
+        self.run_query(lambda: list_actions(self.slug), show, name="actions")
 
     def _load_extras(self, with_filters: bool) -> None:
         if with_filters:

@@ -160,7 +160,7 @@ async def test_moving_an_action_date_needs_a_reason(team: Team) -> None:
     )
     [change] = (await q.action_detail(team.slug, ref)).adjustments
     assert (change.field, change.old_value, change.new_value) == (
-        "end_date",
+        "fin",
         "2027-06-30",
         "2027-09-30",
     )
@@ -261,16 +261,17 @@ async def test_every_change_is_journaled(team: Team) -> None:
         team.slug,
         ref,
         version,
-        action("Renommée", status="en_cours", contributors=["caf"]),
+        action("Renommée", status="en_cours", contributors=["caf"], owner_login="bruno"),
     )
     rows = await q.journal_entries(team.slug, limit=10)
-    assert await JournalEntry.all().count() - start == 4
-    newest_first = [(r.operation, r.field, r.old_value, r.new_value) for r in rows[:4]]
-    assert ("modification", "title", "Journalisée", "Renommée") in newest_first
+    assert await JournalEntry.all().count() - start == 5
+    newest_first = [(r.operation, r.field, r.old_value, r.new_value) for r in rows[:5]]
+    assert ("modification", "responsable", "", "bruno") in newest_first  # a login, not a row id
+    assert ("modification", "titre", "Journalisée", "Renommée") in newest_first
     assert ("modification", "contributeurs", "", "caf") in newest_first
-    assert ("modification", "status", "idee", "en_cours") in newest_first
+    assert ("modification", "statut", "idee", "en_cours") in newest_first
     assert ("création", "", "", "Journalisée") in newest_first
-    assert all(r.actor == "alice" for r in rows[:4])
+    assert all(r.actor == "alice" for r in rows[:5])
 
 
 async def test_adjustments_and_journal_survive_entity_deletion(team: Team) -> None:

@@ -16,14 +16,18 @@ from roadmap.models import (
     ActionContributor,
     ActionQpv,
     Adjustment,
+    Axe,
     Engagement,
+    Person,
     Roadmap,
+    Service,
 )
 from roadmap.usecases import dependencies as deps
 from roadmap.usecases.base import (
     authorize,
     change_field,
     diff,
+    field_label,
     journal,
     journal_changes,
     next_ref,
@@ -90,6 +94,24 @@ async def _links(roadmap: Roadmap, data: ActionInput) -> dict[str, Any]:
         "owner_id": owner.id if owner else None,
         "axe_id": axe.id if axe else None,
     }
+
+
+async def _readable_links(changes: dict[str, tuple[Any, Any]]) -> None:
+    """Row ids mean nothing in the journal: show the login, service code or axe ref."""
+    lookups = {
+        "owner_id": (Person, "login"),
+        "pilot_service_id": (Service, "code"),
+        "axe_id": (Axe, "ref"),
+    }
+    for name, (model, column) in lookups.items():
+        if name in changes:
+            old, new = [
+                await model.filter(id=value).first().values_list(column, flat=True)
+                if value
+                else None
+                for value in changes[name]
+            ]
+            changes[name] = (old, new)
 
 
 async def action_by_ref(roadmap: Roadmap, ref: str) -> Action:
@@ -187,6 +209,7 @@ async def update_action(
             **await _links(roadmap, data),
         }
         changes = diff(action, values)
+        await _readable_links(changes)
         moved_dates = [f for f in _DATE_FIELDS if f in changes and changes[f][0] is not None]
         adjustment_kind: AdjustmentKind | None = None
         why = reason.strip()
@@ -199,7 +222,7 @@ async def update_action(
             await Adjustment.create(
                 roadmap=roadmap,
                 action=action,
-                field=name,
+                field=field_label(name),
                 old_value=old.isoformat() if isinstance(old, date) else str(old or ""),
                 new_value=new.isoformat() if isinstance(new, date) else str(new or ""),
                 reason=why,

@@ -115,6 +115,32 @@ def show(value: Any) -> str:
     return str(value)
 
 
+# The journal is read by people: it names fields in French, not by their column.
+FIELD_LABELS: dict[str, str] = {
+    "title": "titre",
+    "name": "nom",
+    "description": "description",
+    "destination": "point d'arrivée",
+    "status": "statut",
+    "state": "état",
+    "kind": "type",
+    "start_date": "début",
+    "end_date": "fin",
+    "current_date": "date",
+    "pillar": "pilier",
+    "owner_id": "responsable",
+    "pilot_service_id": "service pilote",
+    "axe_id": "axe",
+    "role": "rôle",
+    "side": "côté",
+    "position": "position",
+}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name)
+
+
 async def journal(
     actor: Actor,
     *,
@@ -134,7 +160,7 @@ async def journal(
         entity=entity,
         entity_ref=ref,
         operation=operation,
-        field=field,
+        field=field_label(field),
         old_value=show(old),
         new_value=show(new),
         reason=reason,
@@ -159,7 +185,7 @@ async def journal_changes(
                 entity=entity,
                 entity_ref=ref,
                 operation="modification",
-                field=name,
+                field=field_label(name),
                 old_value=show(old),
                 new_value=show(new),
                 reason=reason,

@@ -26,6 +26,11 @@ class LabelledEnum(StrEnum):
             ) from None
 
 
+def label_of(code: str) -> str:
+    """The French label of a stored code (as the journal keeps it), or the text unchanged."""
+    return _LABELS.get(code, code)
+
+
 class ServiceKind(LabelledEnum):
     POLITIQUE_DE_LA_VILLE = "politique_de_la_ville"
     DROIT_COMMUN = "droit_commun"

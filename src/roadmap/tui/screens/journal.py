@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
+from roadmap.domain.enums import label_of
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.validation import parse_date
 from roadmap.tui.format import shorten
@@ -41,7 +42,8 @@ class JournalFilter:
 
 def change_text(entry: queries.JournalRow) -> str:
     """« ancien → nouveau », or the single value that was set or removed."""
-    old, new = shorten(entry.old_value, 24), shorten(entry.new_value, 24)
+    old = shorten(label_of(entry.old_value), 24)
+    new = shorten(label_of(entry.new_value), 24)
     if old and new:
         return f"{old} → {new}"
     return new or (f"{old} → ∅" if old else "")
@@ -212,7 +214,8 @@ class JournalScreen(RoadmapScreen):
         if entry.field:
             text.append(f" · {entry.field}")
         if entry.old_value or entry.new_value:
-            text.append(f"\n{entry.old_value or '∅'} → {entry.new_value or '∅'}")
+            old, new = label_of(entry.old_value), label_of(entry.new_value)
+            text.append(f"\n{old or '∅'} → {new or '∅'}")
         if entry.reason:
             text.append("\nMotif : ", style="bold")
             text.append(entry.reason, style="italic")

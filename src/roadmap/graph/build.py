@@ -7,6 +7,7 @@ placeholder differs (``?`` for sqlite, ``$1`` for asyncpg).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -67,6 +68,11 @@ async def build_graph(slug: str | None = None) -> nx.MultiDiGraph:
             raise NotFound(f"feuille de route « {slug} » introuvable", field="--roadmap")
         roadmap_id = int(found[0][0])
     rows = await _read(_Sql(roadmap_id))
+    # CPU work in a thread: the Actions screen asks for marges while the user types.
+    return await asyncio.to_thread(_assemble_without_gc, slug, rows)
+
+
+def _assemble_without_gc(slug: str | None, rows: dict[str, list[Sequence[Any]]]) -> nx.MultiDiGraph:
     with m.gc_paused():
         return _assemble(slug, rows)
 

@@ -100,7 +100,7 @@ async def margins_for_roadmap(slug: str, today: date | None = None) -> dict[str,
     from roadmap.graph.build import build_graph
 
     g = await build_graph(slug)
-    schedule = compute_schedule(g, today)
+    schedule = await asyncio.to_thread(compute_schedule, g, today)
     result: dict[str, int | None] = {}
     for node, a in g.nodes(data=True):
         if a.get("kind") in (m.ACTION, m.JALON):

@@ -212,3 +212,11 @@ async def test_sqlite_then_postgres_in_one_process(
             assert await Service.all().count() == 0
         finally:
             await close_database()
+
+
+def test_a_file_in_the_way_of_the_folder_is_named(tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("pas un dossier")
+    with pytest.raises(StorageError) as refused:
+        check_sqlite_path(blocker / "sous" / "roadmap.db")
+    assert f"{blocker} est un fichier, pas un dossier" in str(refused.value)

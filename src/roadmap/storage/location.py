@@ -119,6 +119,14 @@ def check_sqlite_path(path: Path, mounts_file: Path = Path("/proc/mounts")) -> N
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next(
+            (p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), folder
+        )
+        raise StorageError(
+            f"impossible de créer le dossier {folder} : {blocker} est un fichier, pas un dossier",
+            field="--db",
+        ) from None
     except OSError as exc:
         raise StorageError(
             f"impossible de créer le dossier {folder} : {exc.strerror or exc}", field="--db"

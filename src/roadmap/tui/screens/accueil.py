@@ -55,10 +55,12 @@ class AccueilScreen(AppScreen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
+        # Leave room for the other columns (alerts included) on an 80-column terminal.
+        title_width = max(20, self.app.size.width - 66)
         for s in summaries:
             archived = s.status is RoadmapStatus.ARCHIVEE
             table.add_row(
-                shorten(s.title, 48),
+                shorten(s.title, title_width),
                 s.role.label if s.role else "—",
                 date_fr(s.horizon),
                 progress_bar(s.progress, 10),

@@ -15,7 +15,6 @@ from roadmap.models import (
     Action,
     ActionContributor,
     ActionQpv,
-    Adjustment,
     Axe,
     Engagement,
     Person,
@@ -27,15 +26,14 @@ from roadmap.usecases.base import (
     authorize,
     change_field,
     diff,
-    field_label,
     journal,
     journal_changes,
     next_ref,
-    now,
     update_versioned,
     write_unit,
 )
 from roadmap.usecases.identity import Actor
+from roadmap.usecases.itinerary import record_adjustment
 from roadmap.usecases.reference import person_by_login, qpv_by_code, service_by_code
 from roadmap.usecases.roadmaps import axe_by_ref
 
@@ -219,17 +217,17 @@ async def update_action(
         new_version = await update_versioned(Action, action.id, version, actor, values)
         for name in [*moved_dates, *(f for f in _SCOPE_FIELDS if f in changes and why)]:
             old, new = changes[name]
-            await Adjustment.create(
-                roadmap=roadmap,
+            await record_adjustment(
+                actor,
+                roadmap,
                 action=action,
-                field=field_label(name),
-                old_value=old.isoformat() if isinstance(old, date) else str(old or ""),
-                new_value=new.isoformat() if isinstance(new, date) else str(new or ""),
+                field=name,
+                old=old,
+                new=new,
                 reason=why,
                 kind=adjustment_kind
                 or AdjustmentKind.parse(kind or "contrainte", "nature de l'ajustement"),
-                author=actor.login,
-                created_at=now(),
+                journaled=False,  # the whole edit is journaled below, with this reason
             )
         contributors = await _set_contributors(action, data.contributors)
         qpvs = await _set_qpvs(action, data.qpvs)

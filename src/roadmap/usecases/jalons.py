@@ -10,7 +10,7 @@ from roadmap.domain import validation as v
 from roadmap.domain.enums import AdjustmentKind, JalonKind, JalonStatus
 from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.domain.permissions import Capability
-from roadmap.models import Adjustment, Jalon, JalonInvite, Roadmap
+from roadmap.models import Jalon, JalonInvite, Roadmap
 from roadmap.usecases import dependencies as deps
 from roadmap.usecases.base import (
     authorize,
@@ -19,11 +19,11 @@ from roadmap.usecases.base import (
     journal,
     journal_changes,
     next_ref,
-    now,
     update_versioned,
     write_unit,
 )
 from roadmap.usecases.identity import Actor
+from roadmap.usecases.itinerary import record_adjustment
 from roadmap.usecases.reference import person_by_login, service_by_code
 
 
@@ -144,27 +144,15 @@ async def reroute_jalon(
         new_version = await update_versioned(
             Jalon, jalon.id, version, actor, {"current_date": when}
         )
-        await Adjustment.create(
-            roadmap=roadmap,
-            jalon=jalon,
-            field="date",
-            old_value=old.isoformat(),
-            new_value=when.isoformat() if when else "",
-            reason=why,
-            kind=adjustment_kind,
-            author=actor.login,
-            created_at=now(),
-        )
-        await journal(
+        await record_adjustment(
             actor,
-            roadmap=slug,
-            entity="jalon",
-            ref=jalon.ref,
-            operation="ajustement",
-            field="date",
+            roadmap,
+            jalon=jalon,
+            field="current_date",
             old=old,
             new=when,
             reason=why,
+            kind=adjustment_kind,
         )
         return new_version
 

@@ -9,7 +9,7 @@ from roadmap.domain import validation as v
 from roadmap.domain.enums import AdjustmentKind, RoadmapStatus, Role, ServiceKind, Side
 from roadmap.domain.errors import NotFound, PermissionDenied, ValidationError
 from roadmap.domain.permissions import Capability
-from roadmap.models import Action, Adjustment, Axe, JalonInvite, Membership, Person, Roadmap
+from roadmap.models import Action, Axe, JalonInvite, Membership, Person, Roadmap
 from roadmap.usecases.base import (
     authorize,
     diff,
@@ -21,6 +21,7 @@ from roadmap.usecases.base import (
     write_unit,
 )
 from roadmap.usecases.identity import Actor
+from roadmap.usecases.itinerary import record_adjustment
 from roadmap.usecases.reference import person_by_login, service_by_code
 
 MAX_TRINOME = 3
@@ -131,26 +132,8 @@ async def move_horizon(
         new_version = await update_versioned(
             Roadmap, roadmap.id, version, actor, {"horizon": horizon}
         )
-        await Adjustment.create(
-            roadmap=roadmap,
-            field="horizon",
-            old_value=old.isoformat(),
-            new_value=horizon.isoformat() if horizon else "",
-            reason=why,
-            kind=adjustment_kind,
-            author=actor.login,
-            created_at=now(),
-        )
-        await journal(
-            actor,
-            roadmap=slug,
-            entity="feuille de route",
-            ref=slug,
-            operation="ajustement",
-            field="horizon",
-            old=old,
-            new=horizon,
-            reason=why,
+        await record_adjustment(
+            actor, roadmap, field="horizon", old=old, new=horizon, reason=why, kind=adjustment_kind
         )
         return new_version
 

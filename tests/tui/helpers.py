@@ -32,7 +32,7 @@ SIZE = (100, 32)
 TEST_LOGIN = "testeur"  # ROADMAP_USER in every test (tests/conftest.py)
 
 
-def test_settings(tmp_path: Path, *, theme: str = "dsfr", refresh: float = 0) -> Settings:
+def demo_settings(tmp_path: Path, *, theme: str = "dsfr", refresh: float = 0) -> Settings:
     """Live refresh is off unless a test asks for it: no reload behind a test's back."""
     return Settings(
         theme=theme, config_dir=tmp_path / "config", today=DEMO_TODAY, refresh_seconds=refresh
@@ -108,7 +108,7 @@ async def demo_app(
     await open_database(parse_location(str(db_path)))
     try:
         actor = await actor_for(login) if login else await current_actor()
-        app = RoadmapApp(test_settings(tmp_path, refresh=refresh), actor)
+        app = RoadmapApp(demo_settings(tmp_path, refresh=refresh), actor)
         app.notifications = record_notifications(app)  # type: ignore[attr-defined]
         async with app.run_test(size=size) as pilot:
             await settle(app, pilot)
@@ -168,7 +168,7 @@ class SnapshotApp(RoadmapApp):
     """
 
     def __init__(self, tmp_path: Path, *, login: str | None = None) -> None:
-        super().__init__(test_settings(tmp_path), Actor(login=login or TEST_LOGIN))
+        super().__init__(demo_settings(tmp_path), Actor(login=login or TEST_LOGIN))
         self.db_path = tmp_path / "snapshot.db"
         self.login = login
 

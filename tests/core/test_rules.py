@@ -229,7 +229,9 @@ async def test_passation_moves_actions_and_seat_in_one_journaled_step(team: Team
     assert [r for r, _ in preview.actions] == refs
     assert preview.role == "trinome"
     before = await JournalEntry.filter(operation="passation").count()
+    seen_version = (await q.list_actions(team.slug))[0].version
     await rm.passation(team.trinome, team.slug, "bruno", "zoe", "départ de Bruno")
+    assert (await q.list_actions(team.slug))[0].version == seen_version + 1  # open forms go stale
     owners = {r.ref: r.owner_login for r in await q.list_actions(team.slug)}
     assert owners == dict.fromkeys(refs, "zoe")
     roles = {m.login: m.role for m in await q.members(team.slug)}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from tortoise.expressions import F
+
 from roadmap.domain import validation as v
 from roadmap.domain.enums import AdjustmentKind, RoadmapStatus, Role, ServiceKind, Side
 from roadmap.domain.errors import NotFound, PermissionDenied, ValidationError
@@ -343,8 +345,14 @@ async def passation(
         if giver_m is None and not preview.actions:
             raise ValidationError(f"{giver.name} n'a rien à transmettre dans {slug}", field="de")
 
-        moved = await Action.filter(roadmap_id=roadmap.id, owner_id=giver.id).update(
-            owner_id=receiver.id
+        # Exactly what the preview lists moves; the version bump makes open edit forms stale.
+        await Action.filter(
+            roadmap_id=roadmap.id, owner_id=giver.id, ref__in=[ref for ref, _ in preview.actions]
+        ).update(
+            owner_id=receiver.id,
+            version=F("version") + 1,
+            updated_by=actor.login,
+            updated_at=now(),
         )
         for ref, _title in preview.actions:
             await journal(
@@ -413,7 +421,6 @@ async def passation(
                 new=Role.LECTEUR,
                 reason=why,
             )
-        assert moved == len(preview.actions)
         return preview
 
     return await write_unit(unit)

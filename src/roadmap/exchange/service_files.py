@@ -6,10 +6,15 @@ cores of the target machine. The helper gets the snapshot's rows once (pickled a
 and then takes chunks of service codes; each chunk returns the files it wrote, so the
 caller reports progress as chunks finish, and takes back the chunks not yet started
 when it runs out of work of its own. Both sides run the same function: same bytes.
+
+The helper is started with "spawn", which re-imports the caller's main module: a script
+that exports a large database needs the usual ``if __name__ == "__main__":`` guard (the
+``roadmap`` command and the bench have it).
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -81,6 +86,9 @@ _state: dict[str, Any] = {}  # the helper's snapshot, index, options and events
 def _start(tables: dict[str, list[Row]], options: ExportOptions, events: Any) -> None:
     snap = Snapshot(tables)
     _state.update(snap=snap, index=ServiceIndex(snap), options=options, events=events)
+    # The rows live until the helper exits: keep the collector from traversing them again
+    # and again while the documents are built (measured: 5 to 10 % of the helper's time).
+    gc.freeze()
 
 
 def _chunk(services: list[Row], out_dir: Path) -> Done:

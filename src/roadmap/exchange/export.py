@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,14 +18,17 @@ from typing import Any
 from roadmap.domain.errors import NotFound, StorageError
 from roadmap.exchange import calendar
 from roadmap.exchange.atomic import fsync_dir, write_if_changed
-from roadmap.exchange.changes import CHANGES_KEY, diff, read_previous
 from roadmap.exchange.margins import margins_for
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.exchange.render import fingerprint, previous_fingerprint, render
 from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap_id
-from roadmap.exchange.service_doc import ServiceIndex, build_service_document
+from roadmap.exchange.service_doc import ServiceIndex
+from roadmap.exchange.service_files import helper, write_services
 from roadmap.exchange.snapshot import Row, Snapshot, read_snapshot
 
+# Below this many rows a helper process costs more (start-up, sending the rows) than it
+# saves; the Métropole-scale bench has about 90,000.
+PARALLEL_ROWS = 40_000
 Progress = Callable[[int, int, str], None]  # (files done, files in all, file just handled)
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -76,78 +80,73 @@ def _build_and_write(
     for d in snap.rows("dossier"):
         dossiers_by_roadmap.setdefault(dossier_roadmap_id(snap, d), []).append(d)
     roadmaps = sorted(snap.rows("roadmap"), key=lambda r: r["slug"])
-    documents = {
-        r["slug"]: build_roadmap_document(snap, r, options, dossiers_by_roadmap.get(r["id"], []))
-        for r in roadmaps
-    }
+    documents: dict[str, dict[str, Any]] = {}
+
+    def document(r: Row) -> dict[str, Any]:
+        # Built on first use: without --ics and --roadmap, the helper process can start
+        # on the service files before this process has built any roadmap document.
+        if r["slug"] not in documents:
+            dossiers = dossiers_by_roadmap.get(r["id"], [])
+            documents[r["slug"]] = build_roadmap_document(snap, r, options, dossiers)
+        return documents[r["slug"]]
+
     events: dict[calendar.EventKey, Any] = {}
     if options.ics:
-        for document in documents.values():
-            events.update(calendar.roadmap_events(document, now))
+        for r in roadmaps:
+            events.update(calendar.roadmap_events(document(r), now))
 
     index = ServiceIndex(snap)
     if only is not None:
-        mentioned = {s["code"] for s in documents[only]["referentiel"].get("services", [])}
-        services = [s for s in snap.rows("service") if s["code"] in mentioned]
         roadmaps = [r for r in roadmaps if r["slug"] == only]
+        mentioned = {s["code"] for s in document(roadmaps[0])["referentiel"].get("services", [])}
+        services = [s for s in snap.rows("service") if s["code"] in mentioned]
     else:
         concerned = index.concerned()
         services = [s for s in snap.rows("service") if not s["archived"] or s["id"] in concerned]
     services.sort(key=lambda s: s["code"])
+    for row in roadmaps:
+        _check_name(row["slug"])
+    for row in services:
+        _check_name(row["code"])  # before any file is written, in either process
 
     per_file = 2 if options.ics else 1
     total = (len(roadmaps) + len(services)) * per_file
     result = ExportResult()
     done = 0
 
-    def emit(path: Path, data: bytes) -> None:
+    def record(path: Path, written: bool) -> None:
         nonlocal done
-        written = write_if_changed(path, data, sync_dir=False)
         (result.written if written else result.unchanged).append(path)
         done += 1
         if progress is not None:
             progress(done, total, str(path.relative_to(out_dir)))
 
-    for r in roadmaps:
-        name = _check_name(r["slug"])
-        path = out_dir / f"{name}.toml"
-        document = documents[r["slug"]]
-        unchanged = not options.stamp and previous_fingerprint(path) == fingerprint(document)
-        emit(path, path.read_bytes() if unchanged else render(document))
-        if options.ics:
-            own = calendar.roadmap_events(documents[r["slug"]], now)
-            emit(out_dir / f"{name}.ics", calendar.calendar_bytes(r["title"], list(own.values())))
+    def emit(path: Path, data: bytes) -> None:
+        record(path, write_if_changed(path, data, sync_dir=False))
 
-    for s in services:
-        name = _check_name(s["code"])
-        path = out_dir / "services" / f"{name}.toml"
-        document = build_service_document(snap, index, s, options)
-        emit(path, _with_changes(path, document, options))
-        if options.ics:
-            service_events = calendar.service_events(document, events, now)
-            emit(
-                out_dir / "services" / f"{name}.ics",
-                calendar.calendar_bytes(f"{s['name']} — feuilles de route", service_events),
-            )
+    def collect(chunks: Iterator[list[tuple[Path, bool]]]) -> None:
+        for chunk in chunks:
+            for path, written in chunk:
+                record(path, written)
+
+    parallel = sum(len(rows) for rows in snap.tables.values()) >= PARALLEL_ROWS
+    with helper(snap, services, out_dir, options, events) if parallel else nullcontext() as aid:
+        for r in roadmaps:
+            path = out_dir / f"{r['slug']}.toml"
+            doc = document(r)
+            digest = fingerprint(doc)
+            unchanged = not options.stamp and previous_fingerprint(path) == digest
+            emit(path, path.read_bytes() if unchanged else render(doc, digest=digest))
+            if options.ics:
+                own = calendar.roadmap_events(doc, now)
+                ics = calendar.calendar_bytes(r["title"], list(own.values()))
+                emit(out_dir / f"{r['slug']}.ics", ics)
+            if aid is not None:
+                collect(aid.finished())
+        mine = services if aid is None else aid.take_back()
+        write_services(snap, index, mine, out_dir, options, events, emit)
+        if aid is not None:
+            collect(aid.finished(wait=True))
     for folder in {p.parent for p in result.written}:
         fsync_dir(folder)  # the renames are durable before the export reports success
     return result
-
-
-def _with_changes(path: Path, document: dict[str, Any], options: ExportOptions) -> bytes:
-    """The new bytes; the previous file's bytes when its content has not changed.
-
-    Keeping the previous file (and its list of changes) when nothing moved makes a second
-    export of the same data byte-identical, and the changes stay visible until the next one.
-    """
-    if previous_fingerprint(path) == fingerprint(document):
-        if not options.stamp:
-            return path.read_bytes()
-        previous = read_previous(path) or {}
-        kept = {CHANGES_KEY: previous[CHANGES_KEY]} if CHANGES_KEY in previous else None
-        return render(document, kept)
-    previous = read_previous(path)
-    if previous is None:
-        return render(document)
-    changes = diff(previous, document)
-    return render(document, {CHANGES_KEY: {"elements": changes}} if changes else None)

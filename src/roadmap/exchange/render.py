@@ -32,9 +32,14 @@ def fingerprint(document: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(repr(body).encode("utf-8")).hexdigest()
 
 
-def render(document: dict[str, Any], extra: dict[str, Any] | None = None) -> bytes:
+def render(
+    document: dict[str, Any], extra: dict[str, Any] | None = None, *, digest: str | None = None
+) -> bytes:
+    """``digest``: the document's fingerprint when the caller already has it (it costs a
+    repr and a sha256 of the whole body, so the export computes it once per file)."""
     header, body = split(document)
-    header["generation"] = {**header["generation"], FINGERPRINT_KEY: fingerprint(document)}
+    digest = digest or fingerprint(document)
+    header["generation"] = {**header["generation"], FINGERPRINT_KEY: digest}
     parts = [dumps(header), dumps(body)]
     if extra:
         parts.append(dumps(extra))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import tomli_w
@@ -53,6 +54,7 @@ def number(value: Any) -> str | None:
     return f"{d:f}"
 
 
+@lru_cache(maxsize=1 << 16)  # the same refs are sorted in the roadmap and service files
 def natural_key(ref: str) -> tuple[tuple[int, int, str], ...]:
     """A2 before A10: refs sort by their numbers, not as plain text."""
     return tuple(

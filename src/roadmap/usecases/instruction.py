@@ -809,22 +809,8 @@ async def transition(actor: Actor, ref: str, version: int, target: str, reason: 
         if new_state is DossierState.BILAN_RECU:
             decision = await _current_decision(dossier.id)
             check_bilan(DecisionOutcome(decision.outcome) if decision else None)
-        values: dict[str, Any] = {"state": new_state}
-        if why:
-            values["state_reason"] = why
-        new_version = await update_versioned(Dossier, dossier.id, version, actor, values)
-        await journal(
-            actor,
-            roadmap=slug,
-            entity="dossier",
-            ref=dossier.ref,
-            operation="état",
-            field="état",
-            old=current,
-            new=new_state,
-            reason=why,
-        )
-        return new_version
+        extra = {"state_reason": why} if why else {}
+        return await _move_state(actor, dossier, version, slug, new_state, why, **extra)
 
     return await write_unit(unit)
 
@@ -840,8 +826,26 @@ async def _sync_avis_state(actor: Actor, dossier_id: int, slug: str) -> int | No
     target = avis_state(current, instructors, with_avis)
     if target is current:
         return None
+    reason = (
+        "automatique : tous les services instructeurs ont rendu leur avis"
+        if target is DossierState.AVIS_RENDUS
+        else "automatique : un service instructeur n'a pas encore rendu son avis"
+    )
+    return await _move_state(actor, dossier, dossier.version, slug, target, reason)
+
+
+async def _move_state(
+    actor: Actor,
+    dossier: Dossier,
+    version: int,
+    slug: str,
+    new_state: DossierState,
+    reason: str,
+    **extra: Any,
+) -> int:
+    """Change a dossier's state (version-checked) and journal the move."""
     new_version = await update_versioned(
-        Dossier, dossier.id, dossier.version, actor, {"state": target}
+        Dossier, dossier.id, version, actor, {"state": new_state, **extra}
     )
     await journal(
         actor,
@@ -850,11 +854,9 @@ async def _sync_avis_state(actor: Actor, dossier_id: int, slug: str) -> int | No
         ref=dossier.ref,
         operation="état",
         field="état",
-        old=current,
-        new=target,
-        reason="automatique : tous les services instructeurs ont rendu leur avis"
-        if target is DossierState.AVIS_RENDUS
-        else "automatique : un service instructeur n'a pas encore rendu son avis",
+        old=DossierState(dossier.state),
+        new=new_state,
+        reason=reason,
     )
     return new_version
 

@@ -31,7 +31,9 @@ from pathlib import Path
 VENV_BIN = Path(sys.executable).parent
 ROADMAP = VENV_BIN / "roadmap"
 ROWS, COLS = 40, 120
-ANSI = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)")
+ANSI = re.compile(  # CSI, OSC, DCS… sequences, and two-byte escapes
+    rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)"
+)
 BARE_APP = """
 from textual.app import App
 from textual.widgets import Static
@@ -65,7 +67,8 @@ def in_pty(argv: list[str], marker: bytes, env: dict[str, str], limit: float = 3
             try:
                 chunk = os.read(master, 65536)
             except OSError:  # the program ended
-                raise RuntimeError(f"{argv[0]} s'est arrêté : {ANSI.sub(b'', seen)[-500:]!r}")
+                tail = ANSI.sub(b"", seen)[-500:]
+                raise RuntimeError(f"{argv[0]} s'est arrêté : {tail!r}") from None
             seen += chunk
             if marker in ANSI.sub(b"", seen):
                 return time.perf_counter() - start

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from textual.widgets import Input, Select
+from textual.widgets import Input, OptionList, Select
 
 from roadmap.models import Action, Adjustment
 from roadmap.tui.format import date_fr
 from roadmap.tui.reroute import KEEP
 from roadmap.tui.screens.action_form import ActionFormScreen
 from roadmap.tui.screens.actions import ActionsScreen
+from roadmap.tui.screens.dashboard import DashboardScreen
 from roadmap.tui.screens.declared_form import FormModal
+from roadmap.tui.screens.jalons import JalonsScreen
 
 from .helpers import demo_app, settle, type_text
 
@@ -82,3 +84,34 @@ async def test_quick_key_keeps_the_dependents_and_warns(tmp_path: Path) -> None:
             severity == "warning" and "A6" in message
             for severity, message in app.notifications  # type: ignore[attr-defined]
         )
+
+
+async def test_dashboard_tells_what_is_at_risk_first_and_leads_to_it(tmp_path: Path) -> None:
+    async with demo_app(tmp_path) as (app, pilot):
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        risks = dashboard.query_one("#dash-risks", OptionList)
+        lines = [str(risks.get_option_at_index(i).prompt) for i in range(risks.option_count)]
+        assert lines[0].startswith("● Arrivée projetée le") and "horizon" in lines[0]
+        late = next(i for i, line in enumerate(lines) if "J4 en retard de 19 j" in line)
+        assert "marge" not in lines[late]
+        assert any("A12 sans responsable" in line for line in lines)
+
+        risks.focus()
+        risks.highlighted = late
+        await pilot.press("enter")
+        await settle(app, pilot)
+        jalons = app.screen
+        assert isinstance(jalons, JalonsScreen) and jalons.selected_ref == "J4"
+        assert "en retard de 19 j" in str(jalons.query_one("#jalon-detail").render())
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        risks = app.screen.query_one("#dash-risks", OptionList)
+        risks.focus()
+        risks.highlighted = next(i for i, line in enumerate(lines) if "A12 sans" in line)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ActionFormScreen) and form.detail is not None
+        assert form.detail.row.ref == "A12"

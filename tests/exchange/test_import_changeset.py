@@ -16,7 +16,7 @@ from roadmap.domain.errors import PermissionDenied, ValidationError
 from roadmap.exchange import import_rights
 from roadmap.exchange.importer import import_file
 from roadmap.exchange.problems import ImportRefused
-from roadmap.graph.report import reroutings
+from roadmap.graph.report import reroutings, write_report
 from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases.identity import actor_for
 
@@ -162,6 +162,7 @@ async def test_forged_history_refused_with_key_path_nothing_written(
 def _moved(doc: dict[str, Any]) -> None:
     road(doc)["actions"][0]["fin"] = date(2026, 9, 30)
     road(doc)["jalons"][1]["date_actuelle"] = date(2026, 5, 19)
+    road(doc)["horizon"] = date(2029, 6, 30)
 
 
 async def test_moved_dates_need_a_reason(db: DatabaseLocation, tmp_path: Path) -> None:
@@ -172,6 +173,7 @@ async def test_moved_dates_need_a_reason(db: DatabaseLocation, tmp_path: Path) -
     message = str(refused.value)
     assert "feuille_de_route.actions[0].fin" in message and "action A1" in message
     assert "feuille_de_route.jalons[1].date_actuelle" in message and "jalon J2" in message
+    assert "feuille_de_route.horizon" in message
     assert "--motif" in message
     assert await counts() == before
 
@@ -196,8 +198,13 @@ async def test_moved_dates_with_a_reason_create_adjustments_the_report_lists(
     listed = {(r.item, r.new, r.reason, r.author) for r in await reroutings("pat-test", None)}
     assert ("A1", "2026-09-30", "diagnostic élargi à Martigues", "cmartin") in listed
     assert ("J2", "2026-05-19", "salle indisponible", "cmartin") in listed
+    assert ("feuille de route", "2029-06-30", "diagnostic élargi à Martigues", "cmartin") in listed
     kinds = dict(await m.Adjustment.filter(author="cmartin").values_list("new_value", "kind"))
     assert kinds["2026-09-30"] == "opportunite" and kinds["2026-05-19"] == "contrainte"
+    report = tmp_path / "copil.md"
+    await write_report(await actor_for("cmartin"), "pat-test", report, picture=False)
+    text = report.read_text()
+    assert "diagnostic élargi à Martigues" in text and "salle indisponible" in text
 
 
 async def test_dry_run_lists_the_changes_and_writes_nothing(

@@ -438,3 +438,38 @@ async def test_shared_campaign_needs_rights_on_every_roadmap_it_serves(
         await import_file(await actor_for("cmartin"), edited(tmp_path, _campaign_edit))
     assert await counts() == before
     assert (await m.Campagne.get(year=2026)).title != "AAP 2026 — alimentation"
+
+
+async def test_stamped_file_does_not_overwrite_a_later_change(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    """The version rule of the forms, for a file exported with --stamp."""
+    await restored(tmp_path)
+    from roadmap.usecases import actions as act
+    from roadmap.usecases.base import now
+
+    exported_at = now()
+    action = await m.Action.get(ref="A1")
+    data = act.ActionInput(
+        title="Titre d'une collègue", pilot_service="pat", axe_ref="AX1",
+        owner_login="pbernard", status="en_cours", start_date=action.start_date,
+        end_date=action.end_date, pillar="cadre_de_vie",
+    )  # fmt: skip
+    await act.update_action(await actor_for("pbernard"), "pat-test", "A1", action.version, data)
+
+    def stale(doc: dict[str, Any]) -> None:
+        _retitle(doc)
+        doc["generation"]["genere_le"] = exported_at
+
+    before = await counts()
+    with pytest.raises(ImportRefused, match="modifié\\(e\\) dans la base par pbernard"):
+        await import_file(await actor_for("cmartin"), edited(tmp_path, stale))
+    assert await counts() == before
+    assert (await m.Action.get(ref="A1")).title == "Titre d'une collègue"
+
+    def fresh(doc: dict[str, Any]) -> None:
+        _retitle(doc)
+        doc["generation"]["genere_le"] = now()
+
+    await import_file(await actor_for("cmartin"), edited(tmp_path, fresh))
+    assert (await m.Action.get(ref="A1")).title == "Diagnostic partagé"

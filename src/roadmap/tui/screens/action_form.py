@@ -6,14 +6,14 @@ its nature (contrainte / opportunité); the form offers both fields when editing
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
 from roadmap.domain.enums import ActionStatus, AdjustmentKind
 from roadmap.tui.format import date_fr, shorten
-from roadmap.tui.screens.form import FieldError, FormScreen
+from roadmap.tui.screens.form import FieldError, FormScreen, Theirs
+from roadmap.usecases import queries
 from roadmap.usecases.actions import ActionInput, create_action, update_action
 from roadmap.usecases.queries import ActionDetail, Choice, FormChoices
 
@@ -41,11 +41,19 @@ class ActionFormScreen(FormScreen[str | None]):
         "action": "form",
     }
 
-    def __init__(self, slug: str, choices: FormChoices, detail: ActionDetail | None) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        slug: str,
+        choices: FormChoices,
+        detail: ActionDetail | None,
+        *,
+        read_only: str = "",
+    ) -> None:
+        super().__init__(read_only=read_only)
         self.slug = slug
         self.choices = choices
         self.detail = detail
+        self.version = detail.row.version if detail else 0
 
     @property
     def editing(self) -> bool:
@@ -57,7 +65,7 @@ class ActionFormScreen(FormScreen[str | None]):
         own_ref = row.ref if row else ""
         with VerticalScroll(classes="form-box", id="action-form") as box:
             box.border_title = f"Modifier {own_ref}" if row else "Nouvelle action"
-            box.border_subtitle = "ctrl+s enregistrer · échap annuler"
+            box.border_subtitle = "ctrl+s enregistrer · échap fermer"
             yield Label("Titre")
             yield Input(row.title if row else "", id="title")
             yield FieldError("title")
@@ -152,8 +160,10 @@ class ActionFormScreen(FormScreen[str | None]):
             yield FieldError("qpvs")
             yield FieldError("form")
             with Horizontal(classes="form-buttons"):
-                yield Button("Annuler", id="cancel")
-                yield Button("Enregistrer", id="save", variant="primary")
+                yield Button("Annuler", id="cancel", classes="cancel-button")
+                yield Button(
+                    "Enregistrer (ctrl+s)", id="save", variant="primary", classes="save-button"
+                )
             yield Static("")
 
     def on_mount(self) -> None:
@@ -181,23 +191,48 @@ class ActionFormScreen(FormScreen[str | None]):
             depends_on=list(self.query_one("#deps", SelectionList).selected),
         )
 
-    @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         data = self.gather()
         actor = self.actor
         if self.detail is None:
             self.save_with(lambda: create_action(actor, self.slug, data), self.dismiss)
             return
-        row = self.detail.row
+        ref, version = self.detail.row.ref, self.version
         reason = self.query_one("#reason", Input).value
         kind = self._value("#kind") or ""
         self.save_with(
-            lambda: update_action(
-                actor, self.slug, row.ref, row.version, data, reason=reason, kind=kind
-            ),
-            lambda _version: self.dismiss(row.ref),
+            lambda: update_action(actor, self.slug, ref, version, data, reason=reason, kind=kind),
+            lambda _version: self.dismiss(ref),
         )
 
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.dismiss(None)
+    async def load_theirs(self) -> Theirs | None:
+        if self.detail is None:
+            return None
+        stored = await queries.action_detail(self.slug, self.detail.row.ref)
+        self.version = stored.row.version
+        return detail_values(stored)
+
+    def option_labels(self, widget_id: str) -> dict[str, str]:
+        c = self.choices
+        by_id = {"axe": c.axes, "pilot": c.services, "owner": c.people}
+        if widget_id == "status":
+            return {s.value: s.label for s in ActionStatus}
+        return {x.key: x.label for x in by_id.get(widget_id, ())}
+
+
+def detail_values(d: ActionDetail) -> Theirs:
+    """The stored action as the form's widgets hold it (the conflict view)."""
+    row = d.row
+    return {
+        "title": row.title,
+        "axe": row.axe_ref or "",
+        "status": row.status.value,
+        "pilot": row.pilot_code,
+        "owner": row.owner_login or "",
+        "start": date_fr(row.start_date),
+        "end": date_fr(row.end_date),
+        "description": d.description,
+        "contributors": sorted(row.contributors),
+        "deps": sorted(d.depends_on),
+        "qpvs": sorted(d.qpvs),
+    }

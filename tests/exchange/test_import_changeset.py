@@ -12,7 +12,7 @@ import pytest
 import tomli_w
 
 from roadmap import models as m
-from roadmap.domain.errors import PermissionDenied
+from roadmap.domain.errors import PermissionDenied, ValidationError
 from roadmap.exchange import import_rights
 from roadmap.exchange.importer import import_file
 from roadmap.exchange.problems import ImportRefused
@@ -337,3 +337,56 @@ async def test_new_action_through_the_use_case(db: DatabaseLocation, tmp_path: P
     created = await m.JournalEntry.filter(entity="action", entity_ref="A11").order_by("id")
     assert created[0].operation == "création"
     assert {r.actor for r in created} == {"cmartin"}
+
+
+async def test_dossier_edits_go_through_the_dossier_use_cases(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    def open_dossier(doc: dict[str, Any]) -> None:
+        dossier = road(doc)["dossiers"][0]
+        dossier.update(etat="en_instruction")
+        dossier.pop("decisions")
+        dossier["financements"][1].pop("accorde")
+
+    path = edited(tmp_path, open_dossier, "ouvert.toml")
+    await import_file(await actor_for(ADMIN), path)
+
+    def changed(doc: dict[str, Any]) -> None:
+        open_dossier(doc)
+        dossier = road(doc)["dossiers"][0]
+        dossier["titre"] = "Paniers solidaires du Canton"
+        dossier["financements"][0]["demande"] = "6000.00"
+        dossier["montant_demande"] = "16000.00"
+
+    result = await import_file(await actor_for("cmartin"), edited(tmp_path, changed))
+    assert result.changes == [
+        "dossier D2026-001 : titre : « Paniers solidaires » → « Paniers solidaires du Canton »",
+        "financement D2026-001/caf : demande : « 5000.50 » → « 6000.00 »",
+    ]
+    rows = await m.JournalEntry.filter(entity_ref="D2026-001", actor="cmartin").order_by("id")
+    written = [(r.field, r.new_value) for r in rows]
+    # the use case also derives what the form derives (the action's axe, the avis state)
+    assert ("titre", "Paniers solidaires du Canton") in written
+    assert ("demandé caf", "6000") in written
+    assert (await m.Dossier.get(ref="D2026-001")).amount_asked == 16000
+
+
+async def test_dossier_rules_of_the_form_apply(db: DatabaseLocation, tmp_path: Path) -> None:
+    """A decided dossier no longer changes (the use case says so); its state moves on."""
+    await restored(tmp_path)
+    before = await counts()
+
+    def retitled(doc: dict[str, Any]) -> None:
+        road(doc)["dossiers"][0]["titre"] = "Autre titre"
+
+    with pytest.raises(ValidationError, match="ne change plus"):
+        await import_file(await actor_for("cmartin"), edited(tmp_path, retitled))
+    assert await counts() == before
+
+    def notified(doc: dict[str, Any]) -> None:
+        road(doc)["dossiers"][0]["etat"] = "notifie"
+
+    await import_file(await actor_for("cmartin"), edited(tmp_path, notified))
+    assert (await m.Dossier.get(ref="D2026-001")).state == "notifie"
+    row = await m.JournalEntry.filter(entity_ref="D2026-001").order_by("-id").first()
+    assert row is not None and row.actor == "cmartin"

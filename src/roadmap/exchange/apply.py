@@ -9,12 +9,15 @@ cycle), team removals and the roadmap's status come last.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from roadmap import models as m
 from roadmap.domain.errors import NotFound
 from roadmap.exchange.changeset import ItemChange, Plan
 from roadmap.usecases import actions as act
+from roadmap.usecases import dossier_states as states
+from roadmap.usecases import dossiers as dos
 from roadmap.usecases import jalons as jal
 from roadmap.usecases import observations as obs
 from roadmap.usecases import roadmaps as rm
@@ -116,6 +119,12 @@ class _Applier:
             await self._jalon(c)
         for c in plan.of("engagement"):
             await self._engagement(c)
+        for c in plan.of("dossier"):
+            await self._dossier(c)
+        edited = {c.ref for c in plan.of("dossier")}
+        for c in _fitting(plan.of("financement")):  # lines of dossiers otherwise unchanged
+            if c.item["dossier"] not in edited:
+                await self._financement(c)
         for c in plan.of("membre", "retrait"):
             await rm.remove_member(a, self.slug, c.ref)
         for c in plan.of("feuille de route"):
@@ -223,6 +232,78 @@ class _Applier:
                 await act.remove_engagement(self.actor, self.slug, row.id)
                 return
         raise NotFound(f"engagement {c.ref} introuvable")
+
+    async def _dossier(self, c: ItemChange) -> None:
+        d = c.item
+        lines = _fitting([f for f in self.plan.of("financement") if f.item["dossier"] == c.ref])
+        shrinking = any(
+            f.key == "budget_total" and Decimal(f.new or 0) < Decimal(f.old or 0) for f in c.fields
+        )
+        if shrinking:  # the plan must fit the budget at every step
+            for line in lines:
+                await self._financement(line)
+        if any(f.key in _DOSSIER_EDIT for f in c.fields):
+            dossier = await m.Dossier.get(ref=c.ref)
+            await dos.edit_dossier(
+                self.actor,
+                c.ref,
+                dossier.version,
+                dos.DossierInput(
+                    porteur=d["porteur"],
+                    title=d["titre"],
+                    summary=d.get("resume", ""),
+                    roadmap=self.slug,
+                    action=d.get("action"),
+                    axe=d.get("axe"),
+                    qpvs=list(d.get("qpv", [])),
+                    pillar=d.get("pilier"),
+                    total_budget=d.get("budget_total", "0"),
+                    instructors=list(d.get("services_instructeurs", [])),
+                    avis_deadline=d.get("date_limite_avis"),
+                ),
+            )
+        if not shrinking:
+            for line in lines:
+                await self._financement(line)
+        if c.changed("etat"):
+            dossier = await m.Dossier.get(ref=c.ref)
+            await states.transition(
+                self.actor, c.ref, dossier.version, d.get("etat", "depose"), d.get("motif_etat", "")
+            )
+
+    async def _financement(self, c: ItemChange) -> None:
+        f = c.item
+        if c.op == "création":
+            await dos.set_financement(self.actor, f["dossier"], f["financeur"], f["demande"], None)
+            return
+        line = await m.FinancementLine.get(
+            dossier__ref=f["dossier"], financeur__code=f["financeur"]
+        )
+        if c.op == "retrait":
+            await dos.remove_financement(self.actor, f["dossier"], f["financeur"], line.version)
+        else:
+            await dos.set_financement(
+                self.actor, f["dossier"], f["financeur"], f["demande"], line.version
+            )
+
+
+def _fitting(lines: list[ItemChange]) -> list[ItemChange]:
+    """Removals and decreases first, so the plan's total never exceeds the budget on the way."""
+
+    def rank(c: ItemChange) -> int:
+        if c.op == "retrait":
+            return 0
+        if c.op == "modification" and Decimal(c.fields[0].new) < Decimal(c.fields[0].old):
+            return 1
+        return 2
+
+    return sorted(lines, key=rank)
+
+
+_DOSSIER_EDIT = (
+    "porteur", "titre", "resume", "action", "axe", "pilier", "budget_total",
+    "date_limite_avis", "qpv", "services_instructeurs",
+)  # fmt: skip
 
 
 async def apply_plan(actor: Actor, slug: str, plan: Plan) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from roadmap.exchange.values import natural_key
@@ -466,6 +467,13 @@ def _campaigns(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any]) 
 _DOSSIER_HISTORY = ("avis", "decisions")
 
 
+# Keys of a dossier the dossier form edits (edit_dossier); ``etat`` goes through transition.
+_DOSSIER_FIELDS = (
+    "porteur", "titre", "resume", "action", "axe", "pilier", "budget_total",
+    "date_limite_avis", "qpv", "services_instructeurs",
+)  # fmt: skip
+
+
 def _dossiers(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any]) -> None:
     before = _by_key(old.get("dossiers", []), "ref")
     after = _by_key(new.get("dossiers", []), "ref")
@@ -481,11 +489,19 @@ def _dossiers(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any]) -
         current = before[ref][1]
         for key in _DOSSIER_HISTORY:
             _history(plan, path, key, d, current)
+        if d.get("campagne") != current.get("campagne"):
+            plan.refuse(f"{path}.campagne", "un dossier ne change pas de campagne")
+        fields = _field_changes(current, d, (*_DOSSIER_FIELDS, "etat", "motif_etat"))
+        if any(f.key == "motif_etat" for f in fields) and not any(f.key == "etat" for f in fields):
+            plan.refuse(f"{path}.motif_etat", "le motif d'état ne change qu'avec l'état")
+        if fields:
+            plan.changes.append(ItemChange("dossier", ref, path, "modification", fields, d))
         _financements(plan, path, d, current)
-        keys = sorted((set(d) | set(current)) - {*_DOSSIER_HISTORY, "financements"})
-        for f in _field_changes(current, d, keys):
+        asked = sum(Decimal(f["demande"]) for f in d.get("financements", []))
+        if Decimal(d.get("montant_demande", "0")) != asked:
             plan.refuse(
-                f"{path}.{f.key}", f"modifier un dossier {_NOT_BY_IMPORT} (roadmap dossier …)"
+                f"{path}.montant_demande",
+                f"montant_demande est la somme des demandes du plan de financement ({asked:.2f})",
             )
     for ref in before:
         if ref not in after:
@@ -496,11 +512,17 @@ def _dossiers(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any]) -
 
 def _financements(plan: Plan, path: str, d: dict[str, Any], current: dict[str, Any]) -> None:
     stored = {f["financeur"]: f for f in current.get("financements", [])}
+    ref = d["ref"]
     for j, f in enumerate(d.get("financements", [])):
         where = f"{path}.financements[{j}]"
+        item = {"dossier": ref, **f}
         was = stored.pop(f["financeur"], None)
         if was is None:
-            plan.refuse(where, f"ajouter un financeur {_NOT_BY_IMPORT}")
+            if f.get("accorde") is not None:
+                plan.refuse(f"{where}.accorde", "un montant accordé vient d'une décision")
+            change = ItemChange("financement", f"{ref}/{f['financeur']}", where, "création")
+            change.item = item
+            plan.changes.append(change)
             continue
         if f.get("accorde") != was.get("accorde"):
             plan.refuse(
@@ -508,13 +530,20 @@ def _financements(plan: Plan, path: str, d: dict[str, Any], current: dict[str, A
                 "le montant accordé vient d'une décision : il ne se modifie pas par import "
                 f"(base : {_shown(was.get('accorde'))})",
             )
-        if f.get("demande") != was.get("demande"):
-            plan.refuse(f"{where}.demande", f"modifier le plan de financement {_NOT_BY_IMPORT}")
-    for code in stored:
-        plan.refuse(
-            f"{path}.financements",
-            f"financeur {code} absent du fichier : le retirer {_NOT_BY_IMPORT}",
-        )
+        fields = _field_changes(was, f, ("demande",))
+        if fields:
+            plan.changes.append(
+                ItemChange(
+                    "financement", f"{ref}/{f['financeur']}", where, "modification", fields, item
+                )
+            )
+    for code, was in stored.items():
+        if was.get("accorde") is not None:
+            plan.refuse(f"{path}.financements", f"financeur {code} : un montant accordé reste")
+        plan.changes.append(
+            ItemChange("financement", f"{ref}/{code}", f"{path}.financements", "retrait",
+                       item={"dossier": ref, **was})
+        )  # fmt: skip
 
 
 def strip_import_only(document: dict[str, Any]) -> dict[str, Any]:

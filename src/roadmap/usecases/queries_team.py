@@ -114,8 +114,8 @@ class MarginView:
     late: dict[str, int] = field(default_factory=dict)  # open jalons past their date: days late
 
     def text(self, ref: str) -> str:
-        if ref in self.late:
-            return f"retard {self.late[ref]} j"
+        if ref in self.late:  # past due and not held: late, no marge to speak of
+            return "en retard"
         margin = self.by_ref.get(ref)
         if margin is None:
             return ""

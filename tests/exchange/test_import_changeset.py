@@ -390,3 +390,44 @@ async def test_dossier_rules_of_the_form_apply(db: DatabaseLocation, tmp_path: P
     assert (await m.Dossier.get(ref="D2026-001")).state == "notifie"
     row = await m.JournalEntry.filter(entity_ref="D2026-001").order_by("-id").first()
     assert row is not None and row.actor == "cmartin"
+
+
+def _campaign_edit(doc: dict[str, Any]) -> None:
+    campaign = road(doc)["campagnes"][0]
+    campaign["titre"] = "AAP 2026 — alimentation"
+    campaign.pop("axes")  # the whole roadmap, as the campaign form says it
+    campaign["services_instructeurs"] = sorted([*campaign["services_instructeurs"], "caf"])
+
+
+async def test_campaign_edits_go_through_the_campaign_use_case(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await restored(tmp_path)
+    result = await import_file(await actor_for("cmartin"), edited(tmp_path, _campaign_edit))
+    assert any(line.startswith("campagne 2026 : titre") for line in result.changes)
+    rows = await m.JournalEntry.filter(entity="campagne", actor="cmartin")
+    assert {r.field for r in rows} >= {"titre", "services instructeurs"}
+    campaign = await m.Campagne.get(year=2026)
+    assert campaign.title == "AAP 2026 — alimentation"
+    codes = await m.CampagneInstructor.filter(campagne_id=campaign.id).values_list(
+        "service__code", flat=True
+    )
+    assert "caf" in codes
+
+
+async def test_shared_campaign_needs_rights_on_every_roadmap_it_serves(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await restored(tmp_path)
+
+    def other(doc: dict[str, Any]) -> None:
+        _new_slug(doc)
+        road(doc)["campagnes"] = base()["feuille_de_route"]["campagnes"]
+        road(doc)["equipe"] = [{"login": "ddir", "role": "trinome", "cote": "autre"}]
+
+    await import_file(await actor_for(ADMIN), edited(tmp_path, other, "pat-bis.toml"))
+    before = await counts()
+    with pytest.raises(PermissionDenied, match="pat-bis"):
+        await import_file(await actor_for("cmartin"), edited(tmp_path, _campaign_edit))
+    assert await counts() == before
+    assert (await m.Campagne.get(year=2026)).title != "AAP 2026 — alimentation"

@@ -115,3 +115,31 @@ async def test_dashboard_tells_what_is_at_risk_first_and_leads_to_it(tmp_path: P
         form = app.screen
         assert isinstance(form, ActionFormScreen) and form.detail is not None
         assert form.detail.row.ref == "A12"
+
+
+async def test_passation_asks_the_side_and_warns_about_the_load(tmp_path: Path) -> None:
+    from roadmap.models import Membership
+    from roadmap.tui.screens.equipe import EquipeScreen
+
+    async with demo_app(tmp_path, screen="equipe") as (app, pilot):
+        assert isinstance(app.screen, EquipeScreen)
+        await pilot.press("p")
+        await settle(app, pilot)
+        step1 = app.screen
+        assert isinstance(step1, FormModal)
+        step1.query_one("#field-from", Select).value = "cmartin"
+        step1.query_one("#field-to", Select).value = "lmoreau"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        step2 = app.screen
+        assert isinstance(step2, FormModal) and step2 is not step1
+        # Léa Moreau works for the PAT: her side by default, not Claire Martin's.
+        assert step2.values()["side"] == "droit_commun"
+        summary = str(step2.query_one("#form-intro").render())
+        assert "⚠ Léa Moreau porterait 7 actions ouvertes (seuil de charge 5)" in summary
+        step2.query_one("#field-side", Select).value = "politique_de_la_ville"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EquipeScreen)
+        lea = await Membership.get(person__login="lmoreau")
+        assert (lea.role, lea.side) == ("trinome", "politique_de_la_ville")

@@ -1,5 +1,6 @@
 """Tortoise models, one module per aggregate; this package is the ``roadmap`` app."""
 
+from roadmap.models.access import WebAccess
 from roadmap.models.baseline import Baseline, ReleveDecision, ReleveLink
 from roadmap.models.instruction import (
     Annotation,
@@ -62,4 +63,5 @@ __all__ = [
     "ReleveLink",
     "Roadmap",
     "Service",
+    "WebAccess",
 ]

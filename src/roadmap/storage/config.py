@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from tortoise.backends.base.config_generator import expand_db_url
@@ -31,6 +32,11 @@ def tortoise_config(location: DatabaseLocation, *, foreign_keys: bool = True) ->
         connection = expand_db_url(location.url)
         connection["credentials"].setdefault("minsize", 1)
         connection["credentials"].setdefault("maxsize", 10)
+        role = os.environ.get("ROADMAP_DB_ROLE")
+        if role:
+            # A ``roadmap serve`` session acts as the person's role; PostgreSQL itself
+            # refuses it unless the connecting role was granted that role.
+            connection["credentials"]["server_settings"] = {"role": role}
     return {
         "connections": {"default": connection},
         "apps": {

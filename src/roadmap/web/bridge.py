@@ -1,0 +1,41 @@
+"""What the web server asks of the core: every call goes through the use cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from roadmap.domain.errors import RoadmapError
+from roadmap.usecases import web_access
+
+__all__ = [
+    "RoadmapError",
+    "accept_invitation",
+    "check_password",
+    "invitation_login",
+    "record_event",
+    "service_files",
+]
+
+check_password = web_access.check_password
+record_event = web_access.record_event
+invitation_login = web_access.invitation_login
+accept_invitation = web_access.accept_invitation
+
+
+async def service_files(
+    login: str, out_dir: Path, *, refresh: bool = True
+) -> tuple[str, list[Path]]:
+    """The person's service code and its exported files, exported afresh when ``refresh``."""
+    from roadmap.exchange.export import export
+    from roadmap.models import Person
+
+    person = await Person.get_or_none(login=login).prefetch_related("service")
+    service = getattr(person, "service", None) if person is not None else None
+    if service is None:
+        return "", []
+    code = str(service.code)
+    if refresh:
+        await export(out_dir)
+    folder = out_dir / "services"
+    files = sorted(p for p in folder.glob(f"{code}.*") if p.suffix in (".toml", ".ics"))
+    return code, files

@@ -18,6 +18,7 @@ from tortoise.exceptions import IntegrityError
 from roadmap import models as m
 from roadmap.domain.errors import StorageError
 from roadmap.domain.permissions import Capability, require
+from roadmap.exchange.copil_import import write_copil
 from roadmap.exchange.integrity import check_header, check_references
 from roadmap.exchange.problems import Problems
 from roadmap.exchange.schema import DOCUMENT, check_table
@@ -155,6 +156,11 @@ class _Writer:
         await self._follow_up(rid, actions, jalons)
         await self._observations(rid, axes)
         await self._instruction(rid, axes, actions)
+        self.counts.update(
+            await write_copil(
+                self.actor, self.road, rid, self.people, actions, jalons, self.filename
+            )
+        )
         await journal(
             self.actor,
             roadmap=slug,

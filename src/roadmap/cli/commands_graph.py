@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap.cli.runner import EXIT_OK, EXIT_USAGE, CommandContext, fail
-from roadmap.graph.export import FORMATS, SUFFIXES
+from roadmap.graph.formats import FORMATS, SUFFIXES
 
 _BY_SUFFIX = {suffix: fmt for fmt in reversed(FORMATS) for suffix in SUFFIXES[fmt]}
 

@@ -59,19 +59,25 @@ def check_copil(
                 out.add(f"{path}.jalons", f"jalon « {r} » absent du fichier")
 
 
-async def existing_baseline_conflicts(road: dict[str, Any], out: Problems) -> None:
-    """A baseline of the same name already in the base must be the very same one."""
-    roadmap = await m.Roadmap.get_or_none(slug=road["slug"])
-    if roadmap is None:
-        return
-    stored = dict(await m.Baseline.filter(roadmap_id=roadmap.id).values_list("name", "content"))
-    for i, b in enumerate(road.get("references", [])):
-        if b["nom"] in stored and stored[b["nom"]] != b["contenu"]:
+def check_update(new: dict[str, Any], stored: dict[str, Any], out: Problems) -> None:
+    """Updating a roadmap by file neither takes, edits nor drops baselines or the relevé:
+    those are acts of the application (same rules, journaled)."""
+    have = {b["nom"]: b for b in stored.get("references", [])}
+    for i, b in enumerate(new.get("references", [])):
+        if have.get(b["nom"], {}).get("contenu") != b["contenu"]:
             out.add(
-                f"{BASE}.references[{i}].contenu",
-                f"la base a déjà une référence « {b['nom']} » différente ; "
-                "une référence ne se remplace pas (renommez-la dans le fichier)",
+                f"{BASE}.references[{i}]",
+                f"la référence « {b['nom']} » n'est pas celle de la base : une référence se "
+                "prend dans l'application et ne se modifie jamais",
             )
+    if {b["nom"] for b in new.get("references", [])} < set(have):
+        out.add(f"{BASE}.references", "une référence ne se supprime pas par import")
+    if new.get("releve_decisions", []) != stored.get("releve_decisions", []):
+        out.add(
+            f"{BASE}.releve_decisions",
+            "le relevé de décisions ne change pas par import : utilisez l'application "
+            "(« roadmap decision ajouter|fait », mêmes règles, journalisé)",
+        )
 
 
 async def write_copil(

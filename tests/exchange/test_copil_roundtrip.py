@@ -57,3 +57,23 @@ async def test_edited_baseline_refused(db: DatabaseLocation, tmp_path: Path) -> 
     with pytest.raises(ImportRefused, match="ne correspond plus à son empreinte"):
         await import_file(await actor_for("testeur"), edited)
     assert await m.Baseline.all().count() == 0 and await m.Roadmap.all().count() == 0
+
+
+async def test_update_by_file_leaves_baselines_and_releve_to_the_application(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await import_file(await actor_for("testeur"), EXAMPLE)
+    text = EXAMPLE.read_text(encoding="utf-8")
+    edited = tmp_path / "edite.toml"
+    edited.write_text(
+        text.replace('statut = "ouverte"', 'statut = "faite"', 1).replace(
+            'nom = "COPIL de lancement"', 'nom = "COPIL renommé"'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        await import_file(await actor_for("cmartin"), edited)
+    message = str(refused.value)
+    assert "le relevé de décisions ne change pas par import" in message
+    assert "« COPIL renommé » n'est pas celle de la base" in message
+    assert [d.done for d in await rel.list_decisions(SLUG)] == [True, False, False]

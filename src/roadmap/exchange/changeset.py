@@ -325,11 +325,6 @@ def _items(
                 f"{path}.date_actuelle",
                 "nouveau jalon : date_prevue et date_actuelle doivent être égales",
             )
-        if item.get("statut") not in (None, "prevu", "idee"):
-            plan.refuse(
-                f"{path}.statut",
-                "un élément nouveau commence au statut initial ; changez-le ensuite",
-            )
         plan.changes.append(ItemChange(kind, ref, path, "création", item=item))
         for j, e in enumerate(item.get("engagements", [])):
             plan.changes.append(

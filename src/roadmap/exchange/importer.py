@@ -39,6 +39,7 @@ from roadmap.exchange.schema import DOCUMENT, check_table
 from roadmap.exchange.snapshot import read_snapshot
 from roadmap.exchange.toml_input import MAX_FILE_BYTES, load_toml, oversized_integers
 from roadmap.usecases.base import journal, write_unit
+from roadmap.usecases.check import contradicted_dependencies
 from roadmap.usecases.identity import Actor
 
 
@@ -50,6 +51,7 @@ class ImportResult:
     new_reference: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # "action A1 : titre : « a » → « b »"
     dry_run: bool = False
+    contradicted: list[str] = field(default_factory=list)  # dependencies the dates now contradict
 
     def summary(self) -> str:
         if not self.created:
@@ -106,6 +108,8 @@ async def import_file(
             result = await _restore(actor, doc, path.name, out)
         else:
             result = await _update(actor, doc, path.name, out, motif.strip(), nature)
+        # Read in the import's own transaction: a dry run shows them before anything is kept.
+        result.contradicted = await contradicted_dependencies(slug)
         if dry_run:
             raise _DryRun(result)
         return result

@@ -27,6 +27,7 @@ from roadmap.domain.enums import AdjustmentKind
 from roadmap.domain.errors import StorageError
 from roadmap.exchange.apply import apply_plan
 from roadmap.exchange.changeset import ItemChange, Plan, compare, strip_import_only
+from roadmap.exchange.copil_import import check_update
 from roadmap.exchange.import_rights import require_roadmap_creator
 from roadmap.exchange.integrity import check_header, check_references
 from roadmap.exchange.metadata import ExportOptions
@@ -177,6 +178,7 @@ async def _update(
     row = next(r for r in snap.rows("roadmap") if r["slug"] == slug)
     stored = build_roadmap_document(snap, row, ExportOptions())["feuille_de_route"]
     plan = compare(strip_import_only(doc["feuille_de_route"]), stored, motif=motif, nature=nature)
+    check_update(doc["feuille_de_route"], stored, out)  # baselines and relevé: not by file
     await check_reference(doc, out)
     for key_path, message in plan.problems:
         out.add(key_path, message)

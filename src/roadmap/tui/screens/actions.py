@@ -48,6 +48,7 @@ class ActionsScreen(RoadmapScreen):
         Binding("n", "create", "Nouvelle"),
         Binding("enter", "edit", "Modifier"),
         Binding("s", "status", "Statut"),
+        Binding("d", "reroute", "Ajuster l'itinéraire"),
         Binding("slash", "search", "Rechercher", key_display="/"),
         Binding("t", "sort", "Trier"),
         Binding("T", "reverse", "Inverser", show=False),
@@ -291,6 +292,27 @@ class ActionsScreen(RoadmapScreen):
         if ref:
             self.action_reload(keep=ref)
 
+    def action_reroute(self) -> None:
+        """New dates with their reason, the impact shown before confirming (like a jalon)."""
+        from roadmap.usecases.queries_team import load_margins
+
+        row = self.table.current
+        if row is None:
+            return
+        today = self.roadmap_app.today
+        self.run_query(
+            lambda: load_margins(self.slug, today),
+            lambda margins: self._open_reroute(row, margins),
+            name="reroute",
+        )
+
+    def _open_reroute(self, row: ActionRow, margins: Any) -> None:
+        from roadmap.tui.screens.action_reroute import reroute_modal
+
+        self.app.push_screen(
+            reroute_modal(self.actor, self.slug, row, margins), lambda ref: self._saved(ref)
+        )
+
     def action_status(self) -> None:
         from roadmap.tui.screens.status_picker import StatusPickerScreen
 
@@ -325,5 +347,6 @@ class ActionsScreen(RoadmapScreen):
             ("Actions : nouvelle action", self.action_create, "touche n"),
             ("Actions : modifier l'action sélectionnée", self.action_edit, "touche entrée"),
             ("Actions : changer le statut", self.action_status, "touche s"),
+            ("Actions : ajuster l'itinéraire (dates)", self.action_reroute, "touche d"),
             ("Actions : tout afficher (effacer les filtres)", self.action_clear_filters, "ctrl+x"),
         ]

@@ -125,10 +125,17 @@ def commit(staged: list[tuple[Path, Path]], folder: Path) -> None:
     if not staged:
         return
     sync_data(folder, [tmp for tmp, _ in staged])
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    for parent in {target.parent for _, target in staged}:
-        fsync_dir(parent)
+    done = 0
+    try:
+        for tmp, target in staged:
+            os.replace(tmp, target)
+            done += 1
+    except BaseException:
+        discard(staged[done:])  # interrupted: no temporary file left behind
+        raise
+    finally:
+        for parent in {target.parent for _, target in staged[:done]}:
+            fsync_dir(parent)
 
 
 def discard(staged: list[tuple[Path, Path]]) -> None:

@@ -13,7 +13,6 @@ fingerprint). Format documented in docs/export-format.md.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import tomllib
@@ -32,7 +31,6 @@ from roadmap.exchange.metadata import TOOL, ExportOptions
 from roadmap.exchange.values import dumps
 
 NAME = "manifeste.toml"
-LOCK_NAME = ".roadmap-export.lock"
 KIND = "manifeste"
 ALL = "tout"  # the perimeter of an export without --roadmap
 
@@ -164,9 +162,17 @@ def verify(folder: Path) -> list[str]:
 
 @contextmanager
 def export_lock(folder: Path) -> Iterator[None]:
-    """One export at a time per folder (the lock goes with the process, even killed)."""
+    """One export at a time per folder: an exclusive lock on the folder itself.
+
+    The lock goes with the process, even killed, and leaves no file behind.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: no lock
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

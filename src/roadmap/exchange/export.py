@@ -247,6 +247,8 @@ class _Job:
                     own = calendar.roadmap_events(doc, now)
                     ics = calendar.calendar_bytes(r["title"], list(own.values()))
                     emit(out_dir / f"{r['slug']}.ics", ics)
+                if self.only is None:
+                    del self.documents[r["slug"]]  # written: let its memory go
                 if aid is not None:
                     collect(aid.finished())
             rest = services if aid is None else aid.take_back()

@@ -167,6 +167,21 @@ class Helper:
         return mine
 
 
+# What a service document reads (service_doc.py): the helper gets these rows only, which
+# keeps its memory and the pickled start-up message smaller (issue 15: ≤ 250 MiB in all).
+SERVICE_TABLES = frozenset(
+    {
+        "service", "person", "roadmap", "action", "axe", "campagne", "dossier", "jalon",
+        "action_contributor", "engagement", "jalon_invite", "dossier_instructor",
+        "financement_line", "avis", "decision", "campagne_instructor",
+    }
+)  # fmt: skip
+
+
+def _service_tables(snap: Snapshot) -> dict[str, list[Row]]:
+    return {t: rows if t in SERVICE_TABLES else [] for t, rows in snap.tables.items()}
+
+
 @contextmanager
 def helper(
     snap: Snapshot,
@@ -181,7 +196,7 @@ def helper(
         max_workers=1,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start,
-        initargs=(snap.tables, options, events, os.getpid()),
+        initargs=(_service_tables(snap), options, events, os.getpid()),
     )
     try:
         yield Helper(pool, services, out_dir)

@@ -132,3 +132,47 @@ async def test_a_contradicting_dependency_warns_naming_both(team: Team) -> None:
         team.trinome, team.slug, jal.JalonInput("Bilan", "2027-04-01", depends_on=["A2"])
     )
     assert "J2 « Bilan »" in created.warnings[0] and "A2 « Deux »" in created.warnings[0]
+
+
+# --- passation: the successor's side and load ------------------------------------------------
+
+
+async def test_passation_gives_the_successor_their_own_side_or_the_chosen_one(team: Team) -> None:
+    from roadmap.domain.enums import Side
+    from roadmap.models import Membership
+    from roadmap.usecases import roadmaps as rm
+
+    # bruno (PAT, droit commun) hands his trinôme seat to zoe, of the CAF.
+    preview = await rm.preview_passation(team.trinome, team.slug, "bruno", "zoe")
+    assert preview.to_side is Side.AUTRE  # zoe's service (CAF) is on neither side
+    await rm.passation(team.trinome, team.slug, "bruno", "zoe", "départ")
+    zoe = await Membership.get(person__login="zoe")
+    assert (zoe.role, zoe.side) == ("trinome", Side.AUTRE)  # not bruno's droit commun
+    await rm.passation(team.trinome, team.slug, "zoe", "lina", "départ", side="droit_commun")
+    lina = await Membership.get(person__login="lina")
+    assert (lina.role, lina.side) == ("trinome", Side.DROIT_COMMUN)
+    sides = await JournalEntry.filter(field="côté", entity_ref__in=["zoe", "lina"]).values_list(
+        "entity_ref", "new_value"
+    )
+    assert sides == [("zoe", "autre"), ("lina", "droit_commun")]
+
+
+async def test_passation_warns_when_the_successor_goes_over_the_load_threshold(
+    team: Team,
+) -> None:
+    from roadmap.usecases import roadmaps as rm
+
+    for i in range(3):
+        await act.create_action(
+            team.trinome, team.slug,
+            act.ActionInput(title=f"De Bruno {i}", pilot_service="pat", owner_login="bruno"),
+        )  # fmt: skip
+    light = await rm.preview_passation(team.trinome, team.slug, "bruno", "cyril")
+    assert light.warnings == []
+    for i in range(3):
+        await act.create_action(
+            team.trinome, team.slug,
+            act.ActionInput(title=f"De Cyril {i}", pilot_service="caf", owner_login="cyril"),
+        )  # fmt: skip
+    heavy = await rm.preview_passation(team.trinome, team.slug, "bruno", "cyril")
+    assert heavy.warnings == ["Cyril CAF porterait 6 actions ouvertes (seuil de charge 5)"]

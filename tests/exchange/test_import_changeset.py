@@ -16,7 +16,7 @@ from roadmap.domain.errors import PermissionDenied, ValidationError
 from roadmap.exchange import import_rights
 from roadmap.exchange.importer import import_file
 from roadmap.exchange.problems import ImportRefused
-from roadmap.graph.report import reroutings
+from roadmap.graph.report import reroutings, write_report
 from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases.identity import actor_for
 
@@ -162,6 +162,7 @@ async def test_forged_history_refused_with_key_path_nothing_written(
 def _moved(doc: dict[str, Any]) -> None:
     road(doc)["actions"][0]["fin"] = date(2026, 9, 30)
     road(doc)["jalons"][1]["date_actuelle"] = date(2026, 5, 19)
+    road(doc)["horizon"] = date(2029, 6, 30)
 
 
 async def test_moved_dates_need_a_reason(db: DatabaseLocation, tmp_path: Path) -> None:
@@ -172,6 +173,7 @@ async def test_moved_dates_need_a_reason(db: DatabaseLocation, tmp_path: Path) -
     message = str(refused.value)
     assert "feuille_de_route.actions[0].fin" in message and "action A1" in message
     assert "feuille_de_route.jalons[1].date_actuelle" in message and "jalon J2" in message
+    assert "feuille_de_route.horizon" in message
     assert "--motif" in message
     assert await counts() == before
 
@@ -196,8 +198,13 @@ async def test_moved_dates_with_a_reason_create_adjustments_the_report_lists(
     listed = {(r.item, r.new, r.reason, r.author) for r in await reroutings("pat-test", None)}
     assert ("A1", "2026-09-30", "diagnostic élargi à Martigues", "cmartin") in listed
     assert ("J2", "2026-05-19", "salle indisponible", "cmartin") in listed
+    assert ("feuille de route", "2029-06-30", "diagnostic élargi à Martigues", "cmartin") in listed
     kinds = dict(await m.Adjustment.filter(author="cmartin").values_list("new_value", "kind"))
     assert kinds["2026-09-30"] == "opportunite" and kinds["2026-05-19"] == "contrainte"
+    report = tmp_path / "copil.md"
+    await write_report(await actor_for("cmartin"), "pat-test", report, picture=False)
+    text = report.read_text()
+    assert "diagnostic élargi à Martigues" in text and "salle indisponible" in text
 
 
 async def test_dry_run_lists_the_changes_and_writes_nothing(
@@ -390,3 +397,79 @@ async def test_dossier_rules_of_the_form_apply(db: DatabaseLocation, tmp_path: P
     assert (await m.Dossier.get(ref="D2026-001")).state == "notifie"
     row = await m.JournalEntry.filter(entity_ref="D2026-001").order_by("-id").first()
     assert row is not None and row.actor == "cmartin"
+
+
+def _campaign_edit(doc: dict[str, Any]) -> None:
+    campaign = road(doc)["campagnes"][0]
+    campaign["titre"] = "AAP 2026 — alimentation"
+    campaign.pop("axes")  # the whole roadmap, as the campaign form says it
+    campaign["services_instructeurs"] = sorted([*campaign["services_instructeurs"], "caf"])
+
+
+async def test_campaign_edits_go_through_the_campaign_use_case(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await restored(tmp_path)
+    result = await import_file(await actor_for("cmartin"), edited(tmp_path, _campaign_edit))
+    assert any(line.startswith("campagne 2026 : titre") for line in result.changes)
+    rows = await m.JournalEntry.filter(entity="campagne", actor="cmartin")
+    assert {r.field for r in rows} >= {"titre", "services instructeurs"}
+    campaign = await m.Campagne.get(year=2026)
+    assert campaign.title == "AAP 2026 — alimentation"
+    codes = await m.CampagneInstructor.filter(campagne_id=campaign.id).values_list(
+        "service__code", flat=True
+    )
+    assert "caf" in codes
+
+
+async def test_shared_campaign_needs_rights_on_every_roadmap_it_serves(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await restored(tmp_path)
+
+    def other(doc: dict[str, Any]) -> None:
+        _new_slug(doc)
+        road(doc)["campagnes"] = base()["feuille_de_route"]["campagnes"]
+        road(doc)["equipe"] = [{"login": "ddir", "role": "trinome", "cote": "autre"}]
+
+    await import_file(await actor_for(ADMIN), edited(tmp_path, other, "pat-bis.toml"))
+    before = await counts()
+    with pytest.raises(PermissionDenied, match="pat-bis"):
+        await import_file(await actor_for("cmartin"), edited(tmp_path, _campaign_edit))
+    assert await counts() == before
+    assert (await m.Campagne.get(year=2026)).title != "AAP 2026 — alimentation"
+
+
+async def test_stamped_file_does_not_overwrite_a_later_change(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    """The version rule of the forms, for a file exported with --stamp."""
+    await restored(tmp_path)
+    from roadmap.usecases import actions as act
+    from roadmap.usecases.base import now
+
+    exported_at = now()
+    action = await m.Action.get(ref="A1")
+    data = act.ActionInput(
+        title="Titre d'une collègue", pilot_service="pat", axe_ref="AX1",
+        owner_login="pbernard", status="en_cours", start_date=action.start_date,
+        end_date=action.end_date, pillar="cadre_de_vie",
+    )  # fmt: skip
+    await act.update_action(await actor_for("pbernard"), "pat-test", "A1", action.version, data)
+
+    def stale(doc: dict[str, Any]) -> None:
+        _retitle(doc)
+        doc["generation"]["genere_le"] = exported_at
+
+    before = await counts()
+    with pytest.raises(ImportRefused, match="modifié\\(e\\) dans la base par pbernard"):
+        await import_file(await actor_for("cmartin"), edited(tmp_path, stale))
+    assert await counts() == before
+    assert (await m.Action.get(ref="A1")).title == "Titre d'une collègue"
+
+    def fresh(doc: dict[str, Any]) -> None:
+        _retitle(doc)
+        doc["generation"]["genere_le"] = now()
+
+    await import_file(await actor_for("cmartin"), edited(tmp_path, fresh))
+    assert (await m.Action.get(ref="A1")).title == "Diagnostic partagé"

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from textual.widgets import Input, Select
+from textual.widgets import Input, OptionList, Select
 
 from roadmap.models import Action, Adjustment
 from roadmap.tui.format import date_fr
 from roadmap.tui.reroute import KEEP
 from roadmap.tui.screens.action_form import ActionFormScreen
 from roadmap.tui.screens.actions import ActionsScreen
+from roadmap.tui.screens.dashboard import DashboardScreen
 from roadmap.tui.screens.declared_form import FormModal
+from roadmap.tui.screens.jalons import JalonsScreen
 
 from .helpers import demo_app, settle, type_text
 
@@ -82,3 +84,62 @@ async def test_quick_key_keeps_the_dependents_and_warns(tmp_path: Path) -> None:
             severity == "warning" and "A6" in message
             for severity, message in app.notifications  # type: ignore[attr-defined]
         )
+
+
+async def test_dashboard_tells_what_is_at_risk_first_and_leads_to_it(tmp_path: Path) -> None:
+    async with demo_app(tmp_path) as (app, pilot):
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        risks = dashboard.query_one("#dash-risks", OptionList)
+        lines = [str(risks.get_option_at_index(i).prompt) for i in range(risks.option_count)]
+        assert lines[0].startswith("● Arrivée projetée le") and "horizon" in lines[0]
+        late = next(i for i, line in enumerate(lines) if "J4 en retard de 19 j" in line)
+        assert "marge" not in lines[late]
+        assert any("A12 sans responsable" in line for line in lines)
+
+        risks.focus()
+        risks.highlighted = late
+        await pilot.press("enter")
+        await settle(app, pilot)
+        jalons = app.screen
+        assert isinstance(jalons, JalonsScreen) and jalons.selected_ref == "J4"
+        assert "en retard de 19 j" in str(jalons.query_one("#jalon-detail").render())
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        risks = app.screen.query_one("#dash-risks", OptionList)
+        risks.focus()
+        risks.highlighted = next(i for i, line in enumerate(lines) if "A12 sans" in line)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ActionFormScreen) and form.detail is not None
+        assert form.detail.row.ref == "A12"
+
+
+async def test_passation_asks_the_side_and_warns_about_the_load(tmp_path: Path) -> None:
+    from roadmap.models import Membership
+    from roadmap.tui.screens.equipe import EquipeScreen
+
+    async with demo_app(tmp_path, screen="equipe") as (app, pilot):
+        assert isinstance(app.screen, EquipeScreen)
+        await pilot.press("p")
+        await settle(app, pilot)
+        step1 = app.screen
+        assert isinstance(step1, FormModal)
+        step1.query_one("#field-from", Select).value = "cmartin"
+        step1.query_one("#field-to", Select).value = "lmoreau"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        step2 = app.screen
+        assert isinstance(step2, FormModal) and step2 is not step1
+        # Léa Moreau works for the PAT: her side by default, not Claire Martin's.
+        assert step2.values()["side"] == "droit_commun"
+        summary = str(step2.query_one("#form-intro").render())
+        assert "⚠ Léa Moreau porterait 7 actions ouvertes (seuil de charge 5)" in summary
+        step2.query_one("#field-side", Select).value = "politique_de_la_ville"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EquipeScreen)
+        lea = await Membership.get(person__login="lmoreau")
+        assert (lea.role, lea.side) == ("trinome", "politique_de_la_ville")

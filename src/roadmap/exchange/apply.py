@@ -16,6 +16,7 @@ from roadmap import models as m
 from roadmap.domain.errors import NotFound
 from roadmap.exchange.changeset import ItemChange, Plan
 from roadmap.usecases import actions as act
+from roadmap.usecases import campaigns as camp
 from roadmap.usecases import dossier_states as states
 from roadmap.usecases import dossiers as dos
 from roadmap.usecases import jalons as jal
@@ -119,6 +120,8 @@ class _Applier:
             await self._jalon(c)
         for c in plan.of("engagement"):
             await self._engagement(c)
+        for c in plan.of("campagne"):
+            await self._campaign(c)
         for c in plan.of("dossier"):
             await self._dossier(c)
         edited = {c.ref for c in plan.of("dossier")}
@@ -232,6 +235,47 @@ class _Applier:
                 await act.remove_engagement(self.actor, self.slug, row.id)
                 return
         raise NotFound(f"engagement {c.ref} introuvable")
+
+    async def _campaign(self, c: ItemChange) -> None:
+        """Create the campaign, or edit it keeping the other roadmaps' links as they are."""
+        x = c.item
+        year = int(x["annee"])
+        own_axes = [f"{self.slug}/{ref}" for ref in x.get("axes", [])]
+        campagne = await m.Campagne.get_or_none(year=year)
+        if campagne is None:
+            await camp.create_campagne(
+                self.actor,
+                camp.CampagneInput(
+                    year=year,
+                    opens_on=x["ouverture"],
+                    closes_on=x["cloture"],
+                    roadmaps=[self.slug],
+                    title=x["titre"],
+                    axes=own_axes,
+                    instructors=list(x.get("services_instructeurs", [])),
+                ),
+            )
+            return
+        links = await m.CampagneRoadmap.filter(campagne_id=campagne.id).values_list(
+            "roadmap__slug", "axe__ref"
+        )
+        others = [(str(s), r) for s, r in links if s != self.slug]
+        slugs = sorted({s for s, _ in others} | {self.slug})
+        axes = [f"{s}/{r}" for s, r in others if r] + own_axes
+        await camp.edit_campagne(
+            self.actor,
+            year,
+            campagne.version,
+            camp.CampagneInput(
+                year=year,
+                opens_on=x["ouverture"],
+                closes_on=x["cloture"],
+                roadmaps=slugs,
+                title=x["titre"],
+                axes=axes,
+                instructors=list(x.get("services_instructeurs", [])),
+            ),
+        )
 
     async def _dossier(self, c: ItemChange) -> None:
         d = c.item

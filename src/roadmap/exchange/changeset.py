@@ -325,11 +325,6 @@ def _items(
                 f"{path}.date_actuelle",
                 "nouveau jalon : date_prevue et date_actuelle doivent être égales",
             )
-        if item.get("statut") not in (None, "prevu", "idee"):
-            plan.refuse(
-                f"{path}.statut",
-                "un élément nouveau commence au statut initial ; changez-le ensuite",
-            )
         plan.changes.append(ItemChange(kind, ref, path, "création", item=item))
         for j, e in enumerate(item.get("engagements", [])):
             plan.changes.append(
@@ -438,23 +433,29 @@ def _indicators(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any])
             )
 
 
+_CAMPAIGN_FIELDS = (
+    "titre", "ouverture", "cloture", "services_instructeurs", "sert_la_feuille_de_route", "axes",
+)  # fmt: skip
+
+
 def _campaigns(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any]) -> None:
+    """A campaign is shared: its edits go through the campaign use cases (their rights)."""
     before = _by_key(old.get("campagnes", []), "annee")
     for i, c in enumerate(new.get("campagnes", [])):
         path = f"{root}.campagnes[{i}]"
         current = before.get(c["annee"])
-        if current is None:
-            plan.refuse(
-                path,
-                f"rattacher la feuille de route à la campagne {c['annee']} "
-                f"{_NOT_BY_IMPORT} (roadmap campagne)",
-            )
+        fields = _field_changes(current[1], c, _CAMPAIGN_FIELDS) if current else []
+        if current is not None and not fields:
             continue
-        for f in _field_changes(current[1], c, sorted(set(c) | set(current[1]))):
-            plan.refuse(
-                f"{path}.{f.key}",
-                f"une campagne est partagée : la modifier {_NOT_BY_IMPORT} (roadmap campagne)",
+        if bool(c.get("axes")) == bool(c.get("sert_la_feuille_de_route")):
+            plan.refuse(  # what the campaign form can express
+                f"{path}.sert_la_feuille_de_route",
+                "une campagne modifiée sert soit toute la feuille de route "
+                "(sert_la_feuille_de_route = true), soit certains axes (axes = [...]), "
+                "pas les deux ni aucun",
             )
+        op = "modification" if current else "rattachement"
+        plan.changes.append(ItemChange("campagne", str(c["annee"]), path, op, fields, c))
     years = {c["annee"] for c in new.get("campagnes", [])}
     for year in before:
         if year not in years:

@@ -16,6 +16,7 @@ the same unit and rolls it back, so it shows exactly what would change.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from roadmap import models as m
 from roadmap.domain.enums import AdjustmentKind
 from roadmap.domain.errors import StorageError
 from roadmap.exchange.apply import apply_plan
-from roadmap.exchange.changeset import compare, strip_import_only
+from roadmap.exchange.changeset import ItemChange, Plan, compare, strip_import_only
 from roadmap.exchange.import_rights import require_roadmap_creator
 from roadmap.exchange.integrity import check_header, check_references
 from roadmap.exchange.metadata import ExportOptions
@@ -121,6 +122,39 @@ async def import_file(
         ) from None
 
 
+def _journal_key(change: ItemChange) -> tuple[str, str]:
+    if change.kind == "financement":
+        return "financement", change.item["dossier"]
+    if change.kind == "campagne":
+        return "campagne", f"AAP{change.ref}"
+    return change.kind, change.ref
+
+
+async def _changed_since(slug: str, plan: Plan, generated: datetime, out: Problems) -> None:
+    """The version rule for a stamped file: an item changed in the base since the export
+    is not overwritten by the file's older copy (as a form refuses a stale version)."""
+    for change in plan.changes:
+        if change.op == "création":
+            continue
+        entity, ref = _journal_key(change)
+        later = (
+            await m.JournalEntry.filter(
+                roadmap_slug=slug, entity=entity, entity_ref=ref, at__gt=generated
+            )
+            .exclude(operation__in=["import", "restauration"])
+            .order_by("-id")
+            .first()
+        )
+        if later is not None:
+            when = later.at.astimezone().strftime("%d/%m/%Y %H:%M")
+            out.add(
+                change.path,
+                f"{change.kind} {change.ref} modifié(e) dans la base par {later.actor} le {when}, "
+                "après l'export de ce fichier : rien n'a été écrasé ; réexportez, reportez vos "
+                "changements, puis réimportez",
+            )
+
+
 async def _restore(actor: Actor, doc: dict[str, Any], filename: str, out: Problems) -> ImportResult:
     road = doc["feuille_de_route"]
     await require_roadmap_creator(actor, road["slug"])
@@ -142,6 +176,9 @@ async def _update(
     await check_reference(doc, out)
     for key_path, message in plan.problems:
         out.add(key_path, message)
+    generated = doc["generation"].get("genere_le")
+    if generated is not None:
+        await _changed_since(slug, plan, generated, out)
     out.raise_if_any()
     result = ImportResult(slug, False, changes=plan.lines())
     if not plan.changes:

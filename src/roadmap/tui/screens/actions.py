@@ -275,16 +275,26 @@ class ActionsScreen(RoadmapScreen):
         self._open_form(None)
 
     def _open_form(self, ref: str | None) -> None:
+        from roadmap.domain.permissions import Capability
         from roadmap.tui.screens.action_form import ActionFormScreen
+        from roadmap.usecases.queries_frame import refusal_for
 
-        async def load() -> tuple[FormChoices, queries.ActionDetail | None]:
+        actor = self.actor
+        Loaded = tuple[FormChoices, queries.ActionDetail | None, str]
+
+        async def load() -> Loaded:
+            refused = await refusal_for(actor, self.slug, Capability.EDIT)
             choices = await queries.choices(self.slug)
             detail = await queries.action_detail(self.slug, ref) if ref else None
-            return choices, detail
+            return choices, detail, refused
 
-        def push(loaded: tuple[FormChoices, queries.ActionDetail | None]) -> None:
-            choices, detail = loaded
-            self.app.push_screen(ActionFormScreen(self.slug, choices, detail), self._saved)
+        def push(loaded: Loaded) -> None:
+            choices, detail, refused = loaded
+            if refused and detail is None:
+                self.notify(refused, severity="warning", title="Création impossible")
+                return
+            form = ActionFormScreen(self.slug, choices, detail, read_only=refused)
+            self.app.push_screen(form, self._saved)
 
         self.run_query(load, push, name="form")
 
@@ -314,15 +324,24 @@ class ActionsScreen(RoadmapScreen):
         )
 
     def action_status(self) -> None:
+        from roadmap.domain.permissions import Capability
         from roadmap.tui.screens.status_picker import StatusPickerScreen
+        from roadmap.usecases.queries_frame import refusal_for
 
         row = self.table.current
         if row is None:
             return
-        self.app.push_screen(
-            StatusPickerScreen(row.ref, row.title, row.status),
-            lambda status: self._change_status(row, status),
-        )
+
+        def pick(refused: str) -> None:
+            if refused:  # said before choosing, not after
+                self.notify(refused, severity="warning", title="Statut en lecture seule")
+                return
+            self.app.push_screen(
+                StatusPickerScreen(row.ref, row.title, row.status),
+                lambda status: self._change_status(row, status),
+            )
+
+        self.run_query(lambda: refusal_for(self.actor, self.slug, Capability.EDIT), pick)
 
     def _change_status(self, row: ActionRow, status: ActionStatus | None) -> None:
         from roadmap.usecases.actions import set_action_status

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from roadmap.domain.enums import AdjustmentKind, JalonKind, JalonStatus
 from roadmap.domain.errors import ValidationError
+from roadmap.domain.permissions import Capability
 from roadmap.domain.validation import parse_date
 from roadmap.tui.format import date_fr
 from roadmap.tui.reroute import impact_text, outcome_message, shift_field, slip_text, wants_shift
@@ -198,7 +199,13 @@ class JalonsScreen(RoadmapScreen):
         self.run_query(lambda: queries.choices(slug), self._open_create, name="choices")
 
     def _open_create(self, choices: queries.FormChoices) -> None:
+        self.with_refusal(Capability.EDIT, lambda refused: self._push_create(choices, refused))
+
+    def _push_create(self, choices: queries.FormChoices, refused: str) -> None:
         actor, slug = self.actor, self.slug
+        if refused:
+            self.notify(refused, severity="warning", title="Création impossible")
+            return
 
         async def submit(values: Values) -> str:
             saved = await uc.add_jalon(actor, slug, _jalon_input(values))
@@ -226,13 +233,20 @@ class JalonsScreen(RoadmapScreen):
         )
 
     def _open_edit(self, choices: queries.FormChoices, row: queries.JalonRow) -> None:
+        self.with_refusal(Capability.EDIT, lambda refused: self._push_edit(choices, row, refused))
+
+    def _push_edit(self, choices: queries.FormChoices, row: queries.JalonRow, refused: str) -> None:
         actor, slug = self.actor, self.slug
 
         async def submit(values: Values) -> str:
             data = _jalon_input({**values, "date": row.current_date})
-            outcome = await uc.edit_jalon(actor, slug, row.ref, row.version, data)
+            outcome = await uc.edit_jalon(actor, slug, row.ref, values["_version"], data)
             self._warn(outcome.warnings)
             return row.ref
+
+        async def reload() -> tuple[Values, int]:
+            stored = await stored_jalon(slug, row.ref)
+            return jalon_values(stored), stored.version
 
         self.app.push_screen(
             FormModal(
@@ -241,6 +255,9 @@ class JalonsScreen(RoadmapScreen):
                 submit,
                 intro=f"Le {date_fr(row.current_date)} : pour changer la date, "
                 "« d » Ajuster l'itinéraire (avec un motif).",
+                read_only=refused,
+                reload=reload,
+                version=row.version,
             ),
             self._written,
         )
@@ -250,15 +267,22 @@ class JalonsScreen(RoadmapScreen):
         if row is None:
             self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
+        self.with_refusal(Capability.EDIT, lambda refused: self._push_reroute(row, refused))
+
+    def _push_reroute(self, row: queries.JalonRow, refused: str) -> None:
         actor, slug = self.actor, self.slug
         margins = self.data.margins if self.data else None
+
+        async def reload() -> tuple[Values, int]:
+            stored = await stored_jalon(slug, row.ref)
+            return {"new_date": date_fr(stored.current_date)}, stored.version
 
         async def submit(values: Values) -> str:
             outcome = await uc.move_jalon(
                 actor,
                 slug,
                 row.ref,
-                row.version,
+                values["_version"],
                 values["new_date"],
                 values["reason"],
                 values["kind"],
@@ -301,6 +325,9 @@ class JalonsScreen(RoadmapScreen):
             intro=intro + ".",
             save_label="Ajuster",
             preview=lambda values: reroute_preview(margins, row, values),
+            read_only=refused,
+            reload=reload,
+            version=row.version,
         )
         self.app.push_screen(modal, self._written)
 
@@ -309,6 +336,9 @@ class JalonsScreen(RoadmapScreen):
         if row is None:
             self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
+        self.with_refusal(Capability.EDIT, lambda refused: self._push_status(row, refused))
+
+    def _push_status(self, row: queries.JalonRow, refused: str) -> None:
         actor, slug = self.actor, self.slug
 
         async def submit(values: Values) -> str:
@@ -329,6 +359,7 @@ class JalonsScreen(RoadmapScreen):
                     )
                 ],
                 submit,
+                read_only=refused,
             ),
             self._written,
         )
@@ -413,6 +444,23 @@ def _jalon_fields(choices: queries.FormChoices, row: queries.JalonRow | None) ->
         ),
     ]
     return fields
+
+
+async def stored_jalon(slug: str, ref: str) -> queries.JalonRow:
+    """The jalon as stored now (after a conflict: the other person's version)."""
+    return next(r for r in await queries.list_jalons(slug) if r.ref == ref)
+
+
+def jalon_values(row: queries.JalonRow) -> Values:
+    """A stored jalon as the edit form's fields hold it."""
+    return {
+        "title": row.title,
+        "kind": row.kind.value,
+        "description": row.description,
+        "services": sorted(row.invited_services),
+        "people": sorted(row.invited_people),
+        "depends_on": sorted(row.depends_on),
+    }
 
 
 def _jalon_input(values: dict[str, Any]) -> uc.JalonInput:

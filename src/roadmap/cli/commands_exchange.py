@@ -124,4 +124,8 @@ async def _import(ctx: CommandContext) -> int:
         print(f"  {line}")
     if result.new_reference:
         print("Référentiel complété : " + ", ".join(result.new_reference))
+    if result.contradicted:
+        print("Attention, dépendances contredites par les dates (alerte de « roadmap check ») :")
+        for line in result.contradicted:
+            print(f"  ⚠ {line}")
     return EXIT_OK

@@ -81,6 +81,12 @@ TABLES: dict[str, tuple[str, ...]] = {
         "dossier_id", "outcome", "motivation", "revision_reason", "decided_by", "decided_at",
         "current",
     ),
+    "baseline": ("roadmap_id", "name", "taken_at", "taken_by", "jalon_ref", "content"),
+    "releve_decision": (
+        "id", "roadmap_id", "jalon_id", "ref", "text", "carrier_id", "due_date", "status",
+        "created_at", "created_by", "done_at", "done_by",
+    ),
+    "releve_link": ("decision_id", "action_id", "jalon_id"),
 }  # fmt: skip
 
 

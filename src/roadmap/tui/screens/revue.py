@@ -214,11 +214,13 @@ class RevueScreen(RoadmapScreen):
             if t.roadmap != self.slug:
                 continue
             a = g.nodes[t.node]
+            late = review.schedule.overdue(t.node) if a.get("kind") == m.JALON else 0
             table.add_row(
                 str(a["ref"]),
                 shorten(str(a["label"]), 34),
                 date_fr(t.end) + ("" if t.dated else " ?"),
-                margin_text(t.margin),
+                # a jalon past its date and not held is late: no marge to speak of
+                Text("en retard", style="bold red") if late else margin_text(t.margin),
                 f"+{t.delay} j" if t.delay else "",
                 str(a.get("owner") or a.get("pilot") or ""),
                 key=t.node,

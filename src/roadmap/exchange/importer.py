@@ -177,7 +177,13 @@ async def _update(
     snap = await read_snapshot(within_write=True)
     row = next(r for r in snap.rows("roadmap") if r["slug"] == slug)
     stored = build_roadmap_document(snap, row, ExportOptions())["feuille_de_route"]
-    plan = compare(strip_import_only(doc["feuille_de_route"]), stored, motif=motif, nature=nature)
+    plan = compare(
+        strip_import_only(doc["feuille_de_route"]),
+        stored,
+        motif=motif,
+        nature=nature,
+        dossier_refs=[str(d["ref"]) for d in snap.rows("dossier")],
+    )
     check_update(doc["feuille_de_route"], stored, out)  # baselines and relevé: not by file
     await check_reference(doc, out)
     for key_path, message in plan.problems:

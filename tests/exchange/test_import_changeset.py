@@ -473,3 +473,22 @@ async def test_stamped_file_does_not_overwrite_a_later_change(
 
     await import_file(await actor_for("cmartin"), edited(tmp_path, fresh))
     assert (await m.Action.get(ref="A1")).title == "Diagnostic partagé"
+
+
+async def test_stored_inconsistency_does_not_block_a_reimport(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    """A derived total already off in the base is not the file's fault (found on big data)."""
+
+    def off(doc: dict[str, Any]) -> None:
+        road(doc)["dossiers"][0]["montant_demande"] = "1.00"
+
+    path = edited(tmp_path, off, "decale.toml")
+    await import_file(await actor_for(ADMIN), path)
+    assert (await import_file(await actor_for("cmartin"), path)).changes == []
+
+    def changed(doc: dict[str, Any]) -> None:
+        road(doc)["dossiers"][0]["montant_demande"] = "2.00"
+
+    with pytest.raises(ImportRefused, match="montant_demande est la somme"):
+        await import_file(await actor_for("cmartin"), edited(tmp_path, changed))

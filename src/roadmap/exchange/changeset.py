@@ -499,7 +499,8 @@ def _dossiers(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any]) -
             plan.changes.append(ItemChange("dossier", ref, path, "modification", fields, d))
         _financements(plan, path, d, current)
         asked = sum(Decimal(f["demande"]) for f in d.get("financements", []))
-        if Decimal(d.get("montant_demande", "0")) != asked:
+        given = d.get("montant_demande")
+        if given != current.get("montant_demande") and Decimal(given or "0") != asked:
             plan.refuse(
                 f"{path}.montant_demande",
                 f"montant_demande est la somme des demandes du plan de financement ({asked:.2f})",

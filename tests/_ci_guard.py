@@ -1,6 +1,7 @@
 """Loaded by scripts/test (``-p tests._ci_guard``): under CI=true, a skipped PostgreSQL
-or browser (Chromium) test is a failure, whatever the reason of the skip (conftest already fails when no server
-answers; this also catches a ``pytest.skip`` inside a test or fixture)."""
+or browser (Chromium) test is a failure, whatever the reason of the skip (conftest
+already fails when no server answers; this also catches a ``pytest.skip`` inside a test
+or fixture)."""
 
 from __future__ import annotations
 

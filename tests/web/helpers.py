@@ -18,7 +18,11 @@ from pathlib import Path
 ANSI = re.compile(
     r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>]"
 )
-PASSWORDS = {"jrey": "jardins-partages-13", "sgarcia": "caf-martigues-2026"}
+PASSWORDS = {
+    "jrey": "jardins-partages-13",
+    "sgarcia": "caf-martigues-2026",
+    "molivier": "prefecture-13-ok",
+}
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -61,6 +61,7 @@ class Page:
     def __init__(self, page: object) -> None:
         self.page = page
         self.frames: list[str] = []
+        self.focused = False
         page.on("websocket", self._watch)  # type: ignore[attr-defined]
 
     def _watch(self, ws: object) -> None:
@@ -81,15 +82,21 @@ class Page:
         return False
 
     async def login(self, url: str, login: str, password: str) -> None:
+        self.focused = False
         await self.page.goto(f"{url}/")  # type: ignore[attr-defined]
         await self.page.fill("#identifiant", login)  # type: ignore[attr-defined]
         await self.page.fill("#mot_de_passe", password)  # type: ignore[attr-defined]
         await self.page.click("#se-connecter")  # type: ignore[attr-defined]
 
+    async def type(self, text: str) -> None:
+        await self.page.keyboard.type(text, delay=20)  # type: ignore[attr-defined]
+
     async def press(self, *keys: str) -> int:
         """Press keys in the terminal; returns the frame index before them."""
         mark = len(self.frames)
-        await self.page.click("#terminal")  # type: ignore[attr-defined]
+        if not self.focused:  # one click gives the terminal the keyboard; more would click
+            await self.page.click("#terminal", position={"x": 5, "y": 5})  # type: ignore[attr-defined]
+            self.focused = True
         for key in keys:
             await self.page.keyboard.press(key)  # type: ignore[attr-defined]
             await asyncio.sleep(0.4)
@@ -127,12 +134,12 @@ async def test_a_partner_officer_works_in_the_browser(
         mark = await tab.press("Enter")
         assert await tab.wait_for("Tableau de bord", since=mark)
         mark = await tab.press("a")
-        assert await tab.wait_for("Actions — pat-salon-martigues", since=mark)
+        assert await tab.wait_for("Actions — pat-salon-martigues · 15 actions", since=mark)
 
         # A change is saved and journaled under the logged-in person's login.
         before = len(journal_rows(demo_db, "action"))
-        await tab.press("s")
-        await asyncio.sleep(1)
+        mark = await tab.press("s")
+        assert await tab.wait_for("Statut de A1", since=mark), tab.text(mark)[-800:]
         await tab.press("ArrowDown", "Enter")
         assert wait_until(lambda: len(journal_rows(demo_db, "action")) > before)
         change = journal_rows(demo_db, "action")[-1]
@@ -163,16 +170,67 @@ async def test_two_people_see_each_others_change(browser: object, demo_db: str) 
             mark = await tab.press("Enter")
             assert await tab.wait_for("Tableau de bord", since=mark)
             mark = await tab.press("a")
-            assert await tab.wait_for("Actions — pat-salon-martigues", since=mark)
+            assert await tab.wait_for("Actions — pat-salon-martigues · 15 actions", since=mark)
         assert await sophie.wait_for("Terminée")
 
         # Julien changes A1's status; Sophie's screen follows without a key pressed.
         mark = len(sophie.frames)
-        await julien.press("s")
-        await asyncio.sleep(1)
+        picker = await julien.press("s")
+        assert await julien.wait_for("Statut de A1", since=picker)
         await julien.press("ArrowDown", "Enter")
         assert wait_until(lambda: journal_rows(demo_db, "action")[-1][0] == "jrey")
         _, _, ref, _, field, _, new, _ = journal_rows(demo_db, "action")[-1]
         assert (ref, field) == ("A1", "statut")
         assert await sophie.wait_for(ActionStatus(new).label, since=mark, seconds=20)
     assert wait_until(lambda: app_processes(demo_db) == [])
+
+
+async def test_a_partner_officer_comments_gives_an_avis_and_downloads(
+    browser: object, demo_db: str, tmp_path: Path
+) -> None:
+    """Issue 16's « done »: the préfecture's officer, with a browser only."""
+    with running_server(demo_db, "--exports", str(tmp_path / "exports")) as url:
+        tab = await new_page(browser)
+        await tab.login(url, "molivier", PASSWORDS["molivier"])
+        assert await tab.wait_for("Connecté : Marc Olivier")
+        mark = await tab.press("Enter")
+        assert await tab.wait_for("Tableau de bord", since=mark)
+
+        # Reads and comments the roadmap.
+        mark = await tab.press("k")
+        assert await tab.wait_for("Commentaires — pat-salon-martigues", since=mark)
+        mark = await tab.press("n")
+        assert await tab.wait_for("Publier", since=mark)
+        await tab.press("Tab", "Tab")
+        await tab.type("La préfecture peut cofinancer l'épicerie de Canto-Perdrix.")
+        mark = await tab.press("Control+s")
+        assert await tab.wait_for("commentaire publié", since=mark)
+
+        # Gives the préfecture's avis on a dossier it instructs.
+        mark = await tab.press("i")
+        assert await tab.wait_for("Instruction", since=mark)
+        mark = await tab.press("m")
+        assert await tab.wait_for("avis attendu de prefecture", since=mark)
+        mark = await tab.press("v")
+        assert await tab.wait_for("Avis de prefecture sur", since=mark)
+        await tab.press("Enter", "ArrowDown", "Enter", "Tab")
+        await tab.type("Projet solide, foncier à confirmer.")
+        mark = await tab.press("Control+s")
+        assert await tab.wait_for("enregistré", since=mark)
+
+        # Downloads the service's file from the same server.
+        page = tab.page
+        await page.goto(f"{url}/fichiers")  # type: ignore[attr-defined]
+        async with page.expect_download() as info:  # type: ignore[attr-defined]
+            await page.click("text=prefecture.toml")  # type: ignore[attr-defined]
+        download = await info.value
+        saved = tmp_path / "prefecture.toml"
+        await download.save_as(str(saved))
+        assert 'code = "prefecture"' in saved.read_text(encoding="utf-8")
+
+    rows = journal_rows(demo_db)
+    mine = [(r[1], r[3]) for r in rows if r[0] == "molivier"]
+    assert ("commentaire", "création") in mine
+    assert any(entity == "avis" for entity, _ in mine), mine
+    downloads = [r for r in rows if r[1] == "session web" and r[3] == "téléchargement"]
+    assert downloads and downloads[-1][2] == "molivier"

@@ -67,6 +67,8 @@ ROADMAP_SCREENS: list[ScreenEntry] = [
            "trinôme, cercle élargi, direction ; passation"),
     _entry("o", "observations", "Observations", "observations", "ObservationsScreen",
            "indicateurs et observations sensibles"),
+    _entry("k", "commentaires", "Commentaires", "comments", "CommentsScreen",
+           "commentaires et propositions des membres"),
     _entry("h", "journal", "Journal", "journal", "JournalScreen",
            "qui a changé quoi, quand et pourquoi"),
     _entry("i", "instruction", "Instruction", "instruction", "InstructionScreen",

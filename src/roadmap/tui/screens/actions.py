@@ -50,6 +50,7 @@ class ActionsScreen(RoadmapScreen):
         Binding("enter", "edit", "Modifier"),
         Binding("s", "status", "Statut"),
         Binding("d", "reroute", "Ajuster l'itinéraire"),
+        Binding("c", "comment", "Commenter"),
         Binding("slash", "search", "Rechercher", key_display="/"),
         Binding("t", "sort", "Trier"),
         Binding("T", "reverse", "Inverser", show=False),
@@ -265,6 +266,16 @@ class ActionsScreen(RoadmapScreen):
         )
 
     # --- writes -------------------------------------------------------------------------------
+
+    def action_comment(self) -> None:
+        from roadmap.tui.screens.comments import open_comment_form
+
+        row = self.table.current
+        open_comment_form(self, row.ref if row else "", self._commented)
+
+    def _commented(self, subject: str | None) -> None:
+        if subject:
+            self.notify(f"commentaire publié sur {subject}", title="Commentaires")
 
     @on(VirtualTable.RowSelected, "#actions-table")
     def action_edit(self) -> None:

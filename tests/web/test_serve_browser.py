@@ -123,6 +123,13 @@ async def test_a_partner_officer_works_in_the_browser(
         assert "Identifiant ou mot de passe incorrect" in await page.inner_text("#erreur")  # type: ignore[attr-defined]
         assert tab.frames == [] and app_processes(demo_db) == []
 
+        # The attempts limit: after 5 failures for one login, even the right password waits.
+        for _ in range(5):
+            await tab.login(url, "sgarcia", "devine-pas-13")
+        await tab.login(url, "sgarcia", PASSWORDS["sgarcia"])
+        assert "Trop de tentatives" in await page.inner_text("#erreur")  # type: ignore[attr-defined]
+        assert tab.frames == [] and app_processes(demo_db) == []
+
         # Logged in: the home screen, with the person's roadmaps and role, in the page.
         await tab.login(url, "jrey", PASSWORDS["jrey"])
         assert await tab.wait_for("Connecté : Julien Rey")

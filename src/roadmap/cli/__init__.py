@@ -7,13 +7,12 @@ Argument parsing only; every subcommand calls use cases. Each command module exp
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 
 from roadmap import __version__
 from roadmap.cli import commands_core, commands_dossiers, commands_exchange, commands_graph
-from roadmap.cli.runner import run_command
+from roadmap.cli.runner import run
 
 # One module per capability, each adding its own subcommands.
 COMMAND_MODULES = [commands_core, commands_dossiers, commands_graph, commands_exchange]
@@ -71,4 +70,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         from roadmap.cli.launch import launch_tui
 
         return launch_tui(args)
-    return asyncio.run(run_command(args))
+    return run(args)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext, 
 from roadmap.domain.enums import DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.instruction import fmt_amount
+from roadmap.exchange.csv_output import SpreadsheetCsv
 
 CSV_COLUMNS = [
     "ref",
@@ -132,12 +132,11 @@ async def _list(ctx: CommandContext) -> int:
         axe=a.axe,
     )
     if a.format == "csv":
-        # a spreadsheet opens this directly: BOM, semicolons, decimal comma
-        sys.stdout.write("\ufeff")
-        writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
+        # a spreadsheet opens this directly: BOM, semicolons, decimal comma, no formulas
+        writer = SpreadsheetCsv(sys.stdout)
+        writer.header(CSV_COLUMNS)
         for r in rows:
-            writer.writerow(
+            writer.row(
                 [
                     r.ref,
                     r.campagne,

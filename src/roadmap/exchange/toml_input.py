@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from roadmap.exchange.locate import LineIndex
 from roadmap.exchange.problems import ImportRefused
+from roadmap.exchange.toml_errors import french_toml_error
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
-_AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
@@ -38,14 +37,7 @@ def load_toml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[dict[str,
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        found = _AT_LINE.search(str(exc))
-        reason = _AT_LINE.sub("", str(exc)).strip()
-        if found:
-            message = (
-                f"{path.name}:{found.group(1)} : TOML invalide ({reason}, colonne {found.group(2)})"
-            )
-            raise ImportRefused([message]) from None
-        raise _refuse(path, f"TOML invalide ({reason})") from None
+        raise ImportRefused([french_toml_error(exc, text, path.name)]) from None
     except RecursionError:
         raise _refuse(path, "TOML invalide (imbrication trop profonde)") from None
     return document, LineIndex(text)

@@ -120,7 +120,7 @@ def _short(text: str, width: int) -> str:
 
 async def _list(ctx: CommandContext) -> int:
     from roadmap.usecases.base import show
-    from roadmap.usecases.instruction import list_dossiers
+    from roadmap.usecases.instruction_queries import list_dossiers
 
     a = ctx.args
     rows = await list_dossiers(
@@ -207,7 +207,8 @@ async def _import(ctx: CommandContext) -> int:
 
 
 async def _show(ctx: CommandContext) -> int:
-    from roadmap.usecases.instruction import dossier_detail, private_annotations, rights_on
+    from roadmap.usecases.annotations import private_annotations
+    from roadmap.usecases.instruction_queries import dossier_detail, rights_on
 
     d = await dossier_detail(ctx.args.ref)
     r = d.row
@@ -267,7 +268,8 @@ async def _show(ctx: CommandContext) -> int:
 
 
 async def _avis(ctx: CommandContext) -> int:
-    from roadmap.usecases.instruction import dossier_detail, give_avis
+    from roadmap.usecases.avis_decisions import give_avis
+    from roadmap.usecases.instruction_queries import dossier_detail
 
     a = ctx.args
     await give_avis(ctx.actor, a.ref, a.valeur, a.commentaire)
@@ -289,7 +291,8 @@ def _granted(pairs: list[str]) -> dict[str, str] | None:
 
 
 async def _decide(ctx: CommandContext) -> int:
-    from roadmap.usecases.instruction import decide, dossier_by_ref, revise_decision
+    from roadmap.usecases.avis_decisions import decide, revise_decision
+    from roadmap.usecases.instruction_common import dossier_by_ref
 
     a = ctx.args
     dossier = await dossier_by_ref(a.ref)
@@ -321,7 +324,8 @@ async def _decide(ctx: CommandContext) -> int:
 
 
 async def _state(ctx: CommandContext) -> int:
-    from roadmap.usecases.instruction import dossier_by_ref, transition
+    from roadmap.usecases.dossier_states import transition
+    from roadmap.usecases.instruction_common import dossier_by_ref
 
     a = ctx.args
     dossier = await dossier_by_ref(a.ref)

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from roadmap.domain.enums import ActionStatus, JalonStatus, RoadmapStatus, Role, Side
 from roadmap.models import Action, Dependency, Jalon, Membership, Roadmap
+from roadmap.usecases.alert import Alert, Level
 from roadmap.usecases.base import get_roadmap
+from roadmap.usecases.instruction_alerts import instruction_alerts
 from roadmap.usecases.roadmaps import MAX_TRINOME
-
-
-class Level(StrEnum):
-    ERREUR = "erreur"
-    AVERTISSEMENT = "avertissement"
-
-
-@dataclass(frozen=True)
-class Alert:
-    level: Level
-    code: str
-    message: str
-    roadmap: str = ""
-    ref: str = ""
-
-    def __str__(self) -> str:
-        where = f"[{self.roadmap}{' ' + self.ref if self.ref else ''}] " if self.roadmap else ""
-        return f"{self.level.value.upper():<13} {where}{self.message}"
 
 
 async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
@@ -110,15 +92,8 @@ async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
                 f"jalon après l'horizon ({roadmap.horizon:%d/%m/%Y}) : {j.title}",
                 j.ref,
             )
-    alerts.extend(await _instruction_alerts(slug, today))
+    alerts.extend(await instruction_alerts(slug, today=today))
     return alerts
-
-
-async def _instruction_alerts(slug: str, today: date) -> list[Alert]:
-    """Alerts of the subsidy instruction (dossiers) for this roadmap."""
-    from roadmap.usecases.instruction import instruction_alerts  # it imports this module
-
-    return await instruction_alerts(slug, today=today)
 
 
 async def check_all(*, today: date | None = None) -> list[Alert]:

@@ -27,7 +27,19 @@ from roadmap.domain.validation import amount
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
-from roadmap.usecases import instruction as uc
+from roadmap.usecases.annotations import AnnotationView, add_annotation, private_annotations
+from roadmap.usecases.avis_decisions import decide, give_avis, revise_decision
+from roadmap.usecases.campaigns import CampagneView, list_campagnes
+from roadmap.usecases.dossier_states import transition
+from roadmap.usecases.instruction_queries import (
+    DossierDetail,
+    DossierRow,
+    InstructionRights,
+    dossier_detail,
+    home_service_code,
+    list_dossiers,
+    rights_on,
+)
 
 
 @dataclass(frozen=True)
@@ -39,26 +51,26 @@ class BoardFilter:
 
 @dataclass
 class BoardData:
-    campagne: uc.CampagneView | None
-    rows: list[uc.DossierRow]
+    campagne: CampagneView | None
+    rows: list[DossierRow]
     service: str  # the user's home service
     axes: list[tuple[str, str]] = field(default_factory=list)  # (ref, title)
 
 
 @dataclass
 class DossierData:
-    detail: uc.DossierDetail
-    rights: uc.InstructionRights
-    notes: list[uc.AnnotationView]
+    detail: DossierDetail
+    rights: InstructionRights
+    notes: list[AnnotationView]
 
 
-def board_order(rows: list[uc.DossierRow]) -> list[uc.DossierRow]:
+def board_order(rows: list[DossierRow]) -> list[DossierRow]:
     """By state along the workflow, then by reference: the board reads left to right."""
     rank = {s: i for i, s in enumerate(STATE_ORDER)}
     return sorted(rows, key=lambda r: (rank[r.state], r.ref))
 
 
-def state_summary(rows: list[uc.DossierRow]) -> str:
+def state_summary(rows: list[DossierRow]) -> str:
     counts = {s: sum(1 for r in rows if r.state is s) for s in STATE_ORDER}
     return " · ".join(f"{s.label} {n}" for s, n in counts.items() if n)
 
@@ -77,7 +89,7 @@ AVIS_STYLE = {
 }
 
 
-def plan_table(detail: uc.DossierDetail) -> Table:
+def plan_table(detail: DossierDetail) -> Table:
     table = Table(title="Plan de financement", title_justify="left", expand=False, box=None)
     table.add_column("Financeur")
     table.add_column("Demandé", justify="right")
@@ -96,7 +108,7 @@ def plan_table(detail: uc.DossierDetail) -> Table:
     return table
 
 
-def avis_table(detail: uc.DossierDetail) -> Table:
+def avis_table(detail: DossierDetail) -> Table:
     """One column per instructing service: the avis side by side, earlier ones below."""
     table = Table(title="Avis des services", title_justify="left", expand=True, show_lines=False)
     for column in detail.avis:
@@ -233,12 +245,12 @@ class InstructionScreen(RoadmapScreen):
         today = self.roadmap_app.today
 
         async def load() -> BoardData:
-            campagnes = await uc.list_campagnes(slug)
-            service = await uc.home_service_code(actor)
+            campagnes = await list_campagnes(slug)
+            service = await home_service_code(actor)
             campagne = campagnes[0] if campagnes else None
-            rows: list[uc.DossierRow] = []
+            rows: list[DossierRow] = []
             if campagne is not None:
-                rows = await uc.list_dossiers(
+                rows = await list_dossiers(
                     campagne=campagne.year,
                     roadmap=slug,
                     service=service if wanted.my_service and service else None,
@@ -246,7 +258,7 @@ class InstructionScreen(RoadmapScreen):
                     axe=wanted.axe,
                     today=today,
                 )
-            all_rows = await uc.list_dossiers(roadmap=slug, today=today) if campagne else []
+            all_rows = await list_dossiers(roadmap=slug, today=today) if campagne else []
             axes = sorted({(r.axe, r.axe_title) for r in all_rows if r.axe})
             return BoardData(campagne, board_order(rows), service, axes)
 
@@ -319,9 +331,9 @@ class InstructionScreen(RoadmapScreen):
         today = self.roadmap_app.today
 
         async def load() -> DossierData:
-            detail = await uc.dossier_detail(ref, today=today)
-            rights = await uc.rights_on(actor, ref)
-            notes = await uc.private_annotations(actor, ref) if rights.read_notes else []
+            detail = await dossier_detail(ref, today=today)
+            rights = await rights_on(actor, ref)
+            notes = await private_annotations(actor, ref) if rights.read_notes else []
             return DossierData(detail, rights, notes)
 
         self.run_query(load, self.show_dossier, name="instruction-dossier")
@@ -383,7 +395,7 @@ class InstructionScreen(RoadmapScreen):
         current = mine.current if mine else None
 
         async def submit(values: Values) -> str:
-            await uc.give_avis(actor, ref, values["value"], values["comment"])
+            await give_avis(actor, ref, values["value"], values["comment"])
             return f"avis de {data.rights.service} enregistré sur {ref}"
 
         self.app.push_screen(
@@ -495,7 +507,7 @@ class InstructionScreen(RoadmapScreen):
             if values["outcome"] in (DecisionOutcome.REFUSE, DecisionOutcome.AJOURNE):
                 granted = {}  # the amounts prefilled from the demand do not apply
             if revising:
-                await uc.revise_decision(
+                await revise_decision(
                     actor,
                     ref,
                     version,
@@ -506,7 +518,7 @@ class InstructionScreen(RoadmapScreen):
                     confirm_over_asked=confirm,
                 )
                 return f"décision révisée sur {ref}"
-            await uc.decide(
+            await decide(
                 actor,
                 ref,
                 version,
@@ -530,7 +542,7 @@ class InstructionScreen(RoadmapScreen):
         )
 
     @staticmethod
-    def _avis_summary(d: uc.DossierDetail) -> str:
+    def _avis_summary(d: DossierDetail) -> str:
         parts = [
             f"{c.service} : {c.current.value.label.lower() if c.current else 'en attente'}"
             for c in d.avis
@@ -538,7 +550,7 @@ class InstructionScreen(RoadmapScreen):
         return f"{d.row.porteur} — {d.row.title}\nAvis : " + " · ".join(parts)
 
     @staticmethod
-    def _decision_preview(d: uc.DossierDetail, values: Values) -> str:
+    def _decision_preview(d: DossierDetail, values: Values) -> str:
         total = Decimal(0)
         for line in d.plan:
             raw = str(values.get(f"granted_{line.financeur}", ""))
@@ -569,7 +581,7 @@ class InstructionScreen(RoadmapScreen):
         actor, ref, version = self.actor, d.row.ref, d.row.version
 
         async def submit(values: Values) -> str:
-            await uc.transition(actor, ref, version, values["state"], values["reason"])
+            await transition(actor, ref, version, values["state"], values["reason"])
             return f"{ref} : {DossierState(values['state']).label}"
 
         self.app.push_screen(
@@ -609,7 +621,7 @@ class InstructionScreen(RoadmapScreen):
         actor, ref = self.actor, data.detail.row.ref
 
         async def submit(values: Values) -> str:
-            await uc.add_annotation(actor, ref, values["text"])
+            await add_annotation(actor, ref, values["text"])
             return "note privée ajoutée"
 
         self.app.push_screen(

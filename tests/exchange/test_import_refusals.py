@@ -97,7 +97,11 @@ async def test_size_cap_and_missing_file(sqlite_db: DatabaseLocation, tmp_path: 
     actor = await actor_for("testeur")
     with pytest.raises(ImportRefused, match="fichier trop gros"):
         await import_file(actor, SOURCE, max_bytes=1024)
-    with pytest.raises(ImportRefused, match=r"absent\.toml : fichier introuvable"):
+    from roadmap.domain.errors import StorageError  # a file the system cannot read: I/O, exit 4
+
+    with pytest.raises(
+        StorageError, match=r"absent\.toml impossible : fichier ou dossier introuvable"
+    ):
         await import_file(actor, tmp_path / "absent.toml")
 
 

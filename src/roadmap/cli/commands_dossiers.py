@@ -6,10 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext, fail
+from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext
 from roadmap.domain.enums import DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.instruction import fmt_amount
+from roadmap.domain.io_errors import io_error
 from roadmap.exchange.csv_output import SpreadsheetCsv
 
 CSV_COLUMNS = [
@@ -184,8 +185,7 @@ async def _import(ctx: CommandContext) -> int:
     try:
         raw = a.file.read_bytes()
     except OSError as exc:
-        fail(f"lecture de {a.file} impossible : {exc.strerror or exc}")
-        return EXIT_USAGE
+        raise io_error(exc, f"lecture de {a.file} impossible") from None
     report = await import_dossiers(ctx.actor, raw, campagne=a.campagne, partial=a.partial)
     for line, message in report.errors:
         where = f"ligne {line}" if line else "fichier"

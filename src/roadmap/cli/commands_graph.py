@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap.cli.runner import EXIT_OK, EXIT_USAGE, CommandContext, fail
+from roadmap.domain.io_errors import io_error
 from roadmap.graph.export import FORMATS, SUFFIXES
 
 _BY_SUFFIX = {suffix: fmt for fmt in reversed(FORMATS) for suffix in SUFFIXES[fmt]}
@@ -79,7 +80,12 @@ async def graph_command(ctx: CommandContext) -> int:
         return EXIT_USAGE
     check_target(fmt, ctx.args.out)  # before the work: a bad path fails fast
     g = await read_graph(ctx.actor, ctx.args.roadmap)
-    path = write_graph(g, fmt, ctx.args.out, compute_schedule(g))
+    try:
+        path = write_graph(g, fmt, ctx.args.out, compute_schedule(g))
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise io_error(exc, f"écriture de {ctx.args.out} impossible", field="--out") from None
     print(
         f"graphe écrit dans {path} ({fmt}, {g.number_of_nodes()} nœuds, "
         f"{g.number_of_edges()} liens)"
@@ -90,12 +96,17 @@ async def graph_command(ctx: CommandContext) -> int:
 async def report_command(ctx: CommandContext) -> int:
     from roadmap.graph.report import write_report
 
-    path, picture = await write_report(
-        ctx.actor,
-        ctx.args.roadmap,
-        ctx.args.out,
-        picture=not ctx.args.sans_image,
-        risk_days=ctx.args.marge_alerte,
-    )
+    try:
+        path, picture = await write_report(
+            ctx.actor,
+            ctx.args.roadmap,
+            ctx.args.out,
+            picture=not ctx.args.sans_image,
+            risk_days=ctx.args.marge_alerte,
+        )
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise io_error(exc, f"écriture de {ctx.args.out} impossible", field="--out") from None
     print(f"rapport écrit dans {path}" + (f" (image : {picture})" if picture else ""))
     return EXIT_OK

@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from roadmap.domain.io_errors import io_error
 from roadmap.exchange.locate import LineIndex
 from roadmap.exchange.problems import ImportRefused
 from roadmap.exchange.toml_errors import french_toml_error
@@ -22,12 +23,8 @@ def load_toml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[dict[str,
     try:
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise _refuse(path, "fichier introuvable") from None
-    except IsADirectoryError:
-        raise _refuse(path, "c'est un dossier, attendu un fichier .toml") from None
-    except OSError as exc:
-        raise _refuse(path, f"lecture impossible ({exc.strerror or exc})") from None
+    except OSError as exc:  # missing, a folder, unreadable: I/O (exit 4), said in French
+        raise io_error(exc, f"lecture de {path} impossible") from None
     if len(raw) > max_bytes:
         raise _refuse(path, f"fichier trop gros (plus de {max_bytes // (1024 * 1024)} Mio)")
     try:

@@ -22,7 +22,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.executor import MigrationExecutor
 
 from roadmap.domain.errors import StorageError
-from roadmap.domain.io_errors import storage_error
+from roadmap.domain.io_errors import describe_sqlite_error, is_disk_trouble, storage_error
 from roadmap.storage.config import APP_LABEL, tortoise_config
 from roadmap.storage.location import DatabaseLocation, check_sqlite_path
 
@@ -205,6 +205,12 @@ def _probe_sqlite_file(path: Path) -> None:
         ) as conn:
             conn.execute("PRAGMA schema_version").fetchone()
     except sqlite3.Error as exc:
+        if is_disk_trouble(exc) or "disk i/o" in str(exc).lower():
+            raise StorageError(
+                f"impossible d'ouvrir la base {path} : {describe_sqlite_error(exc)} ; "
+                "vérifiez la place libre et les droits sur le disque",
+                field="--db",
+            ) from None
         raise StorageError(
             f"{path} n'est pas une base SQLite utilisable ({exc}) ; "
             "vérifiez le chemin donné à --db ou ROADMAP_DB",
@@ -335,9 +341,9 @@ async def backup_sqlite(source: Path, target: Path) -> None:
         if row is None or row[0] != "ok":
             raise StorageError(f"la copie {target} ne passe pas le contrôle d'intégrité : {row}")
         partial.replace(target)
-    except sqlite3.Error as exc:
-        raise StorageError(
-            f"sauvegarde impossible vers {target} : {exc}", field="FICHIER"
-        ) from None
+    except (sqlite3.Error, OSError) as exc:
+        error = storage_error(exc, f"sauvegarde impossible vers {target}")
+        error.field = "FICHIER"
+        raise error from None
     finally:
         partial.unlink(missing_ok=True)

@@ -1,7 +1,9 @@
 """The ``roadmap`` command: the TUI by default, subcommands for scripts and services.
 
-Argument parsing only; every subcommand calls use cases. Each command module exposes
-``register(subparsers)`` and sets ``handler`` (an async function of ``CommandContext``).
+Argument parsing only, with light imports: each command module imports what its handler
+needs inside the handler, so ``--version`` and ``--help`` answer at once. Every subcommand
+calls use cases. Each command module exposes ``register(subparsers)`` and sets ``handler``
+(an async function of ``CommandContext``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from roadmap.cli import (
     commands_exchange,
     commands_graph,
 )
-from roadmap.cli.runner import run
 
 # One module per capability, each adding its own subcommands.
 COMMAND_MODULES = [
@@ -82,4 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from roadmap.cli.launch import launch_tui
 
         return launch_tui(args)
+    # Only now the heavy part: asyncio, tortoise, the models (``--version`` and ``--help``
+    # never get here, RISKS 15; tests/core/test_cli_imports.py keeps it so).
+    from roadmap.cli.runner import run
+
     return run(args)

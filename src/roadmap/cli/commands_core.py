@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext, fail
-from roadmap.storage.database import backup_sqlite
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -104,6 +103,8 @@ async def _db_upgrade(ctx: CommandContext) -> int:
 
 
 async def _db_backup(ctx: CommandContext) -> int:
+    from roadmap.storage.database import backup_sqlite
+
     location = ctx.db.location
     if not location.is_sqlite or location.path is None:
         fail("la sauvegarde intégrée concerne SQLite ; pour PostgreSQL, utilisez pg_dump")

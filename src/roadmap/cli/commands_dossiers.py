@@ -9,9 +9,6 @@ from pathlib import Path
 from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext
 from roadmap.domain.enums import DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.instruction import fmt_amount
-from roadmap.domain.io_errors import io_error
-from roadmap.exchange.csv_output import SpreadsheetCsv
 
 CSV_COLUMNS = [
     "ref",
@@ -29,6 +26,12 @@ CSV_COLUMNS = [
     "avis_manquants",
     "en_retard",
 ]
+
+
+def fmt_amount(value: object) -> str:
+    from roadmap.domain.instruction import fmt_amount as fmt  # off the --help path
+
+    return fmt(value)  # type: ignore[arg-type]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -134,6 +137,8 @@ async def _list(ctx: CommandContext) -> int:
     )
     if a.format == "csv":
         # a spreadsheet opens this directly: BOM, semicolons, decimal comma, no formulas
+        from roadmap.exchange.csv_output import SpreadsheetCsv
+
         writer = SpreadsheetCsv(sys.stdout)
         writer.header(CSV_COLUMNS)
         for r in rows:
@@ -185,6 +190,8 @@ async def _import(ctx: CommandContext) -> int:
     try:
         raw = a.file.read_bytes()
     except OSError as exc:
+        from roadmap.domain.io_errors import io_error
+
         raise io_error(exc, f"lecture de {a.file} impossible") from None
     report = await import_dossiers(ctx.actor, raw, campagne=a.campagne, partial=a.partial)
     for line, message in report.errors:

@@ -42,10 +42,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     imp = subparsers.add_parser(
         "import",
-        help="créer ou mettre à jour une feuille de route depuis un export TOML",
-        description="Le fichier est entièrement vérifié avant toute écriture.",
+        help="restaurer ou mettre à jour une feuille de route depuis un export TOML",
+        description="Le fichier est entièrement vérifié avant toute écriture. Sur une feuille "
+        "de route existante, chaque différence passe par les mêmes règles que les formulaires, "
+        "à votre nom. Format et règles : docs/export-format.md.",
     )
     imp.add_argument("file", metavar="FICHIER.toml", type=Path)
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="afficher les changements sans rien écrire",
+    )
+    imp.add_argument(
+        "--motif",
+        metavar="TEXTE",
+        default="",
+        help="motif des dates déplacées par le fichier (ajustements d'itinéraire)",
+    )
+    imp.add_argument(
+        "--nature",
+        choices=["contrainte", "opportunite"],
+        default="",
+        help="nature de ce motif",
+    )
     imp.set_defaults(handler=_import)
 
 
@@ -80,9 +99,19 @@ async def _export(ctx: CommandContext) -> int:
 async def _import(ctx: CommandContext) -> int:
     from roadmap.exchange.importer import import_file
 
-    result = await import_file(ctx.actor, ctx.args.file)
-    verb = "créée" if result.created else "mise à jour"
-    print(f"Feuille de route {result.slug} {verb} depuis {ctx.args.file} : {result.summary()}")
+    args = ctx.args
+    result = await import_file(
+        ctx.actor, args.file, motif=args.motif, nature=args.nature, dry_run=args.dry_run
+    )
+    if result.dry_run:
+        verb = "serait restaurée" if result.created else "serait mise à jour"
+        print(f"Simulation (rien n'a été écrit) : feuille de route {result.slug} {verb}")
+    else:
+        verb = "restaurée" if result.created else "mise à jour"
+        print(f"Feuille de route {result.slug} {verb} depuis {args.file}")
+    print(f"  {result.summary()}")
+    for line in result.changes:
+        print(f"  {line}")
     if result.new_reference:
         print("Référentiel complété : " + ", ".join(result.new_reference))
     return EXIT_OK

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap.cli.runner import EXIT_OK, EXIT_USAGE, CommandContext, fail
-from roadmap.domain.io_errors import io_error
-from roadmap.graph.export import FORMATS, SUFFIXES
+from roadmap.graph.formats import FORMATS, SUFFIXES
 
 _BY_SUFFIX = {suffix: fmt for fmt in reversed(FORMATS) for suffix in SUFFIXES[fmt]}
 
@@ -85,6 +84,8 @@ async def graph_command(ctx: CommandContext) -> int:
     except BrokenPipeError:
         raise
     except OSError as exc:
+        from roadmap.domain.io_errors import io_error
+
         raise io_error(exc, f"écriture de {ctx.args.out} impossible", field="--out") from None
     print(
         f"graphe écrit dans {path} ({fmt}, {g.number_of_nodes()} nœuds, "
@@ -107,6 +108,8 @@ async def report_command(ctx: CommandContext) -> int:
     except BrokenPipeError:
         raise
     except OSError as exc:
+        from roadmap.domain.io_errors import io_error
+
         raise io_error(exc, f"écriture de {ctx.args.out} impossible", field="--out") from None
     print(f"rapport écrit dans {path}" + (f" (image : {picture})" if picture else ""))
     return EXIT_OK

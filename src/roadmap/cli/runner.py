@@ -7,23 +7,17 @@ here only, so a new command cannot disagree with it.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from roadmap.domain.errors import (
-    PermissionDenied,
-    RoadmapError,
-    StaleVersion,
-    StorageError,
-)
+from roadmap.domain.errors import PermissionDenied, RoadmapError, StaleVersion, StorageError
 from roadmap.domain.io_errors import describe_os_error, storage_error
-from roadmap.storage.database import DatabaseInfo, close_database, open_database
-from roadmap.storage.location import resolve_location
-from roadmap.usecases.identity import Actor, current_actor
+
+if TYPE_CHECKING:  # tortoise and the models load only once a command runs (RISKS 15)
+    from roadmap.storage.database import DatabaseInfo
+    from roadmap.usecases.identity import Actor
 
 EXIT_OK = 0
 EXIT_ALERT = 1  # alerts found, lines refused by a bulk import, a check that failed
@@ -34,11 +28,13 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `yes | head -1` gives: the reader went away
 
 
-@dataclass
 class CommandContext:
-    args: argparse.Namespace
-    actor: Actor
-    db: DatabaseInfo
+    """What a handler gets (a plain class: ``dataclasses`` alone costs 10 ms to import)."""
+
+    def __init__(self, args: argparse.Namespace, actor: Actor, db: DatabaseInfo) -> None:
+        self.args = args
+        self.actor = actor
+        self.db = db
 
 
 Handler = Callable[[CommandContext], Awaitable[int]]
@@ -55,11 +51,16 @@ def exit_code_of(exc: BaseException) -> int | None:
     """The exit code of an error a command may raise (None: not ours, let it show)."""
     if isinstance(exc, PermissionDenied | StaleVersion):
         return EXIT_REFUSED
-    if isinstance(exc, StorageError | OSError | sqlite3.Error):
+    if isinstance(exc, StorageError | OSError) or _is_sqlite_error(exc):
         return EXIT_STORAGE
     if isinstance(exc, RoadmapError):
         return EXIT_USAGE
     return None
+
+
+def _is_sqlite_error(exc: BaseException) -> bool:
+    sqlite3 = sys.modules.get("sqlite3")  # loaded by then if it raised; not on --help's path
+    return sqlite3 is not None and isinstance(exc, sqlite3.Error)
 
 
 def message_of(exc: BaseException) -> str:
@@ -68,12 +69,18 @@ def message_of(exc: BaseException) -> str:
     if isinstance(exc, OSError) and not isinstance(exc, RoadmapError):
         where = f" : {exc.filename}" if getattr(exc, "filename", None) else ""
         return f"opération impossible{where} : {describe_os_error(exc)}"
-    if isinstance(exc, sqlite3.Error):
+    if _is_sqlite_error(exc):
         return str(storage_error(exc, "base de données"))
     return str(exc)
 
 
 async def run_command(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from roadmap.storage.database import close_database, open_database
+    from roadmap.storage.location import resolve_location
+    from roadmap.usecases.identity import current_actor
+
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         fail("commande inconnue")
@@ -113,6 +120,8 @@ def _quiet_stdout() -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run a subcommand; a closed pipe (``roadmap check | head -1``) ends quietly."""
+    import asyncio
+
     try:
         code = asyncio.run(run_command(args))
         sys.stdout.flush()  # the last buffered lines may meet the closed pipe here

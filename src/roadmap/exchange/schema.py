@@ -73,6 +73,8 @@ ENGAGEMENT = {
 }
 DEPENDENCIES = {"depend_des_actions": STRS, "depend_des_jalons": STRS, "marge_jours": F("int")}
 FOLLOW_UP = {"ajustements": TS(ADJUSTMENT), "commentaires": TS(COMMENT)}
+# Read by an import only, never exported: the reason of a date this file moves.
+REASON = {"motif": F("text", max_length=2000), "nature_motif": E(e.AdjustmentKind)}
 ACTION = {
     "ref": S(20, REQ),
     "titre": S(200, REQ),
@@ -89,6 +91,7 @@ ACTION = {
     **DEPENDENCIES,
     "engagements": TS(ENGAGEMENT),
     **FOLLOW_UP,
+    **REASON,
 }
 JALON = {
     "ref": S(20, REQ),
@@ -102,6 +105,7 @@ JALON = {
     "personnes_invitees": STRS,
     **DEPENDENCIES,
     **FOLLOW_UP,
+    **REASON,
 }
 INDICATOR = {
     "ref": S(20, REQ),
@@ -194,6 +198,7 @@ ROADMAP = {
     "observations_qualitatives": TS(RECORD),
     "campagnes": TS(CAMPAIGN),
     "dossiers": TS(DOSSIER),
+    **REASON,
 }
 REFERENCE = {
     "services": TS(

@@ -111,11 +111,15 @@ class Snapshot:
         return index.get(key, [])
 
 
-async def read_snapshot() -> Snapshot:
-    """All export tables, read in one consistent transaction."""
+async def read_snapshot(*, within_write: bool = False) -> Snapshot:
+    """All export tables, read in one consistent transaction.
+
+    ``within_write``: called inside a write unit (import), whose transaction already
+    gives a consistent view; the isolation level can only be set by the outermost one.
+    """
     try:
         async with in_transaction() as conn:
-            if conn.capabilities.dialect == "postgres":
+            if conn.capabilities.dialect == "postgres" and not within_write:
                 await conn.execute_script(
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
                 )

@@ -286,7 +286,12 @@ def _section_load(review: Review) -> list[str]:
 def _section_fragility(review: Review) -> list[str]:
     lines = ["## Fragilités de la coopération", ""]
     cuts = [f for f in review.fragility if f.articulation]
-    if not cuts:
+    for link in review.single_links:
+        lines.append(
+            f"- **{link.service_label}** ne tient à la feuille de route que par "
+            f"**{link.person_label}**"
+        )
+    if not cuts and not review.single_links:
         lines.append(
             "Aucun point de passage obligé : la coopération tient sans personne en particulier."
         )

@@ -89,6 +89,8 @@ def passation_text(preview: uc.PassationPreview, reason: str) -> Text:
             text.append(f"{preview.to_name} garde son rôle ({current.label.lower()}) ; ")
         text.append(f"{preview.from_name} reste membre comme lecteur (son historique est gardé).")
     text.append(f"\nMotif : {reason.strip() or 'passation'}")
+    for warning in preview.warnings:
+        text.append(f"\n⚠ {warning}", style="bold")
     return text
 
 
@@ -325,8 +327,10 @@ class EquipeScreen(RoadmapScreen):
     ) -> None:
         actor, slug = self.actor, self.slug
 
-        async def confirm(_values: Values) -> uc.PassationPreview:
-            return await uc.passation(actor, slug, typed["from"], typed["to"], typed["reason"])
+        async def confirm(values: Values) -> uc.PassationPreview:
+            return await uc.passation(
+                actor, slug, typed["from"], typed["to"], typed["reason"], side=values["side"]
+            )
 
         def done(result: uc.PassationPreview | None) -> None:
             if result is None:  # « Retour »: back to step 1, as typed
@@ -342,7 +346,17 @@ class EquipeScreen(RoadmapScreen):
         self.app.push_screen(
             FormModal(
                 "Passation — 2/2 : vérifier et confirmer",
-                [],
+                [
+                    FormField(
+                        "side",
+                        f"Côté de {preview.to_name} dans la feuille de route",
+                        "select",
+                        value=preview.to_side.value,
+                        options=[(s.label, s.value) for s in Side],
+                        aliases=("côté",),
+                        hint="par défaut, le côté de son propre service",
+                    )
+                ],
                 confirm,
                 intro=passation_text(preview, str(typed["reason"])),
                 save_label="Confirmer la passation",

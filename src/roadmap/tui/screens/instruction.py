@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from roadmap.domain.enums import AvisValue, DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.instruction import REVISABLE_STATES, STATE_ORDER, fmt_amount
+from roadmap.domain.instruction import REVISABLE_STATES, STATE_ORDER, avis_refusal, fmt_amount
 from roadmap.domain.validation import amount
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
@@ -192,6 +192,27 @@ def detail_renderable(data: DossierData) -> RenderableType:
         )
     parts.append(history)
     return Group(*parts)
+
+
+def avis_refusal_for(data: DossierData) -> str:
+    """Why the actor cannot give an avis on this dossier now ("" if they can), and what next."""
+    rights, detail = data.rights, data.detail
+    instructors = ", ".join(c.service for c in detail.avis) or "aucun"
+    if not rights.read_notes:  # read_notes: the actor's service instructs this dossier
+        mine = (
+            f"votre service ({rights.service})" if rights.service else "vous n'avez pas de service"
+        )
+        return (
+            f"{mine} n'instruit pas {detail.row.ref} : seuls les services instructeurs "
+            f"({instructors}) donnent un avis ; un membre du trinôme peut ajouter votre service "
+            "aux instructeurs"
+        )
+    if not rights.give_avis:
+        return (
+            f"votre service ({rights.service}) instruit {detail.row.ref}, mais votre rôle ne "
+            "permet pas de donner un avis (trinôme, direction ou cercle élargi)"
+        )
+    return avis_refusal(detail.row.state)
 
 
 class InstructionScreen(RoadmapScreen):
@@ -383,12 +404,9 @@ class InstructionScreen(RoadmapScreen):
         data = self._current()
         if data is None:
             return
-        if not data.rights.give_avis:
-            self.notify(
-                "seul un membre d'un service instructeur (trinôme, direction ou cercle élargi) "
-                "donne un avis sur ce dossier",
-                severity="warning",
-            )
+        refused = avis_refusal_for(data)
+        if refused:  # said before the typing, with the next possible step
+            self.notify(refused, severity="warning", title="Avis impossible")
             return
         actor, ref = self.actor, data.detail.row.ref
         mine = next((c for c in data.detail.avis if c.service == data.rights.service), None)
@@ -440,7 +458,10 @@ class InstructionScreen(RoadmapScreen):
         if d.row.state is not DossierState.AVIS_RENDUS and not revising:
             waiting = ", ".join(d.row.missing_avis)
             reason = (
-                f"il manque l'avis de : {waiting}" if waiting else f"état « {d.row.state.label} »"
+                f"il manque l'avis de : {waiting}"
+                if waiting
+                else f"état « {d.row.state.label} » ; faites-le avancer (touche t) jusqu'à "
+                "l'instruction, la décision suit les avis"
             )
             self.notify(f"pas encore de décision possible : {reason}", severity="warning")
             return

@@ -110,6 +110,7 @@ class RevueScreen(RoadmapScreen):
                 with VerticalScroll():
                     yield Static("", id="revue-alliance")
             with TabPane("Fragilités", id="revue-tab-fragilites"):
+                yield Static("", id="revue-single-links")
                 yield DataTable(id="revue-fragility", cursor_type="row", zebra_stripes=True)
             with TabPane("Voisinage", id="revue-tab-voisinage"):
                 yield Tree("Choisissez un élément (touche v)", id="revue-tree")
@@ -238,6 +239,11 @@ class RevueScreen(RoadmapScreen):
             )
 
     def _fill_fragility(self, review: Review) -> None:
+        links = self.query_one("#revue-single-links", Static)
+        links.update(
+            Text("\n".join(f"⚠ {link.message}" for link in review.single_links), style="bold")
+        )
+        links.display = bool(review.single_links)
         table = self.query_one("#revue-fragility", DataTable)
         table.clear()
         for f in review.fragility:
@@ -406,11 +412,16 @@ class RevueScreen(RoadmapScreen):
         text = Text()
         label = self.review.label(impact.node)
         text.append(f"Si {shorten(label, 50)} glisse de {impact.days} jours :\n\n", style="bold")
-        for move in impact.moves:
+        for move in impact.moves:  # the dates stored if this move is confirmed
             sign = "+" if move.days > 0 else ""
+            by = (
+                f", par {m.short_ref(move.cause)}"
+                if move.cause and move.cause != impact.node
+                else ""
+            )
             text.append(
                 f"  {shorten(self.review.label(move.node), 50)} : {sign}{move.days} j "
-                f"(fin {date_fr(move.new_end)})\n"
+                f"(fin {date_fr(move.new_end)}{by})\n"
             )
         if len(impact.moves) <= 1:
             text.append("  rien d'autre ne bouge\n")

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from roadmap.storage.location import DatabaseLocation
+from tests.instruction.conftest import World, build_world
+
 DATA = Path(__file__).parent / "data"
 ROADMAP = [sys.executable, "-m", "roadmap"]
 
@@ -49,3 +52,9 @@ def demo_db(demo_master: Path, tmp_path: Path) -> Path:
         if source.exists():
             shutil.copyfile(source, copy.with_name(copy.name + suffix))
     return copy
+
+
+@pytest.fixture
+async def world(db: DatabaseLocation) -> World:
+    """The instruction tests' small world, on SQLite and PostgreSQL."""
+    return await build_world()

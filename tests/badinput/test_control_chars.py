@@ -15,8 +15,6 @@ from roadmap.usecases import instruction as ins
 from roadmap.usecases.actions import ActionInput, create_action
 from tests.instruction.conftest import SLUG, YEAR, World, new_dossier
 
-pytest_plugins = ["tests.instruction.conftest"]
-
 BAD = ["\x00", "\x07", "\x1b[31m", "\x7f", "\x85", "\ud800"]
 
 

@@ -27,6 +27,7 @@ from roadmap.domain.enums import AdjustmentKind
 from roadmap.domain.errors import StorageError
 from roadmap.exchange.apply import apply_plan
 from roadmap.exchange.changeset import ItemChange, Plan, compare, strip_import_only
+from roadmap.exchange.copil_import import check_update
 from roadmap.exchange.import_rights import require_roadmap_creator
 from roadmap.exchange.integrity import check_header, check_references
 from roadmap.exchange.metadata import ExportOptions
@@ -38,6 +39,7 @@ from roadmap.exchange.schema import DOCUMENT, check_table
 from roadmap.exchange.snapshot import read_snapshot
 from roadmap.exchange.toml_input import MAX_FILE_BYTES, load_toml, oversized_integers
 from roadmap.usecases.base import journal, write_unit
+from roadmap.usecases.check import contradicted_dependencies
 from roadmap.usecases.identity import Actor
 
 
@@ -49,6 +51,7 @@ class ImportResult:
     new_reference: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # "action A1 : titre : « a » → « b »"
     dry_run: bool = False
+    contradicted: list[str] = field(default_factory=list)  # dependencies the dates now contradict
 
     def summary(self) -> str:
         if not self.created:
@@ -105,6 +108,8 @@ async def import_file(
             result = await _restore(actor, doc, path.name, out)
         else:
             result = await _update(actor, doc, path.name, out, motif.strip(), nature)
+        # Read in the import's own transaction: a dry run shows them before anything is kept.
+        result.contradicted = await contradicted_dependencies(slug)
         if dry_run:
             raise _DryRun(result)
         return result
@@ -173,6 +178,7 @@ async def _update(
     row = next(r for r in snap.rows("roadmap") if r["slug"] == slug)
     stored = build_roadmap_document(snap, row, ExportOptions())["feuille_de_route"]
     plan = compare(strip_import_only(doc["feuille_de_route"]), stored, motif=motif, nature=nature)
+    check_update(doc["feuille_de_route"], stored, out)  # baselines and relevé: not by file
     await check_reference(doc, out)
     for key_path, message in plan.problems:
         out.add(key_path, message)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from roadmap import models as m
+from roadmap.exchange.copil_import import write_copil
 from roadmap.exchange.problems import Problems
 from roadmap.exchange.reference_data import create_missing
 from roadmap.usecases.base import journal, now
@@ -112,6 +113,11 @@ class _Writer:
         await self._follow_up(rid, actions, jalons)
         await self._observations(rid, axes)
         await self._instruction(rid, axes, actions)
+        self.counts.update(
+            await write_copil(
+                self.actor, self.road, rid, self.people, actions, jalons, self.filename
+            )
+        )
         await journal(
             self.actor,
             roadmap=slug,

@@ -180,6 +180,28 @@ DOSSIER = {
         }
     ),
 }
+BASELINE = {
+    "nom": S(80, REQ),
+    "prise_le": F("datetime", REQ),
+    "prise_par": S(100, REQ),
+    "jalon": S(20),
+    "empreinte": S(80, REQ),
+    "contenu": F("text", REQ, 50_000_000),
+}
+RELEVE = {
+    "ref": S(20, REQ),
+    "jalon": S(20, REQ),
+    "texte": F("text", REQ, 2000),
+    "porte_par": S(100),
+    "echeance": DATE,
+    "statut": E(e.ReleveStatus),
+    "cree_par": S(100, REQ),
+    "cree_le": F("datetime", REQ),
+    "faite_par": S(100),
+    "faite_le": DATETIME,
+    "actions": STRS,
+    "jalons": STRS,
+}
 ROADMAP = {
     "slug": S(60, REQ),
     "titre": S(200, REQ),
@@ -198,6 +220,8 @@ ROADMAP = {
     "observations_qualitatives": TS(RECORD),
     "campagnes": TS(CAMPAIGN),
     "dossiers": TS(DOSSIER),
+    "references": TS(BASELINE),
+    "releve_decisions": TS(RELEVE),
     **REASON,
 }
 REFERENCE = {

@@ -98,6 +98,12 @@ async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
     return alerts
 
 
+async def contradicted_dependencies(slug: str) -> list[str]:
+    """« A6 commence le …, avant la fin de A5 … » for every contradicted dependency."""
+    roadmap = await get_roadmap(slug)
+    return [message for _code, message, _ref in await _contradicted(roadmap.id)]
+
+
 async def _contradicted(roadmap_id: int) -> list[tuple[str, str, str]]:
     """Dependencies whose stored dates contradict them (a re-routing that kept the
     dependents' dates, an import, an edit): (code, message, ref of the dependent)."""

@@ -117,6 +117,7 @@ class ActionsScreen(RoadmapScreen):
         yield VirtualTable[ActionRow](
             self._columns(),
             row_key=lambda r: r.ref,
+            search_text=lambda r: f"{r.ref} {r.title} {r.owner_name} {r.pilot_code}",
             empty_text="chargement des actions…",
             id="actions-table",
         )
@@ -165,6 +166,7 @@ class ActionsScreen(RoadmapScreen):
 
         def show(result: dict[str, int | None]) -> None:
             self.margins = result
+            self.table.forget_keys("margin")
             self.table.refresh()
 
         # No refusal notification for a missing analysis: the column just stays blank.
@@ -210,14 +212,10 @@ class ActionsScreen(RoadmapScreen):
                 return False
             if owner and row.owner_login != owner:
                 return False
-            if service and row.pilot_code != service and service not in row.contributors:
-                return False
-            if needle:
-                haystack = f"{row.ref} {row.title} {row.owner_name} {row.pilot_code}".lower()
-                return needle in haystack
-            return True
+            return not service or row.pilot_code == service or service in row.contributors
 
-        self.table.set_filter(keep)
+        # The search text (ref, title, person, service) is the table's, lower-cased once.
+        self.table.set_filter(keep if (axe or status or owner or service) else None, needle)
         self._update_title()
 
     def action_search(self) -> None:

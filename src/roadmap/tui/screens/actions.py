@@ -138,6 +138,22 @@ class ActionsScreen(RoadmapScreen):
     def action_reload(self, keep: str | None = None) -> None:
         from roadmap.usecases.queries import list_actions
 
+        if not self.loaded:
+            # A screenful first, so the rows show at once whatever the roadmap's size
+            # (issue 15); the whole list follows and keeps the cursor, sort and filters.
+            def first(rows: list[ActionRow]) -> None:
+                if not self.loaded and rows and not self.table.rows:
+                    self.table.set_rows(rows, keep=keep)
+                self.call_after_refresh(self._load_all, keep)
+
+            page = max(self.app.size.height, 24) + 10
+            self.run_query(lambda: list_actions(self.slug, limit=page), first, name="first")
+            return
+        self._load_all(keep)
+
+    def _load_all(self, keep: str | None = None) -> None:
+        from roadmap.usecases.queries import list_actions
+
         def show(rows: list[ActionRow]) -> None:
             first = not self.loaded
             self.loaded = True

@@ -90,8 +90,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(code)
     # Only now the heavy part: asyncio, tortoise, the models (``--version`` and ``--help``
     # never get here, RISKS 15; tests/core/test_cli_imports.py keeps it so).
-    import asyncio
+    from roadmap.cli.runner import run
 
-    from roadmap.cli.runner import run_command
-
-    return asyncio.run(run_command(args))
+    return run(args)

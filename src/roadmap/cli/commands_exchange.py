@@ -8,7 +8,8 @@ from pathlib import Path
 
 from roadmap.cli.runner import EXIT_OK, CommandContext
 from roadmap.domain import validation as v
-from roadmap.domain.errors import RoadmapError, StorageError
+from roadmap.domain.errors import RoadmapError
+from roadmap.domain.io_errors import io_error
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -114,10 +115,10 @@ async def _export(ctx: CommandContext) -> int:
     )
     try:
         result = await export(args.out, roadmap=args.roadmap, options=options, rebuild=args.complet)
+    except BrokenPipeError:
+        raise
     except OSError as exc:
-        raise StorageError(
-            f"écriture impossible dans {args.out} : {exc.strerror or exc}", field="--out"
-        ) from None
+        raise io_error(exc, f"écriture impossible dans {args.out}", field="--out") from None
     for path in result.written:
         print(f"écrit     {path}")
     for path in result.removed:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext, fail
+from roadmap.formatting import plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -87,7 +88,7 @@ async def _check(ctx: CommandContext) -> int:
     for alert in alerts:
         print(alert)
     errors = sum(1 for a in alerts if a.level is Level.ERREUR)
-    print(f"\n{len(alerts)} alerte(s) dont {errors} erreur(s).")
+    print(f"\n{plural(len(alerts), 'alerte')} dont {plural(errors, 'erreur')}.")
     return EXIT_ALERT if errors else EXIT_OK
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext, fail
 from roadmap.domain.enums import DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
+from roadmap.formatting import plural
 
 CSV_COLUMNS = [
     "ref",
@@ -179,7 +180,7 @@ async def _list(ctx: CommandContext) -> int:
         for r in rows
     ]
     print(_table(table, header))
-    print(f"\n{len(rows)} dossier(s).")
+    print(f"\n{plural(len(rows), 'dossier')}.")
     return EXIT_OK
 
 

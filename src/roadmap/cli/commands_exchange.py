@@ -38,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="AAAA-MM-JJ",
         help="inclure les marges, calculées au jour donné (défaut : aujourd'hui)",
     )
+    export.add_argument(
+        "--complet",
+        action="store_true",
+        help="tout reconstruire sans se fier au manifeste (après une modification faite "
+        "hors de l'application, que le journal ne montre pas)",
+    )
     export.set_defaults(handler=_export)
 
     imp = subparsers.add_parser(
@@ -82,13 +88,17 @@ async def _export(ctx: CommandContext) -> int:
         with_contacts=args.with_contacts, stamp=args.stamp, ics=args.ics, margins_on=margins_on
     )
     try:
-        result = await export(args.out, roadmap=args.roadmap, options=options)
+        result = await export(args.out, roadmap=args.roadmap, options=options, rebuild=args.complet)
     except OSError as exc:
         raise StorageError(
             f"écriture impossible dans {args.out} : {exc.strerror or exc}", field="--out"
         ) from None
     for path in result.written:
         print(f"écrit     {path}")
+    for path in result.removed:
+        print(f"supprimé  {path} (plus produit par l'export)")
+    if result.cleaned:
+        print(f"{len(result.cleaned)} fichier(s) temporaire(s) d'un export interrompu supprimé(s)")
     print(
         f"{len(result.written)} fichier(s) écrit(s), {len(result.unchanged)} inchangé(s) "
         f"dans {args.out}"

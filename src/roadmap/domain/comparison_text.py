@@ -13,7 +13,9 @@ TAMPERED_WARNING = (
 
 
 def fr(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "non daté"
+    from roadmap.formatting import date_short
+
+    return date_short(day) if day else "non daté"
 
 
 def signed(days: int | None) -> str:

@@ -242,13 +242,10 @@ def check_bilan(outcome: DecisionOutcome | None) -> None:
 
 
 def fmt_amount(value: Decimal | None) -> str:
-    """French money: 12 500,50 € (narrow no-break space as thousands separator)."""
-    if value is None:
-        return "—"
-    text = f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
-    if text.endswith(",00"):
-        text = text[:-3]
-    return f"{text} €"
+    """French money: 12 500,50 € (see ``roadmap.formatting.amount``)."""
+    from roadmap.formatting import amount
+
+    return amount(value)
 
 
 # --- alerts --------------------------------------------------------------------------------

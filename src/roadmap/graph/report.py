@@ -45,7 +45,9 @@ def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 def _fr(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "non daté"
+    from roadmap.formatting import date_short
+
+    return date_short(day) if day else "non daté"
 
 
 def _percent(part: int, whole: int) -> str:

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Select, Static
 
+from roadmap import formatting as fr
 from roadmap.domain.enums import ActionStatus
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
@@ -239,7 +240,7 @@ class ActionsScreen(RoadmapScreen):
     def _update_title(self) -> None:
         table = self.table
         shown, total = len(table.view), len(table.rows)
-        count = f"{total} actions" if shown == total else f"{shown} sur {total} actions"
+        count = fr.plural(total, "action") if shown == total else f"{shown} sur {total} actions"
         self.query_one("#actions-title", Static).update(
             f"Actions — {self.slug} · {count}" + baseline_label(self.baseline)
         )

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from roadmap import formatting as fr
 from roadmap.tui.format import date_fr, progress_bar, shorten
 from roadmap.tui.screens import ROADMAP_SCREENS, entry_for
 from roadmap.tui.screens.base import RoadmapScreen, open_roadmap_screen
@@ -222,6 +223,7 @@ class DashboardScreen(RoadmapScreen):
     def _journal(data: Dashboard) -> Content:
         lines = [Content.from_markup("[b $primary]Derniers changements[/]")]
         for entry in data.last_entries:
-            what = f"{entry.operation} {entry.entity} {entry.ref} {entry.field}"
-            lines.append(Content(f"{entry.at.astimezone():%d/%m %H:%M} {entry.actor:<8} {what}"))
+            what = f"{entry.entity} {entry.ref} : {fr.what_changed(entry.operation, entry.field)}"
+            when = f"{entry.at.astimezone():%d/%m %H:%M}"
+            lines.append(Content(f"{when} {entry.who} · {what}"))
         return Content("\n").join(lines)

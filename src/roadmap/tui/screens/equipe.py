@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
+from roadmap import formatting as fr
 from roadmap.domain.enums import Role, Side
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
@@ -337,8 +338,8 @@ class EquipeScreen(RoadmapScreen):
                 self._passation_step1(choices, {k: str(v) for k, v in typed.items()})
                 return
             self.notify(
-                f"passation faite : {len(result.actions)} action(s) et "
-                f"{len(result.jalon_invites)} invitation(s) à {result.to_name}",
+                f"passation faite : {fr.plural(len(result.actions), 'action')} et "
+                f"{fr.plural(len(result.jalon_invites), 'invitation')} à {result.to_name}",
                 title="Passation",
             )
             self.action_reload()

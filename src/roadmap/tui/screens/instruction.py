@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
+from roadmap import formatting as fr
 from roadmap.domain.enums import AvisValue, DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.instruction import REVISABLE_STATES, STATE_ORDER, avis_refusal, fmt_amount
@@ -125,11 +126,11 @@ def avis_table(detail: DossierDetail) -> Table:
         else:
             cur = column.current
             text.append(cur.value.label, style=AVIS_STYLE[cur.value])
-            text.append(f"\n{cur.person or '?'}, {cur.given_at:%d/%m/%Y}")
+            text.append(f"\n{cur.person or '?'}, {fr.date_short(cur.given_at)}")
             if cur.comment:
                 text.append(f"\n{cur.comment}")
         for old in column.history:
-            text.append(f"\navant : {old.value.label} ({old.given_at:%d/%m})", style="dim")
+            text.append(f"\navant : {old.value.label} ({fr.date_short(old.given_at)})", style="dim")
         cells.append(text)
     table.add_row(*cells)
     return table
@@ -164,7 +165,8 @@ def detail_renderable(data: DossierData) -> RenderableType:
             style = "" if dec.current else "dim"
             mark = "" if dec.current else " (remplacée)"
             decisions.append(
-                f"{dec.decided_at:%d/%m/%Y} {dec.outcome.label}{mark} — {dec.decided_by}\n",
+                f"{fr.date_short(dec.decided_at)} {dec.outcome.label}{mark} — "
+                f"{fr.person(d.names.get(dec.decided_by, ''), dec.decided_by)}\n",
                 style=style,
             )
             if dec.motivation:
@@ -175,19 +177,21 @@ def detail_renderable(data: DossierData) -> RenderableType:
     if data.rights.read_notes:
         notes = Text("Notes privées des instructeurs (jamais exportées)\n", style="bold")
         for note in data.notes:
-            notes.append(f"{note.created_at:%d/%m/%Y} {note.author} ({note.service}) : ")
+            notes.append(f"{fr.date_short(note.created_at)} {note.author} ({note.service}) : ")
             notes.append(f"{note.text}\n")
         if not data.notes:
             notes.append("aucune — « p » pour en ajouter une\n", style="dim")
         parts.append(notes)
     history = Text("Historique\n", style="bold")
     for entry in d.history[-12:]:
-        change = " → ".join(x for x in (entry.old, entry.new) if x)
+        money = fr.is_money(entry.entity, entry.field, entry.operation)
+        change = fr.change(entry.old, entry.new, money=money)
+        who = fr.person(d.names.get(entry.actor, ""), entry.actor)
         history.append(
-            f"{entry.at:%d/%m/%Y %H:%M} {entry.actor} · {entry.entity} {entry.operation}"
-            f"{' ' + entry.field if entry.field else ''}"
-            f"{' : ' + shorten(change, 50) if change else ''}"
-            f"{' — ' + shorten(entry.reason, 60) if entry.reason else ''}\n",
+            f"{fr.moment(entry.at)} {who} · {entry.entity} : "
+            f"{fr.what_changed(entry.operation, entry.field)}"
+            f"{' : ' + change if change else ''}"
+            f"{' — ' + entry.reason if entry.reason else ''}\n",
             style="dim",
         )
     parts.append(history)
@@ -249,7 +253,7 @@ class InstructionScreen(RoadmapScreen):
     def on_mount(self) -> None:
         width = self.app.size.width
         table = self.query_one("#dossiers-table", DataTable)
-        table.add_column("Réf", key="ref", width=11)
+        table.add_column("Réf", key="ref", width=12)  # AAP2026-012 whole
         table.add_column("État", key="state", width=18)
         table.add_column("Porteur", key="porteur", width=max(12, (width - 80) // 2))
         table.add_column("Titre", key="title", width=max(12, (width - 80) // 2))
@@ -294,7 +298,7 @@ class InstructionScreen(RoadmapScreen):
             c = data.campagne
             title.update(
                 f"Instruction — {c.title} ({date_fr(c.opens_on)} → {date_fr(c.closes_on)}) · "
-                f"{len(data.rows)} dossier(s)"
+                f"{fr.plural(len(data.rows), 'dossier')}"
             )
         self.query_one("#instruction-filters", Static).update(self.filter_text(data))
         table = self.query_one("#dossiers-table", DataTable)

@@ -26,6 +26,7 @@ from textual.widgets import (
 )
 from textual.widgets.tree import TreeNode
 
+from roadmap import formatting as fr
 from roadmap.graph import model as m
 from roadmap.graph.review import Review, review_roadmap
 from roadmap.graph.schedule import SlipImpact, simulate_slip
@@ -187,8 +188,10 @@ class RevueScreen(RoadmapScreen):
                 ("Point d'arrivée", "bold"),
                 f" — horizon {date_fr(horizon)}\n{shorten(str(dest['label']), 200)}\n",
                 (verdict, "bold red" if "DÉPASSE" in verdict else "bold"),
-                f"\n{late} élément(s) sans marge · {overloaded} surcharge(s) · "
-                f"{len(review.alliance.absent)} service(s) absent(s) de l'alliance",
+                f"\n{fr.plural(late, 'élément')} sans marge · "
+                f"{fr.plural(overloaded, 'surcharge')} · "
+                f"{fr.plural(len(review.alliance.absent), 'service absent', 'services absents')} "
+                "de l'alliance",
             )
         )
         self.query_one("#revue-chain", Static).update(
@@ -253,7 +256,7 @@ class RevueScreen(RoadmapScreen):
                 shorten(f.label, 36),
                 Text("oui", style="bold red") if f.articulation else "non",
                 f"{f.cut_off}" if f.articulation else "",
-                f"{f.betweenness:.2f}",
+                fr.number(f.betweenness, 2),
                 key=f.node,
             )
 
@@ -266,7 +269,8 @@ class RevueScreen(RoadmapScreen):
             text.append(f"{m.SIDE_LABELS[side]} ({len(group)})\n", style="bold")
             for p in group:
                 text.append(
-                    f"  • {shorten(p.label, 50)} : {p.actions} actions, {p.jalons} jalons, "
+                    f"  • {shorten(p.label, 50)} : {fr.plural(p.actions, 'action')}, "
+                    f"{fr.plural(p.jalons, 'jalon')}, "
                     f"{p.dossiers} dossiers\n"
                 )
             if not group:

@@ -167,15 +167,10 @@ class ActionsScreen(RoadmapScreen):
         yield Static(f"Actions — {self.slug}", id="actions-title", classes="screen-title")
         with Horizontal(id="actions-filters"):
             yield Input(placeholder="/ rechercher (réf., titre, personne, service)", id="search")
-            yield Select[str]([], prompt="Axe", id="f-axe")
-            yield Select[str](
-                [(s.label, s.value) for s in ActionStatus], prompt="Statut", id="f-status"
-            )
-            yield Select[str]([], prompt="Personne", id="f-owner")
-            yield Select[str]([], prompt="Service", id="f-service")
         yield VirtualTable[ActionRow](
             self._columns(),
             row_key=lambda r: r.ref,
+            search_text=lambda r: f"{r.ref} {r.title} {r.owner_name} {r.pilot_code}",
             empty_text="chargement des actions…",
             id="actions-table",
         )
@@ -196,6 +191,22 @@ class ActionsScreen(RoadmapScreen):
     def action_reload(self, keep: str | None = None) -> None:
         from roadmap.usecases.queries import list_actions
 
+        if not self.loaded:
+            # A screenful first, so the rows show at once whatever the roadmap's size
+            # (issue 15); the whole list follows and keeps the cursor, sort and filters.
+            def first(rows: list[ActionRow]) -> None:
+                if not self.loaded and rows and not self.table.rows:
+                    self.table.set_rows(rows, keep=keep)
+                self.call_after_refresh(self._load_all, keep)
+
+            page = max(self.app.size.height, 24) + 10
+            self.run_query(lambda: list_actions(self.slug, limit=page), first, name="first")
+            return
+        self._load_all(keep)
+
+    def _load_all(self, keep: str | None = None) -> None:
+        from roadmap.usecases.queries import list_actions
+
         def show(rows: list[ActionRow]) -> None:
             first = not self.loaded
             self.loaded = True
@@ -213,8 +224,21 @@ class ActionsScreen(RoadmapScreen):
 
     def _load_extras(self, with_filters: bool) -> None:
         if with_filters:
+            self._mount_filters()
             self.run_query(lambda: queries.choices(self.slug), self._fill_filters, name="choices")
         self.load_margins()
+
+    def _mount_filters(self) -> None:
+        """The four filter lists, once the rows are on screen: they cost as much to mount
+        as the rest of the screen (measured: half the time to the first rows, issue 15)."""
+        if self.query("#f-axe"):
+            return
+        self.query_one("#actions-filters", Horizontal).mount(
+            Select[str]([], prompt="Axe", id="f-axe"),
+            Select[str]([(s.label, s.value) for s in ActionStatus], prompt="Statut", id="f-status"),
+            Select[str]([], prompt="Personne", id="f-owner"),
+            Select[str]([], prompt="Service", id="f-service"),
+        )
 
     def load_margins(self) -> None:
         async def margins() -> dict[str, int | None]:
@@ -224,6 +248,7 @@ class ActionsScreen(RoadmapScreen):
 
         def show(result: dict[str, int | None]) -> None:
             self.margins = result
+            self.table.forget_keys("margin")
             self.table.refresh()
 
         # No refusal notification for a missing analysis: the column just stays blank.
@@ -248,7 +273,8 @@ class ActionsScreen(RoadmapScreen):
     # --- filter, search, sort ----------------------------------------------------------------
 
     def _select_value(self, selector: str) -> str | None:
-        value = self.query_one(selector, Select).value
+        found = self.query(selector)
+        value = found.first(Select).value if found else None  # not mounted yet: no filter
         return value if isinstance(value, str) else None
 
     @on(Input.Changed, "#search")
@@ -271,14 +297,10 @@ class ActionsScreen(RoadmapScreen):
                 return False
             if owner and row.owner_login != owner:
                 return False
-            if service and row.pilot_code != service and service not in row.contributors:
-                return False
-            if needle:
-                haystack = f"{row.ref} {row.title} {row.owner_name} {row.pilot_code}".lower()
-                return needle in haystack
-            return True
+            return not service or row.pilot_code == service or service in row.contributors
 
-        self.table.set_filter(keep)
+        # The search text (ref, title, person, service) is the table's, lower-cased once.
+        self.table.set_filter(keep if (axe or status or owner or service) else None, needle)
         self._update_title()
 
     def action_search(self) -> None:
@@ -289,12 +311,13 @@ class ActionsScreen(RoadmapScreen):
         self.table.focus()
 
     def action_filters(self) -> None:
-        self.query_one("#f-axe", Select).focus()
+        self._mount_filters()
+        self.call_after_refresh(lambda: self.query_one("#f-axe", Select).focus())
 
     def action_clear_filters(self) -> None:
         self.query_one("#search", Input).value = ""
-        for selector in ("#f-axe", "#f-status", "#f-owner", "#f-service"):
-            self.query_one(selector, Select).clear()
+        for select in self.query(Select):
+            select.clear()
         self.table.set_filter(None)
         self._update_title()
 

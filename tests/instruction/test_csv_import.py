@@ -239,7 +239,7 @@ def test_cli_import_and_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert lines[1].startswith("AAP2026-001;2026;Épicerie de l'Étang;Paniers solidaires;depose")
     assert ";10500,50;" in lines[1]
     code, text = _cli(db, "dossier", "import", str(tmp_path / "absent.csv"))
-    assert code == 2 and "absent.csv" in text
+    assert code == 4 and "absent.csv" in text and "introuvable" in text  # I/O
     header_only = tmp_path / "entete.csv"
     header_only.write_text("porteur;couleur\n", encoding="utf-8")
     code, text = _cli(db, "dossier", "import", str(header_only), "--campagne", "2026")

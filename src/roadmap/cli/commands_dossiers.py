@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
-from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext, fail
+from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext
 from roadmap.domain.enums import DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
 from roadmap.formatting import plural
@@ -138,12 +137,13 @@ async def _list(ctx: CommandContext) -> int:
         axe=a.axe,
     )
     if a.format == "csv":
-        # a spreadsheet opens this directly: BOM, semicolons, decimal comma
-        sys.stdout.write("\ufeff")
-        writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
+        # a spreadsheet opens this directly: BOM, semicolons, decimal comma, no formulas
+        from roadmap.exchange.csv_output import SpreadsheetCsv
+
+        writer = SpreadsheetCsv(sys.stdout)
+        writer.header(CSV_COLUMNS)
         for r in rows:
-            writer.writerow(
+            writer.row(
                 [
                     r.ref,
                     r.campagne,
@@ -191,8 +191,9 @@ async def _import(ctx: CommandContext) -> int:
     try:
         raw = a.file.read_bytes()
     except OSError as exc:
-        fail(f"lecture de {a.file} impossible : {exc.strerror or exc}")
-        return EXIT_USAGE
+        from roadmap.domain.io_errors import io_error
+
+        raise io_error(exc, f"lecture de {a.file} impossible") from None
     report = await import_dossiers(ctx.actor, raw, campagne=a.campagne, partial=a.partial)
     for line, message in report.errors:
         where = f"ligne {line}" if line else "fichier"

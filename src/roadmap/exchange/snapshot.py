@@ -12,12 +12,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from tortoise import connections
 from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
 from roadmap.domain.errors import StorageError
+from roadmap.exchange.manifest import POSITION_SQL, position_of
 
 Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class JournalChange:
+    roadmap: str
+    entity: str
+    ref: str
+    operation: str
+
 
 # table → columns read; quoted because "current_date" is an SQL keyword.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -85,6 +96,8 @@ class Snapshot:
     """Rows by table, plus the indexes the document builders need."""
 
     tables: dict[str, list[Row]]
+    position: dict[str, Any] = field(default_factory=dict)  # journal position of the read
+    changes: list[JournalChange] | None = None  # journal rows asked for (changes_after)
     by_id: dict[str, dict[int, Row]] = field(default_factory=dict)
     children: dict[tuple[str, str], dict[Any, list[Row]]] = field(default_factory=dict)
 
@@ -117,11 +130,14 @@ class Snapshot:
         return index.get(key, [])
 
 
-async def read_snapshot(*, within_write: bool = False) -> Snapshot:
+async def read_snapshot(
+    *, within_write: bool = False, changes_after: int | None = None
+) -> Snapshot:
     """All export tables, read in one consistent transaction.
 
     ``within_write``: called inside a write unit (import), whose transaction already
     gives a consistent view; the isolation level can only be set by the outermost one.
+    ``changes_after``: also read the journal rows after this id (``Snapshot.changes``).
     """
     try:
         async with in_transaction() as conn:
@@ -134,6 +150,34 @@ async def read_snapshot(*, within_write: bool = False) -> Snapshot:
                 sql = 'SELECT {} FROM "{}"'.format(", ".join(f'"{c}"' for c in columns), table)
                 _, rows = await conn.execute_query(sql)
                 tables[table] = [dict(zip(columns, tuple(r), strict=True)) for r in rows]
+            position = await _position(conn)
+            changes = None if changes_after is None else await _changes(conn, changes_after)
     except (BaseORMException, sqlite3.Error) as exc:
         raise StorageError(f"lecture de la base impossible pour l'export : {exc}") from exc
-    return Snapshot(tables)
+    return Snapshot(tables, position, changes)
+
+
+# --- the journal position: what the export has seen of the history (manifest.py) ----------
+
+
+async def _position(conn: Any) -> dict[str, Any]:
+    _, rows = await conn.execute_query(POSITION_SQL)
+    return position_of(rows[0])
+
+
+async def read_position() -> dict[str, Any]:
+    """The journal position now (one statement, for the "nothing changed" check)."""
+    try:
+        return await _position(connections.get("default"))
+    except (BaseORMException, sqlite3.Error) as exc:
+        raise StorageError(f"lecture du journal impossible pour l'export : {exc}") from exc
+
+
+async def _changes(conn: Any, after_id: int) -> list[JournalChange]:
+    """The journal rows after ``after_id``: what an incremental export must redo."""
+    sql = (
+        'SELECT "roadmap_slug", "entity", "entity_ref", "operation" FROM "journal" '
+        f'WHERE "id" > {int(after_id)} ORDER BY "id"'
+    )
+    _, rows = await conn.execute_query(sql)
+    return [JournalChange(*(str(v or "") for v in tuple(r))) for r in rows]

@@ -59,6 +59,7 @@ COLUMNS: dict[str, str] = {
     "date_limite_des_avis": "date_limite_avis",
 }
 REQUIRED = ("porteur", "titre")
+MULTILINE = {"resume"}
 
 
 def _norm(text: str) -> str:
@@ -236,7 +237,11 @@ def _row(
             field="ligne",
         )
     cells = cells + [""] * (width - len(cells))
-    value = {key: cells[i].strip() for i, key in keys.items()}
+    # a line break typed in a spreadsheet cell (Alt+Entrée) is layout, except in the summary
+    value = {
+        key: cells[i].strip() if key in MULTILINE else " ".join(cells[i].split())
+        for i, key in keys.items()
+    }
     year_text = value.get("campagne", "")
     if year_text:
         year = parse_year(year_text, "campagne")

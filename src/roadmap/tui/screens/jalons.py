@@ -1,7 +1,8 @@
 """Jalons: the frise (months across), the chronological list, create/edit, re-route.
 
 Re-routing (ajuster l'itinéraire) asks for the new date, the reason and whether it is a
-constraint or an opportunity; the history of the selected jalon's re-routings is shown.
+constraint or an opportunity, previews what moves (the same preview as an action's) and
+whether the dependents shift too; the history of the selected jalon's re-routings is shown.
 """
 
 from __future__ import annotations

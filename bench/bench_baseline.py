@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_graph import STAMP, VERSIONED, insert  # noqa: E402
+from bench_graph import STAMP, VERSIONED, insert
 
 SERVICES, PEOPLE, AXES, JALONS = 30, 60, 8, 80
 
@@ -128,7 +128,7 @@ def floor(path: Path) -> float:
     start = time.perf_counter()
     tables = {}
     for table in ("action", "jalon", "dependency", "engagement", "dossier", "indicator_value"):
-        cursor = db.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (fixed names)
+        cursor = db.execute(f'SELECT * FROM "{table}"')
         names = [c[0] for c in cursor.description]
         tables[table] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     json.dumps(tables, sort_keys=True, default=str)

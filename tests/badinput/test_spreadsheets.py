@@ -152,7 +152,10 @@ def test_formula_cells_are_neutralised_only_in_the_csv_written(
         "'=HYPERLINK(" in text and ";'+33 Association;'-Titre" in text and ";'@Collectif;" in text
     )
     assert main(["--db", db, "dossier", "show", "AAP2026-001"]) == 0
-    assert "Porteur      : =HYPERLINK(" in capsys.readouterr().out  # stored as typed
+    shown = capsys.readouterr().out
+    assert "Porteur      : =HYPERLINK(" in shown  # stored as typed
+    # imported without a budget column: not "budget total 0 €" under 1 000 € asked
+    assert "(budget total non renseigné)" in shown and "budget total 0" not in shown
 
 
 def test_cli_summary_counts_lines_exactly(

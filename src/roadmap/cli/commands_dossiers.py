@@ -260,7 +260,9 @@ async def _show(ctx: CommandContext) -> int:
         print(f"Avis attendus avant le {r.avis_deadline:%d/%m/%Y}")
     if d.summary:
         print(f"\n{d.summary}")
-    print(f"\nPlan de financement (budget total {fmt_amount(d.total_budget)})")
+    from roadmap.domain.instruction import fmt_budget
+
+    print(f"\nPlan de financement (budget total {fmt_budget(d.total_budget)})")
     plan = [
         [p.financeur, p.financeur_name, fmt_amount(p.asked), fmt_amount(p.granted)] for p in d.plan
     ]

@@ -1,5 +1,8 @@
 """Read every table an export needs in one transaction, with plain SQL (RISKS 19).
 
+Tortoise is imported where the reading happens: the export's helper process, which only
+builds documents from a Snapshot, never loads it (less memory, faster start).
+
 One transaction gives a consistent set of files: on SQLite our transactions start with
 BEGIN IMMEDIATE (writers wait), on PostgreSQL the transaction is REPEATABLE READ so every
 statement sees the same snapshot.
@@ -11,10 +14,6 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-
-from tortoise import connections
-from tortoise.exceptions import BaseORMException
-from tortoise.transactions import in_transaction
 
 from roadmap.domain.errors import StorageError
 from roadmap.exchange.manifest import POSITION_SQL, position_of
@@ -139,6 +138,9 @@ async def read_snapshot(
     gives a consistent view; the isolation level can only be set by the outermost one.
     ``changes_after``: also read the journal rows after this id (``Snapshot.changes``).
     """
+    from tortoise.exceptions import BaseORMException
+    from tortoise.transactions import in_transaction
+
     try:
         async with in_transaction() as conn:
             if conn.capabilities.dialect == "postgres" and not within_write:
@@ -167,6 +169,9 @@ async def _position(conn: Any) -> dict[str, Any]:
 
 async def read_position() -> dict[str, Any]:
     """The journal position now (one statement, for the "nothing changed" check)."""
+    from tortoise import connections
+    from tortoise.exceptions import BaseORMException
+
     try:
         return await _position(connections.get("default"))
     except (BaseORMException, sqlite3.Error) as exc:

@@ -151,7 +151,8 @@ async def read_snapshot(
             for table, columns in TABLES.items():
                 sql = 'SELECT {} FROM "{}"'.format(", ".join(f'"{c}"' for c in columns), table)
                 _, rows = await conn.execute_query(sql)
-                tables[table] = [dict(zip(columns, tuple(r), strict=True)) for r in rows]
+                # The SELECT names exactly these columns; strict=True costs 30 % here.
+                tables[table] = [dict(zip(columns, r, strict=False)) for r in rows]
             position = await _position(conn)
             changes = None if changes_after is None else await _changes(conn, changes_after)
     except (BaseORMException, sqlite3.Error) as exc:

@@ -19,8 +19,10 @@ from roadmap import formatting as fr
 from roadmap.domain.enums import ActionStatus
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
+from roadmap.tui.screens.copil import baseline_label, pick_baseline, variance_text
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
 from roadmap.usecases import queries
+from roadmap.usecases.baselines import BaselineDates, baseline_dates
 from roadmap.usecases.queries import ActionRow, FormChoices
 
 ALL = "*"
@@ -54,6 +56,8 @@ class ActionsScreen(RoadmapScreen):
         Binding("t", "sort", "Trier"),
         Binding("T", "reverse", "Inverser", show=False),
         Binding("f", "filters", "Filtres", show=False),
+        Binding("v", "toggle_baseline", "Écart réf."),
+        Binding("p", "pick_baseline", "Choisir la référence", show=False),
         Binding("ctrl+r", "reload", "Actualiser", show=False),
         Binding("ctrl+x", "clear_filters", "Tout afficher", show=False),
     ]
@@ -63,6 +67,7 @@ class ActionsScreen(RoadmapScreen):
         self.margins: dict[str, int | None] = {}
         self.form_choices: FormChoices | None = None
         self.loaded = False
+        self.baseline: BaselineDates | None = None  # « Écart » column when set
         self._table: VirtualTable[ActionRow] | None = None
         self._selects: dict[str, Select[str]] = {}  # mounted after the first rows
         self._search: Input | None = None
@@ -89,7 +94,7 @@ class ActionsScreen(RoadmapScreen):
             digits = row.ref[1:]
             return (int(digits), row.ref) if digits.isdigit() else (10**9, row.ref)
 
-        return [
+        columns = [
             Column("axe", "Axe", lambda r: r.axe_ref, 4),
             Column("ref", "Réf", lambda r: r.ref, 5, sort_key=ref_key),
             Column("title", "Titre", lambda r: r.title, 16, flex=True,
@@ -107,6 +112,61 @@ class ActionsScreen(RoadmapScreen):
             Column("margin", "Marge", margin, 5, sort_key=margin_key, tone=margin_tone,
                    align_right=True),
         ]  # fmt: skip
+        if self.baseline is not None:
+            columns.insert(-1, self._variance_column(self.baseline))
+        return columns
+
+    @staticmethod
+    def _variance_column(dates: BaselineDates) -> Column[ActionRow]:
+        """Days between the end now and at the baseline: + late, - early, « nouv. » added."""
+
+        def days(row: ActionRow) -> int | None:
+            return dates.variance(row.ref, row.end_date)
+
+        def text(row: ActionRow) -> str:
+            return "nouv." if row.ref not in dates.action_ends else variance_text(days(row))
+
+        def tone(row: ActionRow) -> str:
+            value = days(row)
+            return "error" if value and value > 0 else "success" if value and value < 0 else ""
+
+        return Column(
+            "variance", "Écart", text, 6, align_right=True, tone=tone,
+            sort_key=lambda r: -(10**9) if days(r) is None else -days(r),  # type: ignore[operator]
+        )  # fmt: skip
+
+    def action_toggle_baseline(self) -> None:
+        if self.baseline is not None:
+            self._set_baseline(None)
+            return
+        self._load_baseline(None)
+
+    def action_pick_baseline(self) -> None:
+        pick_baseline(self, self.slug, self._load_baseline)
+
+    def _load_baseline(self, name: str | None) -> None:
+        slug = self.slug
+
+        def show(dates: BaselineDates | None) -> None:
+            if dates is None:
+                self.notify(
+                    "aucune référence : marquez un COPIL « Tenu » (écran Jalons) pour figer "
+                    "le plan",
+                    severity="warning",
+                )
+                return
+            self._set_baseline(dates)
+
+        self.run_query(lambda: baseline_dates(slug, name), show, name="baseline")
+
+    def _set_baseline(self, dates: BaselineDates | None) -> None:
+        self.baseline = dates
+        table = self.table
+        table.columns = self._columns()
+        table.forget_keys()  # the variance column's order depends on the baseline
+        table._update_virtual_size()
+        table.refresh()
+        self._update_title()
 
     def compose(self) -> ComposeResult:
         yield Static(f"Actions — {self.slug}", id="actions-title", classes="screen-title")
@@ -219,7 +279,7 @@ class ActionsScreen(RoadmapScreen):
         count = fr.plural(total, "action") if shown == total else f"{shown} sur {total} actions"
         if self._title is None:
             self._title = self.query_one("#actions-title", Static)
-        self._title.update(f"Actions — {self.slug} · {count}")
+        self._title.update(f"Actions — {self.slug} · {count}" + baseline_label(self.baseline))
 
     # --- filter, search, sort ----------------------------------------------------------------
 
@@ -409,4 +469,6 @@ class ActionsScreen(RoadmapScreen):
             ("Actions : changer le statut", self.action_status, "touche s"),
             ("Actions : ajuster l'itinéraire (dates)", self.action_reroute, "touche d"),
             ("Actions : tout afficher (effacer les filtres)", self.action_clear_filters, "ctrl+x"),
+            ("Actions : écart à la dernière référence (COPIL)", self.action_toggle_baseline, "v"),
+            ("Actions : comparer à une autre référence", self.action_pick_baseline, "touche p"),
         ]

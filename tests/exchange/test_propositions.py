@@ -155,9 +155,7 @@ async def test_action_the_service_only_funds_is_not_its_to_change(
     funded = next(
         a for a in await m.Action.all() if a.pilot_service_id != ars.id and a.id not in taken
     )
-    await act.add_engagement(
-        me, DEMO_SLUG, funded.ref, act.EngagementInput(SERVICE, "etp", "0.2")
-    )
+    await act.add_engagement(me, DEMO_SLUG, funded.ref, act.EngagementInput(SERVICE, "etp", "0.2"))
     await export(tmp_path / "ex")
     source = tmp_path / "ex" / "services" / f"{SERVICE}.toml"
 

@@ -185,6 +185,7 @@ async def migrated_location(
     if backend == "sqlite":
         target = tmp_path / "roadmap.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        target.chmod(0o600)  # ROADMAP_USER is honoured on a file only its owner can write
         yield parse_location(str(target))
         return
     url = request.getfixturevalue("postgres_session_db")
@@ -209,6 +210,7 @@ async def sqlite_db(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Data
     """An opened SQLite database at the latest schema."""
     target = tmp_path / "roadmap.db"
     shutil.copyfile(sqlite_template, target)
+    target.chmod(0o600)
     location = parse_location(str(target))
     await open_database(location)
     try:

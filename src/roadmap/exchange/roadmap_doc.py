@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from roadmap.exchange.metadata import KIND_ROADMAP, ExportOptions, header
+from roadmap.exchange.metadata import KIND_ROADMAP, ExportOptions, header, journal_head
 from roadmap.exchange.snapshot import Row, Snapshot
 from roadmap.exchange.values import as_date, as_datetime, money, natural_key, number, prune
 
@@ -386,7 +386,8 @@ def build_roadmap_document(
         )
         for r in snap.of("qualitative_record", "roadmap_id", rid)
     ]
-    document = header(KIND_ROADMAP, [roadmap["slug"]], options)
+    sources = [roadmap["slug"]]
+    document = header(KIND_ROADMAP, sources, options, journal=journal_head(snap.heads, sources))
     body = {
         "slug": roadmap["slug"],
         "titre": roadmap["title"],

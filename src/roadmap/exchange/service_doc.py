@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from roadmap.exchange.metadata import KIND_SERVICE, ExportOptions, header
+from roadmap.exchange.metadata import KIND_SERVICE, ExportOptions, header, journal_head
 from roadmap.exchange.roadmap_doc import dossier_roadmap_id
 from roadmap.exchange.snapshot import Row, Snapshot
 from roadmap.exchange.values import as_date, money, natural_key, prune
@@ -229,8 +229,13 @@ def build_service_document(
         )
     sources = {a.get("feuille_de_route") for a in actions + jalons + dossiers} - {None}
     parent = snap.get("service", service["parent_id"])
+    slugs = sorted(str(s) for s in sources)
     document = header(
-        KIND_SERVICE, sorted(str(s) for s in sources), options, service=service["code"]
+        KIND_SERVICE,
+        slugs,
+        options,
+        journal=journal_head(snap.heads, slugs),
+        service=service["code"],
     )
     by_roadmap_ref = lambda i: (i.get("feuille_de_route", ""), natural_key(i["ref"]))  # noqa: E731
     document["service"] = prune(

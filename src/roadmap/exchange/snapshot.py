@@ -74,11 +74,20 @@ TABLES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+# The latest journal row of each roadmap: its hash is the head an export carries.
+_HEADS = (
+    "SELECT j.roadmap_slug, j.id, j.hash FROM journal j JOIN "
+    "(SELECT roadmap_slug, max(id) AS id FROM journal WHERE roadmap_slug <> '' "
+    "GROUP BY roadmap_slug) last ON j.id = last.id"
+)
+
+
 @dataclass
 class Snapshot:
     """Rows by table, plus the indexes the document builders need."""
 
     tables: dict[str, list[Row]]
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)  # slug → last journal row
     by_id: dict[str, dict[int, Row]] = field(default_factory=dict)
     children: dict[tuple[str, str], dict[Any, list[Row]]] = field(default_factory=dict)
 
@@ -124,6 +133,8 @@ async def read_snapshot() -> Snapshot:
                 sql = 'SELECT {} FROM "{}"'.format(", ".join(f'"{c}"' for c in columns), table)
                 _, rows = await conn.execute_query(sql)
                 tables[table] = [dict(zip(columns, tuple(r), strict=True)) for r in rows]
+            _, rows = await conn.execute_query(_HEADS)
+            heads = {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
     except (BaseORMException, sqlite3.Error) as exc:
         raise StorageError(f"lecture de la base impossible pour l'export : {exc}") from exc
-    return Snapshot(tables)
+    return Snapshot(tables, heads)

@@ -17,12 +17,14 @@ def without_journal(data: bytes) -> bytes:
     return _JOURNAL_HEAD.sub(b"", data)
 
 
-def read_tree(folder: Path, *, journal: bool = False) -> dict[str, bytes]:
-    """Every file's bytes; the journal head left out unless ``journal``."""
+def read_tree(folder: Path, *, manifest: bool = False, journal: bool = False) -> dict[str, bytes]:
+    """Every file's bytes; without ``manifeste.toml`` unless asked (it carries the journal
+    position, which differs between two databases holding the same data), and without the
+    journal head line unless ``journal`` (likewise)."""
     return {
         str(p.relative_to(folder)): p.read_bytes() if journal else without_journal(p.read_bytes())
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and (manifest or p.name != "manifeste.toml")
     }
 
 

@@ -1,22 +1,34 @@
 """The ``roadmap`` command: the TUI by default, subcommands for scripts and services.
 
-Argument parsing only; every subcommand calls use cases. Each command module exposes
-``register(subparsers)`` and sets ``handler`` (an async function of ``CommandContext``).
+Argument parsing only, with light imports: each command module imports what its handler
+needs inside the handler, so ``--version`` and ``--help`` answer at once. Every subcommand
+calls use cases. Each command module exposes ``register(subparsers)`` and sets ``handler``
+(an async function of ``CommandContext``).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 
 from roadmap import __version__
-from roadmap.cli import commands_core, commands_dossiers, commands_exchange, commands_graph
-from roadmap.cli.runner import run_command
+from roadmap.cli import (
+    commands_baselines,
+    commands_core,
+    commands_dossiers,
+    commands_exchange,
+    commands_graph,
+)
 
 # One module per capability, each adding its own subcommands.
-COMMAND_MODULES = [commands_core, commands_dossiers, commands_graph, commands_exchange]
+COMMAND_MODULES = [
+    commands_core,
+    commands_dossiers,
+    commands_graph,
+    commands_baselines,
+    commands_exchange,
+]
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):
@@ -71,4 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from roadmap.cli.launch import launch_tui
 
         return launch_tui(args)
+    # Only now the heavy part: asyncio, tortoise, the models (``--version`` and ``--help``
+    # never get here, RISKS 15; tests/core/test_cli_imports.py keeps it so).
+    import asyncio
+
+    from roadmap.cli.runner import run_command
+
     return asyncio.run(run_command(args))

@@ -10,7 +10,7 @@ from pathlib import Path
 from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext, fail
 from roadmap.domain.enums import DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.instruction import fmt_amount
+from roadmap.formatting import plural
 
 CSV_COLUMNS = [
     "ref",
@@ -28,6 +28,12 @@ CSV_COLUMNS = [
     "avis_manquants",
     "en_retard",
 ]
+
+
+def fmt_amount(value: object) -> str:
+    from roadmap.domain.instruction import fmt_amount as fmt  # off the --help path
+
+    return fmt(value)  # type: ignore[arg-type]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -120,7 +126,7 @@ def _short(text: str, width: int) -> str:
 
 async def _list(ctx: CommandContext) -> int:
     from roadmap.usecases.base import show
-    from roadmap.usecases.instruction import list_dossiers
+    from roadmap.usecases.instruction_queries import list_dossiers
 
     a = ctx.args
     rows = await list_dossiers(
@@ -174,7 +180,7 @@ async def _list(ctx: CommandContext) -> int:
         for r in rows
     ]
     print(_table(table, header))
-    print(f"\n{len(rows)} dossier(s).")
+    print(f"\n{plural(len(rows), 'dossier')}.")
     return EXIT_OK
 
 
@@ -208,7 +214,8 @@ async def _import(ctx: CommandContext) -> int:
 
 
 async def _show(ctx: CommandContext) -> int:
-    from roadmap.usecases.instruction import dossier_detail, private_annotations, rights_on
+    from roadmap.usecases.annotations import private_annotations
+    from roadmap.usecases.instruction_queries import dossier_detail, rights_on
 
     d = await dossier_detail(ctx.args.ref)
     r = d.row
@@ -268,7 +275,8 @@ async def _show(ctx: CommandContext) -> int:
 
 
 async def _avis(ctx: CommandContext) -> int:
-    from roadmap.usecases.instruction import dossier_detail, give_avis
+    from roadmap.usecases.avis_decisions import give_avis
+    from roadmap.usecases.instruction_queries import dossier_detail
 
     a = ctx.args
     await give_avis(ctx.actor, a.ref, a.valeur, a.commentaire)
@@ -290,7 +298,8 @@ def _granted(pairs: list[str]) -> dict[str, str] | None:
 
 
 async def _decide(ctx: CommandContext) -> int:
-    from roadmap.usecases.instruction import decide, dossier_by_ref, revise_decision
+    from roadmap.usecases.avis_decisions import decide, revise_decision
+    from roadmap.usecases.instruction_common import dossier_by_ref
 
     a = ctx.args
     dossier = await dossier_by_ref(a.ref)
@@ -322,7 +331,8 @@ async def _decide(ctx: CommandContext) -> int:
 
 
 async def _state(ctx: CommandContext) -> int:
-    from roadmap.usecases.instruction import dossier_by_ref, transition
+    from roadmap.usecases.dossier_states import transition
+    from roadmap.usecases.instruction_common import dossier_by_ref
 
     a = ctx.args
     dossier = await dossier_by_ref(a.ref)

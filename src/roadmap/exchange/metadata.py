@@ -24,17 +24,6 @@ class ExportOptions:
     generated_at: datetime | None = None  # set once per run when ``stamp``
 
 
-def journal_head(heads: dict[str, tuple[int, str]], sources: list[str]) -> str | None:
-    """Hash of the latest journal row concerning any of ``sources`` (as ``sha256:…``).
-
-    The chain is global, so this one hash also vouches for every earlier row of every
-    roadmap: a service that keeps the file can later ask ``roadmap db verify --tete``
-    whether the history up to that row is still the same.
-    """
-    found = [heads[s] for s in sources if s in heads]
-    return f"sha256:{max(found)[1]}" if found else None
-
-
 def header(
     kind: str,
     sources: list[str],

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from roadmap.exchange.metadata import KIND_ROADMAP, ExportOptions, header, journal_head
+from roadmap.exchange import copil_doc
+from roadmap.exchange.metadata import KIND_ROADMAP, ExportOptions, header
 from roadmap.exchange.snapshot import Row, Snapshot
 from roadmap.exchange.values import as_date, as_datetime, money, natural_key, number, prune
 
@@ -387,7 +388,9 @@ def build_roadmap_document(
         for r in snap.of("qualitative_record", "roadmap_id", rid)
     ]
     sources = [roadmap["slug"]]
-    document = header(KIND_ROADMAP, sources, options, journal=journal_head(snap.heads, sources))
+    document = header(
+        KIND_ROADMAP, sources, options, journal=snap.journal.for_roadmap(roadmap["slug"])
+    )
     body = {
         "slug": roadmap["slug"],
         "titre": roadmap["title"],
@@ -426,7 +429,11 @@ def build_roadmap_document(
         "dossiers": [
             _dossier(snap, refs, d) for d in sorted(dossiers, key=lambda d: natural_key(d["ref"]))
         ],
+        "references": copil_doc.baselines(snap, rid),
+        "releve_decisions": copil_doc.releve(snap, rid),
     }
+    for pid in copil_doc.people_of_releve(snap, rid):
+        refs.person(pid)  # carriers are listed in the referential
     # Everything sits in tables so that schema_version and [generation] open the file.
     document["feuille_de_route"] = prune(body)
     document["referentiel"] = _reference(snap, refs, options)

@@ -1,5 +1,6 @@
 """Tortoise models, one module per aggregate; this package is the ``roadmap`` app."""
 
+from roadmap.models.baseline import Baseline, ReleveDecision, ReleveLink
 from roadmap.models.instruction import (
     Annotation,
     Avis,
@@ -36,6 +37,7 @@ __all__ = [
     "Annotation",
     "Avis",
     "Axe",
+    "Baseline",
     "Campagne",
     "CampagneInstructor",
     "CampagneRoadmap",
@@ -56,6 +58,8 @@ __all__ = [
     "Person",
     "Qpv",
     "QualitativeRecord",
+    "ReleveDecision",
+    "ReleveLink",
     "Roadmap",
     "Service",
 ]

@@ -16,6 +16,7 @@ from roadmap.usecases import observations as obs
 from roadmap.usecases import reference as ref
 from roadmap.usecases import roadmaps as rm
 from roadmap.usecases.base import clock_at, write_unit
+from roadmap.usecases.demo_copil import after_copil, copil_baseline_and_releve
 from roadmap.usecases.demo_instruction import build_demo_campaign
 from roadmap.usecases.identity import Actor, actor_for
 from roadmap.usecases.queries import jalon_detail, list_actions, list_jalons
@@ -154,7 +155,9 @@ async def _build(actor: Actor, today: date, *, replace: bool) -> str:
     axes = [(await rm.create_axe(me, slug, title, description)).ref for title, description in AXES]
     jalons = await _jalons(me, slug, today)
     await _actions(me, slug, today, axes, jalons)
+    await copil_baseline_and_releve(me, slug, today)
     await _reroutings(me, slug, today)
+    await after_copil(me, slug)
     await _observations(me, slug, today, axes)
     await _backdate_adjustments(slug, today)
     await build_demo_campaign(me, slug, today)

@@ -21,9 +21,20 @@ from roadmap.models import (
     Roadmap,
     Service,
 )
-from roadmap.usecases import instruction as ins
+from roadmap.usecases.annotations import add_annotation
+from roadmap.usecases.avis_decisions import decide, give_avis, revise_decision
 from roadmap.usecases.base import write_unit
+from roadmap.usecases.campaigns import CampagneInput, create_campagne
+from roadmap.usecases.dossier_states import (
+    declare_irrecevable,
+    declare_recevable,
+    notify,
+    record_bilan,
+    start_instruction,
+)
+from roadmap.usecases.dossiers import DossierInput, FinancementInput, create_dossier
 from roadmap.usecases.identity import Actor, actor_for
+from roadmap.usecases.instruction_common import dossier_by_ref
 
 
 @dataclass
@@ -281,9 +292,9 @@ async def build_demo_campaign(actor: Actor, slug: str, today: date | None = None
         codes["etat"] = etat.code
     codes["caf"] = caf.code if caf else pv.code
     instructors = [codes[k] for k in ("pv", "dc", "etat") if k in codes]
-    await ins.create_campagne(
+    await create_campagne(
         me,
-        ins.CampagneInput(
+        CampagneInput(
             year=year,
             title=f"AAP contrat de ville {year}",
             opens_on=today - timedelta(days=100),
@@ -310,10 +321,10 @@ async def _dossier(
     plan: dict[str, str] = {}
     for key, amount in spec.plan:
         plan[codes.get(key, codes["pv"])] = amount
-    dossier = await ins.create_dossier(
+    dossier = await create_dossier(
         me,
         year,
-        ins.DossierInput(
+        DossierInput(
             porteur=spec.porteur,
             title=spec.title,
             summary=spec.summary,
@@ -322,25 +333,25 @@ async def _dossier(
             total_budget=spec.budget,
             avis_deadline=today + timedelta(days=spec.deadline_days),
         ),
-        [ins.FinancementInput(code, amount) for code, amount in plan.items()],
+        [FinancementInput(code, amount) for code, amount in plan.items()],
     )
     ref = dossier.ref
 
     async def version() -> int:
-        return (await ins.dossier_by_ref(ref)).version
+        return (await dossier_by_ref(ref)).version
 
     services = {s.code: s.id for s in await Service.filter(code__in=list(codes.values()))}
 
     async def avis(key: str, value: str, text: str) -> None:
         giver = givers.get(services.get(codes.get(key, ""), -1))
         if giver is not None:
-            await ins.give_avis(giver, ref, value, text)
+            await give_avis(giver, ref, value, text)
 
     for step in spec.steps:
         if step == "recevable":
-            await ins.declare_recevable(me, ref, await version())
+            await declare_recevable(me, ref, await version())
         elif step == "irrecevable":
-            await ins.declare_irrecevable(
+            await declare_irrecevable(
                 me,
                 ref,
                 await version(),
@@ -348,7 +359,7 @@ async def _dossier(
                 "critère d'éligibilité de l'AAP non rempli.",
             )
         elif step == "instruction":
-            await ins.start_instruction(me, ref, await version())
+            await start_instruction(me, ref, await version())
         elif step in ("avis", "avis-partiel"):
             for key, (value, text) in spec.avis.items():
                 await avis(key, value, text)
@@ -361,10 +372,10 @@ async def _dossier(
             amounts = (
                 {codes.get(k, codes["pv"]): a for k, a in granted.items()} if granted else None
             )
-            if (await ins.dossier_by_ref(ref)).state == "avis_rendus":
-                await ins.decide(me, ref, await version(), outcome, motivation, amounts)
+            if (await dossier_by_ref(ref)).state == "avis_rendus":
+                await decide(me, ref, await version(), outcome, motivation, amounts)
         elif step == "revise":
-            await ins.revise_decision(
+            await revise_decision(
                 me,
                 ref,
                 await version(),
@@ -375,14 +386,14 @@ async def _dossier(
                 {codes["pv"]: "15000", codes["dc"]: "9000"},
             )
         elif step == "notifie":
-            await ins.notify(me, ref, await version())
+            await notify(me, ref, await version())
         elif step == "bilan":
-            await ins.record_bilan(me, ref, await version(), "Bilan qualitatif et financier reçu")
+            await record_bilan(me, ref, await version(), "Bilan qualitatif et financier reçu")
     if spec.title.startswith("Épicerie solidaire"):
         pv_service = await Service.get(code=codes["pv"])
         giver = givers.get(pv_service.id)
         if giver is not None:
-            await ins.add_annotation(
+            await add_annotation(
                 giver,
                 ref,
                 "Note interne : le trésorier de l'association a changé deux fois cette année, "

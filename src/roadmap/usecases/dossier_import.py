@@ -20,9 +20,19 @@ from roadmap.domain.enums import Pillar
 from roadmap.domain.errors import RoadmapError, ValidationError
 from roadmap.domain.permissions import Capability
 from roadmap.models import Campagne, Dossier
-from roadmap.usecases import instruction as ins
 from roadmap.usecases.base import authorize, write_unit
+from roadmap.usecases.dossiers import (
+    CleanDossier,
+    DossierInput,
+    FinancementInput,
+    Resolved,
+    clean_dossier,
+    clean_financements,
+    insert_dossier,
+    resolve_dossier,
+)
 from roadmap.usecases.identity import Actor
+from roadmap.usecases.instruction_common import campagne_by_year, parse_year
 
 MAX_BYTES = 20 * 1024 * 1024
 DEMANDE_PREFIX = "demande"
@@ -77,8 +87,8 @@ class ImportReport:
 class _Row:
     line: int
     year: int
-    data: ins.DossierInput
-    plan: list[ins.FinancementInput]
+    data: DossierInput
+    plan: list[FinancementInput]
 
 
 def decode(raw: bytes) -> tuple[str, str]:
@@ -229,7 +239,7 @@ def _row(
     value = {key: cells[i].strip() for i, key in keys.items()}
     year_text = value.get("campagne", "")
     if year_text:
-        year = ins.parse_year(year_text, "campagne")
+        year = parse_year(year_text, "campagne")
     elif default_year is not None:
         year = default_year
     else:
@@ -241,14 +251,14 @@ def _row(
             raise ValidationError(f"« {pillar} » inconnu ; attendu : {allowed}", field="pilier")
         pillar = _PILLARS[_norm(pillar)]
     plan = [
-        ins.FinancementInput(code, _amount_cell(cells[i], f"demande_{code}"))
+        FinancementInput(code, _amount_cell(cells[i], f"demande_{code}"))
         for i, code in financeurs.items()
         if cells[i].strip()
     ]
     if not plan:
         raise ValidationError("aucun montant demandé", field="plan de financement")
     instructors = _split_codes(value.get("instructeurs", ""))
-    data = ins.DossierInput(
+    data = DossierInput(
         porteur=value["porteur"],
         title=value["titre"],
         summary=value.get("resume", ""),
@@ -262,8 +272,8 @@ def _row(
         avis_deadline=value.get("date_limite_avis") or None,
     )
     # the same checks as create_dossier, now, so the line number goes with the message
-    ins.clean_dossier(data)
-    ins.clean_financements(plan)
+    clean_dossier(data)
+    clean_financements(plan)
     return _Row(line, year, data, plan)
 
 
@@ -272,7 +282,7 @@ async def import_dossiers(
 ) -> ImportReport:
     """Check every row against the database, then create all of them in one transaction,
     or only the good ones with ``partial``; with an error and no ``partial``, nothing."""
-    default_year = ins.parse_year(campagne, "campagne") if campagne not in (None, "") else None
+    default_year = parse_year(campagne, "campagne") if campagne not in (None, "") else None
     rows, report = parse(raw, default_year)
     if report.errors and not rows and report.rows == 0:
         return report
@@ -286,14 +296,14 @@ async def import_dossiers(
         )
         campagnes: dict[int, Campagne] = {}
         seen: dict[tuple[int, str, str], int] = {}
-        ready: list[tuple[Campagne, ins.CleanDossier, ins.Resolved]] = []
+        ready: list[tuple[Campagne, CleanDossier, Resolved]] = []
         for row in rows:
             try:
                 if row.year not in campagnes:
-                    campagnes[row.year] = await ins.campagne_by_year(row.year)
+                    campagnes[row.year] = await campagne_by_year(row.year)
                 c = campagnes[row.year]
-                clean = ins.clean_dossier(row.data)
-                plan: dict[str, Decimal] = ins.clean_financements(row.plan)
+                clean = clean_dossier(row.data)
+                plan: dict[str, Decimal] = clean_financements(row.plan)
                 key = (c.year, clean.porteur.casefold(), clean.title.casefold())
                 if key in seen:
                     raise ValidationError(
@@ -308,7 +318,7 @@ async def import_dossiers(
                         f"déjà importé : {existing.ref} a le même porteur et le même titre",
                         field="titre",
                     )
-                resolved = await ins.resolve_dossier(c, clean, plan)
+                resolved = await resolve_dossier(c, clean, plan)
                 await authorize(actor, resolved.roadmap.slug, Capability.EDIT)
                 ready.append((c, clean, resolved))
             except RoadmapError as exc:
@@ -317,7 +327,7 @@ async def import_dossiers(
         if result.errors and not partial:
             return result  # nothing written: the checks above only read
         for c, clean, resolved in ready:
-            dossier = await ins.insert_dossier(actor, c, clean, resolved)
+            dossier = await insert_dossier(actor, c, clean, resolved)
             result.imported.append(dossier.ref)
         return result
 

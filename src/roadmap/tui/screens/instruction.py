@@ -20,14 +20,27 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
+from roadmap import formatting as fr
 from roadmap.domain.enums import AvisValue, DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.instruction import REVISABLE_STATES, STATE_ORDER, fmt_amount
+from roadmap.domain.instruction import REVISABLE_STATES, STATE_ORDER, avis_refusal, fmt_amount
 from roadmap.domain.validation import amount
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
-from roadmap.usecases import instruction as uc
+from roadmap.usecases.annotations import AnnotationView, add_annotation, private_annotations
+from roadmap.usecases.avis_decisions import decide, give_avis, revise_decision
+from roadmap.usecases.campaigns import CampagneView, list_campagnes
+from roadmap.usecases.dossier_states import transition
+from roadmap.usecases.instruction_queries import (
+    DossierDetail,
+    DossierRow,
+    InstructionRights,
+    dossier_detail,
+    home_service_code,
+    list_dossiers,
+    rights_on,
+)
 
 
 @dataclass(frozen=True)
@@ -39,26 +52,26 @@ class BoardFilter:
 
 @dataclass
 class BoardData:
-    campagne: uc.CampagneView | None
-    rows: list[uc.DossierRow]
+    campagne: CampagneView | None
+    rows: list[DossierRow]
     service: str  # the user's home service
     axes: list[tuple[str, str]] = field(default_factory=list)  # (ref, title)
 
 
 @dataclass
 class DossierData:
-    detail: uc.DossierDetail
-    rights: uc.InstructionRights
-    notes: list[uc.AnnotationView]
+    detail: DossierDetail
+    rights: InstructionRights
+    notes: list[AnnotationView]
 
 
-def board_order(rows: list[uc.DossierRow]) -> list[uc.DossierRow]:
+def board_order(rows: list[DossierRow]) -> list[DossierRow]:
     """By state along the workflow, then by reference: the board reads left to right."""
     rank = {s: i for i, s in enumerate(STATE_ORDER)}
     return sorted(rows, key=lambda r: (rank[r.state], r.ref))
 
 
-def state_summary(rows: list[uc.DossierRow]) -> str:
+def state_summary(rows: list[DossierRow]) -> str:
     counts = {s: sum(1 for r in rows if r.state is s) for s in STATE_ORDER}
     return " · ".join(f"{s.label} {n}" for s, n in counts.items() if n)
 
@@ -77,7 +90,7 @@ AVIS_STYLE = {
 }
 
 
-def plan_table(detail: uc.DossierDetail) -> Table:
+def plan_table(detail: DossierDetail) -> Table:
     table = Table(title="Plan de financement", title_justify="left", expand=False, box=None)
     table.add_column("Financeur")
     table.add_column("Demandé", justify="right")
@@ -96,7 +109,7 @@ def plan_table(detail: uc.DossierDetail) -> Table:
     return table
 
 
-def avis_table(detail: uc.DossierDetail) -> Table:
+def avis_table(detail: DossierDetail) -> Table:
     """One column per instructing service: the avis side by side, earlier ones below."""
     table = Table(title="Avis des services", title_justify="left", expand=True, show_lines=False)
     for column in detail.avis:
@@ -113,11 +126,11 @@ def avis_table(detail: uc.DossierDetail) -> Table:
         else:
             cur = column.current
             text.append(cur.value.label, style=AVIS_STYLE[cur.value])
-            text.append(f"\n{cur.person or '?'}, {cur.given_at:%d/%m/%Y}")
+            text.append(f"\n{cur.person or '?'}, {fr.date_short(cur.given_at)}")
             if cur.comment:
                 text.append(f"\n{cur.comment}")
         for old in column.history:
-            text.append(f"\navant : {old.value.label} ({old.given_at:%d/%m})", style="dim")
+            text.append(f"\navant : {old.value.label} ({fr.date_short(old.given_at)})", style="dim")
         cells.append(text)
     table.add_row(*cells)
     return table
@@ -152,7 +165,8 @@ def detail_renderable(data: DossierData) -> RenderableType:
             style = "" if dec.current else "dim"
             mark = "" if dec.current else " (remplacée)"
             decisions.append(
-                f"{dec.decided_at:%d/%m/%Y} {dec.outcome.label}{mark} — {dec.decided_by}\n",
+                f"{fr.date_short(dec.decided_at)} {dec.outcome.label}{mark} — "
+                f"{fr.person(d.names.get(dec.decided_by, ''), dec.decided_by)}\n",
                 style=style,
             )
             if dec.motivation:
@@ -163,23 +177,46 @@ def detail_renderable(data: DossierData) -> RenderableType:
     if data.rights.read_notes:
         notes = Text("Notes privées des instructeurs (jamais exportées)\n", style="bold")
         for note in data.notes:
-            notes.append(f"{note.created_at:%d/%m/%Y} {note.author} ({note.service}) : ")
+            notes.append(f"{fr.date_short(note.created_at)} {note.author} ({note.service}) : ")
             notes.append(f"{note.text}\n")
         if not data.notes:
             notes.append("aucune — « p » pour en ajouter une\n", style="dim")
         parts.append(notes)
     history = Text("Historique\n", style="bold")
     for entry in d.history[-12:]:
-        change = " → ".join(x for x in (entry.old, entry.new) if x)
+        money = fr.is_money(entry.entity, entry.field, entry.operation)
+        change = fr.change(entry.old, entry.new, money=money)
+        who = fr.person(d.names.get(entry.actor, ""), entry.actor)
         history.append(
-            f"{entry.at:%d/%m/%Y %H:%M} {entry.actor} · {entry.entity} {entry.operation}"
-            f"{' ' + entry.field if entry.field else ''}"
-            f"{' : ' + shorten(change, 50) if change else ''}"
-            f"{' — ' + shorten(entry.reason, 60) if entry.reason else ''}\n",
+            f"{fr.moment(entry.at)} {who} · {entry.entity} : "
+            f"{fr.what_changed(entry.operation, entry.field)}"
+            f"{' : ' + change if change else ''}"
+            f"{' — ' + entry.reason if entry.reason else ''}\n",
             style="dim",
         )
     parts.append(history)
     return Group(*parts)
+
+
+def avis_refusal_for(data: DossierData) -> str:
+    """Why the actor cannot give an avis on this dossier now ("" if they can), and what next."""
+    rights, detail = data.rights, data.detail
+    instructors = ", ".join(c.service for c in detail.avis) or "aucun"
+    if not rights.read_notes:  # read_notes: the actor's service instructs this dossier
+        mine = (
+            f"votre service ({rights.service})" if rights.service else "vous n'avez pas de service"
+        )
+        return (
+            f"{mine} n'instruit pas {detail.row.ref} : seuls les services instructeurs "
+            f"({instructors}) donnent un avis ; un membre du trinôme peut ajouter votre service "
+            "aux instructeurs"
+        )
+    if not rights.give_avis:
+        return (
+            f"votre service ({rights.service}) instruit {detail.row.ref}, mais votre rôle ne "
+            "permet pas de donner un avis (trinôme, direction ou cercle élargi)"
+        )
+    return avis_refusal(detail.row.state)
 
 
 class InstructionScreen(RoadmapScreen):
@@ -216,7 +253,7 @@ class InstructionScreen(RoadmapScreen):
     def on_mount(self) -> None:
         width = self.app.size.width
         table = self.query_one("#dossiers-table", DataTable)
-        table.add_column("Réf", key="ref", width=11)
+        table.add_column("Réf", key="ref", width=12)  # AAP2026-012 whole
         table.add_column("État", key="state", width=18)
         table.add_column("Porteur", key="porteur", width=max(12, (width - 80) // 2))
         table.add_column("Titre", key="title", width=max(12, (width - 80) // 2))
@@ -233,12 +270,12 @@ class InstructionScreen(RoadmapScreen):
         today = self.roadmap_app.today
 
         async def load() -> BoardData:
-            campagnes = await uc.list_campagnes(slug)
-            service = await uc.home_service_code(actor)
+            campagnes = await list_campagnes(slug)
+            service = await home_service_code(actor)
             campagne = campagnes[0] if campagnes else None
-            rows: list[uc.DossierRow] = []
+            rows: list[DossierRow] = []
             if campagne is not None:
-                rows = await uc.list_dossiers(
+                rows = await list_dossiers(
                     campagne=campagne.year,
                     roadmap=slug,
                     service=service if wanted.my_service and service else None,
@@ -246,7 +283,7 @@ class InstructionScreen(RoadmapScreen):
                     axe=wanted.axe,
                     today=today,
                 )
-            all_rows = await uc.list_dossiers(roadmap=slug, today=today) if campagne else []
+            all_rows = await list_dossiers(roadmap=slug, today=today) if campagne else []
             axes = sorted({(r.axe, r.axe_title) for r in all_rows if r.axe})
             return BoardData(campagne, board_order(rows), service, axes)
 
@@ -261,7 +298,7 @@ class InstructionScreen(RoadmapScreen):
             c = data.campagne
             title.update(
                 f"Instruction — {c.title} ({date_fr(c.opens_on)} → {date_fr(c.closes_on)}) · "
-                f"{len(data.rows)} dossier(s)"
+                f"{fr.plural(len(data.rows), 'dossier')}"
             )
         self.query_one("#instruction-filters", Static).update(self.filter_text(data))
         table = self.query_one("#dossiers-table", DataTable)
@@ -319,9 +356,9 @@ class InstructionScreen(RoadmapScreen):
         today = self.roadmap_app.today
 
         async def load() -> DossierData:
-            detail = await uc.dossier_detail(ref, today=today)
-            rights = await uc.rights_on(actor, ref)
-            notes = await uc.private_annotations(actor, ref) if rights.read_notes else []
+            detail = await dossier_detail(ref, today=today)
+            rights = await rights_on(actor, ref)
+            notes = await private_annotations(actor, ref) if rights.read_notes else []
             return DossierData(detail, rights, notes)
 
         self.run_query(load, self.show_dossier, name="instruction-dossier")
@@ -371,19 +408,16 @@ class InstructionScreen(RoadmapScreen):
         data = self._current()
         if data is None:
             return
-        if not data.rights.give_avis:
-            self.notify(
-                "seul un membre d'un service instructeur (trinôme, direction ou cercle élargi) "
-                "donne un avis sur ce dossier",
-                severity="warning",
-            )
+        refused = avis_refusal_for(data)
+        if refused:  # said before the typing, with the next possible step
+            self.notify(refused, severity="warning", title="Avis impossible")
             return
         actor, ref = self.actor, data.detail.row.ref
         mine = next((c for c in data.detail.avis if c.service == data.rights.service), None)
         current = mine.current if mine else None
 
         async def submit(values: Values) -> str:
-            await uc.give_avis(actor, ref, values["value"], values["comment"])
+            await give_avis(actor, ref, values["value"], values["comment"])
             return f"avis de {data.rights.service} enregistré sur {ref}"
 
         self.app.push_screen(
@@ -428,7 +462,10 @@ class InstructionScreen(RoadmapScreen):
         if d.row.state is not DossierState.AVIS_RENDUS and not revising:
             waiting = ", ".join(d.row.missing_avis)
             reason = (
-                f"il manque l'avis de : {waiting}" if waiting else f"état « {d.row.state.label} »"
+                f"il manque l'avis de : {waiting}"
+                if waiting
+                else f"état « {d.row.state.label} » ; faites-le avancer (touche t) jusqu'à "
+                "l'instruction, la décision suit les avis"
             )
             self.notify(f"pas encore de décision possible : {reason}", severity="warning")
             return
@@ -495,7 +532,7 @@ class InstructionScreen(RoadmapScreen):
             if values["outcome"] in (DecisionOutcome.REFUSE, DecisionOutcome.AJOURNE):
                 granted = {}  # the amounts prefilled from the demand do not apply
             if revising:
-                await uc.revise_decision(
+                await revise_decision(
                     actor,
                     ref,
                     version,
@@ -506,7 +543,7 @@ class InstructionScreen(RoadmapScreen):
                     confirm_over_asked=confirm,
                 )
                 return f"décision révisée sur {ref}"
-            await uc.decide(
+            await decide(
                 actor,
                 ref,
                 version,
@@ -530,7 +567,7 @@ class InstructionScreen(RoadmapScreen):
         )
 
     @staticmethod
-    def _avis_summary(d: uc.DossierDetail) -> str:
+    def _avis_summary(d: DossierDetail) -> str:
         parts = [
             f"{c.service} : {c.current.value.label.lower() if c.current else 'en attente'}"
             for c in d.avis
@@ -538,7 +575,7 @@ class InstructionScreen(RoadmapScreen):
         return f"{d.row.porteur} — {d.row.title}\nAvis : " + " · ".join(parts)
 
     @staticmethod
-    def _decision_preview(d: uc.DossierDetail, values: Values) -> str:
+    def _decision_preview(d: DossierDetail, values: Values) -> str:
         total = Decimal(0)
         for line in d.plan:
             raw = str(values.get(f"granted_{line.financeur}", ""))
@@ -569,7 +606,7 @@ class InstructionScreen(RoadmapScreen):
         actor, ref, version = self.actor, d.row.ref, d.row.version
 
         async def submit(values: Values) -> str:
-            await uc.transition(actor, ref, version, values["state"], values["reason"])
+            await transition(actor, ref, version, values["state"], values["reason"])
             return f"{ref} : {DossierState(values['state']).label}"
 
         self.app.push_screen(
@@ -609,7 +646,7 @@ class InstructionScreen(RoadmapScreen):
         actor, ref = self.actor, data.detail.row.ref
 
         async def submit(values: Values) -> str:
-            await uc.add_annotation(actor, ref, values["text"])
+            await add_annotation(actor, ref, values["text"])
             return "note privée ajoutée"
 
         self.app.push_screen(

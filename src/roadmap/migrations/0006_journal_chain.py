@@ -63,7 +63,7 @@ class AddHashColumn(ops.AddField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("roadmap", "0002_journal_append_only")]
+    dependencies = [("roadmap", "0005_baselines")]
 
     operations = [
         AddHashColumn(

@@ -81,6 +81,18 @@ async def drop_pg_database(url: str) -> None:
         await conn.close()
 
 
+async def journal_actor(login: str) -> str:
+    """Who the journal names for a use case run as ``login``: on PostgreSQL the database
+    stamps the connection role itself (issue 10), the test superuser here."""
+    from tortoise import connections
+
+    conn = connections.get("default")
+    if conn.capabilities.dialect != "postgres":
+        return login
+    _, rows = await conn.execute_query("SELECT current_user")
+    return str(rows[0][0])
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request: pytest.FixtureRequest) -> str:
     if request.param == "postgres":

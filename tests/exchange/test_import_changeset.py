@@ -19,6 +19,7 @@ from roadmap.exchange.problems import ImportRefused
 from roadmap.graph.report import reroutings, write_report
 from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases.identity import actor_for
+from tests.conftest import journal_actor
 
 SOURCE = Path(__file__).parent / "data" / "pat-test.toml"
 Edit = Callable[[dict[str, Any]], None]
@@ -103,7 +104,7 @@ async def test_each_changed_field_journaled_by_the_importer(
         ("action", "A1", "statut", "terminee"),
         ("jalon", "J2", "titre", "COPIL de printemps"),
     ]
-    assert {r.actor for r in rows} == {"pbernard"}
+    assert {r.actor for r in rows} == {await journal_actor("pbernard")}
     assert (await m.Action.get(ref="A1")).version == 2  # the use case's version rule
 
 
@@ -343,7 +344,7 @@ async def test_new_action_through_the_use_case(db: DatabaseLocation, tmp_path: P
     assert "action A11 : création" in result.changes
     created = await m.JournalEntry.filter(entity="action", entity_ref="A11").order_by("id")
     assert created[0].operation == "création"
-    assert {r.actor for r in created} == {"cmartin"}
+    assert {r.actor for r in created} == {await journal_actor("cmartin")}
 
 
 async def test_dossier_edits_go_through_the_dossier_use_cases(
@@ -370,7 +371,9 @@ async def test_dossier_edits_go_through_the_dossier_use_cases(
         "dossier D2026-001 : titre : « Paniers solidaires » → « Paniers solidaires du Canton »",
         "financement D2026-001/caf : demande : « 5000.50 » → « 6000.00 »",
     ]
-    rows = await m.JournalEntry.filter(entity_ref="D2026-001", actor="cmartin").order_by("id")
+    rows = await m.JournalEntry.filter(
+        entity_ref="D2026-001", actor=await journal_actor("cmartin")
+    ).order_by("id")
     written = [(r.field, r.new_value) for r in rows]
     # the use case also derives what the form derives (the action's axe, the avis state)
     assert ("titre", "Paniers solidaires du Canton") in written
@@ -412,7 +415,7 @@ async def test_campaign_edits_go_through_the_campaign_use_case(
     await restored(tmp_path)
     result = await import_file(await actor_for("cmartin"), edited(tmp_path, _campaign_edit))
     assert any(line.startswith("campagne 2026 : titre") for line in result.changes)
-    rows = await m.JournalEntry.filter(entity="campagne", actor="cmartin")
+    rows = await m.JournalEntry.filter(entity="campagne", actor=await journal_actor("cmartin"))
     assert {r.field for r in rows} >= {"titre", "services instructeurs"}
     campaign = await m.Campagne.get(year=2026)
     assert campaign.title == "AAP 2026 — alimentation"

@@ -323,7 +323,7 @@ async def test_restore_keeps_authors_and_says_so(db: DatabaseLocation) -> None:
     adjustments = await m.Adjustment.all().values_list("author", flat=True)
     assert set(adjustments) == {"cmartin"}
     row = await m.JournalEntry.filter(operation="restauration", entity="décision").get()
-    assert row.actor == ADMIN
+    assert row.actor == await journal_actor(ADMIN)
     assert row.reason.startswith("restauré depuis pat-test.toml, auteur d'origine cmartin")
 
 

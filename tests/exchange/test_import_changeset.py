@@ -399,7 +399,7 @@ async def test_dossier_rules_of_the_form_apply(db: DatabaseLocation, tmp_path: P
     await import_file(await actor_for("cmartin"), edited(tmp_path, notified))
     assert (await m.Dossier.get(ref="D2026-001")).state == "notifie"
     row = await m.JournalEntry.filter(entity_ref="D2026-001").order_by("-id").first()
-    assert row is not None and row.actor == "cmartin"
+    assert row is not None and row.actor == await journal_actor("cmartin")
 
 
 def _campaign_edit(doc: dict[str, Any]) -> None:
@@ -465,7 +465,8 @@ async def test_stamped_file_does_not_overwrite_a_later_change(
         doc["generation"]["genere_le"] = exported_at
 
     before = await counts()
-    with pytest.raises(ImportRefused, match="modifié\\(e\\) dans la base par pbernard"):
+    who = await journal_actor("pbernard")
+    with pytest.raises(ImportRefused, match=f"modifié\\(e\\) dans la base par {who}"):
         await import_file(await actor_for("cmartin"), edited(tmp_path, stale))
     assert await counts() == before
     assert (await m.Action.get(ref="A1")).title == "Titre d'une collègue"

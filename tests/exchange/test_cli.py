@@ -72,6 +72,21 @@ def test_import_dry_run_and_motif_from_the_cli(
     assert "rien à changer" in capsys.readouterr().out
 
 
+def test_unknown_user_import_refused_with_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "r.db")
+    assert main(["--db", db, "import", str(SOURCE)]) == 0
+    monkeypatch.setenv("ROADMAP_USER", "inconnu")
+    changed = tmp_path / "pat-test.toml"
+    changed.write_text(SOURCE.read_text().replace('titre = "Sans axe"', 'titre = "Renommée"'))
+    capsys.readouterr()
+    assert main(["--db", db, "import", str(changed)]) == 3
+    err = capsys.readouterr().err
+    assert "vous n'êtes pas membre" in err and "Traceback" not in err
+    assert main(["--db", db, "import", "--dry-run", str(changed)]) == 3
+
+
 def test_exchange_never_imports_the_ui() -> None:
     import subprocess
     import sys

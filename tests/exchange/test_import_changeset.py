@@ -477,3 +477,58 @@ async def test_stamped_file_does_not_overwrite_a_later_change(
 
     await import_file(await actor_for("cmartin"), edited(tmp_path, fresh))
     assert (await m.Action.get(ref="A1")).title == "Diagnostic partagé"
+
+
+async def test_stored_inconsistency_does_not_block_a_reimport(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    """A derived total already off in the base is not the file's fault (found on big data)."""
+
+    def off(doc: dict[str, Any]) -> None:
+        road(doc)["dossiers"][0]["montant_demande"] = "1.00"
+
+    path = edited(tmp_path, off, "decale.toml")
+    await import_file(await actor_for(ADMIN), path)
+    assert (await import_file(await actor_for("cmartin"), path)).changes == []
+
+    def changed(doc: dict[str, Any]) -> None:
+        road(doc)["dossiers"][0]["montant_demande"] = "2.00"
+
+    with pytest.raises(ImportRefused, match="montant_demande est la somme"):
+        await import_file(await actor_for("cmartin"), edited(tmp_path, changed))
+
+
+def _new_dossier(ref: str) -> Edit:
+    def edit(doc: dict[str, Any]) -> None:
+        road(doc)["dossiers"].append(
+            {
+                "ref": ref,
+                "campagne": 2026,
+                "porteur": "Centre social Canto-Perdrix",
+                "titre": "Cuisine partagée",
+                "budget_total": "3000.00",
+                "montant_demande": "1200.00",
+                "services_instructeurs": ["dsu"],
+                "financements": [{"financeur": "dsu", "demande": "1200.00"}],
+            }
+        )
+
+    return edit
+
+
+async def test_new_dossier_deposited_through_the_use_case(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await restored(tmp_path)
+    before = await counts()
+    with pytest.raises(ImportRefused, match="référence attendue « AAP2026-001 »"):
+        await import_file(await actor_for("cmartin"), edited(tmp_path, _new_dossier("D9")))
+    assert await counts() == before
+    result = await import_file(
+        await actor_for("cmartin"), edited(tmp_path, _new_dossier("AAP2026-001"))
+    )
+    assert "dossier AAP2026-001 : création" in result.changes
+    dossier = await m.Dossier.get(ref="AAP2026-001")
+    assert dossier.state == "depose" and dossier.amount_asked == 1200
+    row = await m.JournalEntry.get(entity="dossier", entity_ref="AAP2026-001")
+    assert (row.operation, row.actor) == ("dépôt", "cmartin")

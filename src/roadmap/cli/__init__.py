@@ -83,10 +83,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from roadmap.cli.launch import launch_tui
 
         return launch_tui(args)
+    quick = getattr(args, "quick", None)  # a command that may answer without the ORM
+    if quick is not None:
+        code = quick(args)
+        if code is not None:
+            return int(code)
     # Only now the heavy part: asyncio, tortoise, the models (``--version`` and ``--help``
     # never get here, RISKS 15; tests/core/test_cli_imports.py keeps it so).
-    import asyncio
+    from roadmap.cli.runner import run
 
-    from roadmap.cli.runner import run_command
-
-    return asyncio.run(run_command(args))
+    return run(args)

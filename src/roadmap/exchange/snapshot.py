@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from roadmap.domain.errors import StorageError
 from roadmap.exchange.journal_heads import HEADS_SQL, JournalHeads
+from roadmap.exchange.manifest import POSITION_SQL, position_of
 
 Row = dict[str, Any]
 
@@ -160,16 +161,12 @@ async def read_snapshot(
     return Snapshot(tables, position, changes, heads)
 
 
-# --- the journal position: what the export has seen of the history ------------------------
-# Every write is journaled (one door), so an unchanged position means unchanged data. The
-# count with the newest id: on PostgreSQL a transaction can commit after a later one, with
-# a smaller id; the count still grows (the journal is append-only).
+# --- the journal position: what the export has seen of the history (manifest.py) ----------
 
 
 async def _position(conn: Any) -> dict[str, Any]:
-    _, rows = await conn.execute_query('SELECT COUNT(*), MAX("id") FROM "journal"')
-    count, newest = tuple(rows[0])
-    return {"dernier": int(newest or 0), "nombre": int(count or 0)}
+    _, rows = await conn.execute_query(POSITION_SQL)
+    return position_of(rows[0])
 
 
 async def read_position() -> dict[str, Any]:

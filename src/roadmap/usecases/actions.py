@@ -252,7 +252,7 @@ async def edit_action(
         await _readable_links(changes)
         moved_dates = [f for f in _DATE_FIELDS if f in changes and changes[f][0] is not None]
         adjustment_kind: AdjustmentKind | None = None
-        why = reason.strip()
+        why = v.no_control(reason.strip(), "motif", multiline=True)
         if moved_dates:
             why = v.reason(reason)
             adjustment_kind = AdjustmentKind.parse(kind, "nature de l'ajustement")  # type: ignore[assignment]
@@ -450,7 +450,7 @@ async def add_engagement(actor: Actor, slug: str, action_ref: str, data: Engagem
             amount=amount,
             period_start=start,
             period_end=end,
-            description=data.description.strip(),
+            description=v.text(data.description, "description", max_length=8000, required=False),
             updated_by=actor.login,
         )
         await journal(

@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import NotFound, PermissionDenied, StaleVersion, StorageError
+from roadmap.domain.io_errors import is_disk_trouble, storage_error
 from roadmap.domain.permissions import Capability, require
 from roadmap.models import JournalEntry, Membership, Roadmap
 from roadmap.storage.chain import COLUMNS, FIELDS, row_hash
@@ -88,6 +89,9 @@ async def _run_with_retries(unit: Callable[[], Awaitable[T]]) -> T:
                     raise StorageError(
                         "la base est occupée par d'autres écritures ; réessayez dans un instant"
                     ) from exc
+                if is_disk_trouble(exc):
+                    # e.g. sqlite3.OperationalError "database or disk is full" out of COMMIT
+                    raise storage_error(exc, "écriture annulée, rien n'a été enregistré") from exc
                 raise
             await asyncio.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
     raise AssertionError("unreachable")

@@ -23,7 +23,13 @@ from textual.widgets import DataTable, Footer, Static
 from roadmap import formatting as fr
 from roadmap.domain.enums import AvisValue, DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.instruction import REVISABLE_STATES, STATE_ORDER, avis_refusal, fmt_amount
+from roadmap.domain.instruction import (
+    REVISABLE_STATES,
+    STATE_ORDER,
+    avis_refusal,
+    fmt_amount,
+    fmt_budget,
+)
 from roadmap.domain.validation import amount
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
@@ -153,7 +159,7 @@ def detail_renderable(data: DossierData) -> RenderableType:
         head.append(f" — {d.state_reason}")
     if r.avis_deadline:
         head.append(f" · avis attendus avant le {date_fr(r.avis_deadline)}")
-    head.append(f" · budget total {fmt_amount(d.total_budget)}")
+    head.append(f" · budget total {fmt_budget(d.total_budget)}")
     if d.summary:
         head.append(f"\n{d.summary}", style="italic")
     for alert in r.alerts:

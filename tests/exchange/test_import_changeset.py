@@ -531,4 +531,4 @@ async def test_new_dossier_deposited_through_the_use_case(
     dossier = await m.Dossier.get(ref="AAP2026-001")
     assert dossier.state == "depose" and dossier.amount_asked == 1200
     row = await m.JournalEntry.get(entity="dossier", entity_ref="AAP2026-001")
-    assert (row.operation, row.actor) == ("dépôt", "cmartin")
+    assert (row.operation, row.actor) == ("dépôt", await journal_actor("cmartin"))

@@ -13,7 +13,7 @@ def _text(default: str | None = "") -> fields.TextField:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("roadmap", "0005_baselines")]
+    dependencies = [("roadmap", "0006_journal_chain")]
 
     operations = [
         ops.CreateModel(

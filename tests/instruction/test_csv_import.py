@@ -107,7 +107,7 @@ def test_header_problems_are_reported_on_line_1() -> None:
     for header, expected in [
         (["porteur", "titre", "couleur", "demande_dcs"], "colonne inconnue « couleur »"),
         (["titre", "demande_dcs"], "obligatoire(s) absente(s) : porteur"),
-        (["porteur", "titre"], "aucune colonne demande_"),
+        (["porteur", "titre"], "aucune colonne de montant : demande_"),
         (["porteur", "titre", "demande_dcs", "Demande dcs"], "financeur dcs en double"),
     ]:
         rows, report = parse(build([], header=header), YEAR)

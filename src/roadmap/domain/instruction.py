@@ -249,6 +249,11 @@ def fmt_amount(value: Decimal | None) -> str:
     return amount(value)
 
 
+def fmt_budget(value: Decimal | None) -> str:
+    """A dossier's total budget; 0 means nobody gave it (e.g. an import without the column)."""
+    return fmt_amount(value) if value else "non renseigné"
+
+
 # --- alerts --------------------------------------------------------------------------------
 
 

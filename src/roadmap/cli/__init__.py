@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "commands_graph",
     "commands_baselines",
     "commands_exchange",
+    "commands_propositions",
 ]
 
 

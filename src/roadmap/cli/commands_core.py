@@ -111,6 +111,8 @@ async def _db_backup(ctx: CommandContext) -> int:
         fail("la sauvegarde intégrée concerne SQLite ; pour PostgreSQL, utilisez pg_dump")
         return EXIT_USAGE
     target: Path = ctx.args.file.expanduser().absolute()
-    await backup_sqlite(location.path, target)
+    cleaned = await backup_sqlite(location.path, target)
+    for path in cleaned:
+        print(f"supprimé  {path} (copie partielle d'une sauvegarde interrompue)")
     print(f"Sauvegarde écrite et vérifiée (integrity_check) : {target}")
     return EXIT_OK

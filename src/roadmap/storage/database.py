@@ -319,9 +319,14 @@ async def backup_before_migration(location: DatabaseLocation) -> Path:
     return target
 
 
-async def backup_sqlite(source: Path, target: Path) -> None:
-    """Copy a live SQLite file with the online backup API, then check the copy."""
+async def backup_sqlite(source: Path, target: Path) -> list[Path]:
+    """Copy a live SQLite file with the online backup API, then check the copy.
+
+    Returns the partial files of earlier, killed backups removed from the folder first.
+    """
     import aiosqlite
+
+    from roadmap.storage.partials import clean_stale_partials, partial_path
 
     if target.exists():
         raise StorageError(f"{target} existe déjà ; choisissez un autre nom", field="FICHIER")
@@ -331,7 +336,8 @@ async def backup_sqlite(source: Path, target: Path) -> None:
         raise StorageError(
             f"impossible de créer {target.parent} : {exc}", field="FICHIER"
         ) from None
-    partial = target.with_name(target.name + ".partiel")
+    cleaned = clean_stale_partials(target.parent)
+    partial = partial_path(target)
     try:
         async with aiosqlite.connect(source) as src, aiosqlite.connect(partial) as dst:
             await src.backup(dst)
@@ -346,4 +352,6 @@ async def backup_sqlite(source: Path, target: Path) -> None:
         error.field = "FICHIER"
         raise error from None
     finally:
-        partial.unlink(missing_ok=True)
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            partial.with_name(partial.name + suffix).unlink(missing_ok=True)
+    return cleaned

@@ -139,7 +139,7 @@ class DashboardScreen(RoadmapScreen):
         role = data.role.label.lower() if data.role else "non membre"
         archived = " — ARCHIVÉE" if data.status.value == "archivee" else ""
         self.query_one("#dash-title", Static).update(
-            Content(f"{data.title}{archived}  ·  votre rôle : {role}")
+            Content(f"Votre rôle : {role}  ·  {data.title}{archived}")
         )
         remaining = (data.horizon - today).days
         self.query_one("#dash-destination", Static).update(

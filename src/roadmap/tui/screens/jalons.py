@@ -22,7 +22,7 @@ from roadmap.domain.enums import AdjustmentKind, JalonKind, JalonStatus
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.permissions import Capability
 from roadmap.domain.validation import parse_date
-from roadmap.tui.format import date_fr
+from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.reroute import impact_text, outcome_message, shift_field, slip_text, wants_shift
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.copil import (
@@ -69,6 +69,7 @@ class JalonsScreen(RoadmapScreen):
         self.data: JalonsData | None = None
         self.detail: queries.JalonDetail | None = None
         self.selected_ref: str | None = None
+        self.title_width = 20
         self.baseline: BaselineDates | None = None  # shown beside the plan when set
 
     def compose(self) -> ComposeResult:
@@ -86,7 +87,8 @@ class JalonsScreen(RoadmapScreen):
         table.add_column("Date", key="date", width=10)
         table.add_column("Réf", key="ref", width=4)
         # The title takes what the fixed columns leave (80 columns and up).
-        table.add_column("Jalon", key="title", width=max(13, self.app.size.width - 69))
+        self.title_width = max(13, self.app.size.width - 69)
+        table.add_column("Jalon", key="title", width=self.title_width)
         table.add_column("Type", key="kind", width=14)
         table.add_column("Statut", key="status", width=7)
         table.add_column("Décalé", key="slip", width=7)
@@ -134,8 +136,8 @@ class JalonsScreen(RoadmapScreen):
             table.add_row(
                 date_fr(row.current_date),
                 row.ref,
-                row.title,
-                row.kind.label,
+                shorten(row.title, self.title_width),
+                shorten(row.kind.label, 14),
                 row.status.label,
                 slip_text(row.slip_days),
                 data.margins.text(row.ref),

@@ -25,6 +25,9 @@ CASES: list[tuple[str, list[str], str, int]] = [
     ("db upgrade", [], "testeur", 0),
     ("db backup", ["{tmp}/copie.db"], "testeur", 0),
     ("db backup", ["{tmp}/fichier/copie.db"], "testeur", 4),
+    ("db verify", [], "testeur", 0),
+    ("db verify", ["--export", "{tmp}/fichier"], "testeur", 1),  # no journal head in it
+    ("db acces", ["pcaf", "--role", "lecteur"], "testeur", 2),  # PostgreSQL only
     ("dossiers", ["--format", "csv"], "testeur", 0),
     ("dossier show", ["AAP2026-001"], "testeur", 0),
     ("dossier show", ["AAP1999-999"], "testeur", 2),

@@ -29,7 +29,7 @@ from roadmap.exchange import manifest as mf
 from roadmap.exchange.atomic import clean_temps, commit, discard
 from roadmap.exchange.margins import margins_for
 from roadmap.exchange.metadata import ExportOptions
-from roadmap.exchange.render import fingerprint, previous_fingerprint, render
+from roadmap.exchange.render import fingerprint, render, same_as_before
 from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap_id
 from roadmap.exchange.service_doc import ServiceIndex
 from roadmap.exchange.service_files import Done, helper, staged_emit, write_services
@@ -241,7 +241,7 @@ class _Job:
                 path = out_dir / f"{r['slug']}.toml"
                 doc = self.document(r)
                 digest = fingerprint(doc)
-                unchanged = not options.stamp and previous_fingerprint(path) == digest
+                unchanged = not options.stamp and same_as_before(path, doc, digest)
                 emit(path, path.read_bytes() if unchanged else render(doc, digest=digest))
                 if options.ics:
                     own = calendar.roadmap_events(doc, now)

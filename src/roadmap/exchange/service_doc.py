@@ -235,8 +235,15 @@ def build_service_document(
         )
     sources = {a.get("feuille_de_route") for a in actions + jalons + dossiers} - {None}
     parent = snap.get("service", service["parent_id"])
+    slugs = sorted(str(s) for s in sources)
     document = header(
-        KIND_SERVICE, sorted(str(s) for s in sources), options, service=service["code"]
+        KIND_SERVICE,
+        slugs,
+        options,
+        journal=snap.journal.for_service(
+            slugs, {"actions": actions, "jalons": jalons, "dossiers": dossiers}
+        ),
+        service=service["code"],
     )
     by_roadmap_ref = lambda i: (i.get("feuille_de_route", ""), natural_key(i["ref"]))  # noqa: E731
     document["service"] = prune(

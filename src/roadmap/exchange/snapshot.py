@@ -17,6 +17,7 @@ from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
 from roadmap.domain.errors import StorageError
+from roadmap.exchange.journal_heads import HEADS_SQL, JournalHeads
 from roadmap.exchange.manifest import POSITION_SQL, position_of
 
 Row = dict[str, Any]
@@ -98,6 +99,7 @@ class Snapshot:
     tables: dict[str, list[Row]]
     position: dict[str, Any] = field(default_factory=dict)  # journal position of the read
     changes: list[JournalChange] | None = None  # journal rows asked for (changes_after)
+    journal: JournalHeads = field(default_factory=JournalHeads)  # heads the files carry
     by_id: dict[str, dict[int, Row]] = field(default_factory=dict)
     children: dict[tuple[str, str], dict[Any, list[Row]]] = field(default_factory=dict)
 
@@ -152,9 +154,11 @@ async def read_snapshot(
                 tables[table] = [dict(zip(columns, tuple(r), strict=True)) for r in rows]
             position = await _position(conn)
             changes = None if changes_after is None else await _changes(conn, changes_after)
+            _, rows = await conn.execute_query(HEADS_SQL)
+            heads = JournalHeads.from_rows(tuple(r) for r in rows)
     except (BaseORMException, sqlite3.Error) as exc:
         raise StorageError(f"lecture de la base impossible pour l'export : {exc}") from exc
-    return Snapshot(tables, position, changes)
+    return Snapshot(tables, position, changes, heads)
 
 
 # --- the journal position: what the export has seen of the history (manifest.py) ----------

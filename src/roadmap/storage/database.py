@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
@@ -158,6 +159,8 @@ async def _open(location: DatabaseLocation, info: DatabaseInfo, *, upgrade: bool
         info.created = not location.path.exists() or location.path.stat().st_size == 0
         if not info.created:
             _probe_sqlite_file(location.path)
+        elif not location.path.exists():
+            _create_private(location.path)
     try:
         applied = await _applied_migrations_quick(location) if upgrade else None
         if upgrade and (applied is None or not shipped_migrations() <= applied):
@@ -190,6 +193,20 @@ def _open_error(location: DatabaseLocation, exc: BaseException) -> StorageError:
     error = storage_error(exc, f"impossible d'ouvrir la base {location.describe()}")
     error.field = "--db"
     return error
+
+
+def _create_private(path: Path) -> None:
+    """A new database file is readable and writable by its creator only (0600).
+
+    It holds private annotations, and on SQLite its permissions are the trust boundary:
+    a team sharing one file on a server opens it to its group on purpose (chmod g+rw).
+    """
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StorageError(f"impossible de créer {path} : {exc.strerror}", field="--db") from None
 
 
 def _probe_sqlite_file(path: Path) -> None:

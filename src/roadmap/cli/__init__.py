@@ -19,6 +19,7 @@ from roadmap.cli import (
     commands_dossiers,
     commands_exchange,
     commands_graph,
+    commands_propositions,
 )
 
 # One module per capability, each adding its own subcommands.
@@ -28,6 +29,7 @@ COMMAND_MODULES = [
     commands_graph,
     commands_baselines,
     commands_exchange,
+    commands_propositions,
 ]
 
 

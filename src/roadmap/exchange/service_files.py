@@ -180,7 +180,7 @@ SERVICE_TABLES = frozenset(
     {
         "service", "person", "roadmap", "action", "axe", "campagne", "dossier", "jalon",
         "action_contributor", "engagement", "jalon_invite", "dossier_instructor",
-        "financement_line", "avis", "decision", "campagne_instructor",
+        "financement_line", "avis", "decision", "campagne_instructor", "proposition",
     }
 )  # fmt: skip
 

@@ -89,6 +89,10 @@ TABLES: dict[str, tuple[str, ...]] = {
         "created_at", "created_by", "done_at", "done_by",
     ),
     "releve_link": ("decision_id", "action_id", "jalon_id"),
+    "proposition": (
+        "id", "service_code", "author", "roadmap_slug", "item_kind", "item_ref", "field",
+        "base_value", "proposed_value", "status", "motive", "decided_by", "decided_at",
+    ),
 }  # fmt: skip
 
 

@@ -111,7 +111,8 @@ async def test_an_edit_rewrites_only_the_files_holding_it(
     untouched = set(before) - expected - {manifest.NAME}
     assert {n: after[n] for n in untouched} == {n: before[n] for n in untouched}
     await export(tmp_path / "full", rebuild=True)  # the same set, redone in full
-    assert read_tree(out) == read_tree(tmp_path / "full")
+    # journal=True: the journal heads agree too (incremental and full, issue 10)
+    assert read_tree(out, journal=True) == read_tree(tmp_path / "full", journal=True)
     assert manifest.verify(out) == []
 
 

@@ -255,6 +255,7 @@ GENERATION = {
     "genere_le": DATETIME,
     "marges_au": DATE,
     "empreinte": S(80),
+    "journal": S(80),
 }
 DOCUMENT = {
     "schema_version": F("int", REQ),

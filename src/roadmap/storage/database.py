@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
@@ -158,6 +159,8 @@ async def _open(location: DatabaseLocation, info: DatabaseInfo, *, upgrade: bool
         info.created = not location.path.exists() or location.path.stat().st_size == 0
         if not info.created:
             _probe_sqlite_file(location.path)
+        elif not location.path.exists():
+            _create_private(location.path)
     try:
         applied = await _applied_migrations_quick(location) if upgrade else None
         if upgrade and (applied is None or not shipped_migrations() <= applied):
@@ -190,6 +193,20 @@ def _open_error(location: DatabaseLocation, exc: BaseException) -> StorageError:
     error = storage_error(exc, f"impossible d'ouvrir la base {location.describe()}")
     error.field = "--db"
     return error
+
+
+def _create_private(path: Path) -> None:
+    """A new database file is readable and writable by its creator only (0600).
+
+    It holds private annotations, and on SQLite its permissions are the trust boundary:
+    a team sharing one file on a server opens it to its group on purpose (chmod g+rw).
+    """
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StorageError(f"impossible de créer {path} : {exc.strerror}", field="--db") from None
 
 
 def _probe_sqlite_file(path: Path) -> None:
@@ -319,9 +336,14 @@ async def backup_before_migration(location: DatabaseLocation) -> Path:
     return target
 
 
-async def backup_sqlite(source: Path, target: Path) -> None:
-    """Copy a live SQLite file with the online backup API, then check the copy."""
+async def backup_sqlite(source: Path, target: Path) -> list[Path]:
+    """Copy a live SQLite file with the online backup API, then check the copy.
+
+    Returns the partial files of earlier, killed backups removed from the folder first.
+    """
     import aiosqlite
+
+    from roadmap.storage.partials import clean_stale_partials, partial_path
 
     if target.exists():
         raise StorageError(f"{target} existe déjà ; choisissez un autre nom", field="FICHIER")
@@ -331,7 +353,8 @@ async def backup_sqlite(source: Path, target: Path) -> None:
         raise StorageError(
             f"impossible de créer {target.parent} : {exc}", field="FICHIER"
         ) from None
-    partial = target.with_name(target.name + ".partiel")
+    cleaned = clean_stale_partials(target.parent)
+    partial = partial_path(target)
     try:
         async with aiosqlite.connect(source) as src, aiosqlite.connect(partial) as dst:
             await src.backup(dst)
@@ -346,4 +369,6 @@ async def backup_sqlite(source: Path, target: Path) -> None:
         error.field = "FICHIER"
         raise error from None
     finally:
-        partial.unlink(missing_ok=True)
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            partial.with_name(partial.name + suffix).unlink(missing_ok=True)
+    return cleaned

@@ -43,7 +43,8 @@ async def test_restored_into_an_empty_base(db: DatabaseLocation, tmp_path: Path)
     await import_file(await actor_for("cmartin"), EXAMPLE)
     assert await m.Baseline.all().count() == 1
     await export(tmp_path, options=ExportOptions())
-    exported = (tmp_path / f"{SLUG}.toml").read_bytes()  # the journal head is this base's own
+    # Byte for byte but the journal head, which is this database's own history.
+    exported = (tmp_path / f"{SLUG}.toml").read_bytes()
     assert without_journal(exported) == without_journal(EXAMPLE.read_bytes())
 
 

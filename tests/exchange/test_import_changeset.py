@@ -59,9 +59,9 @@ def road(doc: dict[str, Any]) -> dict[str, Any]:
     return doc["feuille_de_route"]
 
 
-async def restored(tmp_path: Path) -> Path:
-    """The base roadmap restored by the administrator; returns its file."""
-    path = edited(tmp_path, lambda doc: None, "base.toml")
+async def restored(tmp_path: Path, edit: Edit | None = None) -> Path:
+    """The base roadmap (``edit`` applied) restored by the administrator; returns its file."""
+    path = edited(tmp_path, edit or (lambda doc: None), "base.toml")
     await import_file(await actor_for(ADMIN), path)
     await m.Person.create(login=ADMIN, name="Administratrice")
     return path
@@ -487,8 +487,7 @@ async def test_stored_inconsistency_does_not_block_a_reimport(
     def off(doc: dict[str, Any]) -> None:
         road(doc)["dossiers"][0]["montant_demande"] = "1.00"
 
-    path = edited(tmp_path, off, "decale.toml")
-    await import_file(await actor_for(ADMIN), path)
+    path = await restored(tmp_path, off)
     assert (await import_file(await actor_for("cmartin"), path)).changes == []
 
     def changed(doc: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ from roadmap.domain.errors import NotFound, StorageError
 from roadmap.exchange import calendar, plan
 from roadmap.exchange import manifest as mf
 from roadmap.exchange.atomic import clean_temps, commit, discard
+from roadmap.exchange.bases import record_bases
 from roadmap.exchange.margins import margins_for
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.exchange.render import fingerprint, render, same_as_before
@@ -64,7 +65,25 @@ async def export(
     rebuild: bool = False,
 ) -> ExportResult:
     """``rebuild``: ignore the previous manifest and build every file (after a change made
-    outside the application, which the journal does not show)."""
+    outside the application, which the journal does not show).
+
+    The service files written are then kept by fingerprint (bases.py): a service that sends
+    its file back is compared with what it was given (issue 17)."""
+    result = await _export_set(
+        out_dir, roadmap=roadmap, options=options, progress=progress, rebuild=rebuild
+    )
+    await record_bases(result.files)
+    return result
+
+
+async def _export_set(
+    out_dir: Path,
+    *,
+    roadmap: str | None,
+    options: ExportOptions | None,
+    progress: Progress | None,
+    rebuild: bool,
+) -> ExportResult:
     options = options or ExportOptions()
     if options.stamp and options.generated_at is None:
         options = replace(options, generated_at=datetime.now(UTC))

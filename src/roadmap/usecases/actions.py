@@ -359,16 +359,19 @@ async def reroute_action(
     return await write_unit(unit)
 
 
-async def set_action_status(actor: Actor, slug: str, ref: str, version: int, status: str) -> int:
-    """Quick status change from the table."""
+async def set_action_status(
+    actor: Actor, slug: str, ref: str, version: int, status: str, *, reason: str = ""
+) -> int:
+    """Quick status change from the table (``reason``: e.g. a service's accepted proposal)."""
     new_status = ActionStatus.parse(status, "statut")
 
     async def unit() -> int:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         action = await action_by_ref(roadmap, ref)
         return await change_field(
-            actor, action, version, roadmap=slug, entity="action", field="status", value=new_status
-        )
+            actor, action, version, roadmap=slug, entity="action", field="status",
+            value=new_status, reason=v.no_control(reason.strip(), "motif", multiline=True),
+        )  # fmt: skip
 
     return await write_unit(unit)
 

@@ -279,6 +279,7 @@ async def change_field(
     entity: str,
     field: str,
     value: Any,
+    reason: str = "",
 ) -> int:
     """Set one field of a versioned row (e.g. a quick status change), journaled."""
     old = getattr(obj, field)
@@ -292,6 +293,7 @@ async def change_field(
         field=field,
         old=old,
         new=value,
+        reason=reason,
     )
     return new_version
 

@@ -67,6 +67,10 @@ CASES: list[tuple[str, list[str], str, int]] = [
     ("propositions accepter", ["999"], "testeur", 2),
     ("propositions refuser", ["999", "--motif", "pas maintenant"], "testeur", 2),
     ("demo", [], "testeur", 2),  # exists already: --force needed
+    ("propositions liste", [], "testeur", 0),
+    ("propositions accepter", ["999"], "testeur", 2),
+    ("propositions refuser", ["999", "--motif", "hors sujet"], "testeur", 2),
+    ("propositions recevoir", ["{tmp}/absent.toml"], "testeur", 4),
 ]
 
 
@@ -87,6 +91,7 @@ def _leaf_commands() -> set[str]:
 
 
 def test_every_command_is_walked() -> None:
+    """A new subcommand must add its lines here (and keep to the README's table)."""
     assert _leaf_commands() <= {words for words, *_ in CASES}
 
 

@@ -21,7 +21,7 @@ class AccueilScreen(AppScreen):
     TITLE = "Accueil"
     LIVE_REFRESH = True
     BINDINGS = [
-        Binding("enter", "open", "Ouvrir"),
+        Binding("enter", "open", "Ouvrir", priority=True),  # shown over the table's own
         Binding("n", "create", "Nouvelle feuille de route"),
         Binding("s", "archive", "Archiver / réactiver"),
         Binding("ctrl+r", "reload", "Actualiser"),
@@ -43,7 +43,8 @@ class AccueilScreen(AppScreen):
         table.add_columns(
             "Feuille de route", "Mon rôle", "Horizon", "Avancement", "Actions", "Alertes"
         )
-        who = self.actor.display
+        actor = self.actor
+        who = f"{actor.name} ({actor.login})" if actor.name else actor.login  # login kept
         known = "" if self.actor.person_id else " (inconnu de la base : lecture seule)"
         self.query_one("#accueil-who", Static).update(f" Connecté : {who}{known}")
 

@@ -306,3 +306,37 @@ async def test_doors_by_role(db: DatabaseLocation, tmp_path: Path, login: str, m
             await refuse_proposition(actor, second.id, "pas maintenant")
         assert await list_propositions(actor) == []
         assert {p.status for p in await m.Proposition.all()} == {"en_attente"}
+
+
+async def test_engagement_amount_is_proposed_and_accepted(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await _exported(tmp_path)
+    source = tmp_path / "ex" / "services" / "caf.toml"
+    doc = tomllib.loads(source.read_text(encoding="utf-8"))
+    action = next(a for a in doc["service"]["actions"] if a.get("engagements"))
+    before = action["engagements"][0]
+
+    def edit(d: dict[str, Any]) -> None:
+        item = next(a for a in d["service"]["actions"] if a["ref"] == action["ref"])
+        item["engagements"][0]["montant"] = "30000,50"
+
+    me = await actor_for("cmartin")
+    (p,) = (await receive_file(me, _returned(tmp_path, source, edit))).recorded
+    assert p.field.startswith("montant:")
+    assert (p.base_value, p.proposed_value) == (before["montant"], "30000.50")
+    await accept_proposition(me, p.id)
+    stored = await m.Engagement.get(id=int(p.field.removeprefix("montant:")))
+    assert str(stored.amount) == "30000.50" and stored.description == before["description"]
+    row = await m.JournalEntry.filter(entity="engagement", operation="modification").first()
+    assert row is not None and "proposé par caf" in row.reason
+
+    def bad(d: dict[str, Any]) -> None:
+        item = next(a for a in d["service"]["actions"] if a["ref"] == action["ref"])
+        item["engagements"][0]["montant"] = "beaucoup"
+        item["engagements"][0]["description"] = "autre"
+
+    with pytest.raises(ImportRefused) as refused:
+        await receive_file(me, _returned(tmp_path, source, bad, "bad.toml"))
+    assert "engagements[0].montant" in str(refused.value)
+    assert "engagements[0].description" in str(refused.value)

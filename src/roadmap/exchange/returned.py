@@ -2,9 +2,10 @@
 
 Pure: the caller gives the returned document and its base (the exported file found by the
 fingerprint). A service may propose, for the items of its file only: the status and the
-dates of an action it pilots or contributes to (a moved date needs ``motif``), and a
-comment on a jalon it is invited to (``commentaire``). Any other difference is refused with
-its key path: the file is a proposal, never a command (docs/export-format.md).
+dates of an action it pilots or contributes to (a moved date needs ``motif``), the amount
+of its own commitments, and a comment on a jalon it is invited to (``commentaire``). Any
+other difference is refused with its key path: a proposal, never a command
+(docs/export-format.md).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from roadmap.domain import validation as v
 from roadmap.domain.enums import ActionStatus
+from roadmap.domain.errors import ValidationError
 from roadmap.exchange.problems import Problems
+from roadmap.exchange.values import money
 
 # The keys a returned file may add or change, besides the fields proposed.
 REPLY_KEY = "reponse"  # optional table: auteur = "…"
@@ -38,6 +42,7 @@ class Proposed:
     reason: str = ""
     reason_kind: str = ""
     path: str = ""
+    engagement: dict[str, Any] | None = None  # the commitment as exported (for montant)
 
 
 def shown(value: Any) -> str:
@@ -116,7 +121,9 @@ def _actions(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Pr
         for k in sorted(set(item) | set(was)):
             if k in _ACTION_REASON or item.get(k) == was.get(k):
                 continue
-            if k not in _ACTION_FIELDS:
+            if k == "engagements":
+                out += _engagements(f"{path}.{k}", item.get(k), was, problems)
+            elif k not in _ACTION_FIELDS:
                 problems.add(f"{path}.{k}", "non modifiable par un service")
             elif not may_edit:
                 problems.add(
@@ -153,6 +160,36 @@ def _proposed(
         was["feuille_de_route"], kind, was["ref"], k, shown(was.get(k)), shown(item.get(k)),
         reason.strip() if isinstance(reason, str) else "", str(nature), path,
     )  # fmt: skip
+
+
+def _engagements(path: str, new: Any, was: dict[str, Any], problems: Problems) -> list[Proposed]:
+    """The service's own commitments on an action: only ``montant`` may change."""
+    old = was.get("engagements", [])
+    if not isinstance(new, list) or len(new) != len(old):
+        problems.add(path, "ajouter ou retirer un engagement se fait dans l'application")
+        return []
+    out: list[Proposed] = []
+    for n, (e, before) in enumerate(zip(new, old, strict=True)):
+        where = f"{path}[{n}]"
+        if not isinstance(e, dict):
+            problems.add(where, "table attendue")
+            continue
+        for k in sorted(set(e) | set(before)):
+            if k != "montant" and e.get(k) != before.get(k):
+                problems.add(f"{where}.{k}", "non modifiable par un service (montant seulement)")
+        if e.get("montant") == before.get("montant"):
+            continue
+        try:
+            amount = v.amount(e.get("montant"), "montant")
+        except ValidationError as exc:
+            problems.add(f"{where}.montant", f'{exc} (ex. "12500.00")')
+            continue
+        out.append(
+            Proposed(was["feuille_de_route"], "action", was["ref"], "montant",
+                     str(before.get("montant", "")), money(amount) or "", path=f"{where}.montant",
+                     engagement=before)
+        )  # fmt: skip
+    return out
 
 
 def _jalons(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Proposed]:

@@ -17,7 +17,12 @@ from roadmap.usecases.base import authorize, journal, now, write_unit
 from roadmap.usecases.identity import Actor
 
 STATUS_LABELS = {"en_attente": "en attente", "acceptee": "acceptée", "refusee": "refusée"}
-FIELD_LABELS = {"statut": "statut", "debut": "début", "fin": "fin", "commentaire": "commentaire"}
+FIELD_LABELS = {
+    "statut": "statut",
+    "debut": "début",
+    "fin": "fin",
+    "commentaire": "commentaire",
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class PropositionRow:
 
     @property
     def field_label(self) -> str:
+        if self.field.startswith("montant:"):
+            return "montant d'engagement"
         return FIELD_LABELS.get(self.field, self.field)
 
     @property
@@ -114,7 +121,12 @@ async def accept_proposition(actor: Actor, number: int) -> tuple[str, ...]:
             action = await Action.get_or_none(roadmap__slug=p.roadmap_slug, ref=p.item_ref)
             if action is None:
                 raise NotFound(f"action {p.item_ref} introuvable (supprimée depuis ?)")
-            if p.field == "statut":
+            if p.field.startswith("montant:"):
+                await act.set_engagement_amount(
+                    actor, p.roadmap_slug, int(p.field.removeprefix("montant:")),
+                    p.proposed_value, reason=reason,
+                )  # fmt: skip
+            elif p.field == "statut":
                 await act.set_action_status(
                     actor, p.roadmap_slug, p.item_ref, action.version, p.proposed_value,
                     reason=reason,

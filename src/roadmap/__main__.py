@@ -1,7 +1,5 @@
-"""``python -m roadmap``: the same entry point as the ``roadmap`` command."""
-
-import sys
+"""``python -m roadmap``: the same command as ``roadmap``."""
 
 from roadmap.cli import main
 
-sys.exit(main())
+raise SystemExit(main())

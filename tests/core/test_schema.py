@@ -10,6 +10,7 @@ from roadmap.models import JournalEntry
 from roadmap.storage.config import APP_LABEL, tortoise_config
 from roadmap.storage.database import close_database, open_database, shipped_migrations
 from roadmap.storage.location import DatabaseLocation
+from roadmap.storage.verify import missing_protections, verify_chain
 from roadmap.usecases import reference as ref
 from roadmap.usecases.identity import Actor
 
@@ -27,7 +28,12 @@ async def test_a_database_of_the_first_schema_is_upgraded_on_start(
 ) -> None:
     await _migrate_to_first_schema(db_location)
     await open_database(db_location, upgrade=False)
-    await ref.create_service(Actor("ancien"), ref.ServiceInput("pv", "PV", "politique_de_la_ville"))
+    # Written as the code of that time did: no hash column yet.
+    await connections.get("default").execute_script(
+        "INSERT INTO journal (at, actor, roadmap_slug, entity, entity_ref, operation, field, "
+        "old_value, new_value, reason) VALUES ('2025-01-02 09:00:00+00:00', 'ancien', '', "
+        "'service', 'pv', 'création', '', '', 'PV', '')"
+    )
     await close_database()
 
     info = await open_database(db_location)
@@ -35,7 +41,13 @@ async def test_a_database_of_the_first_schema_is_upgraded_on_start(
         assert info.applied_migrations == sorted(shipped_migrations() - {"0001_initial"})
         if db_location.is_sqlite:
             assert info.backup_path is not None and info.backup_path.exists()
-        assert await JournalEntry.filter(actor="ancien").count() == 1
+        assert await JournalEntry.filter(actor="ancien").count() == 1  # kept as it was
+        await ref.create_service(
+            Actor("nouveau"), ref.ServiceInput("pv", "PV", "politique_de_la_ville")
+        )
+        report = await verify_chain()
+        assert report.ok and report.rows == 2, report.problems
+        assert await missing_protections() == []
     finally:
         await close_database()
 
@@ -46,4 +58,5 @@ async def test_the_database_refuses_to_rewrite_the_journal(db: DatabaseLocation)
         await JournalEntry.all().update(actor="mallory")
     with pytest.raises(Exception, match="ajout seul"):
         await JournalEntry.all().delete()
-    assert await JournalEntry.filter(actor="alice").count() == 1
+    assert await JournalEntry.all().count() == 1
+    assert await JournalEntry.filter(actor="mallory").count() == 0

@@ -27,11 +27,10 @@ async def test_session_process_acts_as_the_persons_role() -> None:
     base = PG_ADMIN_URL.rsplit("@", 1)[1].rsplit("/", 1)[0]
     server_url = f"postgres://{server_role}:motdepasse@{base}/{database}"
     try:
-        await admin.execute(f"CREATE ROLE {server_role} LOGIN PASSWORD 'motdepasse'")
-        await admin.execute(f"CREATE ROLE {person} LOGIN PASSWORD 'autre'")
+        await admin.execute(f"CREATE ROLE {server_role} LOGIN CREATEROLE PASSWORD 'motdepasse'")
         await admin.execute(f'CREATE DATABASE "{database}" OWNER {server_role}')
         # The schema and the demo are created by the server's role (the schema owner, an
-        # administrator); the person only reads and writes rows.
+        # administrator); the person gets a team role with least privilege (issue 10).
         created = roadmap("--db", server_url, "demo")
         assert created.returncode == 0, created.stderr
         db = await asyncpg.connect(_asyncpg_url(server_url))
@@ -40,12 +39,10 @@ async def test_session_process_acts_as_the_persons_role() -> None:
                 "INSERT INTO person (version, updated_at, updated_by, login, name, email, active)"
                 f" VALUES (1, now(), '{server_role}', '{person}', 'Léa Vasseur', '', true)"
             )
-            await db.execute(
-                f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {person}"
-            )
-            await db.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {person}")
         finally:
             await db.close()
+        access = roadmap("--db", server_url, "db", "acces", person, "--role", "equipe")
+        assert access.returncode == 0, access.stderr
         await admin.execute(f"GRANT {person} TO {server_role}")
         password = roadmap(
             "--db",
@@ -84,5 +81,7 @@ async def test_session_process_acts_as_the_persons_role() -> None:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         await admin.execute(f"DROP ROLE IF EXISTS {person}")
+        for level in ("lecteur", "equipe", "admin"):  # the groups `db acces` creates
+            await admin.execute(f'DROP ROLE IF EXISTS "{database}_{level}"')
         await admin.execute(f"DROP ROLE IF EXISTS {server_role}")
         await admin.close()

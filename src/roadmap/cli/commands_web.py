@@ -89,8 +89,11 @@ def _read_password(args: argparse.Namespace) -> str | None:
 
 
 async def _set_password(ctx: CommandContext) -> int:
+    from roadmap.usecases.admin import require_administrator
     from roadmap.usecases.web_access import set_password
 
+    # Refused before asking for the password (the use case checks again when saving).
+    await require_administrator(ctx.actor, "définir le mot de passe d'une personne")
     password = _read_password(ctx.args)
     if password is None:
         return EXIT_USAGE

@@ -92,6 +92,10 @@ class Plan:
     def lines(self) -> list[str]:
         return [line for c in self.changes for line in c.lines()]
 
+    def count(self) -> int:
+        """Changes as a reviewer counts them: one per field, creation or removal."""
+        return sum(len(c.fields) if c.op == "modification" else 1 for c in self.changes)
+
     def of(self, kind: str, op: str | None = None) -> list[ItemChange]:
         return [c for c in self.changes if c.kind == kind and (op is None or c.op == op)]
 

@@ -25,16 +25,19 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from roadmap.exchange import calendar
 from roadmap.exchange.atomic import stage_if_changed
 from roadmap.exchange.changes import CHANGES_KEY, diff, read_previous
+from roadmap.exchange.journal_heads import JournalHeads
 from roadmap.exchange.manifest import digest_of
 from roadmap.exchange.metadata import ExportOptions
-from roadmap.exchange.render import fingerprint, previous_fingerprint, render
+from roadmap.exchange.render import fingerprint, render, same_as_before
 from roadmap.exchange.service_doc import ServiceIndex, build_service_document
 from roadmap.exchange.snapshot import Row, Snapshot
+
+if TYPE_CHECKING:  # icalendar loads only when an export writes calendars
+    from roadmap.exchange import calendar
 
 Emit = Callable[[Path, bytes], None]
 # (file, staged temporary or None when unchanged, size, sha256) in the order handled
@@ -58,6 +61,8 @@ def write_services(
         document = build_service_document(snap, index, s, options)
         emit(path, _with_changes(path, document, options))
         if options.ics:
+            from roadmap.exchange import calendar
+
             service_events = calendar.service_events(document, events, now)
             emit(
                 out_dir / "services" / f"{s['code']}.ics",
@@ -72,7 +77,7 @@ def _with_changes(path: Path, document: dict[str, Any], options: ExportOptions) 
     export of the same data byte-identical, and the changes stay visible until the next one.
     """
     digest = fingerprint(document)
-    if previous_fingerprint(path) == digest:
+    if same_as_before(path, document, digest):
         if not options.stamp:
             return path.read_bytes()
         previous = read_previous(path) or {}
@@ -122,10 +127,16 @@ def staged_emit(done: Done) -> Emit:
     return emit
 
 
-def _start(tables: dict[str, list[Row]], options: ExportOptions, events: Any, parent: int) -> None:
+def _start(
+    tables: dict[str, list[Row]],
+    heads: JournalHeads,
+    options: ExportOptions,
+    events: Any,
+    parent: int,
+) -> None:
     _die_with(parent)
     _state["parent"] = parent
-    snap = Snapshot(tables)
+    snap = Snapshot(tables, journal=heads)
     _state.update(snap=snap, index=ServiceIndex(snap), options=options, events=events)
     # The rows live until the helper exits: keep the collector from traversing them again
     # and again while the documents are built (measured: 5 to 10 % of the helper's time).
@@ -173,7 +184,7 @@ SERVICE_TABLES = frozenset(
     {
         "service", "person", "roadmap", "action", "axe", "campagne", "dossier", "jalon",
         "action_contributor", "engagement", "jalon_invite", "dossier_instructor",
-        "financement_line", "avis", "decision", "campagne_instructor",
+        "financement_line", "avis", "decision", "campagne_instructor", "proposition",
     }
 )  # fmt: skip
 
@@ -196,7 +207,7 @@ def helper(
         max_workers=1,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start,
-        initargs=(_service_tables(snap), options, events, os.getpid()),
+        initargs=(_service_tables(snap), snap.journal, options, events, os.getpid()),
     )
     try:
         yield Helper(pool, services, out_dir)

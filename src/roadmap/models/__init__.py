@@ -16,6 +16,7 @@ from roadmap.models.instruction import (
 )
 from roadmap.models.journal import JournalEntry
 from roadmap.models.observation import Indicator, IndicatorValue, QualitativeRecord
+from roadmap.models.proposition import Proposition, ServiceExport
 from roadmap.models.reference import Person, Qpv, Service
 from roadmap.models.roadmap import Axe, Membership, Roadmap
 from roadmap.models.work import (
@@ -57,11 +58,13 @@ __all__ = [
     "JournalEntry",
     "Membership",
     "Person",
+    "Proposition",
     "Qpv",
     "QualitativeRecord",
     "ReleveDecision",
     "ReleveLink",
     "Roadmap",
     "Service",
+    "ServiceExport",
     "WebAccess",
 ]

@@ -18,33 +18,17 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from roadmap.config import DEFAULT_THEME, Settings, save_theme
-from roadmap.tui.commands import RoadmapCommands
+from roadmap.tui.commands import RoadmapCommands, ThemeCommands
+from roadmap.tui.textual_fr import french
 from roadmap.tui.themes import load_themes, packaged_theme_files, user_theme_files
 from roadmap.usecases.identity import Actor
 
 T = TypeVar("T")
 FALLBACK_THEME = "textual-light"
-# Textual's own widget keys, in French for the « ? » help.
-TEXTUAL_DESCRIPTIONS = {
-    "Focus Next": "Élément suivant",
-    "Focus Previous": "Élément précédent",
-    "Copy selected text": "Copier la sélection",
-    "Scroll Up": "Défiler vers le haut",
-    "Scroll Down": "Défiler vers le bas",
-    "Scroll Left": "Défiler à gauche",
-    "Scroll Right": "Défiler à droite",
-    "Scroll Home": "Début",
-    "Scroll End": "Fin",
-    "Page Up": "Page précédente",
-    "Page Down": "Page suivante",
-    "Page Left": "Page à gauche",
-    "Page Right": "Page à droite",
-    "Show dropdown": "Ouvrir la liste",
-    "Toggle option": "Cocher / décocher",
-    "Select": "Choisir",
-    "Quit": "Quitter",
-}
-HIDDEN_KEYS = {"super+c"}  # a duplicate of ctrl+c on most keyboards
+HIDDEN_KEYS = {"super+c"}
+FIRST_STEPS_SEEN = (
+    "premiers-pas-vus"  # in the user's config folder  # a duplicate of ctrl+c on most keyboards
+)
 
 
 class RoadmapApp(App[None]):
@@ -59,10 +43,11 @@ class RoadmapApp(App[None]):
         Binding("ctrl+t", "next_theme", "Thème", show=False),
     ]
 
-    def __init__(self, settings: Settings, actor: Actor) -> None:
+    def __init__(self, settings: Settings, actor: Actor, *, new_database: bool = False) -> None:
         super().__init__()
         self.settings = settings
         self.actor = actor
+        self.new_database = new_database  # no roadmap yet: ask how to start
         self._db_tasks: set[asyncio.Task[Any]] = set()
         self._change_marker: int | None = None
         self.startup_problems: list[str] = list(settings.warnings)
@@ -124,6 +109,67 @@ class RoadmapApp(App[None]):
             self.notify(problem, severity="warning", timeout=8)
         if self.settings.refresh_seconds > 0:
             self.set_interval(self.settings.refresh_seconds, self._poll_changes)
+        seen = (self.settings.config_dir / FIRST_STEPS_SEEN).exists()
+        if self.new_database or (self.settings.first_steps and not seen):
+            self.call_after_refresh(self.show_first_steps, self.new_database)
+
+    # --- first launch -------------------------------------------------------------------
+
+    def show_first_steps(self, new_database: bool = False) -> None:
+        from roadmap.tui.screens.welcome import PremiersPasScreen
+
+        self.push_screen(PremiersPasScreen(new_database=new_database), self._first_choice)
+
+    def _first_choice(self, choice: str | None) -> None:
+        marker = self.settings.config_dir / FIRST_STEPS_SEEN
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # shown again next time: harmless
+        if choice == "demo":
+            self.run_worker(self._start_with(self._build_demo()), exit_on_error=False)
+        elif choice and choice.startswith("import:"):
+            path = choice.removeprefix("import:")
+            self.run_worker(self._start_with(self._import(path)), exit_on_error=False)
+        elif choice == "empty":
+            self.notify(
+                "Base vide : « n » crée une feuille de route (les services se créent par "
+                "import ou par un administrateur, voir le README).",
+                timeout=10,
+            )
+
+    async def _build_demo(self) -> str:
+        from roadmap.usecases.demo import build_demo
+
+        slug = await build_demo(self.actor, today=self.settings.today)
+        return f"démonstration prête : {slug}"
+
+    async def _import(self, path: str) -> str:
+        from pathlib import Path as FilePath
+
+        from roadmap.exchange.importer import import_file
+
+        result = await import_file(self.actor, FilePath(path).expanduser())
+        return f"import de {FilePath(path).name} : {result.summary()}"
+
+    async def _start_with(self, work: Coroutine[Any, Any, str]) -> None:
+        from roadmap.domain.errors import RoadmapError
+        from roadmap.tui.screens.base import AppScreen
+        from roadmap.usecases.identity import actor_for
+
+        self.notify("un instant…", timeout=3)
+        try:
+            message = await self.track(work)
+        except RoadmapError as exc:
+            self.notify(str(exc), severity="error", title="Impossible", timeout=12)
+            return
+        self.actor = await self.track(actor_for(self.actor.login))  # now a known person
+        self.new_database = False
+        self.notify(message, title="Prêt")
+        for screen in self.screen_stack:
+            if isinstance(screen, AppScreen):
+                screen.refresh_data()
 
     # --- live refresh: other users' changes --------------------------------------------
 
@@ -179,13 +225,17 @@ class RoadmapApp(App[None]):
         seen: set[str] = set()
         # The screen's own keys first, then the focused widget's, then the app's.
         order = {screen: 0, self: 2}
+
+        def textual(active: Any) -> bool:
+            return type(active.node).__module__.startswith("textual.")
+
         actives = sorted(
             screen.active_bindings.values(),
-            key=lambda a: (a.binding.description in TEXTUAL_DESCRIPTIONS, order.get(a.node, 1)),
+            key=lambda a: (textual(a), order.get(a.node, 1)),
         )
         for active in actives:
             binding = active.binding
-            description = TEXTUAL_DESCRIPTIONS.get(binding.description, binding.description)
+            description = french(binding.description, from_textual=textual(active))
             if description and description not in seen and binding.key not in HIDDEN_KEYS:
                 seen.add(description)
                 keys.append((self.get_key_display(binding), description))
@@ -207,6 +257,12 @@ class RoadmapApp(App[None]):
             dirty[-1].leave(quitting=True)
             return
         self.exit()
+
+    def search_themes(self) -> None:
+        # Textual's theme picker, in French and with this app's themes only.
+        self.push_screen(
+            CommandPalette(providers=[ThemeCommands], placeholder="Chercher un thème…")
+        )
 
     def action_home(self) -> None:
         while len(self.screen_stack) > 1:

@@ -21,7 +21,7 @@ class AccueilScreen(AppScreen):
     TITLE = "Accueil"
     LIVE_REFRESH = True
     BINDINGS = [
-        Binding("enter", "open", "Ouvrir"),
+        Binding("enter", "open", "Ouvrir", priority=True),  # shown over the table's own
         Binding("n", "create", "Nouvelle feuille de route"),
         Binding("s", "archive", "Archiver / réactiver"),
         Binding("ctrl+r", "reload", "Actualiser"),
@@ -41,13 +41,14 @@ class AccueilScreen(AppScreen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns(
-            "Feuille de route", "Mon rôle", "Horizon", "Avancement", "Actions", "Alertes", "Statut"
+            "Feuille de route", "Mon rôle", "Horizon", "Avancement", "Actions", "Alertes"
         )
-        who = self.actor.display
-        known = "" if self.actor.person_id else " (inconnu de la base : lecture seule)"
-        self.query_one("#accueil-who", Static).update(f" Connecté : {who}{known}")
 
     def action_reload(self) -> None:
+        actor = self.actor  # may have changed: the first launch's demo gives a seat
+        who = f"{actor.name} ({actor.login})" if actor.name else actor.login  # login kept
+        known = "" if actor.person_id else " (inconnu de la base : lecture seule)"
+        self.query_one("#accueil-who", Static).update(f" Connecté : {who}{known}")
         self.run_query(lambda: queries.list_my_roadmaps(self.actor), self.show)
 
     def show(self, summaries: list[RoadmapSummary]) -> None:
@@ -56,17 +57,17 @@ class AccueilScreen(AppScreen):
         row = table.cursor_row
         table.clear()
         # Leave room for the other columns (alerts included) on an 80-column terminal.
-        title_width = max(20, self.app.size.width - 66)
+        narrow = self.app.size.width < 100
+        title_width = max(16, self.app.size.width - (62 if narrow else 67))
         for s in summaries:
             archived = s.status is RoadmapStatus.ARCHIVEE
             table.add_row(
-                shorten(s.title, title_width),
+                shorten(s.title + (" (archivée)" if archived else ""), title_width),
                 s.role.label if s.role else "—",
                 date_fr(s.horizon),
-                progress_bar(s.progress, 10),
+                progress_bar(s.progress, 5 if narrow else 10),
                 str(s.action_count),
                 str(s.alert_count) if s.alert_count else "—",
-                s.status.label if archived else "",
                 key=s.slug,
             )
         if summaries:

@@ -5,7 +5,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("roadmap", "0005_baselines")]
+    dependencies = [("roadmap", "0007_propositions")]
 
     operations = [
         ops.CreateModel(

@@ -13,7 +13,7 @@ import networkx as nx
 import pydot
 import pytest
 
-from roadmap.domain.errors import ValidationError
+from roadmap.domain.errors import StorageError, ValidationError
 from roadmap.graph import model as m
 from roadmap.graph.export import check_target, write_graph
 from roadmap.graph.schedule import compute_schedule
@@ -159,7 +159,6 @@ def test_png_picture_is_valid_and_substantial(graph: nx.MultiDiGraph, tmp_path: 
     [
         ("pdf", "g.pdf", "format « pdf » inconnu"),
         ("svg", "g.png", "ne correspond pas au format svg"),
-        ("png", "absent/g.png", "n'existe pas"),
         ("dot", "", "chemin de fichier vide"),
     ],
 )
@@ -170,6 +169,13 @@ def test_bad_targets_are_refused_in_french(
     with pytest.raises(ValidationError, match=expected) as refused:
         check_target(fmt, out)
     assert refused.value.field in ("--format", "--out")
+
+
+def test_a_missing_folder_is_an_io_failure(tmp_path: Path) -> None:
+    """Exit 4 like export and report (README's exit codes), not a usage error."""
+    with pytest.raises(StorageError, match="n'existe pas") as refused:
+        check_target("png", str(tmp_path / "absent" / "g.png"))
+    assert refused.value.field == "--out"
 
 
 def test_a_directory_is_not_a_file(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ async def test_review_shows_path_marges_load_alliance(tmp_path: Path) -> None:
         values = [
             int(str(margins.get_row_at(i)[3]).split()[0])
             for i in range(margins.row_count)
-            if str(margins.get_row_at(i)[3]) != "—"
+            if str(margins.get_row_at(i)[3]) not in ("—", "en retard")  # late: no marge
         ]
         assert values == sorted(values)
         assert screen.query_one("#revue-load", DataTable).row_count > 3

@@ -10,6 +10,7 @@ from roadmap.models import Action, Service
 from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases import instruction as ins
 from roadmap.usecases.identity import Actor, actor_for
+from tests.roles import make_admin
 from roadmap.usecases.reference import PersonInput, ServiceInput, create_person, create_service
 from roadmap.usecases.roadmaps import RoadmapInput, add_member, create_axe, create_roadmap
 
@@ -35,7 +36,8 @@ async def _actor(login: str) -> Actor:
 
 
 async def build_world() -> World:
-    boot = Actor(login="amorce")
+    boot = await make_admin("amorce")
+    await make_admin("nadia")  # creates the roadmap
     for code, name, kind in [
         ("dcs", "Direction de la cohésion sociale", "politique_de_la_ville"),
         ("pat", "Direction agriculture / PAT", "droit_commun"),

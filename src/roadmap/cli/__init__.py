@@ -12,11 +12,23 @@ import sys
 from collections.abc import Sequence
 
 from roadmap import __version__
-from roadmap.cli import commands_core, commands_dossiers, commands_exchange, commands_graph
+from roadmap.cli import (
+    commands_admin,
+    commands_core,
+    commands_dossiers,
+    commands_exchange,
+    commands_graph,
+)
 from roadmap.cli.runner import run_command
 
 # One module per capability, each adding its own subcommands.
-COMMAND_MODULES = [commands_core, commands_dossiers, commands_graph, commands_exchange]
+COMMAND_MODULES = [
+    commands_core,
+    commands_admin,
+    commands_dossiers,
+    commands_graph,
+    commands_exchange,
+]
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):

@@ -36,6 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     listing.add_argument("--campagne", metavar="ANNÉE", help="une seule campagne")
     listing.add_argument(
+        "--territoire", metavar="CODE", help="un seul territoire (contrat de ville)"
+    )
+    listing.add_argument(
         "--etat", metavar="ÉTAT", choices=[s.value for s in DossierState], help="un seul état"
     )
     listing.add_argument(
@@ -58,6 +61,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("file", metavar="FICHIER.csv", type=Path)
     imp.add_argument(
         "--campagne", metavar="ANNÉE", help="campagne des lignes sans colonne campagne"
+    )
+    imp.add_argument(
+        "--territoire",
+        metavar="CODE",
+        help="territoire de la campagne, si plusieurs territoires ont une campagne cette année",
     )
     imp.add_argument(
         "--partial",
@@ -130,6 +138,7 @@ async def _list(ctx: CommandContext) -> int:
         service=a.service,
         late=a.en_retard,
         axe=a.axe,
+        territoire=a.territoire,
     )
     if a.format == "csv":
         # a spreadsheet opens this directly: BOM, semicolons, decimal comma
@@ -187,7 +196,9 @@ async def _import(ctx: CommandContext) -> int:
     except OSError as exc:
         fail(f"lecture de {a.file} impossible : {exc.strerror or exc}")
         return EXIT_USAGE
-    report = await import_dossiers(ctx.actor, raw, campagne=a.campagne, partial=a.partial)
+    report = await import_dossiers(
+        ctx.actor, raw, campagne=a.campagne, partial=a.partial, territoire=a.territoire
+    )
     for line, message in report.errors:
         where = f"ligne {line}" if line else "fichier"
         print(f"{a.file}:{where} : {message}", file=sys.stderr)

@@ -14,7 +14,7 @@ from roadmap.models.instruction import (
 )
 from roadmap.models.journal import JournalEntry
 from roadmap.models.observation import Indicator, IndicatorValue, QualitativeRecord
-from roadmap.models.reference import Person, Qpv, Service
+from roadmap.models.reference import Administrator, Person, Qpv, Service, Territoire
 from roadmap.models.roadmap import Axe, Membership, Roadmap
 from roadmap.models.work import (
     Action,
@@ -33,6 +33,7 @@ __all__ = [
     "ActionContributor",
     "ActionQpv",
     "Adjustment",
+    "Administrator",
     "Annotation",
     "Avis",
     "Axe",
@@ -58,4 +59,5 @@ __all__ = [
     "QualitativeRecord",
     "Roadmap",
     "Service",
+    "Territoire",
 ]

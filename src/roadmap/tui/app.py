@@ -62,6 +62,7 @@ class RoadmapApp(App[None]):
         super().__init__()
         self.settings = settings
         self.actor = actor
+        self.may_create = False  # may start a roadmap: re-read with the roles
         self._db_tasks: set[asyncio.Task[Any]] = set()
         self._change_marker: int | None = None
         self.startup_problems: list[str] = list(settings.warnings)
@@ -141,6 +142,16 @@ class RoadmapApp(App[None]):
             for screen in self.screen_stack:
                 if isinstance(screen, AppScreen):
                     screen.data_changed()
+
+    async def refresh_identity(self) -> Actor:
+        """Re-read who the user is and what they may create: a fiche personne created by
+        a write, or a role changed, shows at once rather than after a restart."""
+        from roadmap.usecases.identity import actor_for
+        from roadmap.usecases.roadmaps import may_create_roadmap
+
+        self.actor = await actor_for(self.actor.login)
+        self.may_create = await may_create_roadmap(self.actor)
+        return self.actor
 
     def track(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run a database call as its own task, so a cancelled worker never cuts it short.

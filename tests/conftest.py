@@ -116,7 +116,6 @@ async def _migrate_and_close(location: DatabaseLocation) -> None:
     await close_database()
 
 
-
 def run_in_fresh_loop(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to completion on its own loop, even from inside a running one."""
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from roadmap import __version__
 from roadmap.cli import (
     commands_admin,
+    commands_baselines,
     commands_core,
     commands_dossiers,
     commands_exchange,
@@ -27,6 +28,7 @@ COMMAND_MODULES = [
     commands_admin,
     commands_dossiers,
     commands_graph,
+    commands_baselines,
     commands_exchange,
 ]
 

@@ -128,6 +128,13 @@ class DecisionOutcome(LabelledEnum):
     AJOURNE = "ajourne"
 
 
+class ReleveStatus(LabelledEnum):
+    """Follow-up of a decision of the relevé (COPIL/COTECH)."""
+
+    OUVERTE = "ouverte"
+    FAITE = "faite"
+
+
 class CommentKind(LabelledEnum):
     COMMENTAIRE = "commentaire"
     PROPOSITION = "proposition"
@@ -183,6 +190,8 @@ _LABELS: dict[str, str] = {
     "accorde_partiellement": "Accordé partiellement",
     "refuse": "Refusé",
     "ajourne": "Ajourné",
+    "ouverte": "Ouverte",
+    "faite": "Faite",
     "commentaire": "Commentaire",
     "proposition": "Proposition",
 }

@@ -420,13 +420,35 @@ class _Writer:
             ]
         )
 
+    async def _territoire_id(self, rid: int) -> int:
+        """Campaigns belong to a territory: the roadmap's, else the base's only one."""
+        roadmap = await m.Roadmap.get(id=rid)
+        if roadmap.territoire_id:  # type: ignore[attr-defined]
+            return int(roadmap.territoire_id)  # type: ignore[attr-defined]
+        found = await m.Territoire.all().limit(2)
+        if len(found) == 1:
+            territoire = found[0]
+        else:
+            territoire = await m.Territoire.get_or_none(code="principal") or (
+                await m.Territoire.create(
+                    code="principal",
+                    name="Territoire principal (à renommer)",
+                    updated_by=self.actor.login,
+                )
+            )
+            self.new_reference.append(f"territoire {territoire.code}")
+        await m.Roadmap.filter(id=rid).update(territoire_id=territoire.id)
+        return territoire.id
+
     async def _instruction(self, rid: int, axes: dict[str, int], actions: dict[str, int]) -> None:
-        campaigns = {c.year: c.id for c in await m.Campagne.all()}
+        territoire_id = await self._territoire_id(rid)
+        campaigns = {c.year: c.id for c in await m.Campagne.filter(territoire_id=territoire_id)}
         await m.CampagneRoadmap.filter(roadmap_id=rid).delete()
         links = []
         for c in self.road.get("campagnes", []):
             if c["annee"] not in campaigns:
                 row = await m.Campagne.create(
+                    territoire_id=territoire_id,
                     year=c["annee"],
                     title=c["titre"],
                     opens_on=c["ouverture"],

@@ -1,7 +1,7 @@
 """Administrators and territories.
 
 - ``administrateur``: on SQLite the login that creates (or upgrades) the database becomes
-  its first administrator, journaled; on PostgreSQL the owner role and superusers are
+  its first administrator (the row says by whom and when; the journal stays empty); on PostgreSQL the owner role and superusers are
   administrators without a row (see usecases.admin).
 - ``territoire``: a campaign belongs to one; its year is unique within the territory, no
   longer in the whole database. Existing campaigns and roadmaps are attached to one
@@ -61,12 +61,6 @@ async def forward(apps, schema_editor) -> None:
             "INSERT INTO administrateur (login, added_by, added_at) VALUES (?, ?, ?)",
             [login, login, now],
         )
-        await client.execute_query(
-            "INSERT INTO journal (at, actor, roadmap_slug, entity, entity_ref, operation, field, "
-            "old_value, new_value, reason) VALUES (?, ?, '', 'administrateur', ?, 'ajout', '', "
-            "'', ?, 'créateur de la base (premier administrateur)')",
-            [now, login, login, login],
-        )
 
 
 async def backward(apps, schema_editor) -> None:
@@ -74,7 +68,7 @@ async def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("roadmap", "0002_journal_append_only")]
+    dependencies = [("roadmap", "0005_baselines")]  # landed before this one
 
     initial = False
 

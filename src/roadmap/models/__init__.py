@@ -1,5 +1,6 @@
 """Tortoise models, one module per aggregate; this package is the ``roadmap`` app."""
 
+from roadmap.models.baseline import Baseline, ReleveDecision, ReleveLink
 from roadmap.models.instruction import (
     Annotation,
     Avis,
@@ -37,6 +38,7 @@ __all__ = [
     "Annotation",
     "Avis",
     "Axe",
+    "Baseline",
     "Campagne",
     "CampagneInstructor",
     "CampagneRoadmap",
@@ -57,6 +59,8 @@ __all__ = [
     "Person",
     "Qpv",
     "QualitativeRecord",
+    "ReleveDecision",
+    "ReleveLink",
     "Roadmap",
     "Service",
     "Territoire",

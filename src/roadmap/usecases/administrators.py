@@ -62,7 +62,8 @@ async def remove_administrator(actor: Actor, login: str) -> None:
                 f"« {name} » est le dernier administrateur : nommez-en un autre d'abord",
                 field="identifiant",
             )
-        await Administrator.filter(login=name).delete()
+        # journaled first: someone removing themselves is still an administrator here
         await journal(actor, entity="administrateur", ref=name, operation="retrait", old=name)
+        await Administrator.filter(login=name).delete()
 
     await write_unit(unit)

@@ -135,6 +135,8 @@ FIELD_LABELS: dict[str, str] = {
     "role": "rôle",
     "side": "côté",
     "position": "position",
+    "opens_on": "ouverture",
+    "closes_on": "clôture",
 }
 
 

@@ -154,9 +154,12 @@ async def _territoire_of(code: str | None, roadmaps: list[Roadmap]) -> Territoir
         ids = {r.territoire_id for r in roadmaps if r.territoire_id}  # type: ignore[attr-defined]
         candidates = await Territoire.filter(id__in=ids) if ids else await Territoire.all().limit(2)
         if len(candidates) != 1:
-            known = ", ".join(await Territoire.all().values_list("code", flat=True)) or "aucun"
+            known = ", ".join(await Territoire.all().values_list("code", flat=True))
             raise ValidationError(
-                f"précisez le territoire de la campagne (territoires : {known})",
+                f"précisez le territoire de la campagne (territoires : {known})"
+                if known
+                else "aucun territoire dans la base : un administrateur en crée un "
+                "(roadmap admin territoire CODE NOM)",
                 field="territoire",
             )
         territoire = candidates[0]

@@ -20,6 +20,7 @@ from roadmap.models import (
     Roadmap,
     Service,
 )
+from roadmap.usecases.admin import require_known
 from roadmap.usecases.identity import Actor
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -110,6 +111,7 @@ async def linked_slugs(dossier: Dossier) -> list[str]:
 
 async def authorize_dossier(actor: Actor, dossier: Dossier, capability: Capability) -> str:
     """Check ``capability`` on a roadmap linked to the dossier; return the journal's slug."""
+    require_known(actor, f"« {capability.value} » sur {dossier.ref}")
     slugs = await linked_slugs(dossier)
     if not slugs:
         raise PermissionDenied("ce dossier n'est rattaché à aucune feuille de route")

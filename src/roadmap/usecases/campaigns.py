@@ -152,6 +152,12 @@ async def _territoire_of(code: str | None, roadmaps: list[Roadmap]) -> Territoir
         territoire = await territoire_by_code(code, "territoire")
     else:
         ids = {r.territoire_id for r in roadmaps if r.territoire_id}  # type: ignore[attr-defined]
+        if len(ids) > 1:
+            raise ValidationError(
+                "ces feuilles de route relèvent de plusieurs territoires : une campagne "
+                "appartient à un seul territoire",
+                field="feuilles de route",
+            )
         candidates = await Territoire.filter(id__in=ids) if ids else await Territoire.all().limit(2)
         if len(candidates) != 1:
             known = ", ".join(await Territoire.all().values_list("code", flat=True))

@@ -238,7 +238,7 @@ async def test_passation_moves_actions_and_seat_in_one_journaled_step(team: Team
     assert roles["zoe"] == "trinome" and roles["bruno"] == "lecteur"
     assert (await q.jalon_detail(team.slug, jalon)).row.invited_people == ("zoe",)
     entries = await JournalEntry.filter(operation="passation").order_by("id")
-    assert len(entries) - before == 3 + 2
+    assert len(entries) - before == 3 + 3  # 3 actions; zoe's role and side, bruno's role
     assert all(e.reason == "départ de Bruno" for e in entries)
 
 

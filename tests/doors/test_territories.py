@@ -62,7 +62,7 @@ async def test_two_territories_same_year_stay_separate(world: World) -> None:
     )
     assert sorted(codes) == ["dcs", "ddets", "pat"]
     rows = await JournalEntry.filter(entity="campagne", operation="modification")
-    assert [(r.roadmap_slug, r.entity_ref) for r in rows] == [("ouest", f"AAP{YEAR}@{OTHER}")]
+    assert [(r.roadmap_slug, r.entity_ref) for r in rows] == [("ouest", f"AAP{YEAR}")]
 
 
 async def test_a_campaign_serves_only_roadmaps_of_its_territory(world: World) -> None:

@@ -12,6 +12,12 @@ from roadmap.exchange.values import dumps
 def large_roadmap(
     actions: int = 600, jalons: int = 150, dossiers: int = 800, seed: int = 7
 ) -> bytes:
+    return dumps(large_roadmap_document(actions, jalons, dossiers, seed))
+
+
+def large_roadmap_document(
+    actions: int = 600, jalons: int = 150, dossiers: int = 800, seed: int = 7
+) -> dict[str, Any]:
     rnd = random.Random(seed)
     start = date(2026, 1, 1)
     services = [
@@ -130,4 +136,4 @@ def large_roadmap(
         },
         "referentiel": {"services": services, "personnes": people},
     }
-    return dumps(doc)
+    return doc

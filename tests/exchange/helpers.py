@@ -8,9 +8,13 @@ from roadmap.storage.database import close_database, open_database
 from roadmap.storage.location import parse_location
 
 
-def read_tree(folder: Path) -> dict[str, bytes]:
+def read_tree(folder: Path, *, manifest: bool = False) -> dict[str, bytes]:
+    """Every file's bytes; without ``manifeste.toml`` unless asked (it carries the journal
+    position, which differs between two databases holding the same data)."""
     return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and (manifest or p.name != "manifeste.toml")
     }
 
 

@@ -16,7 +16,7 @@ def test_import_then_export_from_the_cli(
 ) -> None:
     db = str(tmp_path / "r.db")
     assert main(["--db", db, "import", str(SOURCE)]) == 0
-    assert "Feuille de route pat-test créée" in capsys.readouterr().out
+    assert "Feuille de route pat-test restaurée" in capsys.readouterr().out
     out = tmp_path / "exports"
     assert main(["--db", db, "export", "--out", str(out), "--ics"]) == 0
     printed = capsys.readouterr().out
@@ -45,6 +45,29 @@ def test_cli_refusals_are_french_with_exit_2(
     with pytest.raises(SystemExit) as usage:
         main(["--db", db, "import"])
     assert usage.value.code == 2
+
+
+def test_import_dry_run_and_motif_from_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "r.db")
+    assert main(["--db", db, "import", str(SOURCE)]) == 0
+    moved = tmp_path / "pat-test.toml"
+    moved.write_text(SOURCE.read_text().replace("fin = 2026-06-30", "fin = 2026-09-30", 1))
+    monkeypatch.setenv("ROADMAP_USER", "cmartin")
+    capsys.readouterr()
+    assert main(["--db", db, "import", "--dry-run", str(moved)]) == 2
+    err = capsys.readouterr().err
+    assert "feuille_de_route.actions[0].fin" in err and "sans motif" in err
+    args = ["--db", db, "import", "--motif", "saison", "--nature", "contrainte", str(moved)]
+    assert main([*args[:3], "--dry-run", *args[3:]]) == 0
+    out = capsys.readouterr().out
+    assert "Simulation (rien n'a été écrit)" in out
+    assert "action A1 : fin : « 2026-06-30 » → « 2026-09-30 »" in out
+    assert main(args) == 0
+    assert "action A1 : ajustement d'itinéraire (contrainte) : saison" in capsys.readouterr().out
+    assert main(["--db", db, "import", "--dry-run", *args[3:]]) == 0
+    assert "rien à changer" in capsys.readouterr().out
 
 
 def test_exchange_never_imports_the_ui() -> None:

@@ -36,11 +36,11 @@ async def test_committed_example_matches_the_code(
     sqlite_db: DatabaseLocation, tmp_path: Path
 ) -> None:
     await build_example(tmp_path / "demo")
-    fresh = read_tree(tmp_path / "demo")
+    fresh = read_tree(tmp_path / "demo", manifest=True)
     if os.environ.get("ROADMAP_UPDATE_EXAMPLE") == "1":
         shutil.rmtree(EXAMPLE, ignore_errors=True)
         shutil.copytree(tmp_path / "demo", EXAMPLE)
-    committed = read_tree(EXAMPLE) if EXAMPLE.exists() else {}
+    committed = read_tree(EXAMPLE, manifest=True) if EXAMPLE.exists() else {}
     drifted = sorted(n for n in set(fresh) | set(committed) if fresh.get(n) != committed.get(n))
     assert not drifted, (
         f"exports/demo/ ne correspond plus au code ({', '.join(drifted[:5])}…) ; "

@@ -102,9 +102,15 @@ async def test_size_cap_and_missing_file(sqlite_db: DatabaseLocation, tmp_path: 
         await import_file(actor, tmp_path / "absent.toml")
 
 
-async def test_foreign_roadmap_needs_edit_rights(sqlite_db: DatabaseLocation) -> None:
+async def test_foreign_roadmap_needs_edit_rights(
+    sqlite_db: DatabaseLocation, tmp_path: Path
+) -> None:
     from roadmap.domain.errors import PermissionDenied
 
     await import_file(await make_admin("testeur"), SOURCE)
+    assert (await import_file(await actor_for("sroux"), SOURCE)).changes == []  # nothing to do
+    changed = tmp_path / "pat-test.toml"
+    changed.write_bytes(text_case('titre = "Sans axe"', 'titre = "Sans axe, renommée"'))
     with pytest.raises(PermissionDenied, match="trinôme ou direction"):
-        await import_file(await actor_for("sroux"), SOURCE)  # cercle élargi
+        await import_file(await actor_for("sroux"), changed)  # cercle élargi
+    assert not await m.Action.filter(title="Sans axe, renommée").exists()

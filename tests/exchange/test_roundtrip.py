@@ -48,11 +48,14 @@ async def test_reimport_updates_in_place_and_keeps_private_annotations(
     await export(tmp_path / "a")
     cmartin = await actor_for("cmartin")
     await m.Action.filter(ref="A1").update(title="Titre changé")
-    await m.Action.create(roadmap=await m.Roadmap.get(slug="pat-test"), ref="A99", title="En trop",
-                          pilot_service=await m.Service.get(code="caf"))  # fmt: skip
     dossier_id = (await m.Dossier.get(ref="D2026-001")).id
     result = await import_file(cmartin, tmp_path / "a" / "pat-test.toml")
     assert not result.created
+    assert result.changes == [
+        "action A1 : titre : « Titre changé » → « Diagnostic de l'offre alimentaire »"
+    ]
+    row = await m.JournalEntry.filter(entity="action", entity_ref="A1").get()
+    assert (row.actor, row.field, row.old_value) == ("cmartin", "titre", "Titre changé")
     await export(tmp_path / "b")
     assert read_tree(tmp_path / "a") == read_tree(tmp_path / "b")
     assert (await m.Dossier.get(ref="D2026-001")).id == dossier_id

@@ -73,7 +73,7 @@ def test_granted_above_asked() -> None:
     )
     alerts = dossier_alerts(facts(financements=over, state=S.DECIDE), TODAY)
     assert [(a.level.value, a.code) for a in alerts] == [("erreur", "accorde-superieur-demande")]
-    assert "170 € accordés pour 150 € demandés" in alerts[0].message
+    assert "170\u202f€ accordés pour 150\u202f€ demandés" in alerts[0].message
 
 
 async def test_alerts_in_roadmap_check(world) -> None:

@@ -124,6 +124,20 @@ async def test_cercle_elargi_outside_instructing_services(tmp_path: Path) -> Non
         await pilot.press("d")
         await settle(app, pilot)
         messages = [m for _, m in app.notifications]  # type: ignore[attr-defined]
-        assert any("service instructeur" in m for m in messages)
+        assert any("services instructeurs" in m for m in messages)
         assert any("trinôme ou direction" in m for m in messages)
         assert "Notes privées" not in body_text(screen)
+        refusal = next(m for m in messages if "services instructeurs" in m)
+        assert "votre service (caf) n'instruit pas" in refusal  # not her role: her service
+        assert "cercle élargi)" not in refusal
+
+
+async def test_avis_refused_up_front_on_a_depose_dossier(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, login="jrey", screen="instruction") as (app, pilot):
+        screen = board(app)
+        assert screen.dossier is not None and screen.dossier.detail.row.state == "depose"
+        await pilot.press("v")
+        await settle(app, pilot)
+        assert app.screen is screen  # no form to type into, then refuse
+        messages = [m for _, m in app.notifications]  # type: ignore[attr-defined]
+        assert any("« Déposé »" in m and "« Recevable »" in m for m in messages), messages

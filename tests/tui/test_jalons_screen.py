@@ -150,6 +150,13 @@ async def test_stale_version_when_someone_moved_it_first(tmp_path: Path) -> None
         assert "modifié entre-temps par cmartin" in str(form.query_one("#error-form").render())
         assert form.query_one("#field-new_date", Input).value == "2026-08-01"
         assert (await jalon("J7")).row.current_date == date(2026, 7, 1)
+        # Her version beside ours; ctrl+s then saves ours over hers, knowingly.
+        theirs = form.query_one("#theirs-field-new_date")
+        assert "01/07/2026" in str(theirs.query_one(".their-text").render())
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is not form
+        assert (await jalon("J7")).row.current_date == date(2026, 8, 1)
 
 
 async def test_create_a_jalon_through_the_form(tmp_path: Path) -> None:
@@ -179,19 +186,20 @@ async def test_create_a_jalon_through_the_form(tmp_path: Path) -> None:
         assert screen.selected_ref == "J9"
 
 
-async def test_cercle_elargi_sees_the_refusal(tmp_path: Path) -> None:
+async def test_cercle_elargi_gets_a_read_only_form_with_the_reason(tmp_path: Path) -> None:
     async with demo_app(tmp_path, login="sgarcia", screen="jalons") as (app, pilot):
         await select_jalon(app, pilot, "J5")
+        before = (await jalon("J5")).row.version
         await pilot.press("d")
         await settle(app, pilot)
-        await type_text(pilot, "2026-05-01")
         form = app.screen
         assert isinstance(form, FormModal)
-        form.query_one("#field-reason", Input).value = "Je voudrais"
+        assert "demande le rôle" in str(form.query_one("#form-readonly").render())
+        assert form.query_one("#field-new_date", Input).disabled
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.screen is form
-        assert "demande le rôle" in str(form.query_one("#error-form").render())
+        assert not form.query_one("#form-save").display
+        assert (await jalon("J5")).row.version == before
 
 
 async def test_edit_keeps_the_date_and_status_changes_from_the_list(tmp_path: Path) -> None:

@@ -1,13 +1,14 @@
 """The ``roadmap`` command: the TUI by default, subcommands for scripts and services.
 
-Argument parsing only; every subcommand calls use cases. Each command module exposes
-``register(subparsers)`` and sets ``handler`` (an async function of ``CommandContext``).
+Argument parsing only, with light imports: each command module imports what its handler
+needs inside the handler, so ``--version`` and ``--help`` answer at once. Every subcommand
+calls use cases. Each command module exposes ``register(subparsers)`` and sets ``handler``
+(an async function of ``CommandContext``).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 
@@ -20,7 +21,6 @@ from roadmap.cli import (
     commands_exchange,
     commands_graph,
 )
-from roadmap.cli.runner import run_command
 
 # One module per capability, each adding its own subcommands.
 COMMAND_MODULES = [
@@ -85,4 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from roadmap.cli.launch import launch_tui
 
         return launch_tui(args)
+    # Only now the heavy part: asyncio, tortoise, the models (``--version`` and ``--help``
+    # never get here, RISKS 15; tests/core/test_cli_imports.py keeps it so).
+    import asyncio
+
+    from roadmap.cli.runner import run_command
+
     return asyncio.run(run_command(args))

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext, fail
-from roadmap.storage.database import backup_sqlite
+from roadmap.formatting import plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -110,7 +110,7 @@ async def _check(ctx: CommandContext) -> int:
     for alert in alerts:
         print(alert)
     errors = sum(1 for a in alerts if a.level is Level.ERREUR)
-    print(f"\n{len(alerts)} alerte(s) dont {errors} erreur(s).")
+    print(f"\n{plural(len(alerts), 'alerte')} dont {plural(errors, 'erreur')}.")
     return EXIT_ALERT if errors else EXIT_OK
 
 
@@ -126,6 +126,8 @@ async def _db_upgrade(ctx: CommandContext) -> int:
 
 
 async def _db_backup(ctx: CommandContext) -> int:
+    from roadmap.storage.database import backup_sqlite
+
     location = ctx.db.location
     if not location.is_sqlite or location.path is None:
         fail("la sauvegarde intégrée concerne SQLite ; pour PostgreSQL, utilisez pg_dump")

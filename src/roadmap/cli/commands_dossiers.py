@@ -10,7 +10,7 @@ from pathlib import Path
 from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext, fail
 from roadmap.domain.enums import DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.instruction import fmt_amount
+from roadmap.formatting import plural
 
 CSV_COLUMNS = [
     "ref",
@@ -28,6 +28,12 @@ CSV_COLUMNS = [
     "avis_manquants",
     "en_retard",
 ]
+
+
+def fmt_amount(value: object) -> str:
+    from roadmap.domain.instruction import fmt_amount as fmt  # off the --help path
+
+    return fmt(value)  # type: ignore[arg-type]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -183,7 +189,7 @@ async def _list(ctx: CommandContext) -> int:
         for r in rows
     ]
     print(_table(table, header))
-    print(f"\n{len(rows)} dossier(s).")
+    print(f"\n{plural(len(rows), 'dossier')}.")
     return EXIT_OK
 
 

@@ -38,14 +38,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="AAAA-MM-JJ",
         help="inclure les marges, calculées au jour donné (défaut : aujourd'hui)",
     )
+    export.add_argument(
+        "--complet",
+        action="store_true",
+        help="tout reconstruire sans se fier au manifeste (après une modification faite "
+        "hors de l'application, que le journal ne montre pas)",
+    )
     export.set_defaults(handler=_export)
 
     imp = subparsers.add_parser(
         "import",
-        help="créer ou mettre à jour une feuille de route depuis un export TOML",
-        description="Le fichier est entièrement vérifié avant toute écriture.",
+        help="restaurer ou mettre à jour une feuille de route depuis un export TOML",
+        description="Le fichier est entièrement vérifié avant toute écriture. Sur une feuille "
+        "de route existante, chaque différence passe par les mêmes règles que les formulaires, "
+        "à votre nom. Format et règles : docs/export-format.md.",
     )
     imp.add_argument("file", metavar="FICHIER.toml", type=Path)
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="afficher les changements sans rien écrire",
+    )
+    imp.add_argument(
+        "--motif",
+        metavar="TEXTE",
+        default="",
+        help="motif des dates déplacées par le fichier (ajustements d'itinéraire)",
+    )
+    imp.add_argument(
+        "--nature",
+        choices=["contrainte", "opportunite"],
+        default="",
+        help="nature de ce motif",
+    )
     imp.set_defaults(handler=_import)
 
 
@@ -63,13 +88,17 @@ async def _export(ctx: CommandContext) -> int:
         with_contacts=args.with_contacts, stamp=args.stamp, ics=args.ics, margins_on=margins_on
     )
     try:
-        result = await export(args.out, roadmap=args.roadmap, options=options)
+        result = await export(args.out, roadmap=args.roadmap, options=options, rebuild=args.complet)
     except OSError as exc:
         raise StorageError(
             f"écriture impossible dans {args.out} : {exc.strerror or exc}", field="--out"
         ) from None
     for path in result.written:
         print(f"écrit     {path}")
+    for path in result.removed:
+        print(f"supprimé  {path} (plus produit par l'export)")
+    if result.cleaned:
+        print(f"{len(result.cleaned)} fichier(s) temporaire(s) d'un export interrompu supprimé(s)")
     print(
         f"{len(result.written)} fichier(s) écrit(s), {len(result.unchanged)} inchangé(s) "
         f"dans {args.out}"
@@ -80,9 +109,23 @@ async def _export(ctx: CommandContext) -> int:
 async def _import(ctx: CommandContext) -> int:
     from roadmap.exchange.importer import import_file
 
-    result = await import_file(ctx.actor, ctx.args.file)
-    verb = "créée" if result.created else "mise à jour"
-    print(f"Feuille de route {result.slug} {verb} depuis {ctx.args.file} : {result.summary()}")
+    args = ctx.args
+    result = await import_file(
+        ctx.actor, args.file, motif=args.motif, nature=args.nature, dry_run=args.dry_run
+    )
+    if result.dry_run:
+        verb = "serait restaurée" if result.created else "serait mise à jour"
+        print(f"Simulation (rien n'a été écrit) : feuille de route {result.slug} {verb}")
+    else:
+        verb = "restaurée" if result.created else "mise à jour"
+        print(f"Feuille de route {result.slug} {verb} depuis {args.file}")
+    print(f"  {result.summary()}")
+    for line in result.changes:
+        print(f"  {line}")
     if result.new_reference:
         print("Référentiel complété : " + ", ".join(result.new_reference))
+    if result.contradicted:
+        print("Attention, dépendances contredites par les dates (alerte de « roadmap check ») :")
+        for line in result.contradicted:
+            print(f"  ⚠ {line}")
     return EXIT_OK

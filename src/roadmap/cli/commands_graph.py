@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap.cli.runner import EXIT_OK, EXIT_USAGE, CommandContext, fail
-from roadmap.graph.export import FORMATS, SUFFIXES
+from roadmap.graph.formats import FORMATS, SUFFIXES
 
 _BY_SUFFIX = {suffix: fmt for fmt in reversed(FORMATS) for suffix in SUFFIXES[fmt]}
 
@@ -35,12 +35,19 @@ def register(subparsers: Any) -> None:
         help="rapport COPIL en Markdown (avec l'image du graphe)",
         description="Écrit la page de revue COPIL : point d'arrivée, avancement par axe, "
         "chemin critique, marges à risque, ajustements depuis le dernier COPIL, dossiers "
-        "en attente, alliance. L'image SVG est écrite à côté (FICHIER-graphe.svg).",
+        "en attente, alliance. Elle s'ouvre sur ce qui a changé depuis le dernier COPIL "
+        "(sa référence) et sur son relevé de décisions. "
+        "L'image SVG est écrite à côté (FICHIER-graphe.svg).",
     )
     report.add_argument("--roadmap", metavar="SLUG", help="une feuille de route (défaut : toutes)")
     report.add_argument("--out", required=True, metavar="FICHIER.md", help="fichier à écrire")
     report.add_argument(
         "--sans-image", action="store_true", help="ne pas écrire ni lier l'image du graphe"
+    )
+    report.add_argument(
+        "--depuis",
+        metavar="NOM",
+        help="référence (baseline) à laquelle comparer (défaut : la dernière prise)",
     )
     report.add_argument(
         "--marge-alerte",
@@ -96,6 +103,7 @@ async def report_command(ctx: CommandContext) -> int:
         ctx.args.out,
         picture=not ctx.args.sans_image,
         risk_days=ctx.args.marge_alerte,
+        since=ctx.args.depuis,
     )
     print(f"rapport écrit dans {path}" + (f" (image : {picture})" if picture else ""))
     return EXIT_OK

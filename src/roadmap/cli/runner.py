@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from roadmap.domain.errors import PermissionDenied, RoadmapError, StorageError
-from roadmap.storage.database import DatabaseInfo, close_database, open_database
-from roadmap.storage.location import resolve_location
-from roadmap.usecases.identity import Actor, current_actor
+
+if TYPE_CHECKING:  # tortoise and the models load only once a command runs (RISKS 15)
+    from roadmap.storage.database import DatabaseInfo
+    from roadmap.usecases.identity import Actor
 
 EXIT_OK = 0
 EXIT_ALERT = 1
@@ -19,11 +20,13 @@ EXIT_REFUSED = 3
 EXIT_STORAGE = 4
 
 
-@dataclass
 class CommandContext:
-    args: argparse.Namespace
-    actor: Actor
-    db: DatabaseInfo
+    """What a handler gets (a plain class: ``dataclasses`` alone costs 10 ms to import)."""
+
+    def __init__(self, args: argparse.Namespace, actor: Actor, db: DatabaseInfo) -> None:
+        self.args = args
+        self.actor = actor
+        self.db = db
 
 
 Handler = Callable[[CommandContext], Awaitable[int]]
@@ -34,6 +37,10 @@ def fail(message: str) -> None:
 
 
 async def run_command(args: argparse.Namespace) -> int:
+    from roadmap.storage.database import close_database, open_database
+    from roadmap.storage.location import resolve_location
+    from roadmap.usecases.identity import current_actor
+
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         fail("commande inconnue")

@@ -152,6 +152,17 @@ class Comparison:
         return (end - before).days
 
 
+def money_fr(amount: Decimal | str | None, unit: str = "€") -> str:
+    """« 25 000 € », « 0,5 ETP »: French grouping and decimal comma."""
+    value = Decimal(amount or "0")
+    text = f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
+    if text.endswith(",00"):
+        text = text[:-3]
+    elif text.endswith("0") and "," in text:
+        text = text[:-1]
+    return f"{text} {unit}".rstrip()
+
+
 def _gap(horizon: date | None, finish: date | None) -> int | None:
     return (horizon - finish).days if horizon and finish else None
 
@@ -255,7 +266,8 @@ def compare(
         decided_now = a.get("etat") in _DECIDED and a.get("decision")
         decided_then = b.get("etat") in _DECIDED and b.get("decision")
         if decided_now and (not decided_then or b.get("decision") != a.get("decision")):
-            granted = f", accordé {a['accorde']} €" if a.get("accorde") else ""
+            amount = Decimal(a.get("accorde") or "0")
+            granted = f", accordé {money_fr(amount)}" if amount > 0 else ""
             result.dossiers.append(
                 Change(
                     "dossier",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from roadmap.domain.comparison import Change, Comparison, Moved, Rerouting
+from roadmap.domain.comparison import Change, Comparison, Moved, Rerouting, money_fr
 from roadmap.domain.enums import label_of
 
 TAMPERED_WARNING = (
@@ -13,7 +13,9 @@ TAMPERED_WARNING = (
 
 
 def fr(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "non daté"
+    from roadmap.formatting import date_short
+
+    return date_short(day) if day else "non daté"
 
 
 def signed(days: int | None) -> str:
@@ -70,6 +72,15 @@ def _change(c: Change, unit: str = "") -> str:
     return f"{c.ref} {c.title} : {before} → {after}{unit}"
 
 
+_UNITS = {"Budget": "€", "ETP": "ETP", "En nature": ""}
+
+
+def engagement_text(e: Change) -> str:
+    unit = next((u for label, u in _UNITS.items() if e.title.endswith(f"({label})")), "")
+    before, after = money_fr(e.before, unit), money_fr(e.after, unit)
+    return f"{e.ref} {e.title} : {before} → {after} ({e.note})"
+
+
 def markdown(c: Comparison) -> list[str]:
     """The report's « Ce qui a changé depuis le COPIL du … » section."""
     day = fr(c.taken_at.date())
@@ -99,10 +110,7 @@ def markdown(c: Comparison) -> list[str]:
         lines += [f"- {_change(o)}" for o in c.owners]
     if c.engagements:
         lines += ["", "### Engagements", ""]
-        lines += [
-            f"- {e.ref} {e.title} : {e.before or '0'} → {e.after or '0'} ({e.note})"
-            for e in c.engagements
-        ]
+        lines += [f"- {engagement_text(e)}" for e in c.engagements]
     if c.dossiers:
         lines += ["", "### Dossiers décidés depuis", ""]
         lines += [f"- {d.ref} {d.title} : {d.note}" for d in c.dossiers]

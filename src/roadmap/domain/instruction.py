@@ -58,6 +58,32 @@ MIN_MOTIVATION = 10  # characters: a reason the porteur can understand, not "non
 ZERO = Decimal("0.00")
 
 
+REVISE_HINT = (
+    "révisez la décision : l'ancienne reste dans l'historique, un motif de révision est "
+    "demandé (écran Instruction, touche d ; ou roadmap dossier decide --revision MOTIF)"
+)
+
+
+def avis_refusal(state: DossierState) -> str:
+    """Why no avis can be given in this state, with the next possible step ("" if it can)."""
+    if state in AVIS_STATES:
+        return ""
+    steps = {
+        S.DEPOSE: "faites-le d'abord avancer en « Recevable » puis « En instruction »",
+        S.RECEVABLE: "faites-le d'abord passer « En instruction »",
+        S.IRRECEVABLE: "un dossier irrecevable n'est pas instruit",
+    }
+    step = steps.get(state, f"la décision est prise ; pour la changer, {REVISE_HINT}")
+    return f"les avis se donnent pendant l'instruction (état actuel : « {state.label} ») : {step}"
+
+
+def decision_refusal(state: DossierState) -> str:
+    """A first decision asked on a dossier already decided points to the revision."""
+    if state in REVISABLE_STATES:
+        return f"ce dossier est déjà décidé (« {state.label} ») : {REVISE_HINT}"
+    return ""
+
+
 def _labels(states: Iterable[DossierState]) -> str:
     ordered = [s for s in STATE_ORDER if s in set(states)]
     return ", ".join(f"« {s.label} »" for s in ordered)
@@ -216,13 +242,10 @@ def check_bilan(outcome: DecisionOutcome | None) -> None:
 
 
 def fmt_amount(value: Decimal | None) -> str:
-    """French money: 12 500,50 € (narrow no-break space as thousands separator)."""
-    if value is None:
-        return "—"
-    text = f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
-    if text.endswith(",00"):
-        text = text[:-3]
-    return f"{text} €"
+    """French money: 12 500,50 € (see ``roadmap.formatting.amount``)."""
+    from roadmap.formatting import amount
+
+    return amount(value)
 
 
 # --- alerts --------------------------------------------------------------------------------

@@ -38,13 +38,20 @@ def allowed(role: Role | None, capability: Capability) -> bool:
     return role is not None and role in _ALLOWED[capability]
 
 
-def require(role: Role | None, capability: Capability, *, roadmap: str) -> None:
-    """Raise a French refusal naming the roles that may do this."""
+def refusal(role: Role | None, capability: Capability, *, roadmap: str) -> str:
+    """The French reason ``role`` may not do this ("" when allowed): forms show it up front."""
     if allowed(role, capability):
-        return
+        return ""
     needed = " ou ".join(r.label.lower() for r in Role if r in _ALLOWED[capability])
     current = f"votre rôle : {role.label.lower()}" if role else "vous n'êtes pas membre"
-    raise PermissionDenied(
+    return (
         f"« {capability.value} » dans la feuille de route {roadmap} demande le rôle {needed} "
         f"({current})"
     )
+
+
+def require(role: Role | None, capability: Capability, *, roadmap: str) -> None:
+    """Raise a French refusal naming the roles that may do this."""
+    reason = refusal(role, capability, roadmap=roadmap)
+    if reason:
+        raise PermissionDenied(reason)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -50,3 +52,108 @@ def write_if_changed(path: Path, data: bytes, *, sync_dir: bool = True) -> bool:
         pass
     write_atomic(path, data, sync_dir=sync_dir)
     return True
+
+
+# --- a set of files, staged then committed together (the export) ----------------------
+
+# The temporary files of write_atomic and stage: hidden, named after their target, ending
+# in .tmp; no reader globbing *.toml or *.ics ever takes one for a real file.
+TEMP_NAME = re.compile(r"^\.[A-Za-z0-9][A-Za-z0-9._-]*\.[A-Za-z0-9_]{8}\.tmp$")
+
+
+def stage(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a hidden temporary file beside ``path``, without fsync (see commit)."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return Path(tmp_name)
+
+
+def stage_if_changed(path: Path, data: bytes) -> Path | None:
+    """The staged temporary file, or None when ``path`` already holds these bytes."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return None
+    except OSError:
+        pass
+    return stage(path, data)
+
+
+def sync_data(folder: Path, temps: list[Path]) -> None:
+    """Make the staged files' data durable: one syncfs on Linux, else one fsync each.
+
+    One syncfs costs about what one fsync does (measured here: 5 ms per fsync, 340 files
+    1.7 s; syncfs after writing them 0.03 s).
+    """
+    if _syncfs(folder):
+        return
+    for tmp in temps:
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _syncfs(folder: Path) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(folder, os.O_RDONLY)
+    except (OSError, AttributeError):
+        return False
+    try:
+        return bool(libc.syncfs(fd) == 0)
+    except AttributeError:  # a libc without syncfs
+        return False
+    finally:
+        os.close(fd)
+
+
+def commit(staged: list[tuple[Path, Path]], folder: Path) -> None:
+    """Rename every (temporary, target) pair, data made durable first, folders synced after."""
+    if not staged:
+        return
+    sync_data(folder, [tmp for tmp, _ in staged])
+    done = 0
+    try:
+        for tmp, target in staged:
+            os.replace(tmp, target)
+            done += 1
+    except BaseException:
+        discard(staged[done:])  # interrupted: no temporary file left behind
+        raise
+    finally:
+        for parent in {target.parent for _, target in staged[:done]}:
+            fsync_dir(parent)
+
+
+def discard(staged: list[tuple[Path, Path]]) -> None:
+    for tmp, _ in staged:
+        tmp.unlink(missing_ok=True)
+
+
+def clean_temps(folders: list[Path]) -> list[Path]:
+    """Remove the temporary files an interrupted write left in ``folders``; return them."""
+    removed = []
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if TEMP_NAME.match(name):
+                path = folder / name
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed

@@ -1,7 +1,15 @@
-"""``roadmap export``: read once, build every document, write each file atomically.
+"""``roadmap export``: read once, build the documents, stage the files, commit the set.
 
 The database is read in one transaction (async); building and writing run in a thread
 so a TUI worker never freezes input. ``progress`` is then called from that thread.
+
+A set of files is written as one (issue 14): each changed file goes to a hidden temporary
+file; once all are ready their data is made durable, the previous ``manifeste.toml`` is
+withdrawn, the files are renamed into place, files of the previous set that are no longer
+produced are removed, and the new manifest is written last (see manifest.py). Temporary
+files an interrupted export left are removed first. With the journal where the manifest
+left it (and the same options, files untouched), there is nothing to do; after a few
+changes, only the files that may hold them are rebuilt (plan.py) (issue 15).
 """
 
 from __future__ import annotations
@@ -16,19 +24,21 @@ from pathlib import Path
 from typing import Any
 
 from roadmap.domain.errors import NotFound, StorageError
-from roadmap.exchange import calendar
-from roadmap.exchange.atomic import fsync_dir, write_if_changed
+from roadmap.exchange import calendar, plan
+from roadmap.exchange import manifest as mf
+from roadmap.exchange.atomic import clean_temps, commit, discard
 from roadmap.exchange.margins import margins_for
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.exchange.render import fingerprint, previous_fingerprint, render
 from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap_id
 from roadmap.exchange.service_doc import ServiceIndex
-from roadmap.exchange.service_files import helper, write_services
-from roadmap.exchange.snapshot import Row, Snapshot, read_snapshot
+from roadmap.exchange.service_files import Done, helper, staged_emit, write_services
+from roadmap.exchange.snapshot import Row, Snapshot, read_position, read_snapshot
 
 # Below this many rows a helper process costs more (start-up, sending the rows) than it
 # saves; the Métropole-scale bench has about 90,000.
 PARALLEL_ROWS = 40_000
+PARALLEL_SERVICES = 40  # nor for fewer service files to build (an incremental export)
 Progress = Callable[[int, int, str], None]  # (files done, files in all, file just handled)
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -37,6 +47,8 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 class ExportResult:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)  # files of the previous set, now gone
+    cleaned: list[Path] = field(default_factory=list)  # temporary files an interruption left
 
     @property
     def files(self) -> list[Path]:
@@ -49,17 +61,51 @@ async def export(
     roadmap: str | None = None,
     options: ExportOptions | None = None,
     progress: Progress | None = None,
+    rebuild: bool = False,
 ) -> ExportResult:
+    """``rebuild``: ignore the previous manifest and build every file (after a change made
+    outside the application, which the journal does not show)."""
     options = options or ExportOptions()
     if options.stamp and options.generated_at is None:
         options = replace(options, generated_at=datetime.now(UTC))
-    snap = await read_snapshot()
-    if roadmap is not None and not any(r["slug"] == roadmap for r in snap.rows("roadmap")):
-        raise NotFound(f"feuille de route « {roadmap} » introuvable", field="--roadmap")
-    if options.margins_on is not None and options.margins is None:
-        slugs = [r["slug"] for r in snap.rows("roadmap")]
-        options = replace(options, margins=await margins_for(slugs, options.margins_on))
-    return await asyncio.to_thread(_build_and_write, snap, out_dir, roadmap, options, progress)
+    perimeter = roadmap or mf.ALL
+    with mf.export_lock(out_dir):
+        cleaned = clean_temps([out_dir, out_dir / "services"])
+        previous = None if rebuild else mf.read(out_dir)
+        if previous is not None and not (
+            not options.stamp
+            and previous.perimeter == perimeter
+            and previous.options == mf.options_key(options)
+            and mf.files_untouched(out_dir, previous)
+        ):
+            previous = None  # not a set this export can build on: redo every file
+        if previous is not None and previous.position == await read_position():
+            result = ExportResult(unchanged=[out_dir / n for n in sorted(previous.files)])
+            result.cleaned = cleaned
+            return result
+        incremental = (
+            previous is not None
+            and not options.ics  # a service's calendar takes events from every roadmap
+            and options.margins_on is None  # a change can move every marge
+            and perimeter == mf.ALL
+            and "dernier" in previous.position
+        )
+        after = previous.position["dernier"] if incremental and previous else None
+        snap = await read_snapshot(changes_after=after)
+        if roadmap is not None and not any(r["slug"] == roadmap for r in snap.rows("roadmap")):
+            raise NotFound(f"feuille de route « {roadmap} » introuvable", field="--roadmap")
+        if options.margins_on is not None and options.margins is None:
+            slugs = [r["slug"] for r in snap.rows("roadmap")]
+            options = replace(options, margins=await margins_for(slugs, options.margins_on))
+        dirty = None
+        if previous is not None and snap.changes is not None:
+            grown = snap.position["nombre"] - previous.position.get("nombre", -1)
+            if grown == len(snap.changes):  # else a row committed late, below "dernier"
+                dirty = plan.dirty_from(snap.changes)
+        job = _Job(snap, out_dir, roadmap, options, progress, previous, dirty)
+        result = await asyncio.to_thread(job.run)
+        result.cleaned = cleaned
+        return result
 
 
 def _check_name(name: str) -> str:
@@ -68,85 +114,193 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _build_and_write(
-    snap: Snapshot,
-    out_dir: Path,
-    only: str | None,
-    options: ExportOptions,
-    progress: Progress | None,
-) -> ExportResult:
-    now = options.generated_at if options.stamp else None
-    dossiers_by_roadmap: dict[int | None, list[Row]] = {}
-    for d in snap.rows("dossier"):
-        dossiers_by_roadmap.setdefault(dossier_roadmap_id(snap, d), []).append(d)
-    roadmaps = sorted(snap.rows("roadmap"), key=lambda r: r["slug"])
-    documents: dict[str, dict[str, Any]] = {}
+class _Job:
+    """One export's build and write, run in a thread."""
 
-    def document(r: Row) -> dict[str, Any]:
+    def __init__(
+        self,
+        snap: Snapshot,
+        out_dir: Path,
+        only: str | None,
+        options: ExportOptions,
+        progress: Progress | None,
+        previous: mf.Manifest | None,
+        dirty: plan.Dirty | None,
+    ) -> None:
+        self.snap, self.out_dir, self.only, self.options = snap, out_dir, only, options
+        self.progress = progress
+        self.previous = previous
+        self.dirty = dirty
+        self.documents: dict[str, dict[str, Any]] = {}
+        self.staged: Done = []
+        self.result = ExportResult()
+        self.done = 0
+        self.total = 0
+        self.dossiers_by_roadmap: dict[int | None, list[Row]] = {}
+        for d in snap.rows("dossier"):
+            self.dossiers_by_roadmap.setdefault(dossier_roadmap_id(snap, d), []).append(d)
+
+    def document(self, r: Row) -> dict[str, Any]:
         # Built on first use: without --ics and --roadmap, the helper process can start
         # on the service files before this process has built any roadmap document.
-        if r["slug"] not in documents:
-            dossiers = dossiers_by_roadmap.get(r["id"], [])
-            documents[r["slug"]] = build_roadmap_document(snap, r, options, dossiers)
-        return documents[r["slug"]]
+        if r["slug"] not in self.documents:
+            dossiers = self.dossiers_by_roadmap.get(r["id"], [])
+            self.documents[r["slug"]] = build_roadmap_document(self.snap, r, self.options, dossiers)
+        return self.documents[r["slug"]]
 
-    events: dict[calendar.EventKey, Any] = {}
-    if options.ics:
-        for r in roadmaps:
-            events.update(calendar.roadmap_events(document(r), now))
+    def run(self) -> ExportResult:
+        snap, options = self.snap, self.options
+        now = options.generated_at if options.stamp else None
+        roadmaps = sorted(snap.rows("roadmap"), key=lambda r: r["slug"])
+        events: dict[calendar.EventKey, Any] = {}
+        if options.ics:
+            for r in roadmaps:
+                events.update(calendar.roadmap_events(self.document(r), now))
+        index = ServiceIndex(snap)
+        if self.only is not None:
+            roadmaps = [r for r in roadmaps if r["slug"] == self.only]
+            referentiel = self.document(roadmaps[0])["referentiel"]
+            mentioned = {s["code"] for s in referentiel.get("services", [])}
+            services = [s for s in snap.rows("service") if s["code"] in mentioned]
+        else:
+            concerned = index.concerned()
+            services = [
+                s for s in snap.rows("service") if not s["archived"] or s["id"] in concerned
+            ]
+        services.sort(key=lambda s: s["code"])
+        for row in roadmaps:
+            _check_name(row["slug"])
+        for row in services:
+            _check_name(row["code"])  # before any file is written, in either process
+        expected = self._names(roadmaps, services)
+        build_roadmaps, build_services = self._to_build(index, roadmaps, services)
+        per_file = 2 if options.ics else 1
+        self.total = (len(build_roadmaps) + len(build_services)) * per_file
+        try:
+            self._build(build_roadmaps, build_services, index, events, now)
+        except BaseException:
+            discard([(tmp, path) for path, tmp, _, _ in self.staged if tmp is not None])
+            raise
+        self._commit(expected)
+        return self.result
 
-    index = ServiceIndex(snap)
-    if only is not None:
-        roadmaps = [r for r in roadmaps if r["slug"] == only]
-        mentioned = {s["code"] for s in document(roadmaps[0])["referentiel"].get("services", [])}
-        services = [s for s in snap.rows("service") if s["code"] in mentioned]
-    else:
-        concerned = index.concerned()
-        services = [s for s in snap.rows("service") if not s["archived"] or s["id"] in concerned]
-    services.sort(key=lambda s: s["code"])
-    for row in roadmaps:
-        _check_name(row["slug"])
-    for row in services:
-        _check_name(row["code"])  # before any file is written, in either process
+    def _names(self, roadmaps: list[Row], services: list[Row]) -> set[str]:
+        suffixes = (".toml", ".ics") if self.options.ics else (".toml",)
+        names = {f"{r['slug']}{s}" for r in roadmaps for s in suffixes}
+        names |= {f"services/{s['code']}{x}" for s in services for x in suffixes}
+        return names
 
-    per_file = 2 if options.ics else 1
-    total = (len(roadmaps) + len(services)) * per_file
-    result = ExportResult()
-    done = 0
+    def _to_build(
+        self, index: ServiceIndex, roadmaps: list[Row], services: list[Row]
+    ) -> tuple[list[Row], list[Row]]:
+        """Every file, or only those the journal says may have changed (plan.py)."""
+        if self.previous is None or self.dirty is None:
+            return roadmaps, services
+        known = set(self.previous.files)
+        wanted = plan.targets(self.snap, index, self.dirty, self.out_dir, sorted(known))
+        return (
+            [r for r in roadmaps
+             if r["slug"] in wanted.roadmaps or f"{r['slug']}.toml" not in known],
+            [s for s in services
+             if s["code"] in wanted.services or f"services/{s['code']}.toml" not in known],
+        )  # fmt: skip
 
-    def record(path: Path, written: bool) -> None:
-        nonlocal done
-        (result.written if written else result.unchanged).append(path)
-        done += 1
-        if progress is not None:
-            progress(done, total, str(path.relative_to(out_dir)))
+    def _record(self, item: tuple[Path, Path | None, int, str]) -> None:
+        self.staged.append(item)
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, str(item[0].relative_to(self.out_dir)))
 
-    def emit(path: Path, data: bytes) -> None:
-        record(path, write_if_changed(path, data, sync_dir=False))
+    def _build(
+        self,
+        roadmaps: list[Row],
+        services: list[Row],
+        index: ServiceIndex,
+        events: dict[calendar.EventKey, Any],
+        now: datetime | None,
+    ) -> None:
+        snap, options, out_dir = self.snap, self.options, self.out_dir
+        mine: Done = []
+        stage = staged_emit(mine)
 
-    def collect(chunks: Iterator[list[tuple[Path, bool]]]) -> None:
-        for chunk in chunks:
-            for path, written in chunk:
-                record(path, written)
+        def emit(path: Path, data: bytes) -> None:
+            stage(path, data)
+            self._record(mine.pop())
 
-    parallel = sum(len(rows) for rows in snap.tables.values()) >= PARALLEL_ROWS
-    with helper(snap, services, out_dir, options, events) if parallel else nullcontext() as aid:
-        for r in roadmaps:
-            path = out_dir / f"{r['slug']}.toml"
-            doc = document(r)
-            digest = fingerprint(doc)
-            unchanged = not options.stamp and previous_fingerprint(path) == digest
-            emit(path, path.read_bytes() if unchanged else render(doc, digest=digest))
-            if options.ics:
-                own = calendar.roadmap_events(doc, now)
-                ics = calendar.calendar_bytes(r["title"], list(own.values()))
-                emit(out_dir / f"{r['slug']}.ics", ics)
+        def collect(chunks: Iterator[Done]) -> None:
+            for chunk in chunks:
+                for item in chunk:
+                    self._record(item)
+
+        parallel = (
+            sum(len(rows) for rows in snap.tables.values()) >= PARALLEL_ROWS
+            and len(services) >= PARALLEL_SERVICES
+        )
+        with helper(snap, services, out_dir, options, events) if parallel else nullcontext() as aid:
+            for r in roadmaps:
+                path = out_dir / f"{r['slug']}.toml"
+                doc = self.document(r)
+                digest = fingerprint(doc)
+                unchanged = not options.stamp and previous_fingerprint(path) == digest
+                emit(path, path.read_bytes() if unchanged else render(doc, digest=digest))
+                if options.ics:
+                    own = calendar.roadmap_events(doc, now)
+                    ics = calendar.calendar_bytes(r["title"], list(own.values()))
+                    emit(out_dir / f"{r['slug']}.ics", ics)
+                if self.only is None:
+                    del self.documents[r["slug"]]  # written: let its memory go
+                if aid is not None:
+                    collect(aid.finished())
+            rest = services if aid is None else aid.take_back()
+            write_services(snap, index, rest, out_dir, options, events, emit)
             if aid is not None:
-                collect(aid.finished())
-        mine = services if aid is None else aid.take_back()
-        write_services(snap, index, mine, out_dir, options, events, emit)
-        if aid is not None:
-            collect(aid.finished(wait=True))
-    for folder in {p.parent for p in result.written}:
-        fsync_dir(folder)  # the renames are durable before the export reports success
-    return result
+                collect(aid.finished(wait=True))
+
+    def _commit(self, expected: set[str]) -> None:
+        """Rename the staged files into place, remove the obsolete ones, manifest last."""
+        out_dir, previous, result = self.out_dir, self.previous, self.result
+        entries: dict[str, mf.FileEntry] = {}
+        if previous is not None:  # files not rebuilt keep their entry (checked untouched)
+            entries = {n: e for n, e in previous.files.items() if n in expected}
+        renames = []
+        for path, tmp, size, digest in self.staged:
+            entries[str(path.relative_to(out_dir))] = mf.FileEntry(size, digest)
+            (result.unchanged if tmp is None else result.written).append(path)
+            if tmp is not None:
+                renames.append((tmp, path))
+        rebuilt = {p for p, _, _, _ in self.staged}
+        result.unchanged += [out_dir / n for n in entries if out_dir / n not in rebuilt]
+        obsolete = self._obsolete(expected)
+        old = mf.read(out_dir)
+        if renames or obsolete or old is None or old.files != entries:
+            mf.withdraw(out_dir)
+        commit(renames, out_dir)
+        for path in obsolete:
+            path.unlink(missing_ok=True)
+            result.removed.append(path)
+        manifest = mf.Manifest(
+            position=dict(self.snap.position),
+            perimeter=self.only or mf.ALL,
+            options=mf.options_key(self.options),
+            files=entries,
+        )
+        if old is None or mf.render(old) != mf.render(manifest):
+            mf.write(out_dir, manifest)
+
+    def _obsolete(self, expected: set[str]) -> list[Path]:
+        """Files of the previous complete set that this export no longer produces.
+
+        Only after an export of everything, and only files of the kinds it writes: a
+        roadmap archived or a service no longer concerned leaves no stale file behind.
+        """
+        if self.only is not None:
+            return []
+        old = mf.read(self.out_dir)
+        if old is None or old.perimeter != mf.ALL:
+            return []
+        suffixes = (".toml", ".ics") if self.options.ics else (".toml",)
+        return [
+            self.out_dir / name
+            for name in sorted(old.files)
+            if name not in expected and name.endswith(suffixes) and ".." not in name
+        ]

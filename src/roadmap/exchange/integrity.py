@@ -12,6 +12,7 @@ from typing import Any
 from roadmap import models as m
 from roadmap.domain.enums import ServiceKind
 from roadmap.exchange import SCHEMA_VERSION
+from roadmap.exchange.copil_import import check_copil
 from roadmap.exchange.metadata import KIND_ROADMAP
 from roadmap.exchange.problems import Problems
 
@@ -273,6 +274,7 @@ async def check_references(doc: dict[str, Any], out: Problems) -> None:
             if r not in axes:
                 out.add(f"{path}.axes", f"axe « {r} » absent de feuille_de_route.axes")
     await _check_dossiers(road, known, axes, actions, years, out)
+    check_copil(road, known.people, actions, jalons, out)
 
 
 async def _check_dossiers(

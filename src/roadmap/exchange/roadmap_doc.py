@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from roadmap.exchange import copil_doc
 from roadmap.exchange.metadata import KIND_ROADMAP, ExportOptions, header
 from roadmap.exchange.snapshot import Row, Snapshot
 from roadmap.exchange.values import as_date, as_datetime, money, natural_key, number, prune
@@ -425,7 +426,11 @@ def build_roadmap_document(
         "dossiers": [
             _dossier(snap, refs, d) for d in sorted(dossiers, key=lambda d: natural_key(d["ref"]))
         ],
+        "references": copil_doc.baselines(snap, rid),
+        "releve_decisions": copil_doc.releve(snap, rid),
     }
+    for pid in copil_doc.people_of_releve(snap, rid):
+        refs.person(pid)  # carriers are listed in the referential
     # Everything sits in tables so that schema_version and [generation] open the file.
     document["feuille_de_route"] = prune(body)
     document["referentiel"] = _reference(snap, refs, options)

@@ -71,6 +71,8 @@ ENGAGEMENT = {
 }
 DEPENDENCIES = {"depend_des_actions": STRS, "depend_des_jalons": STRS, "marge_jours": F("int")}
 FOLLOW_UP = {"ajustements": TS(ADJUSTMENT), "commentaires": TS(COMMENT)}
+# Read by an import only, never exported: the reason of a date this file moves.
+REASON = {"motif": F("text", max_length=2000), "nature_motif": E(e.AdjustmentKind)}
 ACTION = {
     "ref": S(20, REQ),
     "titre": S(200, REQ),
@@ -87,6 +89,7 @@ ACTION = {
     **DEPENDENCIES,
     "engagements": TS(ENGAGEMENT),
     **FOLLOW_UP,
+    **REASON,
 }
 JALON = {
     "ref": S(20, REQ),
@@ -100,6 +103,7 @@ JALON = {
     "personnes_invitees": STRS,
     **DEPENDENCIES,
     **FOLLOW_UP,
+    **REASON,
 }
 INDICATOR = {
     "ref": S(20, REQ),
@@ -174,6 +178,28 @@ DOSSIER = {
         }
     ),
 }
+BASELINE = {
+    "nom": S(80, REQ),
+    "prise_le": F("datetime", REQ),
+    "prise_par": S(100, REQ),
+    "jalon": S(20),
+    "empreinte": S(80, REQ),
+    "contenu": F("text", REQ, 50_000_000),
+}
+RELEVE = {
+    "ref": S(20, REQ),
+    "jalon": S(20, REQ),
+    "texte": F("text", REQ, 2000),
+    "porte_par": S(100),
+    "echeance": DATE,
+    "statut": E(e.ReleveStatus),
+    "cree_par": S(100, REQ),
+    "cree_le": F("datetime", REQ),
+    "faite_par": S(100),
+    "faite_le": DATETIME,
+    "actions": STRS,
+    "jalons": STRS,
+}
 ROADMAP = {
     "slug": S(60, REQ),
     "titre": S(200, REQ),
@@ -192,6 +218,9 @@ ROADMAP = {
     "observations_qualitatives": TS(RECORD),
     "campagnes": TS(CAMPAIGN),
     "dossiers": TS(DOSSIER),
+    "references": TS(BASELINE),
+    "releve_decisions": TS(RELEVE),
+    **REASON,
 }
 REFERENCE = {
     "services": TS(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from roadmap.exchange import copil_doc
 from roadmap.exchange.metadata import KIND_SERVICE, ExportOptions, header
 from roadmap.exchange.roadmap_doc import dossier_roadmap_id
 from roadmap.exchange.snapshot import Row, Snapshot
@@ -40,6 +41,7 @@ class ServiceIndex:
             if person is not None and person["service_id"] is not None:
                 self.jalons[person["service_id"]][i["jalon_id"]].add(person["login"])
         self.dossier_roadmap = {d["id"]: dossier_roadmap_id(snap, d) for d in snap.rows("dossier")}
+        self.baselines = copil_doc.LatestBaselines(snap)
 
         def live(did: int) -> bool:
             rid = self.dossier_roadmap.get(did)
@@ -189,7 +191,11 @@ def build_service_document(
     for aid, roles in index.actions.get(sid, {}).items():
         a = snap.get("action", aid)
         assert a is not None
-        actions.append(_action_item(snap, a, sid, roles, options))
+        item = _action_item(snap, a, sid, roles, options)
+        at_baseline = index.baselines.end_of(a["roadmap_id"], a["ref"])
+        if at_baseline is not None:
+            item["fin_reference"] = at_baseline  # its end at the last COPIL's baseline
+        actions.append(item)
         if a["owner_id"] is not None:
             owners.add(a["owner_id"])
     jalons = [
@@ -244,6 +250,13 @@ def build_service_document(
             "echeances_aap": sorted(deadlines, key=lambda c: c["campagne"]),
             "dossiers": sorted(dossiers, key=lambda d: natural_key(d["ref"])),
             "contacts": sorted(contacts, key=lambda c: c["login"]),
+            "references": index.baselines.described(
+                {int(snap.get("action", aid)["roadmap_id"]) for aid in index.actions.get(sid, {})},  # type: ignore[index]
+                snap,
+            ),
+            "decisions_copil": copil_doc.service_decisions(
+                snap, sid, set(index.actions.get(sid, {})), set(index.jalons.get(sid, {}))
+            ),
         }
     )
     return document

@@ -3,9 +3,11 @@
 On a large database the export is CPU-bound (building dicts, then tomli-w): the service
 files go to one helper process while this one writes the roadmap files, which uses both
 cores of the target machine. The helper gets the snapshot's rows once (pickled at start)
-and then takes chunks of service codes; each chunk returns the files it wrote, so the
-caller reports progress as chunks finish, and takes back the chunks not yet started
-when it runs out of work of its own. Both sides run the same function: same bytes.
+and then takes chunks of service codes; each chunk returns the files it staged (hidden
+temporary files, renamed by the caller once the whole set is ready), so the caller reports
+progress as chunks finish, and takes back the chunks not yet started when it runs out of
+work of its own. Both sides run the same function: same bytes. The helper dies with the
+export's process (_die_with): a killed export leaves no process behind.
 
 The helper is started with "spawn", which re-imports the caller's main module: a script
 that exports a large database needs the usual ``if __name__ == "__main__":`` guard (the
@@ -16,6 +18,9 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -23,15 +28,18 @@ from pathlib import Path
 from typing import Any
 
 from roadmap.exchange import calendar
-from roadmap.exchange.atomic import write_if_changed
+from roadmap.exchange.atomic import stage_if_changed
 from roadmap.exchange.changes import CHANGES_KEY, diff, read_previous
+from roadmap.exchange.manifest import digest_of
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.exchange.render import fingerprint, previous_fingerprint, render
 from roadmap.exchange.service_doc import ServiceIndex, build_service_document
 from roadmap.exchange.snapshot import Row, Snapshot
 
 Emit = Callable[[Path, bytes], None]
-Done = list[tuple[Path, bool]]  # (file, written) in the order handled
+# (file, staged temporary or None when unchanged, size, sha256) in the order handled
+Staged = tuple[Path, Path | None, int, str]
+Done = list[Staged]
 CHUNK = 25  # service files per task: small enough to rebalance, big enough to be cheap
 
 
@@ -80,10 +88,43 @@ def _with_changes(path: Path, document: dict[str, Any], options: ExportOptions) 
 
 # --- the helper process -------------------------------------------------------------
 
-_state: dict[str, Any] = {}  # the helper's snapshot, index, options and events
+_state: dict[str, Any] = {}  # the helper's snapshot, index, options, events, parent pid
 
 
-def _start(tables: dict[str, list[Row]], options: ExportOptions, events: Any) -> None:
+def _die_with(parent: int) -> None:
+    """End this helper when the export's process ends, even killed (RISKS 25, issue 14).
+
+    On Linux the kernel sends SIGKILL at the parent's death (PR_SET_PDEATHSIG); elsewhere,
+    and as a second guard, each file first checks that the parent is still ours.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    _orphan_check(parent)  # the parent may have died before prctl
+
+
+def _orphan_check(parent: int) -> None:
+    if os.getppid() != parent:
+        os._exit(1)  # re-parented: the export is gone, write nothing more
+
+
+def staged_emit(done: Done) -> Emit:
+    """An ``emit`` that stages each file (see atomic.stage) and notes it in ``done``."""
+
+    def emit(path: Path, data: bytes) -> None:
+        done.append((path, stage_if_changed(path, data), len(data), digest_of(data)))
+
+    return emit
+
+
+def _start(tables: dict[str, list[Row]], options: ExportOptions, events: Any, parent: int) -> None:
+    _die_with(parent)
+    _state["parent"] = parent
     snap = Snapshot(tables)
     _state.update(snap=snap, index=ServiceIndex(snap), options=options, events=events)
     # The rows live until the helper exits: keep the collector from traversing them again
@@ -93,12 +134,14 @@ def _start(tables: dict[str, list[Row]], options: ExportOptions, events: Any) ->
 
 def _chunk(services: list[Row], out_dir: Path) -> Done:
     done: Done = []
+    emit = staged_emit(done)
 
-    def emit(path: Path, data: bytes) -> None:
-        done.append((path, write_if_changed(path, data, sync_dir=False)))
+    def checked(path: Path, data: bytes) -> None:
+        _orphan_check(_state["parent"])
+        emit(path, data)
 
     snap, index = _state["snap"], _state["index"]
-    write_services(snap, index, services, out_dir, _state["options"], _state["events"], emit)
+    write_services(snap, index, services, out_dir, _state["options"], _state["events"], checked)
     return done
 
 
@@ -124,6 +167,21 @@ class Helper:
         return mine
 
 
+# What a service document reads (service_doc.py): the helper gets these rows only, which
+# keeps its memory and the pickled start-up message smaller (issue 15: ≤ 250 MiB in all).
+SERVICE_TABLES = frozenset(
+    {
+        "service", "person", "roadmap", "action", "axe", "campagne", "dossier", "jalon",
+        "action_contributor", "engagement", "jalon_invite", "dossier_instructor",
+        "financement_line", "avis", "decision", "campagne_instructor",
+    }
+)  # fmt: skip
+
+
+def _service_tables(snap: Snapshot) -> dict[str, list[Row]]:
+    return {t: rows if t in SERVICE_TABLES else [] for t, rows in snap.tables.items()}
+
+
 @contextmanager
 def helper(
     snap: Snapshot,
@@ -138,7 +196,7 @@ def helper(
         max_workers=1,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start,
-        initargs=(snap.tables, options, events),
+        initargs=(_service_tables(snap), options, events, os.getpid()),
     )
     try:
         yield Helper(pool, services, out_dir)

@@ -12,12 +12,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from tortoise import connections
 from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
 from roadmap.domain.errors import StorageError
 
 Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class JournalChange:
+    roadmap: str
+    entity: str
+    ref: str
+    operation: str
+
 
 # table → columns read; quoted because "current_date" is an SQL keyword.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -71,6 +81,12 @@ TABLES: dict[str, tuple[str, ...]] = {
         "dossier_id", "outcome", "motivation", "revision_reason", "decided_by", "decided_at",
         "current",
     ),
+    "baseline": ("roadmap_id", "name", "taken_at", "taken_by", "jalon_ref", "content"),
+    "releve_decision": (
+        "id", "roadmap_id", "jalon_id", "ref", "text", "carrier_id", "due_date", "status",
+        "created_at", "created_by", "done_at", "done_by",
+    ),
+    "releve_link": ("decision_id", "action_id", "jalon_id"),
 }  # fmt: skip
 
 
@@ -79,6 +95,8 @@ class Snapshot:
     """Rows by table, plus the indexes the document builders need."""
 
     tables: dict[str, list[Row]]
+    position: dict[str, Any] = field(default_factory=dict)  # journal position of the read
+    changes: list[JournalChange] | None = None  # journal rows asked for (changes_after)
     by_id: dict[str, dict[int, Row]] = field(default_factory=dict)
     children: dict[tuple[str, str], dict[Any, list[Row]]] = field(default_factory=dict)
 
@@ -111,11 +129,18 @@ class Snapshot:
         return index.get(key, [])
 
 
-async def read_snapshot() -> Snapshot:
-    """All export tables, read in one consistent transaction."""
+async def read_snapshot(
+    *, within_write: bool = False, changes_after: int | None = None
+) -> Snapshot:
+    """All export tables, read in one consistent transaction.
+
+    ``within_write``: called inside a write unit (import), whose transaction already
+    gives a consistent view; the isolation level can only be set by the outermost one.
+    ``changes_after``: also read the journal rows after this id (``Snapshot.changes``).
+    """
     try:
         async with in_transaction() as conn:
-            if conn.capabilities.dialect == "postgres":
+            if conn.capabilities.dialect == "postgres" and not within_write:
                 await conn.execute_script(
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
                 )
@@ -124,6 +149,38 @@ async def read_snapshot() -> Snapshot:
                 sql = 'SELECT {} FROM "{}"'.format(", ".join(f'"{c}"' for c in columns), table)
                 _, rows = await conn.execute_query(sql)
                 tables[table] = [dict(zip(columns, tuple(r), strict=True)) for r in rows]
+            position = await _position(conn)
+            changes = None if changes_after is None else await _changes(conn, changes_after)
     except (BaseORMException, sqlite3.Error) as exc:
         raise StorageError(f"lecture de la base impossible pour l'export : {exc}") from exc
-    return Snapshot(tables)
+    return Snapshot(tables, position, changes)
+
+
+# --- the journal position: what the export has seen of the history ------------------------
+# Every write is journaled (one door), so an unchanged position means unchanged data. The
+# count with the newest id: on PostgreSQL a transaction can commit after a later one, with
+# a smaller id; the count still grows (the journal is append-only).
+
+
+async def _position(conn: Any) -> dict[str, Any]:
+    _, rows = await conn.execute_query('SELECT COUNT(*), MAX("id") FROM "journal"')
+    count, newest = tuple(rows[0])
+    return {"dernier": int(newest or 0), "nombre": int(count or 0)}
+
+
+async def read_position() -> dict[str, Any]:
+    """The journal position now (one statement, for the "nothing changed" check)."""
+    try:
+        return await _position(connections.get("default"))
+    except (BaseORMException, sqlite3.Error) as exc:
+        raise StorageError(f"lecture du journal impossible pour l'export : {exc}") from exc
+
+
+async def _changes(conn: Any, after_id: int) -> list[JournalChange]:
+    """The journal rows after ``after_id``: what an incremental export must redo."""
+    sql = (
+        'SELECT "roadmap_slug", "entity", "entity_ref", "operation" FROM "journal" '
+        f'WHERE "id" > {int(after_id)} ORDER BY "id"'
+    )
+    _, rows = await conn.execute_query(sql)
+    return [JournalChange(*(str(v or "") for v in tuple(r))) for r in rows]

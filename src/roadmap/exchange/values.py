@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import tomli_w
+from roadmap.exchange import toml_writer
 
 _CENT = Decimal("0.01")
 _DIGITS = re.compile(r"(\d+)")
@@ -64,16 +64,17 @@ def natural_key(ref: str) -> tuple[tuple[int, int, str], ...]:
     )
 
 
-_EMPTIABLE = (str, list)
-
-
 def prune(mapping: dict[str, Any]) -> dict[str, Any]:
     """Drop None values and empty strings/lists: TOML has no null, readers test presence."""
-    # Exact class checks: comparing a date with "" or [] on every key is measurably slow.
+    # Truth first (most values are non-empty), then exact class checks: comparing a date
+    # with "" or [] on every key is measurably slow. False and 0 are kept.
     return {
-        k: v for k, v in mapping.items() if v is not None and (v or v.__class__ not in _EMPTIABLE)
+        k: v
+        for k, v in mapping.items()
+        if v or (v is not None and v.__class__ is not str and v.__class__ is not list)
     }
 
 
 def dumps(document: dict[str, Any]) -> bytes:
-    return tomli_w.dumps(document, multiline_strings=False).encode("utf-8")
+    """tomli-w's bytes (``multiline_strings=False``), from the faster writer."""
+    return toml_writer.dumps(document).encode("utf-8")

@@ -148,7 +148,8 @@ def services_of(g: nx.MultiDiGraph, item: str) -> set[str]:
 def cooperation_graph(g: nx.MultiDiGraph, roadmap: str | None = None) -> nx.Graph:
     """Services and people, linked when they share a live action, jalon or dossier.
 
-    Edge weight = number of items shared. A person is also linked to their home service.
+    Edge weight = number of items shared. A person is also linked to their home service,
+    even when that service takes no part itself (it is then reached through them only).
     """
     import networkx as nx
 
@@ -163,9 +164,12 @@ def cooperation_graph(g: nx.MultiDiGraph, roadmap: str | None = None) -> nx.Grap
         group = sorted(participants(g, node))
         actors.update(group)
         weights.update(combinations(group, 2))
-    for actor in actors:
+    for actor in list(actors):
         home = attrs[actor].get("service") if attrs[actor]["kind"] == m.PERSON else None
-        if home and m.service_id(str(home)) in actors:
+        # A partner service reached only through one of its people stays in the picture:
+        # that person is then its single link to the roadmap (an articulation point).
+        if home and m.service_id(str(home)) in g:
+            actors.add(m.service_id(str(home)))
             pair = (actor, m.service_id(str(home)))
             if pair not in weights and pair[::-1] not in weights:
                 weights[pair] = 1
@@ -224,6 +228,33 @@ def bottlenecks(
         a = coop.nodes[node]
         result.append(Fragility(node, a["label"], a["kind"], a["side"], 0, value, False))
     return sorted(result, key=lambda f: (not f.articulation, -f.cut_off, -f.betweenness, f.node))
+
+
+@dataclass(frozen=True)
+class SingleLink:
+    """A service that holds to the roadmap through one person only."""
+
+    service: str
+    service_label: str
+    person: str
+    person_label: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.service_label} ne tient à la feuille de route que par {self.person_label}"
+
+
+def single_links(coop: nx.Graph) -> list[SingleLink]:
+    """Services whose every link in the cooperation projection goes through one person."""
+    found = []
+    for node, a in coop.nodes(data=True):
+        if a.get("kind") != m.SERVICE:
+            continue
+        neighbours = list(coop.neighbors(node))
+        if len(neighbours) == 1 and coop.nodes[neighbours[0]].get("kind") == m.PERSON:
+            person = neighbours[0]
+            found.append(SingleLink(node, a["label"], person, coop.nodes[person]["label"]))
+    return sorted(found, key=lambda x: (x.service_label, x.person_label))
 
 
 # --- alliance --------------------------------------------------------------------------------

@@ -17,21 +17,12 @@ from typing import IO, TYPE_CHECKING
 
 from roadmap.domain.errors import ValidationError
 from roadmap.graph import model as m
+from roadmap.graph.formats import FORMATS, SUFFIXES
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from roadmap.graph.schedule import Schedule
-
-FORMATS = ("graphml", "gexf", "dot", "mermaid", "svg", "png")
-SUFFIXES = {
-    "graphml": (".graphml", ".xml"),
-    "gexf": (".gexf", ".xml"),
-    "dot": (".dot", ".gv"),
-    "mermaid": (".mmd", ".mermaid", ".md"),
-    "svg": (".svg",),
-    "png": (".png",),
-}
 
 # Fill colours: by policy side for services, people and actions, by kind otherwise.
 SIDE_COLOURS = {

@@ -45,7 +45,9 @@ def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 def _fr(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "non daté"
+    from roadmap.formatting import date_short
+
+    return date_short(day) if day else "non daté"
 
 
 def _percent(part: int, whole: int) -> str:
@@ -286,7 +288,12 @@ def _section_load(review: Review) -> list[str]:
 def _section_fragility(review: Review) -> list[str]:
     lines = ["## Fragilités de la coopération", ""]
     cuts = [f for f in review.fragility if f.articulation]
-    if not cuts:
+    for link in review.single_links:
+        lines.append(
+            f"- **{link.service_label}** ne tient à la feuille de route que par "
+            f"**{link.person_label}**"
+        )
+    if not cuts and not review.single_links:
         lines.append(
             "Aucun point de passage obligé : la coopération tient sans personne en particulier."
         )
@@ -304,6 +311,52 @@ def _section_issues(review: Review, slug: str) -> list[str]:
     return ["## Cohérence", "", *[f"- {i.message}" for i in issues]]
 
 
+async def since_copil_sections(
+    actor: Actor, slug: str, since: str | None, today: date | None
+) -> list[str]:
+    """« Ce qui a changé depuis le COPIL du … », then the relevé of the last COPIL."""
+    from roadmap.domain.comparison_text import markdown
+    from roadmap.usecases.baselines import compare_with
+    from roadmap.usecases.releve import last_steering_with_decisions
+
+    lines: list[str] = []
+    comparison = await compare_with(actor, slug, since, today=today)
+    if comparison is not None:
+        lines += [*markdown(comparison), ""]
+    else:
+        lines += [
+            "## Ce qui a changé depuis le dernier COPIL",
+            "",
+            "Aucune référence prise : marquez un COPIL « Tenu » et figez le plan, ou "
+            "`roadmap baseline create`.",
+            "",
+        ]
+    releve = await last_steering_with_decisions(slug)
+    if releve is not None:
+        lines += _section_releve(releve[1], today or date.today())
+    return lines
+
+
+def _section_releve(rows: list[Any], today: date) -> list[str]:
+    first = rows[0]
+    head = f"## Relevé de décisions du {first.jalon_kind.label} du {_fr(first.jalon_date)}"
+    done = sum(1 for r in rows if r.done)
+    lines = [f"{head} ({first.jalon_ref})", "", f"{done} faite(s) sur {len(rows)}.", ""]
+    table = [
+        [
+            r.ref,
+            r.text,
+            r.carrier_name or r.carrier_login or "—",
+            _fr(r.due_date) if r.due_date else "—",
+            r.standing(today),
+            ", ".join(r.links) or "—",
+        ]
+        for r in rows
+    ]
+    headers = ["Réf", "Décision", "Porté par", "Échéance", "Où en est-on", "Liens"]
+    return [*lines, *_table(headers, table)]
+
+
 def render(
     review: Review,
     slug: str,
@@ -311,7 +364,9 @@ def render(
     copil: tuple[str, date] | None,
     picture: str | None,
     risk_days: int = RISK_DAYS,
+    opening: list[str] | None = None,
 ) -> str:
+    """The one-pager; ``opening`` (what changed since the COPIL, its relevé) comes first."""
     dest = review.graph.nodes[m.destination_id(slug)]
     lines = [
         f"# Revue COPIL — {dest.get('title', slug)}",
@@ -319,6 +374,8 @@ def render(
         f"*Feuille de route `{slug}` · situation au {_fr(review.schedule.today)}*",
         "",
     ]
+    if opening:
+        lines += [*opening, ""]
     if picture:
         lines += [f"![Dépendances, chemin critique et coopération]({picture})", ""]
     for section in (
@@ -346,6 +403,7 @@ async def write_report(
     picture: bool = True,
     today: date | None = None,
     risk_days: int = RISK_DAYS,
+    since: str | None = None,
 ) -> tuple[Path, Path | None]:
     """Write the one-pager (and its picture beside it); returns both paths."""
     from roadmap.graph.export import atomic_file, check_target, write_graph
@@ -368,8 +426,14 @@ async def write_report(
     )
     if not slugs:
         raise ValidationError("aucune feuille de route active", field="--roadmap")
+    if since and len(slugs) != 1:
+        raise ValidationError(
+            "--depuis nomme la référence d'une feuille de route : précisez --roadmap",
+            field="--depuis",
+        )
     pages = []
     for one in slugs:
+        opening = await since_copil_sections(actor, one, since, today)
         review = analyse(g, roadmap=one, today=today)
         copil = last_copil(review, one)
         rerouted = await reroutings(one, copil[1] if copil else None)
@@ -381,6 +445,7 @@ async def write_report(
                 copil,
                 picture_path.name if picture_path and one == slugs[0] else None,
                 risk_days,
+                opening,
             )
         )
     if picture_path is not None:

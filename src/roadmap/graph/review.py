@@ -6,7 +6,7 @@ This is what the CLI, the report and the TUI's Revue direction screen call.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -17,11 +17,13 @@ from roadmap.graph.analyses import (
     Issue,
     Load,
     LoadThresholds,
+    SingleLink,
     alliance,
     bottlenecks,
     compute_load,
     consistency,
     cooperation_graph,
+    single_links,
 )
 from roadmap.graph.schedule import Schedule, compute_schedule
 
@@ -47,6 +49,7 @@ class Review:
     alliance: Alliance
     issues: list[Issue]
     thresholds: LoadThresholds
+    single_links: list[SingleLink] = field(default_factory=list)
 
     def label(self, node: str) -> str:
         a = self.graph.nodes[node]
@@ -70,14 +73,16 @@ def analyse(
     """Every analysis of ``g`` (pure; restricted to ``roadmap`` for the alliance)."""
     limits = thresholds or LoadThresholds()
     schedule = compute_schedule(g, today)
+    coop = cooperation_graph(g, roadmap)
     return Review(
         graph=g,
         schedule=schedule,
         load=compute_load(g, schedule.today, limits),
-        fragility=bottlenecks(cooperation_graph(g, roadmap)),
+        fragility=bottlenecks(coop),
         alliance=alliance(g, roadmap),
         issues=consistency(g, schedule),
         thresholds=limits,
+        single_links=single_links(coop),
     )
 
 

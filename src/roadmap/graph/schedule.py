@@ -16,6 +16,12 @@ The model, in days:
   latest start of an item waiting for it if earlier. Marge = latest end - projected end,
   in days: how far the item can slip before the destination moves. Negative: the plan
   already misses the horizon through this item. Finished items have no marge (None).
+- Re-routing (``plan_move``): moving an item changes its stored dates; when asked, each
+  dependent that would then start before a prerequisite ends is shifted (both its dates,
+  same duration) to start when that prerequisite ends, in dependency order. The preview,
+  the Revue simulator and the use case that writes the dates all call it, and the finish
+  and marges shown are a projection of the dates it returns: the figures shown are the
+  figures stored after confirming.
 - Critical path: per roadmap, the chain that reaches the destination with the least
   marge: from the open item with the least marge among those nothing waits for, back
   through the prerequisite with the least marge at each step (finished ones rank last).
@@ -27,6 +33,7 @@ take milliseconds; no ``nx.find_cycle`` on large graphs (RISKS 16).
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -58,6 +65,8 @@ class Timing:
     dated: bool
     latest_end: date | None = None
     margin: int | None = None
+    stored_start: date | None = None  # the dates as stored (None when missing)
+    stored_end: date | None = None
 
     @property
     def delay(self) -> int:
@@ -92,6 +101,13 @@ class Schedule:
             if t.roadmap not in ends or t.end > ends[t.roadmap]:
                 ends[t.roadmap] = t.end
         return ends
+
+    def overdue(self, node: str) -> int:
+        """Days an open item is past its planned end today (0 when not, or finished)."""
+        t = self.items.get(node)
+        if t is None or t.done or t.planned_end is None or t.planned_end >= self.today:
+            return 0
+        return (self.today - t.planned_end).days
 
     def margins(self) -> list[Timing]:
         """Open items sorted by marge, least first (undated last among equals)."""
@@ -172,26 +188,12 @@ def _compute_schedule(g: nx.MultiDiGraph, today: date) -> Schedule:
             end=today,
             done=a.get("status") in DONE,
             dated=planned_start is not None,
+            stored_start=start,
+            stored_end=end,
         )
     prerequisites, dependents = _adjacency(g, set(items))
     order, in_cycle = _topological(items, prerequisites, dependents)
-    for node in order:
-        t = items[node]
-        ends = [items[p].end for p in prerequisites[node]]
-        _place(t, max(ends) if ends else None, today)
-    for node in reversed(order):
-        t = items[node]
-        limits = [
-            items[d].latest_end - timedelta(days=(items[d].end - items[d].start).days)
-            for d in dependents[node]
-            if items[d].latest_end is not None
-        ]
-        horizon = horizons.get(t.roadmap)
-        if horizon is not None:
-            limits.append(horizon)
-        t.latest_end = min(limits) if limits else None
-        if not t.done and t.latest_end is not None:
-            t.margin = (t.latest_end - t.end).days
+    _project(items, prerequisites, dependents, order, horizons, today)
     for node in in_cycle:  # left out of the projection: keep them visible, no marge
         items.pop(node)
     schedule = Schedule(
@@ -210,6 +212,34 @@ def _compute_schedule(g: nx.MultiDiGraph, today: date) -> Schedule:
             sinks[t.roadmap].append(t)
     schedule.critical_paths = {slug: _critical_path(schedule, slug, sinks[slug]) for slug in sinks}
     return schedule
+
+
+def _project(
+    items: dict[str, Timing],
+    prerequisites: dict[str, list[str]],
+    dependents: dict[str, list[str]],
+    order: list[str],
+    horizons: dict[str, date | None],
+    today: date,
+) -> None:
+    """Forward pass (projected dates), then backward pass (latest ends and marges)."""
+    for node in order:
+        t = items[node]
+        ends = [items[p].end for p in prerequisites[node] if p in items]
+        _place(t, max(ends) if ends else None, today)
+    for node in reversed(order):
+        t = items[node]
+        limits = [
+            items[d].latest_end - timedelta(days=(items[d].end - items[d].start).days)
+            for d in dependents[node]
+            if d in items and items[d].latest_end is not None
+        ]
+        horizon = horizons.get(t.roadmap)
+        if horizon is not None:
+            limits.append(horizon)
+        t.latest_end = min(limits) if limits else None
+        if not t.done and t.latest_end is not None:
+            t.margin = (t.latest_end - t.end).days
 
 
 def _critical_path(s: Schedule, slug: str, sinks: list[Timing]) -> list[str]:
@@ -233,14 +263,30 @@ def _critical_path(s: Schedule, slug: str, sinks: list[Timing]) -> list[str]:
 
 @dataclass(frozen=True)
 class Move:
+    """One item whose stored dates change: the item moved by hand, or a dependent it pushes."""
+
     node: str
-    days: int  # how far its end moves (positive: later)
+    days: int  # how far its stored end moves (positive: later)
     new_end: date
+    new_start: date | None = None
+    old_start: date | None = None
+    old_end: date | None = None
+    cause: str | None = None  # the prerequisite that pushes it; None for the item moved by hand
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A dependency the new dates contradict: ``node`` starts before ``on`` ends."""
+
+    node: str
+    on: str
+    start: date
+    end: date
 
 
 @dataclass
 class SlipImpact:
-    """What happens if ``node`` slips by ``days``."""
+    """What happens if ``node`` moves: stored dates that change, conflicts, projected finish."""
 
     node: str
     days: int
@@ -248,6 +294,9 @@ class SlipImpact:
     finish_before: dict[str, date]
     finish_after: dict[str, date]
     horizons: dict[str, date]
+    conflicts: list[Conflict] = field(default_factory=list)
+    margins_after: dict[str, int | None] = field(default_factory=dict)
+    shifted: bool = True  # dependents shifted (False: they keep their dates)
 
     def horizon_missed(self, slug: str | None = None) -> bool:
         slugs = [slug] if slug else list(self.finish_after)
@@ -266,50 +315,157 @@ class SlipImpact:
         )
 
 
+def _start_end(start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    """Effective dates: an item with one date lasts 0 days on it."""
+    return start or end, end or start
+
+
 def simulate_slip(s: Schedule, node: str, days: int) -> SlipImpact:
-    """Move ``node`` by ``days`` (both dates) and push whatever waits for it."""
+    """Move ``node`` by ``days`` (both its dates) and shift whatever then starts too early."""
     if node not in s.items:
         raise KeyError(node)
-    new_start: dict[str, date] = {}
-    new_end: dict[str, date] = {}
-    first = s.items[node]
-    new_start[node] = first.start + timedelta(days=days)
-    new_end[node] = first.end + timedelta(days=days)
-    affected = _descendants(s, node)
+    t = s.items[node]
+    shift = timedelta(days=days)
+    start, end = t.stored_start or t.planned_start, t.stored_end or t.planned_end
+    if start is None or end is None:  # undated: place it at its projected dates, moved
+        start, end = t.start, t.end
+    return plan_move(s, node, start + shift if t.stored_start or not t.dated else None, end + shift)
+
+
+def plan_move(
+    s: Schedule,
+    node: str,
+    new_start: date | None,
+    new_end: date | None,
+    *,
+    shift_dependents: bool = True,
+) -> SlipImpact:
+    """The stored dates after moving ``node`` to (new_start, new_end), and their projection.
+
+    With ``shift_dependents``, every dependent (transitively) that would start before a
+    moved prerequisite ends is shifted to start right when it ends, keeping its duration;
+    finished and undated items never move. Without, only ``node`` moves and the dependencies
+    it now contradicts are returned as conflicts.
+    """
+    if node not in s.items:
+        raise KeyError(node)
+    dates: dict[str, tuple[date | None, date | None]] = {node: (new_start, new_end)}
+    cause: dict[str, str] = {}
+    if shift_dependents:
+        affected = _descendants(s, node)
+        for n in s.order:
+            if n == node or n not in affected or n not in s.items:
+                continue
+            t = s.items[n]
+            start, _ = _start_end(t.stored_start, t.stored_end)
+            if t.done or start is None:
+                continue
+            pushed_by: tuple[str, date] | None = None
+            for p in s.prerequisites[n]:
+                if p in dates and p in s.items:
+                    _, end = _start_end(*dates[p])
+                    if end and end > start and (pushed_by is None or end > pushed_by[1]):
+                        pushed_by = (p, end)
+            if pushed_by is not None:
+                delta = pushed_by[1] - start
+                dates[n] = (
+                    t.stored_start + delta if t.stored_start else None,
+                    t.stored_end + delta if t.stored_end else None,
+                )
+                cause[n] = pushed_by[0]
+    moves: list[Move] = []
     for n in s.order:
-        if n not in affected or n == node or n not in s.items:
+        if n not in dates or n not in s.items:
             continue
         t = s.items[n]
-        ends = [new_end.get(p, s.items[p].end) for p in s.prerequisites[n] if p in s.items]
-        earliest = max(ends) if ends else None
-        if t.done:
-            continue  # a finished item does not move; its followers are pushed by it as is
-        start = max(t.own_start, earliest) if earliest else t.own_start
-        new_start[n] = start
-        new_end[n] = max(start + timedelta(days=t.duration), s.today)
-    moves = [
-        Move(n, (new_end[n] - s.items[n].end).days, new_end[n])
-        for n in s.order
-        if n in new_end and new_end[n] != s.items[n].end
-    ]
-    before = s.finishes()
-    after = dict(before)
-    for n, end in new_end.items():  # only moved items can change a roadmap's finish
-        slug = s.items[n].roadmap
-        if end > after[slug]:
-            after[slug] = end
-        elif s.items[n].end == before[slug] and end < before[slug]:
-            after[slug] = max(
-                new_end.get(t.node, t.end) for t in s.items.values() if t.roadmap == slug
+        old = _start_end(t.stored_start, t.stored_end)
+        new = _start_end(*dates[n])
+        if new == old:
+            continue
+        old_end = old[1] or t.end
+        new_end_n = new[1] or old_end
+        moves.append(
+            Move(
+                n,
+                (new_end_n - old_end).days,
+                new_end_n,
+                new_start=dates[n][0],
+                old_start=t.stored_start,
+                old_end=t.stored_end,
+                cause=cause.get(n),
             )
+        )
+    after = _reproject(s, dates)
+    first = moves[0] if moves and moves[0].node == node else None
     return SlipImpact(
         node=node,
-        days=days,
+        days=first.days if first else 0,
         moves=moves,
-        finish_before=before,
-        finish_after=after,
+        finish_before=s.finishes(),
+        finish_after=_finishes(after),
         horizons=s.horizons,
+        conflicts=_conflicts(s, dates),
+        margins_after={n: t.margin for n, t in after.items()},
+        shifted=shift_dependents,
     )
+
+
+def _reproject(s: Schedule, dates: dict[str, tuple[date | None, date | None]]) -> dict[str, Timing]:
+    """The schedule's projection again, with some stored dates replaced."""
+    items: dict[str, Timing] = {}
+    for n, t in s.items.items():
+        c = copy.copy(t)
+        c.latest_end = c.margin = None
+        if n in dates:
+            start, end = _start_end(*dates[n])
+            c.stored_start, c.stored_end = dates[n]
+            c.planned_start, c.planned_end = start, end
+            c.own_start = start or s.today
+            c.duration = max(0, (end - start).days) if start and end else 0
+            c.dated = start is not None
+        items[n] = c
+    order = [n for n in s.order if n in items]
+    _project(items, s.prerequisites, s.dependents, order, dict(s.horizons), s.today)
+    return items
+
+
+def _finishes(items: dict[str, Timing]) -> dict[str, date]:
+    ends: dict[str, date] = {}
+    for t in items.values():
+        if t.roadmap not in ends or t.end > ends[t.roadmap]:
+            ends[t.roadmap] = t.end
+    return ends
+
+
+def _conflicts(s: Schedule, dates: dict[str, tuple[date | None, date | None]]) -> list[Conflict]:
+    """Dependencies touching a changed item whose stored dates contradict them."""
+
+    def span(n: str) -> tuple[date | None, date | None]:
+        t = s.items[n]
+        return _start_end(*dates[n]) if n in dates else _start_end(t.stored_start, t.stored_end)
+
+    found: set[tuple[str, str]] = set()
+    for n in dates:
+        for d in s.dependents.get(n, ()):
+            found.add((d, n))
+        for p in s.prerequisites.get(n, ()):
+            found.add((n, p))
+    result = []
+    for d, p in sorted(found):
+        if d not in s.items or p not in s.items or s.items[d].done:
+            continue
+        start, _ = span(d)
+        _, end = span(p)
+        if start and end and start < end:
+            result.append(Conflict(d, p, start, end))
+    return result
+
+
+def contradictions(s: Schedule, node: str) -> list[Conflict]:
+    """The dependencies of ``node`` (either way) its stored dates contradict now."""
+    if node not in s.items:
+        return []
+    return _conflicts(s, {node: (s.items[node].stored_start, s.items[node].stored_end)})
 
 
 def _descendants(s: Schedule, node: str) -> set[str]:

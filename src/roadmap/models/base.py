@@ -6,8 +6,22 @@ not escape: keep them free of semicolons, apostrophes and backticks.
 
 from __future__ import annotations
 
+from typing import Any
+
+import tortoise.models
 from tortoise import fields
 from tortoise.models import Model
+
+
+def _no_source_comments(cls: Any) -> dict[str, str]:
+    return {}
+
+
+# At class creation Tortoise reads each model's source (inspect.getsource, tokenize, ast) to
+# find ``#:`` field comments: 20-40 ms of start-up for our models (RISKS 15, issue 15). We
+# write no such comments (tests/core/test_cli_imports.py checks), so the search is skipped. Every
+# model module imports this one first (the package's __init__ starts with one that does).
+tortoise.models._get_comments = _no_source_comments  # type: ignore[attr-defined]
 
 
 class VersionedModel(Model):

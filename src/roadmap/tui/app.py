@@ -54,6 +54,7 @@ class RoadmapApp(App[None]):
     COMMANDS = App.COMMANDS | {RoadmapCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Aide", key_display="?"),
+        Binding("f1", "help", "Aide", show=False),
         Binding("q", "quit", "Quitter"),
         Binding("ctrl+t", "next_theme", "Thème", show=False),
     ]
@@ -207,6 +208,16 @@ class RoadmapApp(App[None]):
             self.push_screen(
                 CommandPalette(placeholder="Chercher une commande…", id="--command-palette")
             )
+
+    async def action_quit(self) -> None:
+        """q, ctrl+q: never leave a form with unsaved typing without asking."""
+        from roadmap.tui.screens.form import FormScreen
+
+        dirty = [s for s in self.screen_stack if isinstance(s, FormScreen) and s.dirty]
+        if dirty:
+            dirty[-1].leave(quitting=True)
+            return
+        self.exit()
 
     def action_home(self) -> None:
         while len(self.screen_stack) > 1:

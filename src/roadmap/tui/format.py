@@ -1,20 +1,12 @@
-"""Small French text formats shared by the screens (dates, progress, statuses)."""
+"""Screen-only text shapes (bars, cut text); dates, amounts and plurals come from
+``roadmap.formatting``, shared with the command line and the report."""
 
 from __future__ import annotations
 
-from datetime import date
+from roadmap.formatting import date_short as date_fr
+from roadmap.formatting import month_short as month_fr
 
-MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
-          "nov.", "déc.")  # fmt: skip
-
-
-def date_fr(value: date | None) -> str:
-    """``14/03/2027``; empty for no date."""
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-def month_fr(value: date) -> str:
-    return f"{MONTHS[value.month - 1]} {value.year}"
+__all__ = ["date_fr", "month_fr", "progress_bar", "shorten"]
 
 
 def progress_bar(share: float, width: int = 10) -> str:

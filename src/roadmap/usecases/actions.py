@@ -9,7 +9,7 @@ from typing import Any
 
 from roadmap.domain import validation as v
 from roadmap.domain.enums import ActionStatus, AdjustmentKind, EngagementKind, Pillar
-from roadmap.domain.errors import NotFound
+from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.domain.permissions import Capability
 from roadmap.models import (
     Action,
@@ -33,7 +33,13 @@ from roadmap.usecases.base import (
     write_unit,
 )
 from roadmap.usecases.identity import Actor
-from roadmap.usecases.itinerary import record_adjustment
+from roadmap.usecases.itinerary import (
+    RerouteOutcome,
+    apply_reroute,
+    contradiction_warnings,
+    plan_reroute,
+    record_adjustment,
+)
 from roadmap.usecases.reference import person_by_login, qpv_by_code, service_by_code
 from roadmap.usecases.roadmaps import axe_by_ref
 
@@ -146,10 +152,23 @@ async def _set_qpvs(action: Action, codes: list[str]) -> tuple[str, str]:
     return ", ".join(sorted(current.values())), ", ".join(sorted(wanted.values()))
 
 
+@dataclass(frozen=True)
+class ActionSaved:
+    """A created action: its reference, and the dependencies its dates contradict."""
+
+    ref: str
+    warnings: tuple[str, ...] = ()
+
+
 async def create_action(actor: Actor, slug: str, data: ActionInput) -> str:
     """Create an action and return its reference (A1, A2…)."""
+    return (await add_action(actor, slug, data)).ref
 
-    async def unit() -> str:
+
+async def add_action(actor: Actor, slug: str, data: ActionInput) -> ActionSaved:
+    """Create an action; warn (without refusing) when its dates contradict a dependency."""
+
+    async def unit() -> ActionSaved:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         clean = _validate(data, roadmap.horizon)
         links = await _links(roadmap, data)
@@ -172,7 +191,8 @@ async def create_action(actor: Actor, slug: str, data: ActionInput) -> str:
         await journal(
             actor, roadmap=slug, entity="action", ref=ref, operation="création", new=clean.title
         )
-        return ref
+        warnings = await contradiction_warnings(roadmap, "action", ref) if data.depends_on else ()
+        return ActionSaved(ref, warnings)
 
     return await write_unit(unit)
 
@@ -190,10 +210,32 @@ async def update_action(
     *,
     reason: str = "",
     kind: str = "",
+    shift_dependents: bool = False,
 ) -> int:
     """Edit an action. Moving an existing date is a re-routing: reason and kind required."""
+    outcome = await edit_action(
+        actor, slug, ref, version, data, reason=reason, kind=kind, shift_dependents=shift_dependents
+    )
+    return outcome.version
 
-    async def unit() -> int:
+
+async def edit_action(
+    actor: Actor,
+    slug: str,
+    ref: str,
+    version: int,
+    data: ActionInput,
+    *,
+    reason: str = "",
+    kind: str = "",
+    shift_dependents: bool = False,
+    today: date | None = None,
+) -> RerouteOutcome:
+    """Edit an action; when its dates change, either shift the dependents they would
+    contradict (each gets its own adjustment pointing at the cause, with the same reason)
+    or keep their dates and return the contradicted dependencies as warnings."""
+
+    async def unit() -> RerouteOutcome:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         clean = _validate(data, roadmap.horizon)
         action = await action_by_ref(roadmap, ref)
@@ -214,6 +256,7 @@ async def update_action(
         if moved_dates:
             why = v.reason(reason)
             adjustment_kind = AdjustmentKind.parse(kind, "nature de l'ajustement")  # type: ignore[assignment]
+        dates_changed = any(f in changes for f in _DATE_FIELDS)
         new_version = await update_versioned(Action, action.id, version, actor, values)
         for name in [*moved_dates, *(f for f in _SCOPE_FIELDS if f in changes and why)]:
             old, new = changes[name]
@@ -242,7 +285,76 @@ async def update_action(
         await journal_changes(
             actor, roadmap=slug, entity="action", ref=action.ref, changes=changes, reason=why
         )
-        return new_version
+        # Planned on what is now stored (new dates, new dependencies), in this transaction.
+        planned = (
+            await plan_reroute(
+                roadmap, "action", action.ref, clean.start_date, clean.end_date,
+                shift_dependents=shift_dependents and bool(moved_dates), today=today,
+            )
+            if dates_changed
+            else None
+        )  # fmt: skip
+        shifted, warnings = await apply_reroute(
+            actor,
+            roadmap,
+            planned,
+            reason=why,
+            kind=adjustment_kind or AdjustmentKind.CONTRAINTE,
+        )
+        if "dépendances" in changes and not dates_changed:
+            warnings = await contradiction_warnings(roadmap, "action", action.ref)
+        return RerouteOutcome(new_version, shifted, warnings)
+
+    return await write_unit(unit)
+
+
+async def reroute_action(
+    actor: Actor,
+    slug: str,
+    ref: str,
+    version: int,
+    start: str | date | None,
+    end: str | date | None,
+    reason: str,
+    kind: str,
+    *,
+    shift_dependents: bool,
+    today: date | None = None,
+) -> RerouteOutcome:
+    """Ajuster l'itinéraire of an action: new dates with their reason, the same rule as a
+    jalon (shift the dependents, or keep their dates and be warned of the conflicts)."""
+    new_start = v.parse_date(start, "début")
+    new_end = v.parse_date(end, "fin")
+    v.date_range(new_start, new_end, start_field="début", end_field="fin")
+    why = v.reason(reason)
+    adjustment_kind = AdjustmentKind.parse(kind, "nature de l'ajustement")
+
+    async def unit() -> RerouteOutcome:
+        roadmap = await authorize(actor, slug, Capability.EDIT)
+        v.within_horizon(new_start, roadmap.horizon, "début")
+        v.within_horizon(new_end, roadmap.horizon, "fin")
+        action = await action_by_ref(roadmap, ref)
+        changes = diff(action, {"start_date": new_start, "end_date": new_end})
+        if not changes:
+            raise ValidationError(
+                "les nouvelles dates sont identiques aux dates actuelles", field="fin"
+            )
+        new_version = await update_versioned(
+            Action, action.id, version, actor, {"start_date": new_start, "end_date": new_end}
+        )
+        for name, (old, new) in changes.items():  # one adjustment and one journal row each
+            await record_adjustment(
+                actor, roadmap, action=action, field=name, old=old, new=new, reason=why,
+                kind=adjustment_kind,
+            )  # fmt: skip
+        planned = await plan_reroute(
+            roadmap, "action", action.ref, new_start, new_end,
+            shift_dependents=shift_dependents, today=today,
+        )  # fmt: skip
+        shifted, warnings = await apply_reroute(
+            actor, roadmap, planned, reason=why, kind=adjustment_kind
+        )
+        return RerouteOutcome(new_version, shifted, warnings)
 
     return await write_unit(unit)
 
@@ -261,10 +373,12 @@ async def set_action_status(actor: Actor, slug: str, ref: str, version: int, sta
     return await write_unit(unit)
 
 
-async def add_dependency(actor: Actor, slug: str, item_ref: str, on_ref: str) -> None:
-    """``item_ref`` (action or jalon) waits for ``on_ref``; a cycle is refused and named."""
+async def add_dependency(actor: Actor, slug: str, item_ref: str, on_ref: str) -> tuple[str, ...]:
+    """``item_ref`` (action or jalon) waits for ``on_ref``; a cycle is refused and named.
 
-    async def unit() -> None:
+    Returns warnings (not refused) when the dates contradict the new dependency."""
+
+    async def unit() -> tuple[str, ...]:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         item, item_clean = await deps.resolve_item(roadmap, item_ref, "élément")
         on, on_clean = await deps.resolve_item(roadmap, on_ref)
@@ -278,8 +392,13 @@ async def add_dependency(actor: Actor, slug: str, item_ref: str, on_ref: str) ->
             field="dépendances",
             new=on_clean,
         )
+        return tuple(
+            w
+            for w in await contradiction_warnings(roadmap, item[0], item_clean)
+            if f"{on_clean} «" in w
+        )
 
-    await write_unit(unit)
+    return await write_unit(unit)
 
 
 async def remove_dependency(actor: Actor, slug: str, item_ref: str, on_ref: str) -> None:

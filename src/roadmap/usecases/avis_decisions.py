@@ -16,9 +16,11 @@ from roadmap.domain.errors import PermissionDenied, ValidationError
 from roadmap.domain.instruction import (
     AVIS_STATES,
     REVISABLE_STATES,
+    avis_refusal,
     check_avis,
     check_decision,
     check_transition,
+    decision_refusal,
 )
 from roadmap.domain.permissions import Capability, allowed, require
 from roadmap.models import (
@@ -79,10 +81,7 @@ async def give_avis(actor: Actor, ref: str, value: str, comment: str = "") -> Av
         dossier = await dossier_by_ref(ref, lock=True)
         state = DossierState(dossier.state)
         if state not in AVIS_STATES:
-            raise ValidationError(
-                f"les avis se donnent pendant l'instruction (état actuel : « {state.label} »)",
-                field="état",
-            )
+            raise ValidationError(avis_refusal(state), field="état")
         service = await _require_avis_giver(actor, dossier)
         slugs = await linked_slugs(dossier)
         previous = await Avis.filter(
@@ -205,6 +204,8 @@ async def decide(
             raise ValidationError(
                 f"la décision attend l'avis de : {', '.join(missing)}", field="état"
             )
+        if decision_refusal(current):
+            raise ValidationError(decision_refusal(current), field="état")
         check_transition(current, DossierState.DECIDE)
         new_version = await update_versioned(
             Dossier, dossier.id, version, actor, {"state": DossierState.DECIDE}

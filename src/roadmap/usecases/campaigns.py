@@ -180,8 +180,9 @@ async def _territoire_of(code: str | None, roadmaps: list[Roadmap]) -> Territoir
 
 
 def campagne_ref(campagne: Campagne, territoire_code: str) -> str:
-    """The journal's reference of a campaign: AAP2026, with its territory when named."""
-    return f"AAP{campagne.year}@{territoire_code}"
+    """The journal's reference of a campaign: AAP2026. Rows are filed under the roadmaps
+    it serves, all of one territory, so the year alone is unambiguous there."""
+    return f"AAP{campagne.year}"
 
 
 async def create_campagne(actor: Actor, data: CampagneInput) -> Campagne:

@@ -77,6 +77,8 @@ async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
                 action_ref,
             )
 
+    for code, message, ref in await _contradicted(roadmap.id):
+        add(Level.AVERTISSEMENT, code, message, ref)
     for j in await Jalon.filter(roadmap_id=roadmap.id).order_by("current_date", "id"):
         if j.status == JalonStatus.PREVU and j.current_date < today:
             add(
@@ -94,6 +96,50 @@ async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
             )
     alerts.extend(await instruction_alerts(slug, today=today))
     return alerts
+
+
+async def contradicted_dependencies(slug: str) -> list[str]:
+    """« A6 commence le …, avant la fin de A5 … » for every contradicted dependency."""
+    roadmap = await get_roadmap(slug)
+    return [message for _code, message, _ref in await _contradicted(roadmap.id)]
+
+
+async def _contradicted(roadmap_id: int) -> list[tuple[str, str, str]]:
+    """Dependencies whose stored dates contradict them (a re-routing that kept the
+    dependents' dates, an import, an edit): (code, message, ref of the dependent)."""
+    rows = await Dependency.filter(roadmap_id=roadmap_id).values_list(
+        "action__ref", "action__start_date", "action__end_date", "action__status",
+        "jalon__ref", "jalon__current_date", "jalon__status",
+        "on_action__ref", "on_action__start_date", "on_action__end_date", "on_action__status",
+        "on_jalon__ref", "on_jalon__current_date", "on_jalon__status",
+    )  # fmt: skip
+    finished = {
+        ActionStatus.TERMINEE,
+        ActionStatus.ABANDONNEE,
+        JalonStatus.TENU,
+        JalonStatus.ANNULE,
+    }
+    found = []
+    for a_ref, a_start, a_end, a_st, j_ref, j_day, j_st, *prerequisite in rows:
+        on_a, on_a_start, on_a_end, on_a_st, on_j, on_j_day, on_j_st = prerequisite
+        ref, start, status = (a_ref, a_start or a_end, a_st) if a_ref else (j_ref, j_day, j_st)
+        on, end, on_status = (
+            (on_a, on_a_end or on_a_start, on_a_st) if on_a else (on_j, on_j_day, on_j_st)
+        )
+        if status in finished or on_status in (ActionStatus.ABANDONNEE, JalonStatus.ANNULE):
+            continue
+        if start and end and _day(start) < _day(end):
+            found.append((
+                "dependance-contredite",
+                f"{ref} commence le {_day(start):%d/%m/%Y}, avant la fin de {on} "
+                f"dont il dépend ({_day(end):%d/%m/%Y})",
+                str(ref),
+            ))  # fmt: skip
+    return sorted(found, key=lambda x: x[2])
+
+
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 async def check_all(*, today: date | None = None) -> list[Alert]:

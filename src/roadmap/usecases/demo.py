@@ -17,6 +17,7 @@ from roadmap.usecases import reference as ref
 from roadmap.usecases import roadmaps as rm
 from roadmap.usecases.admin import require_administrator
 from roadmap.usecases.base import clock_at, write_unit
+from roadmap.usecases.demo_copil import after_copil, copil_baseline_and_releve
 from roadmap.usecases.demo_instruction import build_demo_campaign
 from roadmap.usecases.demo_replace import DemoDeletion, delete_demo, demo_deletion
 from roadmap.usecases.identity import Actor, actor_for
@@ -167,7 +168,9 @@ async def _build(actor: Actor, today: date, *, replace: bool) -> str:
     axes = [(await rm.create_axe(me, slug, title, description)).ref for title, description in AXES]
     jalons = await _jalons(me, slug, today)
     await _actions(me, slug, today, axes, jalons)
+    await copil_baseline_and_releve(me, slug, today)
     await _reroutings(me, slug, today)
+    await after_copil(me, slug)
     await _observations(me, slug, today, axes)
     await _backdate_adjustments(slug, today)
     await build_demo_campaign(me, slug, today)

@@ -268,10 +268,17 @@ class DossierDetail:
     avis: list[AvisColumn]
     decisions: list[DecisionView]
     history: list[HistoryEntry] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # login → name, for the history
 
     @property
     def current_decision(self) -> DecisionView | None:
         return next((d for d in reversed(self.decisions) if d.current), None)
+
+
+async def names_of(logins: set[str]) -> dict[str, str]:
+    from roadmap.usecases.queries import names_of as lookup
+
+    return await lookup(logins)
 
 
 async def dossier_detail(ref: str, today: date | None = None) -> DossierDetail:
@@ -359,6 +366,7 @@ async def dossier_detail(ref: str, today: date | None = None) -> DossierDetail:
         avis=columns,
         decisions=decisions,
         history=history,
+        names=await names_of({e.actor for e in history} | {d.decided_by for d in decisions}),
     )
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from tortoise.expressions import F
 
 from roadmap.domain.enums import AdjustmentKind
 from roadmap.models import Action, Adjustment, Jalon, Roadmap
 from roadmap.usecases.base import field_label, journal, now, show
 from roadmap.usecases.identity import Actor
+
+if TYPE_CHECKING:
+    from roadmap.graph.schedule import Conflict, SlipImpact
 
 
 async def record_adjustment(
@@ -53,3 +60,126 @@ async def record_adjustment(
             new=new,
             reason=reason,
         )
+
+
+# --- one re-routing for actions and jalons: preview, shift the dependents, or keep -------
+
+
+@dataclass(frozen=True)
+class Shifted:
+    """A dependent moved along with the item re-routed by hand."""
+
+    entity: str  # action | jalon
+    ref: str
+    days: int
+    cause: str  # ref of the prerequisite that pushed it
+
+
+@dataclass(frozen=True)
+class RerouteOutcome:
+    """What a save did to the itinerary: new version, dependents moved, dates contradicted."""
+
+    version: int
+    shifted: tuple[Shifted, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def conflict_message(g: Any, conflict: Conflict) -> str:
+    """« A6 « … » commence le …, avant la fin de A5 « … » dont elle dépend (…) »."""
+    a, b = g.nodes[conflict.node], g.nodes[conflict.on]
+    return (
+        f"{a['ref']} « {a['label']} » commence le {conflict.start:%d/%m/%Y}, avant la fin de "
+        f"{b['ref']} « {b['label']} » dont {'il' if a['kind'] == 'jalon' else 'elle'} dépend "
+        f"({conflict.end:%d/%m/%Y})"
+    )
+
+
+async def plan_reroute(
+    roadmap: Roadmap,
+    entity: str,
+    ref: str,
+    new_start: date | None,
+    new_end: date | None,
+    *,
+    shift_dependents: bool,
+    today: date | None = None,
+) -> tuple[Any, SlipImpact] | None:
+    """The graph and the impact of moving ``ref``, read in the caller's transaction.
+
+    None when the item is out of the schedule (abandoned, cancelled, in a cycle).
+    """
+    from roadmap.graph import model as m
+    from roadmap.graph.build import build_graph
+    from roadmap.graph.schedule import compute_schedule, plan_move
+
+    g = await build_graph(roadmap.slug)
+    node = (m.action_id if entity == "action" else m.jalon_id)(roadmap.slug, ref)
+    schedule = compute_schedule(g, today)
+    try:
+        return g, plan_move(schedule, node, new_start, new_end, shift_dependents=shift_dependents)
+    except KeyError:
+        return None
+
+
+async def apply_reroute(
+    actor: Actor,
+    roadmap: Roadmap,
+    planned: tuple[Any, SlipImpact] | None,
+    *,
+    reason: str,
+    kind: AdjustmentKind,
+) -> tuple[tuple[Shifted, ...], tuple[str, ...]]:
+    """Write the shifted dependents (one adjustment and one journal row per changed date,
+    pointing at the cause, with the same reason) and name the contradicted dependencies."""
+    from roadmap.graph import model as m
+
+    if planned is None:
+        return (), ()
+    g, impact = planned
+    shifted: list[Shifted] = []
+    for move in impact.moves:
+        if move.cause is None:
+            continue  # the item moved by hand: written by its own use case
+        a = g.nodes[move.node]
+        ref, cause_ref = str(a["ref"]), m.short_ref(move.cause)
+        origin = m.short_ref(impact.node)
+        why = f"entraîné par {cause_ref}" + (f" (suite à {origin})" if cause_ref != origin else "")
+        if a["kind"] == m.ACTION:
+            action = await Action.get(roadmap_id=roadmap.id, ref=ref)
+            values = {"start_date": move.new_start, "end_date": move.new_end}
+            await _bump(Action, action.id, actor, values)
+            for name, new in values.items():
+                old = getattr(action, name)
+                if old != new:
+                    await record_adjustment(
+                        actor, roadmap, action=action, field=name, old=old, new=new,
+                        reason=f"{why} : {reason}", kind=kind,
+                    )  # fmt: skip
+        else:
+            jalon = await Jalon.get(roadmap_id=roadmap.id, ref=ref)
+            await _bump(Jalon, jalon.id, actor, {"current_date": move.new_end})
+            await record_adjustment(
+                actor, roadmap, jalon=jalon, field="current_date", old=jalon.current_date,
+                new=move.new_end, reason=f"{why} : {reason}", kind=kind,
+            )  # fmt: skip
+        shifted.append(Shifted(str(a["kind"]), ref, move.days, cause_ref))
+    warnings = tuple(conflict_message(g, c) for c in impact.conflicts)
+    return tuple(shifted), warnings
+
+
+async def _bump(model: Any, obj_id: int, actor: Actor, values: dict[str, Any]) -> None:
+    """Write a shifted item's dates; the version bump makes an open edit form stale."""
+    await model.filter(id=obj_id).update(
+        **values, version=F("version") + 1, updated_by=actor.login, updated_at=now()
+    )
+
+
+async def contradiction_warnings(roadmap: Roadmap, entity: str, ref: str) -> tuple[str, ...]:
+    """The dependencies of ``ref`` (either way) its stored dates contradict, named in French."""
+    from roadmap.graph import model as m
+    from roadmap.graph.build import build_graph
+    from roadmap.graph.schedule import compute_schedule, contradictions
+
+    g = await build_graph(roadmap.slug)
+    node = (m.action_id if entity == "action" else m.jalon_id)(roadmap.slug, ref)
+    return tuple(conflict_message(g, c) for c in contradictions(compute_schedule(g), node))

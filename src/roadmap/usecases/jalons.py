@@ -23,7 +23,13 @@ from roadmap.usecases.base import (
     write_unit,
 )
 from roadmap.usecases.identity import Actor
-from roadmap.usecases.itinerary import record_adjustment
+from roadmap.usecases.itinerary import (
+    RerouteOutcome,
+    apply_reroute,
+    contradiction_warnings,
+    plan_reroute,
+    record_adjustment,
+)
 from roadmap.usecases.reference import person_by_login, service_by_code
 
 
@@ -66,12 +72,25 @@ async def _invites_text(jalon: Jalon) -> str:
     return ", ".join(sorted(str(s or p) for s, p in rows))
 
 
+@dataclass(frozen=True)
+class JalonSaved:
+    """A saved jalon: its reference, and the dependencies its date contradicts."""
+
+    ref: str
+    warnings: tuple[str, ...] = ()
+
+
 async def create_jalon(actor: Actor, slug: str, data: JalonInput) -> str:
+    return (await add_jalon(actor, slug, data)).ref
+
+
+async def add_jalon(actor: Actor, slug: str, data: JalonInput) -> JalonSaved:
+    """Create a jalon; warn (without refusing) when its date contradicts a dependency."""
     title = v.text(data.title, "titre")
     when = v.parse_date(data.date, "date", required=True)
     kind = JalonKind.parse(data.kind, "type de jalon")
 
-    async def unit() -> str:
+    async def unit() -> JalonSaved:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         v.within_horizon(when, roadmap.horizon, "date")
         ref = await next_ref(Jalon, "J", roadmap_id=roadmap.id)
@@ -88,13 +107,21 @@ async def create_jalon(actor: Actor, slug: str, data: JalonInput) -> str:
         await _set_invites(jalon, data.invited_services, data.invited_people)
         await deps.set_prerequisites(roadmap, ("jalon", jalon.id), data.depends_on)
         await journal(actor, roadmap=slug, entity="jalon", ref=ref, operation="création", new=title)
-        return ref
+        warnings = await contradiction_warnings(roadmap, "jalon", ref) if data.depends_on else ()
+        return JalonSaved(ref, warnings)
 
     return await write_unit(unit)
 
 
 async def update_jalon(actor: Actor, slug: str, ref: str, version: int, data: JalonInput) -> int:
     """Edit everything but the date: moving a jalon goes through ``reroute_jalon``."""
+    return (await edit_jalon(actor, slug, ref, version, data)).version
+
+
+async def edit_jalon(
+    actor: Actor, slug: str, ref: str, version: int, data: JalonInput
+) -> RerouteOutcome:
+    """Edit a jalon but its date; warns when its dependencies now contradict its date."""
     values: dict[str, Any] = {
         "title": v.text(data.title, "titre"),
         "kind": JalonKind.parse(data.kind, "type de jalon"),
@@ -102,7 +129,7 @@ async def update_jalon(actor: Actor, slug: str, ref: str, version: int, data: Ja
     }
     requested = v.parse_date(data.date, "date")
 
-    async def unit() -> int:
+    async def unit() -> RerouteOutcome:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         jalon = await jalon_by_ref(roadmap, ref)
         if requested is not None and requested != jalon.current_date:
@@ -119,20 +146,53 @@ async def update_jalon(actor: Actor, slug: str, ref: str, version: int, data: Ja
             if old != new:
                 changes[name] = (old, new)
         await journal_changes(actor, roadmap=slug, entity="jalon", ref=jalon.ref, changes=changes)
-        return new_version
+        warnings = (
+            await contradiction_warnings(roadmap, "jalon", jalon.ref)
+            if "dépendances" in changes
+            else ()
+        )
+        return RerouteOutcome(new_version, warnings=warnings)
 
     return await write_unit(unit)
 
 
 async def reroute_jalon(
-    actor: Actor, slug: str, ref: str, version: int, new_date: str | date, reason: str, kind: str
+    actor: Actor,
+    slug: str,
+    ref: str,
+    version: int,
+    new_date: str | date,
+    reason: str,
+    kind: str,
+    *,
+    shift_dependents: bool = False,
 ) -> int:
     """Ajuster l'itinéraire: move a jalon, keeping the old date, the reason and its nature."""
+    outcome = await move_jalon(
+        actor, slug, ref, version, new_date, reason, kind, shift_dependents=shift_dependents
+    )
+    return outcome.version
+
+
+async def move_jalon(
+    actor: Actor,
+    slug: str,
+    ref: str,
+    version: int,
+    new_date: str | date,
+    reason: str,
+    kind: str,
+    *,
+    shift_dependents: bool = False,
+    today: date | None = None,
+) -> RerouteOutcome:
+    """Move a jalon; shift the dependents its new date would contradict, or keep their
+    dates and return the contradicted dependencies as warnings (the same rule as actions)."""
     when = v.parse_date(new_date, "nouvelle date", required=True)
     why = v.reason(reason)
     adjustment_kind = AdjustmentKind.parse(kind, "nature de l'ajustement")
 
-    async def unit() -> int:
+    async def unit() -> RerouteOutcome:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         jalon = await jalon_by_ref(roadmap, ref)
         v.within_horizon(when, roadmap.horizon, "nouvelle date")
@@ -154,7 +214,17 @@ async def reroute_jalon(
             reason=why,
             kind=adjustment_kind,
         )
-        return new_version
+        planned = await plan_reroute(
+            roadmap, "jalon", jalon.ref, when, when, shift_dependents=shift_dependents, today=today
+        )
+        shifted, warnings = await apply_reroute(
+            actor,
+            roadmap,
+            planned,
+            reason=why,
+            kind=adjustment_kind,
+        )
+        return RerouteOutcome(new_version, shifted, warnings)
 
     return await write_unit(unit)
 

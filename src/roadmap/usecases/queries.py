@@ -498,6 +498,19 @@ class JournalRow:
     old_value: str
     new_value: str
     reason: str
+    actor_name: str = ""  # the person's name when the login is known
+
+    @property
+    def who(self) -> str:
+        return self.actor_name or self.actor
+
+
+async def names_of(logins: set[str]) -> dict[str, str]:
+    """login → name for the people among ``logins`` (one query)."""
+    if not logins:
+        return {}
+    rows = await Person.filter(login__in=sorted(logins)).values_list("login", "name")
+    return {str(login): str(name) for login, name in rows}
 
 
 async def journal_entries(
@@ -536,10 +549,12 @@ async def journal_entries(
             "reason",
         )
     )
+    names = await names_of({r["actor"] for r in rows})
     return [
         JournalRow(
             at=r["at"],
             actor=r["actor"],
+            actor_name=names.get(r["actor"], ""),
             entity=r["entity"],
             ref=r["entity_ref"],
             operation=r["operation"],

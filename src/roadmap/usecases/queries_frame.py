@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from roadmap.domain.enums import ServiceKind
+from roadmap.domain.permissions import Capability, refusal
 from roadmap.models import JournalEntry, Service
+from roadmap.usecases.base import get_roadmap, role_in
+from roadmap.usecases.identity import Actor
 from roadmap.usecases.queries import Choice
 
 
@@ -24,3 +27,12 @@ async def change_marker() -> int:
     """
     newest = await JournalEntry.all().order_by("-id").first().values_list("id", flat=True)
     return int(newest or 0)  # type: ignore[call-overload]
+
+
+async def refusal_for(actor: Actor, slug: str, capability: Capability) -> str:
+    """Why the actor may not do this in the roadmap ("" if allowed): a form opens read-only.
+
+    Only a hint for the screen: the use case checks again when saving.
+    """
+    roadmap = await get_roadmap(slug)
+    return refusal(await role_in(actor, roadmap), capability, roadmap=slug)

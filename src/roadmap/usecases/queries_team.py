@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -61,13 +61,18 @@ async def journal_facets(slug: str) -> JournalFacets:
 
 @dataclass(frozen=True)
 class SlipSummary:
-    """What moving one jalon by ``days`` would push, and whether the horizon still holds."""
+    """What moving one action or jalon would change: the dates stored after confirming
+    (the item and the dependents shifted, with their cause), the dependencies left
+    contradicted, and whether the horizon still holds."""
 
     days: int
     pushed: tuple[tuple[str, int], ...]  # (ref, days) of the other items that move
     finish_before: date | None
     finish_after: date | None
     horizon: date | None
+    causes: tuple[str, ...] = ()  # ref of what pushes each item of ``pushed``
+    conflicts: tuple[str, ...] = ()  # contradicted dependencies, both items named
+    shifted: bool = True
 
     @property
     def horizon_missed(self) -> bool:
@@ -79,6 +84,24 @@ class SlipSummary:
         return bool(self.horizon and self.finish_before and self.finish_before > self.horizon)
 
 
+def summarize(g: Any, slug: str, impact: Any) -> SlipSummary:
+    """A ``SlipImpact`` in references and French messages (the TUI, the CLI, the tests)."""
+    from roadmap.graph import model
+    from roadmap.usecases.itinerary import conflict_message
+
+    others = [m for m in impact.moves if m.node != impact.node]
+    return SlipSummary(
+        days=impact.days,
+        pushed=tuple((model.short_ref(m.node), m.days) for m in others),
+        finish_before=impact.finish_before.get(slug),
+        finish_after=impact.finish_after.get(slug),
+        horizon=impact.horizons.get(slug),
+        causes=tuple(model.short_ref(m.cause or impact.node) for m in others),
+        conflicts=tuple(conflict_message(g, c) for c in impact.conflicts),
+        shifted=impact.shifted,
+    )
+
+
 @dataclass
 class MarginView:
     """Marges by reference (None: done or unknown); ``available`` is False without the graph."""
@@ -87,8 +110,12 @@ class MarginView:
     by_ref: dict[str, int | None]
     slug: str = ""
     schedule: Any = None  # roadmap.graph.schedule.Schedule, kept to simulate a slip
+    graph: Any = None
+    late: dict[str, int] = field(default_factory=dict)  # open jalons past their date: days late
 
     def text(self, ref: str) -> str:
+        if ref in self.late:  # past due and not held: late, no marge to speak of
+            return "en retard"
         margin = self.by_ref.get(ref)
         if margin is None:
             return ""
@@ -106,13 +133,31 @@ class MarginView:
             impact = simulate_slip(self.schedule, node, days)
         except KeyError:  # a cancelled jalon is out of the schedule
             return None
-        return SlipSummary(
-            days=days,
-            pushed=tuple((model.short_ref(m.node), m.days) for m in impact.moves if m.node != node),
-            finish_before=impact.finish_before.get(self.slug),
-            finish_after=impact.finish_after.get(self.slug),
-            horizon=impact.horizons.get(self.slug),
-        )
+        return summarize(self.graph, self.slug, impact)
+
+    def reroute(
+        self,
+        kind: str,
+        ref: str,
+        new_start: date | None,
+        new_end: date | None,
+        *,
+        shift_dependents: bool,
+    ) -> SlipSummary | None:
+        """The same computation the use case runs when the move is confirmed (pure)."""
+        if not self.available or self.schedule is None:
+            return None
+        from roadmap.graph import model
+        from roadmap.graph.schedule import plan_move
+
+        node = (model.jalon_id if kind == "jalon" else model.action_id)(self.slug, ref)
+        try:
+            impact = plan_move(
+                self.schedule, node, new_start, new_end, shift_dependents=shift_dependents
+            )
+        except KeyError:
+            return None
+        return summarize(self.graph, self.slug, impact)
 
 
 async def load_margins(slug: str, today: date | None = None) -> MarginView:
@@ -124,7 +169,8 @@ async def load_margins(slug: str, today: date | None = None) -> MarginView:
     except ImportError:
         return MarginView(available=False, by_ref={})
     try:
-        schedule = compute_schedule(await build_graph(slug), today=today)
+        g = await build_graph(slug)
+        schedule = compute_schedule(g, today=today)
     except RoadmapError:
         raise
     except Exception:  # an optional column must never take the Jalons screen down
@@ -135,4 +181,26 @@ async def load_margins(slug: str, today: date | None = None) -> MarginView:
         for node, timing in schedule.items.items()
         if timing.roadmap == slug
     }
-    return MarginView(available=True, by_ref=by_ref, slug=slug, schedule=schedule)
+    late = {
+        model.short_ref(node): schedule.overdue(node)
+        for node, timing in schedule.items.items()
+        if timing.roadmap == slug and node.startswith("jalon:") and schedule.overdue(node)
+    }
+    return MarginView(
+        available=True, by_ref=by_ref, slug=slug, schedule=schedule, graph=g, late=late
+    )
+
+
+async def preview_reroute(
+    slug: str,
+    entity: str,
+    ref: str,
+    new_start: date | None,
+    new_end: date | None,
+    *,
+    shift_dependents: bool,
+    today: date | None = None,
+) -> SlipSummary | None:
+    """What confirming this move would store, before it is confirmed (reading is open)."""
+    view = await load_margins(slug, today)
+    return view.reroute(entity, ref, new_start, new_end, shift_dependents=shift_dependents)

@@ -317,9 +317,53 @@ class PassationPreview:
     to_current_role: Role | None
     actions: list[tuple[str, str]] = field(default_factory=list)  # (ref, title)
     jalon_invites: list[tuple[str, str]] = field(default_factory=list)
+    to_side: Side = Side.AUTRE  # the side of the receiver's own service: the default choice
+    warnings: list[str] = field(default_factory=list)  # load over the Revue's thresholds
 
 
-async def _passation_preview(roadmap: Roadmap, giver: Person, receiver: Person) -> PassationPreview:
+async def _load_warnings(
+    roadmap: Roadmap, giver: Person, receiver: Person, today: date
+) -> list[str]:
+    """The receiver's open actions and upcoming jalons after the passation, against the
+    load thresholds of the direction's review (the same ``LoadThresholds``)."""
+    from datetime import timedelta
+
+    from roadmap.graph.analyses import LoadThresholds
+
+    limits = LoadThresholds()
+    both = [giver.id, receiver.id]
+    open_statuses = ["idee", "a_lancer", "en_cours", "bloquee"]
+    actions = await Action.filter(
+        roadmap_id=roadmap.id, owner_id__in=both, status__in=open_statuses
+    ).count()
+    jalons = len(
+        set(
+            await JalonInvite.filter(
+                jalon__roadmap_id=roadmap.id,
+                person_id__in=both,
+                jalon__status="prevu",
+                jalon__current_date__gte=today,
+                jalon__current_date__lte=today + timedelta(days=limits.window_days),
+            ).values_list("jalon_id", flat=True)
+        )
+    )
+    warnings = []
+    if actions > limits.person_actions:
+        warnings.append(
+            f"{receiver.name} porterait {actions} actions ouvertes "
+            f"(seuil de charge {limits.person_actions})"
+        )
+    if jalons > limits.jalons:
+        warnings.append(
+            f"{receiver.name} serait invité·e à {jalons} jalons dans les {limits.window_days} "
+            f"jours (seuil de charge {limits.jalons})"
+        )
+    return warnings
+
+
+async def _passation_preview(
+    roadmap: Roadmap, giver: Person, receiver: Person, today: date | None = None
+) -> PassationPreview:
     giver_membership = await Membership.get_or_none(roadmap_id=roadmap.id, person_id=giver.id)
     receiver_membership = await Membership.get_or_none(roadmap_id=roadmap.id, person_id=receiver.id)
     actions = (
@@ -339,30 +383,40 @@ async def _passation_preview(roadmap: Roadmap, giver: Person, receiver: Person) 
         to_current_role=Role(receiver_membership.role) if receiver_membership else None,
         actions=[(str(r), str(t)) for r, t in actions],
         jalon_invites=[(str(r), str(t)) for r, t in sorted(invites)],
+        to_side=_side_for(receiver.service_id, roadmap),  # type: ignore[attr-defined]
+        warnings=await _load_warnings(roadmap, giver, receiver, today or date.today()),
     )
 
 
 async def preview_passation(
-    actor: Actor, slug: str, from_login: str, to_login: str
+    actor: Actor, slug: str, from_login: str, to_login: str, *, today: date | None = None
 ) -> PassationPreview:
     roadmap = await authorize(actor, slug, Capability.MANAGE_MEMBERS)
     giver = await person_by_login(from_login, "de")
     receiver = await person_by_login(to_login, "vers")
     if giver.id == receiver.id:
         raise ValidationError("choisissez deux personnes différentes", field="vers")
-    return await _passation_preview(roadmap, giver, receiver)
+    return await _passation_preview(roadmap, giver, receiver, today)
 
 
 async def passation(
-    actor: Actor, slug: str, from_login: str, to_login: str, reason: str = ""
+    actor: Actor,
+    slug: str,
+    from_login: str,
+    to_login: str,
+    reason: str = "",
+    *,
+    side: str | None = None,
 ) -> PassationPreview:
     """Hand over everything a departing member holds, in one transaction, journaled.
 
     Owned actions and jalon invitations move to the receiver; the receiver takes the
-    giver's role (and side) when it is higher; the giver stays as a lecteur so that
-    their history remains attached to a member.
+    giver's role when it is higher, on the side chosen (``side``; by default the side of
+    the receiver's own service, never silently the giver's); the giver stays as a lecteur
+    so that their history remains attached to a member.
     """
     why = (reason or "").strip() or "passation"
+    chosen_side = Side.parse(side, "côté") if side else None
 
     async def unit() -> PassationPreview:
         roadmap = await authorize(actor, slug, Capability.MANAGE_MEMBERS)
@@ -407,18 +461,19 @@ async def passation(
             receiver_m = await Membership.get_or_none(roadmap_id=roadmap.id, person_id=receiver.id)
             rank = [Role.LECTEUR, Role.CERCLE_ELARGI, Role.TRINOME, Role.DIRECTION]
             giver_role = Role(giver_m.role)
+            new_side = chosen_side or preview.to_side
             if receiver_m is None:
                 await Membership.create(
                     roadmap=roadmap,
                     person=receiver,
                     role=giver_role,
-                    side=giver_m.side,
+                    side=new_side,
                     updated_by=actor.login,
                 )
             elif rank.index(giver_role) > rank.index(Role(receiver_m.role)):
                 await Membership.filter(id=receiver_m.id).update(
                     role=giver_role,
-                    side=giver_m.side,
+                    side=new_side,
                     version=receiver_m.version + 1,
                     updated_by=actor.login,
                     updated_at=now(),
@@ -440,6 +495,18 @@ async def passation(
                 new=giver_role,
                 reason=why,
             )
+            if receiver_m is None or rank.index(giver_role) > rank.index(Role(receiver_m.role)):
+                await journal(
+                    actor,
+                    roadmap=slug,
+                    entity="membre",
+                    ref=receiver.login,
+                    operation="passation",
+                    field="side",
+                    old=receiver_m.side if receiver_m else None,
+                    new=new_side,
+                    reason=why,
+                )
             await journal(
                 actor,
                 roadmap=slug,

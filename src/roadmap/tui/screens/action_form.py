@@ -6,16 +6,24 @@ its nature (contrainte / opportunité); the form offers both fields when editing
 
 from __future__ import annotations
 
-from textual import on
+from datetime import date
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
 from roadmap.domain.enums import ActionStatus, AdjustmentKind
+from roadmap.domain.errors import ValidationError
+from roadmap.domain.validation import parse_date
 from roadmap.tui.format import date_fr, shorten
-from roadmap.tui.screens.form import FieldError, FormScreen
-from roadmap.usecases.actions import ActionInput, create_action, update_action
+from roadmap.tui.reroute import outcome_message, shift_field, wants_shift
+from roadmap.tui.screens.action_reroute import action_impact
+from roadmap.tui.screens.declared_form import FormModal, Values
+from roadmap.tui.screens.form import FieldError, FormScreen, Theirs
+from roadmap.usecases import queries
+from roadmap.usecases.actions import ActionInput, add_action, edit_action
 from roadmap.usecases.queries import ActionDetail, Choice, FormChoices
+from roadmap.usecases.queries_team import MarginView
 
 
 def _options(choices: tuple[Choice, ...], width: int = 60) -> list[tuple[str, str]]:
@@ -41,11 +49,19 @@ class ActionFormScreen(FormScreen[str | None]):
         "action": "form",
     }
 
-    def __init__(self, slug: str, choices: FormChoices, detail: ActionDetail | None) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        slug: str,
+        choices: FormChoices,
+        detail: ActionDetail | None,
+        *,
+        read_only: str = "",
+    ) -> None:
+        super().__init__(read_only=read_only)
         self.slug = slug
         self.choices = choices
         self.detail = detail
+        self.version = detail.row.version if detail else 0
 
     @property
     def editing(self) -> bool:
@@ -57,7 +73,7 @@ class ActionFormScreen(FormScreen[str | None]):
         own_ref = row.ref if row else ""
         with VerticalScroll(classes="form-box", id="action-form") as box:
             box.border_title = f"Modifier {own_ref}" if row else "Nouvelle action"
-            box.border_subtitle = "ctrl+s enregistrer · échap annuler"
+            box.border_subtitle = "ctrl+s enregistrer · échap fermer"
             yield Label("Titre")
             yield Input(row.title if row else "", id="title")
             yield FieldError("title")
@@ -152,8 +168,10 @@ class ActionFormScreen(FormScreen[str | None]):
             yield FieldError("qpvs")
             yield FieldError("form")
             with Horizontal(classes="form-buttons"):
-                yield Button("Annuler", id="cancel")
-                yield Button("Enregistrer", id="save", variant="primary")
+                yield Button("Annuler", id="cancel", classes="cancel-button")
+                yield Button(
+                    "Enregistrer (ctrl+s)", id="save", variant="primary", classes="save-button"
+                )
             yield Static("")
 
     def on_mount(self) -> None:
@@ -181,23 +199,111 @@ class ActionFormScreen(FormScreen[str | None]):
             depends_on=list(self.query_one("#deps", SelectionList).selected),
         )
 
-    @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         data = self.gather()
         actor = self.actor
         if self.detail is None:
-            self.save_with(lambda: create_action(actor, self.slug, data), self.dismiss)
+
+            async def create() -> str:
+                saved = await add_action(actor, self.slug, data)
+                self._warn(saved.ref, saved.warnings)
+                return saved.ref
+
+            self.save_with(create, self.dismiss)
             return
         row = self.detail.row
+        try:
+            dates = (parse_date(data.start_date, "début"), parse_date(data.end_date, "fin"))
+        except ValidationError:
+            dates = (row.start_date, row.end_date)  # the use case names the field
+        if dates != (row.start_date, row.end_date) and not self.saving:
+            self._confirm_move(data, *dates)
+        else:
+            self._save_edit(data, shift=False)
+
+    def _confirm_move(self, data: ActionInput, start: date | None, end: date | None) -> None:
+        """Dates changed: show what moves before confirming, and ask about the dependents."""
+        from roadmap.usecases.queries_team import load_margins
+
+        row = self.detail.row  # type: ignore[union-attr]
+        today = self.roadmap_app.today
+
+        async def choose(values: Values) -> bool:
+            return wants_shift(values)
+
+        def push(margins: MarginView) -> None:
+            self.app.push_screen(
+                FormModal(
+                    f"Confirmer le nouvel itinéraire de {row.ref}",
+                    [shift_field()],
+                    choose,
+                    intro=f"Du {date_fr(row.start_date) or '?'} au {date_fr(row.end_date) or '?'}"
+                    f" → du {date_fr(start) or '?'} au {date_fr(end) or '?'}.",
+                    save_label="Confirmer",
+                    preview=lambda values: action_impact(
+                        margins, row, start, end, shift_dependents=wants_shift(values)
+                    ),
+                ),
+                lambda shift: self._moved(data, shift),
+            )
+
+        self.run_query(lambda: load_margins(self.slug, today), push, name="impact")
+
+    def _moved(self, data: ActionInput, shift: bool | None) -> None:
+        if shift is None:
+            self._after_save = None  # the move was not confirmed: nothing saved, stay
+            return
+        self._save_edit(data, shift=shift)
+
+    def _save_edit(self, data: ActionInput, *, shift: bool) -> None:
+        actor, row, version = self.actor, self.detail.row, self.version  # type: ignore[union-attr]
         reason = self.query_one("#reason", Input).value
         kind = self._value("#kind") or ""
-        self.save_with(
-            lambda: update_action(
-                actor, self.slug, row.ref, row.version, data, reason=reason, kind=kind
-            ),
-            lambda _version: self.dismiss(row.ref),
-        )
 
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.dismiss(None)
+        async def save() -> str:
+            outcome = await edit_action(
+                actor, self.slug, row.ref, version, data,
+                reason=reason, kind=kind, shift_dependents=shift,
+            )  # fmt: skip
+            if outcome.shifted or outcome.warnings:
+                message, severity = outcome_message(row.ref, outcome)
+                self.notify(message, title="Itinéraire", severity=severity, timeout=10)
+            return row.ref
+
+        self.save_with(save, self.dismiss)
+
+    def _warn(self, ref: str, warnings: tuple[str, ...]) -> None:
+        for warning in warnings[:3]:
+            self.notify(warning, title="Dépendance contredite", severity="warning", timeout=10)
+
+    async def load_theirs(self) -> Theirs | None:
+        if self.detail is None:
+            return None
+        stored = await queries.action_detail(self.slug, self.detail.row.ref)
+        self.version = stored.row.version
+        return detail_values(stored)
+
+    def option_labels(self, widget_id: str) -> dict[str, str]:
+        c = self.choices
+        by_id = {"axe": c.axes, "pilot": c.services, "owner": c.people}
+        if widget_id == "status":
+            return {s.value: s.label for s in ActionStatus}
+        return {x.key: x.label for x in by_id.get(widget_id, ())}
+
+
+def detail_values(d: ActionDetail) -> Theirs:
+    """The stored action as the form's widgets hold it (the conflict view)."""
+    row = d.row
+    return {
+        "title": row.title,
+        "axe": row.axe_ref or "",
+        "status": row.status.value,
+        "pilot": row.pilot_code,
+        "owner": row.owner_login or "",
+        "start": date_fr(row.start_date),
+        "end": date_fr(row.end_date),
+        "description": d.description,
+        "contributors": sorted(row.contributors),
+        "deps": sorted(d.depends_on),
+        "qpvs": sorted(d.qpvs),
+    }

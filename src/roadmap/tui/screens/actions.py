@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Select, Static
 
+from roadmap import formatting as fr
 from roadmap.domain.enums import ActionStatus
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
@@ -48,6 +49,7 @@ class ActionsScreen(RoadmapScreen):
         Binding("n", "create", "Nouvelle"),
         Binding("enter", "edit", "Modifier"),
         Binding("s", "status", "Statut"),
+        Binding("d", "reroute", "Ajuster l'itinéraire"),
         Binding("slash", "search", "Rechercher", key_display="/"),
         Binding("t", "sort", "Trier"),
         Binding("T", "reverse", "Inverser", show=False),
@@ -179,7 +181,7 @@ class ActionsScreen(RoadmapScreen):
     def _update_title(self) -> None:
         table = self.table
         shown, total = len(table.view), len(table.rows)
-        count = f"{total} actions" if shown == total else f"{shown} sur {total} actions"
+        count = fr.plural(total, "action") if shown == total else f"{shown} sur {total} actions"
         self.query_one("#actions-title", Static).update(f"Actions — {self.slug} · {count}")
 
     # --- filter, search, sort ----------------------------------------------------------------
@@ -274,16 +276,26 @@ class ActionsScreen(RoadmapScreen):
         self._open_form(None)
 
     def _open_form(self, ref: str | None) -> None:
+        from roadmap.domain.permissions import Capability
         from roadmap.tui.screens.action_form import ActionFormScreen
+        from roadmap.usecases.queries_frame import refusal_for
 
-        async def load() -> tuple[FormChoices, queries.ActionDetail | None]:
+        actor = self.actor
+        Loaded = tuple[FormChoices, queries.ActionDetail | None, str]
+
+        async def load() -> Loaded:
+            refused = await refusal_for(actor, self.slug, Capability.EDIT)
             choices = await queries.choices(self.slug)
             detail = await queries.action_detail(self.slug, ref) if ref else None
-            return choices, detail
+            return choices, detail, refused
 
-        def push(loaded: tuple[FormChoices, queries.ActionDetail | None]) -> None:
-            choices, detail = loaded
-            self.app.push_screen(ActionFormScreen(self.slug, choices, detail), self._saved)
+        def push(loaded: Loaded) -> None:
+            choices, detail, refused = loaded
+            if refused and detail is None:
+                self.notify(refused, severity="warning", title="Création impossible")
+                return
+            form = ActionFormScreen(self.slug, choices, detail, read_only=refused)
+            self.app.push_screen(form, self._saved)
 
         self.run_query(load, push, name="form")
 
@@ -291,16 +303,46 @@ class ActionsScreen(RoadmapScreen):
         if ref:
             self.action_reload(keep=ref)
 
-    def action_status(self) -> None:
-        from roadmap.tui.screens.status_picker import StatusPickerScreen
+    def action_reroute(self) -> None:
+        """New dates with their reason, the impact shown before confirming (like a jalon)."""
+        from roadmap.usecases.queries_team import load_margins
 
         row = self.table.current
         if row is None:
             return
-        self.app.push_screen(
-            StatusPickerScreen(row.ref, row.title, row.status),
-            lambda status: self._change_status(row, status),
+        today = self.roadmap_app.today
+        self.run_query(
+            lambda: load_margins(self.slug, today),
+            lambda margins: self._open_reroute(row, margins),
+            name="reroute",
         )
+
+    def _open_reroute(self, row: ActionRow, margins: Any) -> None:
+        from roadmap.tui.screens.action_reroute import reroute_modal
+
+        self.app.push_screen(
+            reroute_modal(self.actor, self.slug, row, margins), lambda ref: self._saved(ref)
+        )
+
+    def action_status(self) -> None:
+        from roadmap.domain.permissions import Capability
+        from roadmap.tui.screens.status_picker import StatusPickerScreen
+        from roadmap.usecases.queries_frame import refusal_for
+
+        row = self.table.current
+        if row is None:
+            return
+
+        def pick(refused: str) -> None:
+            if refused:  # said before choosing, not after
+                self.notify(refused, severity="warning", title="Statut en lecture seule")
+                return
+            self.app.push_screen(
+                StatusPickerScreen(row.ref, row.title, row.status),
+                lambda status: self._change_status(row, status),
+            )
+
+        self.run_query(lambda: refusal_for(self.actor, self.slug, Capability.EDIT), pick)
 
     def _change_status(self, row: ActionRow, status: ActionStatus | None) -> None:
         from roadmap.usecases.actions import set_action_status
@@ -325,5 +367,6 @@ class ActionsScreen(RoadmapScreen):
             ("Actions : nouvelle action", self.action_create, "touche n"),
             ("Actions : modifier l'action sélectionnée", self.action_edit, "touche entrée"),
             ("Actions : changer le statut", self.action_status, "touche s"),
+            ("Actions : ajuster l'itinéraire (dates)", self.action_reroute, "touche d"),
             ("Actions : tout afficher (effacer les filtres)", self.action_clear_filters, "ctrl+x"),
         ]

@@ -12,11 +12,13 @@ from textual.content import Content
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from roadmap import formatting as fr
 from roadmap.tui.format import date_fr, progress_bar, shorten
-from roadmap.tui.screens import ROADMAP_SCREENS
+from roadmap.tui.screens import ROADMAP_SCREENS, entry_for
 from roadmap.tui.screens.base import RoadmapScreen, open_roadmap_screen
 from roadmap.usecases import queries
 from roadmap.usecases.queries import Dashboard
+from roadmap.usecases.risks import Risk, roadmap_risks
 
 
 class DashboardScreen(RoadmapScreen):
@@ -31,6 +33,7 @@ class DashboardScreen(RoadmapScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(f"Tableau de bord — {self.slug}", id="dash-title", classes="screen-title")
+        yield OptionList(id="dash-risks")  # what is late or at risk, first, full width
         with Horizontal(id="dash-body"):
             with VerticalScroll(id="dash-left", classes="dash-column"):
                 yield Static("Chargement…", id="dash-destination")
@@ -55,6 +58,7 @@ class DashboardScreen(RoadmapScreen):
 
     def on_mount(self) -> None:
         self.query_one("#dash-menu", OptionList).border_title = "Écrans"
+        self.query_one("#dash-risks", OptionList).border_title = "À surveiller d'abord"
 
     def on_screen_resume(self, _event: Any) -> None:
         self.action_reload()
@@ -65,6 +69,50 @@ class DashboardScreen(RoadmapScreen):
     def action_reload(self) -> None:
         today = self.roadmap_app.today
         self.run_query(lambda: queries.dashboard(self.actor, self.slug, today=today), self.show)
+        self.run_query(lambda: roadmap_risks(self.slug, today=today), self.show_risks, name="risks")
+
+    def show_risks(self, risks: list[Risk]) -> None:
+        """What is late or at risk, first; Enter on a line opens the item it names."""
+        tones = {"erreur": "$error", "avertissement": "$warning", "information": "$success"}
+        menu = self.query_one("#dash-risks", OptionList)
+        highlighted = menu.highlighted
+        menu.set_options(
+            Option(
+                Content.from_markup(f"[{tones.get(r.severity, '$warning')}]●[/] $m", m=r.message),
+                id=f"{index}|{r.target}",
+            )
+            for index, r in enumerate(risks)
+        )
+        if highlighted is not None and highlighted < len(risks):
+            menu.highlighted = highlighted
+
+    @on(OptionList.OptionSelected, "#dash-risks")
+    def risk_selected(self, event: OptionList.OptionSelected) -> None:
+        target = (event.option.id or "").split("|", 1)[-1]
+        kind, _, key = target.partition(":")
+        if kind == "action":
+            self._open_action(key)
+        elif kind == "jalon":
+            screen = entry_for("jalons").factory(self.slug)
+            screen.selected_ref = key  # type: ignore[attr-defined]
+            self.app.push_screen(screen)
+        elif kind == "person":
+            open_roadmap_screen(self.app, self.slug, "equipe")
+        else:
+            open_roadmap_screen(self.app, self.slug, "revue")
+
+    def _open_action(self, ref: str) -> None:
+        from roadmap.tui.screens.action_form import ActionFormScreen
+
+        slug = self.slug
+
+        async def load() -> tuple[queries.FormChoices, queries.ActionDetail]:
+            return await queries.choices(slug), await queries.action_detail(slug, ref)
+
+        def push(loaded: tuple[queries.FormChoices, queries.ActionDetail]) -> None:
+            self.app.push_screen(ActionFormScreen(slug, *loaded), lambda _ref: self.action_reload())
+
+        self.run_query(load, push, name="open-action")
 
     @on(OptionList.OptionSelected, "#dash-menu")
     def menu_selected(self, event: OptionList.OptionSelected) -> None:
@@ -161,6 +209,7 @@ class DashboardScreen(RoadmapScreen):
     def _journal(data: Dashboard) -> Content:
         lines = [Content.from_markup("[b $primary]Derniers changements[/]")]
         for entry in data.last_entries:
-            what = f"{entry.operation} {entry.entity} {entry.ref} {entry.field}"
-            lines.append(Content(f"{entry.at.astimezone():%d/%m %H:%M} {entry.actor:<8} {what}"))
+            what = f"{entry.entity} {entry.ref} : {fr.what_changed(entry.operation, entry.field)}"
+            when = f"{entry.at.astimezone():%d/%m %H:%M}"
+            lines.append(Content(f"{when} {entry.who} · {what}"))
         return Content("\n").join(lines)

@@ -1,14 +1,14 @@
-"""A modal form declared as a list of fields, that runs its use case and stays open on refusal.
+"""A form declared as a list of fields, on the one form base (``form.FormScreen``).
 
-The calling screen lists the fields and gives a ``submit`` coroutine factory; the form runs
-it in a non-exclusive worker (RISKS 8), shows a refusal under the field the use case names
-(``RoadmapError.field``) and as a notification, keeps what was typed, and dismisses with
-the result on success. An optional ``preview`` renders live from the typed values.
+The calling screen lists the fields and gives a ``submit`` coroutine factory; the base runs
+it (RISKS 8), keeps what was typed on a refusal, asks before a quit key loses typing, and
+shows the other person's version on a conflict when a ``reload`` is given. The form
+dismisses with the result on success. An optional ``preview`` renders live from the typed
+values.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
@@ -16,18 +16,17 @@ from typing import Any, Generic, Literal, TypeVar
 from rich.console import RenderableType
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
-from roadmap.domain.errors import RoadmapError
-from roadmap.tui.screens.form import FieldError
+from roadmap.tui.screens.form import FieldError, FormScreen, Theirs
 
 T = TypeVar("T")
 FieldKind = Literal["text", "date", "select", "multi", "area"]
 Values = dict[str, Any]  # name → str (text, date, select, area) or list[str] (multi)
+# What the stored item holds now, by field name, and its version: the conflict view.
+Reload = Callable[[], Awaitable[tuple[Values, int]]]
 COMPACT_BELOW = 32  # terminal rows
 
 
@@ -51,8 +50,12 @@ class FormField:
         return error_field.casefold() in {n.casefold() for n in names}
 
 
-class FormModal(ModalScreen[T | None], Generic[T]):
-    """A titled form over the current screen: Ctrl+S saves, Échap cancels."""
+class FormModal(FormScreen[T], Generic[T]):
+    """A titled form over the current screen: ctrl+s saves, échap closes (asking if typed).
+
+    ``version`` is the version the submit works from; after a conflict, ``reload`` gives
+    the stored values and the new version, passed to ``submit`` as ``values["_version"]``.
+    """
 
     # The look comes from the app stylesheet's form classes; only this form's extras here.
     DEFAULT_CSS = """
@@ -72,10 +75,6 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         height: 4;
     }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Enregistrer", priority=True),
-        Binding("escape", "cancel", "Annuler"),
-    ]
 
     def __init__(
         self,
@@ -87,8 +86,11 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         save_label: str = "Enregistrer",
         cancel_label: str = "Annuler",
         preview: Callable[[Values], RenderableType] | None = None,
+        read_only: str = "",
+        reload: Reload | None = None,
+        version: int | None = None,
     ) -> None:
-        super().__init__(classes="form-screen")
+        super().__init__(read_only=read_only)
         self.form_title = title
         self.fields = list(fields)
         self.submit = submit
@@ -96,11 +98,13 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         self.save_label = save_label
         self.cancel_label = cancel_label
         self.preview = preview
-        self.saving = False
+        self.reload = reload
+        self.version = version
 
     def compose(self) -> ComposeResult:
         # One scrolling box: on a small terminal the buttons stay reachable (and Ctrl+S).
-        with VerticalScroll(id="form-box", classes="form-box"):
+        with VerticalScroll(id="form-box", classes="form-box") as box:
+            box.border_subtitle = "ctrl+s enregistrer · échap fermer"
             yield Static(self.form_title, id="form-title")
             if self.intro:
                 yield Static(self.intro, id="form-intro")
@@ -114,8 +118,13 @@ class FormModal(ModalScreen[T | None], Generic[T]):
                 yield Static("", id="form-preview")
             yield FieldError("form")
             with Horizontal(classes="form-buttons"):
-                yield Button(self.cancel_label, id="form-cancel")
-                yield Button(self.save_label, id="form-save", variant="primary")
+                yield Button(self.cancel_label, id="form-cancel", classes="cancel-button")
+                yield Button(
+                    f"{self.save_label} (ctrl+s)",
+                    id="form-save",
+                    variant="primary",
+                    classes="save-button",
+                )
 
     def _input_for(self, spec: FormField) -> Widget:
         widget_id = f"field-{spec.name}"
@@ -145,18 +154,8 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         (inputs.first() if inputs else self.query_one("#form-save")).focus()
 
     def values(self) -> Values:
-        result: Values = {}
-        for spec in self.fields:
-            widget = self.query_one(f"#field-{spec.name}")
-            if isinstance(widget, Input):
-                result[spec.name] = widget.value
-            elif isinstance(widget, TextArea):
-                result[spec.name] = widget.text
-            elif isinstance(widget, Select):
-                result[spec.name] = "" if widget.value is Select.NULL else str(widget.value)
-            elif isinstance(widget, SelectionList):
-                result[spec.name] = [str(v) for v in widget.selected]
-        return result
+        typed = self.typed()
+        return {spec.name: typed.get(f"field-{spec.name}", "") for spec in self.fields}
 
     def set_value(self, name: str, value: str) -> None:
         """Fill a text field (tests and wizards going back a step)."""
@@ -175,19 +174,13 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         if self.preview is not None and self.is_mounted:
             self.query_one("#form-preview", Static).update(self.preview(self.values()))
 
-    def show_error(self, error: RoadmapError) -> None:
-        """The message under the field the use case named, else at the bottom."""
-        self.clear_errors()
-        target = next((s for s in self.fields if s.answers_to(error.field)), None)
-        slot = self.query_one(f"#error-{target.name if target else 'form'}", FieldError)
-        slot.show(error.message if target else str(error))
-        if target:
-            self.query_one(f"#field-{target.name}").focus()
-        self.notify(str(error), title="Refusé", severity="error")
+    def widget_for_error(self, field: str | None) -> str | None:
+        target = next((s for s in self.fields if s.answers_to(field)), None)
+        return f"field-{target.name}" if target else None
 
-    def clear_errors(self) -> None:
-        for slot in self.query(FieldError):
-            slot.show("")
+    def error_slot(self, widget_id: str | None) -> FieldError:
+        name = widget_id.removeprefix("field-") if widget_id else "form"
+        return self.query_one(f"#error-{name}", FieldError)
 
     @on(Input.Submitted)
     def _next_or_save(self, event: Input.Submitted) -> None:
@@ -198,34 +191,18 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         else:
             self.focus_next()
 
-    @on(Button.Pressed, "#form-save")
     def action_save(self) -> None:
-        if self.saving:
-            return
-        self.saving = True
-        self.query_one("#form-save", Button).loading = True
         values = self.values()
-        # Tracked by the app, so quitting waits for it; shielded, so leaving never cuts it.
-        task = self.app.track(self.submit(values))  # type: ignore[attr-defined]
-        self.run_worker(self._save(task), group="form-save", exit_on_error=False)
+        if self.version is not None:
+            values["_version"] = self.version
+        self.save_with(lambda: self.submit(values), self.dismiss)
 
-    async def _save(self, task: asyncio.Task[T]) -> None:
-        try:
-            result = await asyncio.shield(task)
-        except RoadmapError as error:
-            self._ready_again()
-            self.show_error(error)
-            return
-        except Exception as error:  # a bug, not a refusal: say it, keep the input
-            self._ready_again()
-            self.notify(f"erreur inattendue : {error!r}", severity="error")
-            return
-        self.dismiss(result)
+    async def load_theirs(self) -> Theirs | None:
+        if self.reload is None:
+            return None
+        stored, self.version = await self.reload()
+        return {f"field-{name}": value for name, value in stored.items()}
 
-    def _ready_again(self) -> None:
-        self.saving = False
-        self.query_one("#form-save", Button).loading = False
-
-    @on(Button.Pressed, "#form-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def option_labels(self, widget_id: str) -> dict[str, str]:
+        spec = next((s for s in self.fields if f"field-{s.name}" == widget_id), None)
+        return {str(v): str(label) for label, v in spec.options} if spec else {}

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
+from roadmap import formatting as fr
 from roadmap.domain.enums import Role, Side
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
@@ -89,6 +90,8 @@ def passation_text(preview: uc.PassationPreview, reason: str) -> Text:
             text.append(f"{preview.to_name} garde son rôle ({current.label.lower()}) ; ")
         text.append(f"{preview.from_name} reste membre comme lecteur (son historique est gardé).")
     text.append(f"\nMotif : {reason.strip() or 'passation'}")
+    for warning in preview.warnings:
+        text.append(f"\n⚠ {warning}", style="bold")
     return text
 
 
@@ -325,16 +328,18 @@ class EquipeScreen(RoadmapScreen):
     ) -> None:
         actor, slug = self.actor, self.slug
 
-        async def confirm(_values: Values) -> uc.PassationPreview:
-            return await uc.passation(actor, slug, typed["from"], typed["to"], typed["reason"])
+        async def confirm(values: Values) -> uc.PassationPreview:
+            return await uc.passation(
+                actor, slug, typed["from"], typed["to"], typed["reason"], side=values["side"]
+            )
 
         def done(result: uc.PassationPreview | None) -> None:
             if result is None:  # « Retour »: back to step 1, as typed
                 self._passation_step1(choices, {k: str(v) for k, v in typed.items()})
                 return
             self.notify(
-                f"passation faite : {len(result.actions)} action(s) et "
-                f"{len(result.jalon_invites)} invitation(s) à {result.to_name}",
+                f"passation faite : {fr.plural(len(result.actions), 'action')} et "
+                f"{fr.plural(len(result.jalon_invites), 'invitation')} à {result.to_name}",
                 title="Passation",
             )
             self.action_reload()
@@ -342,7 +347,17 @@ class EquipeScreen(RoadmapScreen):
         self.app.push_screen(
             FormModal(
                 "Passation — 2/2 : vérifier et confirmer",
-                [],
+                [
+                    FormField(
+                        "side",
+                        f"Côté de {preview.to_name} dans la feuille de route",
+                        "select",
+                        value=preview.to_side.value,
+                        options=[(s.label, s.value) for s in Side],
+                        aliases=("côté",),
+                        hint="par défaut, le côté de son propre service",
+                    )
+                ],
                 confirm,
                 intro=passation_text(preview, str(typed["reason"])),
                 save_label="Confirmer la passation",

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
 
+from roadmap import formatting as fr
 from roadmap.exchange.export import ExportResult, export
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.tui.screens.base import RoadmapScreen
@@ -94,12 +95,13 @@ class ExportScreen(RoadmapScreen):
         count = len(result.files)
         self.query_one("#export-progress", ProgressBar).update(total=max(count, 1), progress=count)
         self.query_one("#export-status", Static).update(
-            f"{len(result.written)} fichier(s) écrit(s), {len(result.unchanged)} inchangé(s)"
+            f"{fr.plural(len(result.written), 'fichier écrit', 'fichiers écrits')}, "
+            f"{len(result.unchanged)} inchangé{'s' if len(result.unchanged) > 1 else ''}"
         )
         written = set(result.written)
         lines = [f"{'écrit    ' if p in written else 'inchangé '} {p}" for p in result.files]
         self.query_one("#export-list", Static).update("\n".join(lines))
-        self.notify(f"export terminé : {count} fichier(s)", title="Exporter")
+        self.notify(f"export terminé : {fr.plural(count, 'fichier')}", title="Exporter")
 
     def export_failed(self, _error: object) -> None:
         self.running = False

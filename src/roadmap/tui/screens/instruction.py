@@ -20,9 +20,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
+from roadmap import formatting as fr
 from roadmap.domain.enums import AvisValue, DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.instruction import REVISABLE_STATES, STATE_ORDER, fmt_amount
+from roadmap.domain.instruction import REVISABLE_STATES, STATE_ORDER, avis_refusal, fmt_amount
 from roadmap.domain.validation import amount
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
@@ -125,11 +126,11 @@ def avis_table(detail: DossierDetail) -> Table:
         else:
             cur = column.current
             text.append(cur.value.label, style=AVIS_STYLE[cur.value])
-            text.append(f"\n{cur.person or '?'}, {cur.given_at:%d/%m/%Y}")
+            text.append(f"\n{cur.person or '?'}, {fr.date_short(cur.given_at)}")
             if cur.comment:
                 text.append(f"\n{cur.comment}")
         for old in column.history:
-            text.append(f"\navant : {old.value.label} ({old.given_at:%d/%m})", style="dim")
+            text.append(f"\navant : {old.value.label} ({fr.date_short(old.given_at)})", style="dim")
         cells.append(text)
     table.add_row(*cells)
     return table
@@ -164,7 +165,8 @@ def detail_renderable(data: DossierData) -> RenderableType:
             style = "" if dec.current else "dim"
             mark = "" if dec.current else " (remplacée)"
             decisions.append(
-                f"{dec.decided_at:%d/%m/%Y} {dec.outcome.label}{mark} — {dec.decided_by}\n",
+                f"{fr.date_short(dec.decided_at)} {dec.outcome.label}{mark} — "
+                f"{fr.person(d.names.get(dec.decided_by, ''), dec.decided_by)}\n",
                 style=style,
             )
             if dec.motivation:
@@ -175,23 +177,46 @@ def detail_renderable(data: DossierData) -> RenderableType:
     if data.rights.read_notes:
         notes = Text("Notes privées des instructeurs (jamais exportées)\n", style="bold")
         for note in data.notes:
-            notes.append(f"{note.created_at:%d/%m/%Y} {note.author} ({note.service}) : ")
+            notes.append(f"{fr.date_short(note.created_at)} {note.author} ({note.service}) : ")
             notes.append(f"{note.text}\n")
         if not data.notes:
             notes.append("aucune — « p » pour en ajouter une\n", style="dim")
         parts.append(notes)
     history = Text("Historique\n", style="bold")
     for entry in d.history[-12:]:
-        change = " → ".join(x for x in (entry.old, entry.new) if x)
+        money = fr.is_money(entry.entity, entry.field, entry.operation)
+        change = fr.change(entry.old, entry.new, money=money)
+        who = fr.person(d.names.get(entry.actor, ""), entry.actor)
         history.append(
-            f"{entry.at:%d/%m/%Y %H:%M} {entry.actor} · {entry.entity} {entry.operation}"
-            f"{' ' + entry.field if entry.field else ''}"
-            f"{' : ' + shorten(change, 50) if change else ''}"
-            f"{' — ' + shorten(entry.reason, 60) if entry.reason else ''}\n",
+            f"{fr.moment(entry.at)} {who} · {entry.entity} : "
+            f"{fr.what_changed(entry.operation, entry.field)}"
+            f"{' : ' + change if change else ''}"
+            f"{' — ' + entry.reason if entry.reason else ''}\n",
             style="dim",
         )
     parts.append(history)
     return Group(*parts)
+
+
+def avis_refusal_for(data: DossierData) -> str:
+    """Why the actor cannot give an avis on this dossier now ("" if they can), and what next."""
+    rights, detail = data.rights, data.detail
+    instructors = ", ".join(c.service for c in detail.avis) or "aucun"
+    if not rights.read_notes:  # read_notes: the actor's service instructs this dossier
+        mine = (
+            f"votre service ({rights.service})" if rights.service else "vous n'avez pas de service"
+        )
+        return (
+            f"{mine} n'instruit pas {detail.row.ref} : seuls les services instructeurs "
+            f"({instructors}) donnent un avis ; un membre du trinôme peut ajouter votre service "
+            "aux instructeurs"
+        )
+    if not rights.give_avis:
+        return (
+            f"votre service ({rights.service}) instruit {detail.row.ref}, mais votre rôle ne "
+            "permet pas de donner un avis (trinôme, direction ou cercle élargi)"
+        )
+    return avis_refusal(detail.row.state)
 
 
 class InstructionScreen(RoadmapScreen):
@@ -228,7 +253,7 @@ class InstructionScreen(RoadmapScreen):
     def on_mount(self) -> None:
         width = self.app.size.width
         table = self.query_one("#dossiers-table", DataTable)
-        table.add_column("Réf", key="ref", width=11)
+        table.add_column("Réf", key="ref", width=12)  # AAP2026-012 whole
         table.add_column("État", key="state", width=18)
         table.add_column("Porteur", key="porteur", width=max(12, (width - 80) // 2))
         table.add_column("Titre", key="title", width=max(12, (width - 80) // 2))
@@ -273,7 +298,7 @@ class InstructionScreen(RoadmapScreen):
             c = data.campagne
             title.update(
                 f"Instruction — {c.title} ({date_fr(c.opens_on)} → {date_fr(c.closes_on)}) · "
-                f"{len(data.rows)} dossier(s)"
+                f"{fr.plural(len(data.rows), 'dossier')}"
             )
         self.query_one("#instruction-filters", Static).update(self.filter_text(data))
         table = self.query_one("#dossiers-table", DataTable)
@@ -383,12 +408,9 @@ class InstructionScreen(RoadmapScreen):
         data = self._current()
         if data is None:
             return
-        if not data.rights.give_avis:
-            self.notify(
-                "seul un membre d'un service instructeur (trinôme, direction ou cercle élargi) "
-                "donne un avis sur ce dossier",
-                severity="warning",
-            )
+        refused = avis_refusal_for(data)
+        if refused:  # said before the typing, with the next possible step
+            self.notify(refused, severity="warning", title="Avis impossible")
             return
         actor, ref = self.actor, data.detail.row.ref
         mine = next((c for c in data.detail.avis if c.service == data.rights.service), None)
@@ -440,7 +462,10 @@ class InstructionScreen(RoadmapScreen):
         if d.row.state is not DossierState.AVIS_RENDUS and not revising:
             waiting = ", ".join(d.row.missing_avis)
             reason = (
-                f"il manque l'avis de : {waiting}" if waiting else f"état « {d.row.state.label} »"
+                f"il manque l'avis de : {waiting}"
+                if waiting
+                else f"état « {d.row.state.label} » ; faites-le avancer (touche t) jusqu'à "
+                "l'instruction, la décision suit les avis"
             )
             self.notify(f"pas encore de décision possible : {reason}", severity="warning")
             return

@@ -19,20 +19,16 @@ from textual.widgets import DataTable, Footer, Static
 
 from roadmap.domain.enums import AdjustmentKind, JalonKind, JalonStatus
 from roadmap.domain.errors import ValidationError
+from roadmap.domain.permissions import Capability
 from roadmap.domain.validation import parse_date
 from roadmap.tui.format import date_fr
+from roadmap.tui.reroute import impact_text, outcome_message, shift_field, slip_text, wants_shift
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.widgets.timeline import Mark, Timeline
 from roadmap.usecases import jalons as uc
 from roadmap.usecases import queries
 from roadmap.usecases.queries_team import MarginView, RoadmapHeader, load_margins, roadmap_header
-
-
-def slip_text(days: int) -> str:
-    if not days:
-        return ""
-    return f"+{days} j" if days > 0 else f"{days} j"
 
 
 @dataclass
@@ -75,11 +71,11 @@ class JalonsScreen(RoadmapScreen):
         table.add_column("Date", key="date", width=10)
         table.add_column("Réf", key="ref", width=4)
         # The title takes what the fixed columns leave (80 columns and up).
-        table.add_column("Jalon", key="title", width=max(14, self.app.size.width - 68))
+        table.add_column("Jalon", key="title", width=max(13, self.app.size.width - 69))
         table.add_column("Type", key="kind", width=14)
         table.add_column("Statut", key="status", width=7)
         table.add_column("Décalé", key="slip", width=7)
-        table.add_column("Marge", key="margin", width=8)
+        table.add_column("Marge", key="margin", width=9)
         table.focus()
         self.action_reload()
 
@@ -167,8 +163,11 @@ class JalonsScreen(RoadmapScreen):
         text.append(f"  {row.kind.label} · {row.status.label} · le {date_fr(row.current_date)}")
         if row.planned_date != row.current_date:
             text.append(f" (prévu initialement le {date_fr(row.planned_date)})")
+        late = self.data.margins.late.get(row.ref) if self.data else None
         margin = self.data.margins.text(row.ref) if self.data else ""
-        if margin:
+        if late:
+            text.append(f" · en retard de {late} j (ni tenu ni reporté)", style="bold")
+        elif margin:
             text.append(f" · marge {margin}")
         invited = ", ".join(row.invited_services + row.invited_people)
         if invited:
@@ -200,10 +199,18 @@ class JalonsScreen(RoadmapScreen):
         self.run_query(lambda: queries.choices(slug), self._open_create, name="choices")
 
     def _open_create(self, choices: queries.FormChoices) -> None:
+        self.with_refusal(Capability.EDIT, lambda refused: self._push_create(choices, refused))
+
+    def _push_create(self, choices: queries.FormChoices, refused: str) -> None:
         actor, slug = self.actor, self.slug
+        if refused:
+            self.notify(refused, severity="warning", title="Création impossible")
+            return
 
         async def submit(values: Values) -> str:
-            return await uc.create_jalon(actor, slug, _jalon_input(values))
+            saved = await uc.add_jalon(actor, slug, _jalon_input(values))
+            self._warn(saved.warnings)
+            return saved.ref
 
         self.app.push_screen(
             FormModal(
@@ -226,12 +233,20 @@ class JalonsScreen(RoadmapScreen):
         )
 
     def _open_edit(self, choices: queries.FormChoices, row: queries.JalonRow) -> None:
+        self.with_refusal(Capability.EDIT, lambda refused: self._push_edit(choices, row, refused))
+
+    def _push_edit(self, choices: queries.FormChoices, row: queries.JalonRow, refused: str) -> None:
         actor, slug = self.actor, self.slug
 
         async def submit(values: Values) -> str:
             data = _jalon_input({**values, "date": row.current_date})
-            await uc.update_jalon(actor, slug, row.ref, row.version, data)
+            outcome = await uc.edit_jalon(actor, slug, row.ref, values["_version"], data)
+            self._warn(outcome.warnings)
             return row.ref
+
+        async def reload() -> tuple[Values, int]:
+            stored = await stored_jalon(slug, row.ref)
+            return jalon_values(stored), stored.version
 
         self.app.push_screen(
             FormModal(
@@ -240,6 +255,9 @@ class JalonsScreen(RoadmapScreen):
                 submit,
                 intro=f"Le {date_fr(row.current_date)} : pour changer la date, "
                 "« d » Ajuster l'itinéraire (avec un motif).",
+                read_only=refused,
+                reload=reload,
+                version=row.version,
             ),
             self._written,
         )
@@ -249,19 +267,29 @@ class JalonsScreen(RoadmapScreen):
         if row is None:
             self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
+        self.with_refusal(Capability.EDIT, lambda refused: self._push_reroute(row, refused))
+
+    def _push_reroute(self, row: queries.JalonRow, refused: str) -> None:
         actor, slug = self.actor, self.slug
         margins = self.data.margins if self.data else None
 
+        async def reload() -> tuple[Values, int]:
+            stored = await stored_jalon(slug, row.ref)
+            return {"new_date": date_fr(stored.current_date)}, stored.version
+
         async def submit(values: Values) -> str:
-            await uc.reroute_jalon(
+            outcome = await uc.move_jalon(
                 actor,
                 slug,
                 row.ref,
-                row.version,
+                values["_version"],
                 values["new_date"],
                 values["reason"],
                 values["kind"],
+                shift_dependents=wants_shift(values),
             )
+            message, severity = outcome_message(row.ref, outcome)
+            self.notify(message, title="Itinéraire ajusté", severity=severity, timeout=8)
             return row.ref
 
         intro = f"Actuellement le {date_fr(row.current_date)}"
@@ -291,11 +319,15 @@ class JalonsScreen(RoadmapScreen):
                     aliases=("motif",),
                     placeholder="pourquoi ce jalon bouge (obligatoire)",
                 ),
+                shift_field(),
             ],
             submit,
             intro=intro + ".",
             save_label="Ajuster",
             preview=lambda values: reroute_preview(margins, row, values),
+            read_only=refused,
+            reload=reload,
+            version=row.version,
         )
         self.app.push_screen(modal, self._written)
 
@@ -304,6 +336,9 @@ class JalonsScreen(RoadmapScreen):
         if row is None:
             self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
+        self.with_refusal(Capability.EDIT, lambda refused: self._push_status(row, refused))
+
+    def _push_status(self, row: queries.JalonRow, refused: str) -> None:
         actor, slug = self.actor, self.slug
 
         async def submit(values: Values) -> str:
@@ -324,9 +359,14 @@ class JalonsScreen(RoadmapScreen):
                     )
                 ],
                 submit,
+                read_only=refused,
             ),
             self._written,
         )
+
+    def _warn(self, warnings: tuple[str, ...]) -> None:
+        for warning in warnings[:3]:
+            self.notify(warning, title="Dépendance contredite", severity="warning", timeout=10)
 
     def _written(self, ref: str | None) -> None:
         if ref:
@@ -343,39 +383,15 @@ def reroute_preview(margins: MarginView | None, row: queries.JalonRow, values: V
         return Text("Impact : saisissez une date valide (AAAA-MM-JJ ou JJ/MM/AAAA).")
     if new_date is None:
         return Text("Impact : saisissez la nouvelle date pour le voir avant de confirmer.")
-    days = (new_date - row.current_date).days
-    text = Text(f"Décalage : {slip_text(days) or '0 j'}")
-    if margins is None or not margins.available:
-        text.append(" · marges et impact : la revue direction n'est pas encore disponible.")
-        return text
-    margin = margins.by_ref.get(row.ref)
-    if margin is not None:
-        text.append(f" · marge actuelle {margin} j")
-    summary = margins.slip("jalon", row.ref, days)
-    if summary is None:
-        return text
-    if summary.pushed:
-        pushed = ", ".join(f"{ref} ({slip_text(d)})" for ref, d in summary.pushed[:8])
-        more = len(summary.pushed) - 8
-        text.append(f"\nFait bouger : {pushed}" + (f" et {more} autres" if more > 0 else ""))
-    else:
-        text.append("\nNe fait bouger aucun autre élément.")
-    if summary.horizon:
-        after, horizon = date_fr(summary.finish_after), date_fr(summary.horizon)
-        if summary.horizon_missed and summary.was_missed:
-            text.append(
-                f"\n⚠ L'horizon du {horizon} était déjà dépassé (fin projetée le "
-                f"{date_fr(summary.finish_before)}) ; après ce décalage : {after}."
-            )
-        elif summary.horizon_missed:
-            text.append(
-                f"\n⚠ Ce décalage fait manquer le point d'arrivée : fin projetée le {after}, "
-                f"horizon le {horizon}.",
-                style="bold",
-            )
-        else:
-            text.append(f"\nL'horizon du {horizon} tient (fin projetée le {after}).")
-    return text
+    return impact_text(
+        margins,
+        "jalon",
+        row.ref,
+        row.current_date,
+        new_date,
+        new_date,
+        shift_dependents=wants_shift(values),
+    )
 
 
 def _iso_to_fr(value: str) -> str:
@@ -428,6 +444,23 @@ def _jalon_fields(choices: queries.FormChoices, row: queries.JalonRow | None) ->
         ),
     ]
     return fields
+
+
+async def stored_jalon(slug: str, ref: str) -> queries.JalonRow:
+    """The jalon as stored now (after a conflict: the other person's version)."""
+    return next(r for r in await queries.list_jalons(slug) if r.ref == ref)
+
+
+def jalon_values(row: queries.JalonRow) -> Values:
+    """A stored jalon as the edit form's fields hold it."""
+    return {
+        "title": row.title,
+        "kind": row.kind.value,
+        "description": row.description,
+        "services": sorted(row.invited_services),
+        "people": sorted(row.invited_people),
+        "depends_on": sorted(row.depends_on),
+    }
 
 
 def _jalon_input(values: dict[str, Any]) -> uc.JalonInput:

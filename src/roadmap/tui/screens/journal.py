@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from roadmap.domain.enums import label_of
+from roadmap import formatting as fr
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.validation import parse_date
 from roadmap.tui.format import shorten
@@ -41,12 +41,9 @@ class JournalFilter:
 
 
 def change_text(entry: queries.JournalRow) -> str:
-    """« ancien → nouveau », or the single value that was set or removed."""
-    old = shorten(label_of(entry.old_value), 24)
-    new = shorten(label_of(entry.new_value), 24)
-    if old and new:
-        return f"{old} → {new}"
-    return new or (f"{old} → ∅" if old else "")
+    """« ancien → nouveau » in words, or the single value that was set or removed."""
+    money = fr.is_money(entry.entity, entry.field, entry.operation)
+    return fr.change(entry.old_value, entry.new_value, money=money)
 
 
 class JournalScreen(RoadmapScreen):
@@ -82,11 +79,11 @@ class JournalScreen(RoadmapScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#journal-table", DataTable)
-        table.add_column("Quand", key="at", width=14)
-        table.add_column("Qui", key="actor", width=9)
-        table.add_column("Élément", key="entity", width=18)
-        table.add_column("Quoi", key="what", width=20)
-        table.add_column("Changement", key="change", width=max(10, self.app.size.width - 73))
+        table.add_column("Quand", key="at", width=16)
+        table.add_column("Qui", key="actor", width=14)
+        table.add_column("Élément", key="entity", width=22)  # « dossier AAP2026-012 » whole
+        table.add_column("Quoi", key="what", width=18)
+        table.add_column("Changement", key="change", width=max(10, self.app.size.width - 82))
         table.focus()
         slug = self.slug
         self.run_query(lambda: journal_facets(slug), self.fill_filters, name="facets")
@@ -176,7 +173,7 @@ class JournalScreen(RoadmapScreen):
 
     def show_entries(self, wanted: JournalFilter, rows: list[queries.JournalRow]) -> None:
         self.entries = rows
-        count = f"{len(rows)} entrée(s)"
+        count = fr.plural(len(rows), "entrée")
         if len(rows) >= LIMIT:
             count = f"les {LIMIT} entrées les plus récentes (précisez les filtres pour remonter)"
         self.query_one("#journal-count", Static).update(
@@ -186,11 +183,11 @@ class JournalScreen(RoadmapScreen):
         table.clear()
         for number, entry in enumerate(rows):
             table.add_row(
-                entry.at.astimezone().strftime("%d/%m/%y %H:%M"),
-                entry.actor,
+                fr.moment(entry.at),
+                shorten(entry.who, 14),
                 f"{entry.entity} {entry.ref}".strip(),
-                f"{entry.operation} {entry.field}".strip(),
-                change_text(entry),
+                shorten(fr.what_changed(entry.operation, entry.field), 18),
+                shorten(change_text(entry), 60),
                 key=str(number),
             )
         if rows:
@@ -209,13 +206,15 @@ class JournalScreen(RoadmapScreen):
             return
         entry = self.entries[index]
         text = Text()
-        text.append(f"{entry.at.astimezone():%d/%m/%Y %H:%M} · {entry.actor}", style="bold")
-        text.append(f" · {entry.operation} {entry.entity} {entry.ref}".rstrip())
-        if entry.field:
-            text.append(f" · {entry.field}")
-        if entry.old_value or entry.new_value:
-            old, new = label_of(entry.old_value), label_of(entry.new_value)
-            text.append(f"\n{old or '∅'} → {new or '∅'}")
+        who = fr.person(entry.actor_name, entry.actor)
+        text.append(
+            f"{fr.date_long(entry.at)} à {entry.at.astimezone():%H:%M} · {who}", style="bold"
+        )
+        text.append(f"\n{entry.entity} {entry.ref} · ".lstrip())
+        text.append(fr.what_changed(entry.operation, entry.field))
+        changed = change_text(entry)
+        if changed:
+            text.append(f"\n{changed}")
         if entry.reason:
             text.append("\nMotif : ", style="bold")
             text.append(entry.reason, style="italic")

@@ -26,6 +26,7 @@ from textual.widgets import (
 )
 from textual.widgets.tree import TreeNode
 
+from roadmap import formatting as fr
 from roadmap.graph import model as m
 from roadmap.graph.review import Review, review_roadmap
 from roadmap.graph.schedule import SlipImpact, simulate_slip
@@ -110,6 +111,7 @@ class RevueScreen(RoadmapScreen):
                 with VerticalScroll():
                     yield Static("", id="revue-alliance")
             with TabPane("Fragilités", id="revue-tab-fragilites"):
+                yield Static("", id="revue-single-links")
                 yield DataTable(id="revue-fragility", cursor_type="row", zebra_stripes=True)
             with TabPane("Voisinage", id="revue-tab-voisinage"):
                 yield Tree("Choisissez un élément (touche v)", id="revue-tree")
@@ -186,8 +188,10 @@ class RevueScreen(RoadmapScreen):
                 ("Point d'arrivée", "bold"),
                 f" — horizon {date_fr(horizon)}\n{shorten(str(dest['label']), 200)}\n",
                 (verdict, "bold red" if "DÉPASSE" in verdict else "bold"),
-                f"\n{late} élément(s) sans marge · {overloaded} surcharge(s) · "
-                f"{len(review.alliance.absent)} service(s) absent(s) de l'alliance",
+                f"\n{fr.plural(late, 'élément')} sans marge · "
+                f"{fr.plural(overloaded, 'surcharge')} · "
+                f"{fr.plural(len(review.alliance.absent), 'service absent', 'services absents')} "
+                "de l'alliance",
             )
         )
         self.query_one("#revue-chain", Static).update(
@@ -213,11 +217,13 @@ class RevueScreen(RoadmapScreen):
             if t.roadmap != self.slug:
                 continue
             a = g.nodes[t.node]
+            late = review.schedule.overdue(t.node) if a.get("kind") == m.JALON else 0
             table.add_row(
                 str(a["ref"]),
                 shorten(str(a["label"]), 34),
                 date_fr(t.end) + ("" if t.dated else " ?"),
-                margin_text(t.margin),
+                # a jalon past its date and not held is late: no marge to speak of
+                Text("en retard", style="bold red") if late else margin_text(t.margin),
                 f"+{t.delay} j" if t.delay else "",
                 str(a.get("owner") or a.get("pilot") or ""),
                 key=t.node,
@@ -238,6 +244,11 @@ class RevueScreen(RoadmapScreen):
             )
 
     def _fill_fragility(self, review: Review) -> None:
+        links = self.query_one("#revue-single-links", Static)
+        links.update(
+            Text("\n".join(f"⚠ {link.message}" for link in review.single_links), style="bold")
+        )
+        links.display = bool(review.single_links)
         table = self.query_one("#revue-fragility", DataTable)
         table.clear()
         for f in review.fragility:
@@ -245,7 +256,7 @@ class RevueScreen(RoadmapScreen):
                 shorten(f.label, 36),
                 Text("oui", style="bold red") if f.articulation else "non",
                 f"{f.cut_off}" if f.articulation else "",
-                f"{f.betweenness:.2f}",
+                fr.number(f.betweenness, 2),
                 key=f.node,
             )
 
@@ -258,7 +269,8 @@ class RevueScreen(RoadmapScreen):
             text.append(f"{m.SIDE_LABELS[side]} ({len(group)})\n", style="bold")
             for p in group:
                 text.append(
-                    f"  • {shorten(p.label, 50)} : {p.actions} actions, {p.jalons} jalons, "
+                    f"  • {shorten(p.label, 50)} : {fr.plural(p.actions, 'action')}, "
+                    f"{fr.plural(p.jalons, 'jalon')}, "
                     f"{p.dossiers} dossiers\n"
                 )
             if not group:
@@ -406,11 +418,16 @@ class RevueScreen(RoadmapScreen):
         text = Text()
         label = self.review.label(impact.node)
         text.append(f"Si {shorten(label, 50)} glisse de {impact.days} jours :\n\n", style="bold")
-        for move in impact.moves:
+        for move in impact.moves:  # the dates stored if this move is confirmed
             sign = "+" if move.days > 0 else ""
+            by = (
+                f", par {m.short_ref(move.cause)}"
+                if move.cause and move.cause != impact.node
+                else ""
+            )
             text.append(
                 f"  {shorten(self.review.label(move.node), 50)} : {sign}{move.days} j "
-                f"(fin {date_fr(move.new_end)})\n"
+                f"(fin {date_fr(move.new_end)}{by})\n"
             )
         if len(impact.moves) <= 1:
             text.append("  rien d'autre ne bouge\n")

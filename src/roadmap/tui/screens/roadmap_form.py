@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
@@ -27,9 +26,9 @@ class RoadmapFormScreen(FormScreen[str | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form-box") as box:
             box.border_title = "Nouvelle feuille de route"
-            box.border_subtitle = "ctrl+s enregistrer · échap annuler"
+            box.border_subtitle = "ctrl+s enregistrer · échap fermer"
             yield Label("Identifiant (minuscules, chiffres, tirets)")
-            yield Input(placeholder="pat-salon-martigues", id="slug")
+            yield Input(placeholder="p. ex. pat-salon-martigues", id="slug")
             yield FieldError("slug")
             yield Label("Titre")
             yield Input(id="title")
@@ -38,7 +37,7 @@ class RoadmapFormScreen(FormScreen[str | None]):
             yield TextArea(id="destination", soft_wrap=True, classes="short-text")
             yield FieldError("destination")
             yield Label("Horizon (JJ/MM/AAAA)")
-            yield Input(placeholder="31/12/2027", id="horizon")
+            yield Input(placeholder="JJ/MM/AAAA", id="horizon")
             yield FieldError("horizon")
             yield Label("Côté politique de la ville")
             yield Select[str]([], id="pv", prompt="choisir un service")
@@ -48,8 +47,8 @@ class RoadmapFormScreen(FormScreen[str | None]):
             yield FieldError("dc")
             yield FieldError("form")
             with Horizontal(classes="form-buttons"):
-                yield Button("Annuler", id="cancel")
-                yield Button("Créer", id="save", variant="primary")
+                yield Button("Annuler", id="cancel", classes="cancel-button")
+                yield Button("Créer (ctrl+s)", id="save", variant="primary", classes="save-button")
             yield Static("")
 
     def on_mount(self) -> None:
@@ -64,7 +63,6 @@ class RoadmapFormScreen(FormScreen[str | None]):
     def _fill(self, selector: str, choices: list[Choice]) -> None:
         self.query_one(selector, Select).set_options((c.label, c.key) for c in choices)
 
-    @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         def value(selector: str) -> str:
             selected = self.query_one(selector, Select).value
@@ -81,7 +79,3 @@ class RoadmapFormScreen(FormScreen[str | None]):
         self.save_with(
             lambda: create_roadmap(self.actor, data), lambda roadmap: self.dismiss(roadmap.slug)
         )
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.dismiss(None)

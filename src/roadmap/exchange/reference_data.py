@@ -1,0 +1,128 @@
+"""The file's referentiel: services, people and QPV, shared by every roadmap.
+
+An entry already in the base must be identical (the base is never overwritten by a
+file, and a difference is never ignored silently); missing entries are created only
+for an administrator, each journaled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roadmap import models as m
+from roadmap.exchange.import_rights import require_reference_creator
+from roadmap.exchange.problems import Problems
+from roadmap.usecases.base import journal
+from roadmap.usecases.identity import Actor
+
+_WHY = "le référentiel ne se modifie pas par import (formulaire Référentiel, administrateurs)"
+
+
+def _differs(out: Problems, path: str, key: str, stored: Any, given: Any) -> None:
+    if stored != given:
+        out.add(f"{path}.{key}", f"diffère de la base (« {stored} » dans la base) : {_WHY}")
+
+
+async def check_reference(doc: dict[str, Any], out: Problems) -> list[str]:
+    """Problems for entries that differ from the base; the entries to create, named."""
+    ref = doc.get("referentiel", {})
+    services = {s.id: s for s in await m.Service.all()}
+    by_code = {s.code: s for s in services.values()}
+    missing: list[str] = []
+    for i, s in enumerate(ref.get("services", [])):
+        row = by_code.get(s["code"])
+        path = f"referentiel.services[{i}]"
+        if row is None:
+            missing.append(f"service {s['code']}")
+            continue
+        parent = services.get(row.parent_id)  # type: ignore[attr-defined]
+        _differs(out, path, "nom", row.name, s["nom"])
+        _differs(out, path, "nature", str(row.kind.value), s["nature"])
+        _differs(out, path, "parent", parent.code if parent else None, s.get("parent"))
+        _differs(out, path, "archive", bool(row.archived), s.get("archive", False))
+    people = {p.login: p for p in await m.Person.all()}
+    for i, p in enumerate(ref.get("personnes", [])):
+        row = people.get(p["login"])
+        path = f"referentiel.personnes[{i}]"
+        if row is None:
+            missing.append(f"personne {p['login']}")
+            continue
+        service = services.get(row.service_id)  # type: ignore[attr-defined]
+        _differs(out, path, "nom", row.name, p["nom"])
+        _differs(out, path, "service", service.code if service else None, p.get("service"))
+        _differs(out, path, "actif", bool(row.active), p.get("actif", True))
+        if "courriel" in p:  # exported only with --with-contacts
+            _differs(out, path, "courriel", row.email, p["courriel"])
+    qpv = {q.code: q for q in await m.Qpv.all()}
+    for i, q in enumerate(ref.get("qpv", [])):
+        row = qpv.get(q["code"])
+        path = f"referentiel.qpv[{i}]"
+        if row is None:
+            missing.append(f"QPV {q['code']}")
+            continue
+        _differs(out, path, "nom", row.name, q["nom"])
+        _differs(out, path, "commune", row.commune, q.get("commune", ""))
+    return missing
+
+
+async def create_missing(actor: Actor, doc: dict[str, Any], filename: str) -> list[str]:
+    """Create what the base lacks (administrators only); returns what was created."""
+    ref = doc.get("referentiel", {})
+    reason = f"import de {filename}"
+    rows = {s.code: s for s in await m.Service.all()}
+    created: list[dict[str, Any]] = [s for s in ref.get("services", []) if s["code"] not in rows]
+    people = {p.login for p in await m.Person.all()}
+    new_people = [p for p in ref.get("personnes", []) if p["login"] not in people]
+    qpv = {q.code for q in await m.Qpv.all()}
+    new_qpv = [q for q in ref.get("qpv", []) if q["code"] not in qpv]
+    names = [f"service {s['code']}" for s in created]
+    names += [f"personne {p['login']}" for p in new_people]
+    names += [f"QPV {q['code']}" for q in new_qpv]
+    if not names:
+        return []
+    await require_reference_creator(actor, names)
+    for s in created:
+        rows[s["code"]] = await m.Service.create(
+            code=s["code"],
+            name=s["nom"],
+            kind=s["nature"],
+            archived=s.get("archive", False),
+            updated_by=actor.login,
+        )
+    for s in created:  # parents once every new service exists
+        if "parent" in s:
+            await m.Service.filter(id=rows[s["code"]].id).update(parent_id=rows[s["parent"]].id)
+        await journal(
+            actor,
+            entity="service",
+            ref=s["code"],
+            operation="création",
+            new=s["nom"],
+            reason=reason,
+        )
+    for p in new_people:
+        service = rows.get(p.get("service", ""))
+        await m.Person.create(
+            login=p["login"],
+            name=p["nom"],
+            email=p.get("courriel", ""),
+            service_id=service.id if service else None,
+            active=p.get("actif", True),
+            updated_by=actor.login,
+        )
+        await journal(
+            actor,
+            entity="personne",
+            ref=p["login"],
+            operation="création",
+            new=p["nom"],
+            reason=reason,
+        )
+    for q in new_qpv:
+        await m.Qpv.create(
+            code=q["code"], name=q["nom"], commune=q.get("commune", ""), updated_by=actor.login
+        )
+        await journal(
+            actor, entity="qpv", ref=q["code"], operation="création", new=q["nom"], reason=reason
+        )
+    return names

@@ -1,0 +1,58 @@
+"""``roadmap --version`` and ``--help`` parse their arguments before anything heavy loads.
+
+Tortoise and the models, Textual, networkx and matplotlib cost 60 to 300 ms each to import
+(RISKS 15); a command that does not need them must not pay for them (issue 15). A fresh
+interpreter runs the CLI and reports which of them ended up in ``sys.modules``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("tortoise", "textual", "networkx", "matplotlib", "roadmap.models", "aiosqlite")
+PROBE = """
+import contextlib, io, json, sys
+from roadmap.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        pass
+heavy = sorted({m for m in sys.modules for h in HEAVY if m == h or m.startswith(h + ".")})
+print(json.dumps({"heavy": heavy, "out": out.getvalue()}))
+""".replace("HEAVY", repr(HEAVY))
+
+
+@pytest.mark.parametrize(
+    "argv", [["--version"], ["--help"], ["export", "--help"], ["dossiers", "--help"]]
+)
+def test_light_paths_import_nothing_heavy(argv: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, check=True
+    )
+    report = json.loads(done.stdout)
+    assert report["out"].strip(), "the command printed nothing"
+    assert report["heavy"] == []
+
+
+def test_version_is_printed() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "from roadmap.cli import main; main(['--version'])"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("roadmap ")
+
+
+def test_models_write_no_field_comments_for_tortoise_to_find() -> None:
+    """models/base.py skips Tortoise's ``#:`` comment search at import: none to miss."""
+    folder = Path(__file__).resolve().parents[2] / "src" / "roadmap" / "models"
+    comment = re.compile(r"^\s*#:", re.MULTILINE)
+    assert not [p.name for p in folder.glob("*.py") if comment.search(p.read_text())]

@@ -1,0 +1,119 @@
+"""The one form base: typing is never lost (quit keys ask, conflicts keep it), read-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Button, Input, Select
+
+from roadmap.domain.enums import ActionStatus
+from roadmap.tui.screens.action_form import ActionFormScreen
+from roadmap.tui.screens.actions import ActionsScreen
+from roadmap.tui.screens.form import LeaveForm
+from roadmap.usecases import actions as action_usecases
+from roadmap.usecases import queries
+from roadmap.usecases.demo import DEMO_SLUG
+from roadmap.usecases.identity import actor_for
+
+from .helpers import demo_app, settle, type_text
+
+
+async def open_a1(app: object, pilot: object) -> ActionFormScreen:
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settle(app, pilot)  # type: ignore[arg-type]
+    form = app.screen  # type: ignore[attr-defined]
+    assert isinstance(form, ActionFormScreen)
+    return form
+
+
+async def test_q_in_a_dirty_form_types_then_asks_instead_of_quitting(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, screen="actions") as (app, pilot):
+        form = await open_a1(app, pilot)
+        title = form.query_one("#title", Input)
+        before = title.value
+        await pilot.press("end")
+        await type_text(pilot, " q")  # q inside an input is a letter
+        assert title.value == before + " q"
+        assert app.return_code is None
+        await pilot.press("tab", "q")  # on the axe list, q is the quit key: it asks
+        await settle(app, pilot)
+        assert app.return_code is None
+        assert isinstance(app.screen, LeaveForm)
+        await pilot.press("c")  # Continuer
+        await settle(app, pilot)
+        assert app.screen is form and title.value == before + " q"
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LeaveForm) and app.return_code is None
+        await pilot.press("escape")  # échap on the question = continue
+        await settle(app, pilot)
+        assert app.screen is form
+
+
+async def test_escape_on_a_dirty_form_asks_and_save_then_quit_saves(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, screen="actions") as (app, pilot):
+        form = await open_a1(app, pilot)
+        form.query_one("#title", Input).value = "Titre retouché"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LeaveForm)
+        await pilot.press("a")  # Abandonner: back to the list, nothing written
+        await settle(app, pilot)
+        assert isinstance(app.screen, ActionsScreen)
+        assert (await queries.action_detail(DEMO_SLUG, "A1")).row.title != "Titre retouché"
+
+        form = await open_a1(app, pilot)
+        await pilot.press("escape")  # nothing typed: closes at once
+        await settle(app, pilot)
+        assert isinstance(app.screen, ActionsScreen)
+
+        form = await open_a1(app, pilot)
+        form.query_one("#title", Input).value = "Titre retouché"
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        await pilot.press("e")  # Enregistrer, then quit
+        await settle(app, pilot)
+        assert app.return_code == 0
+        assert (await queries.action_detail(DEMO_SLUG, "A1")).row.title == "Titre retouché"
+
+
+async def test_conflict_keeps_the_typing_and_shows_her_version(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, screen="actions") as (app, pilot):
+        await pilot.press("down")
+        form = await open_a1(app, pilot)  # A2
+        assert form.detail is not None and form.detail.row.ref == "A2"
+        await action_usecases.set_action_status(
+            await actor_for("cmartin"), DEMO_SLUG, "A2", form.detail.row.version, "bloquee"
+        )
+        form.query_one("#title", Input).value = "Chèques fruits et légumes, deuxième vague"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert form.query_one("#title", Input).value.endswith("deuxième vague")
+        theirs = form.query_one("#theirs-status")
+        assert "Bloquée" in str(theirs.query_one(".their-text").render())
+        assert not form.query("#theirs-title")  # she did not touch the title
+        form.query_one("#take-status", Button).press()  # hers for the status, ours for the title
+        await settle(app, pilot)
+        assert form.query_one("#status", Select).value == ActionStatus.BLOQUEE.value
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ActionsScreen)
+        stored = (await queries.action_detail(DEMO_SLUG, "A2")).row
+        assert stored.title.endswith("deuxième vague") and stored.status is ActionStatus.BLOQUEE
+
+
+async def test_cercle_elargi_opens_an_action_read_only_with_the_reason(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, login="sgarcia", screen="actions") as (app, pilot):
+        form = await open_a1(app, pilot)
+        banner = str(form.query_one("#form-readonly").render())
+        assert "Lecture seule" in banner and "cercle élargi" in banner
+        assert form.query_one("#title", Input).disabled
+        assert not form.query_one("#save").display
+        await pilot.press("escape")  # nothing can be typed: closes without asking
+        await settle(app, pilot)
+        assert isinstance(app.screen, ActionsScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ActionsScreen)  # creating is refused up front
+        assert any("demande le rôle" in m for _, m in app.notifications)  # type: ignore[attr-defined]

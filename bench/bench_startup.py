@@ -46,8 +46,19 @@ Bare().run()
 """
 
 
-def in_pty(argv: list[str], marker: bytes, env: dict[str, str], limit: float = 30.0) -> float:
-    """Seconds from spawn until ``marker`` is on screen (the program is then killed)."""
+def in_pty(
+    argv: list[str],
+    marker: bytes,
+    env: dict[str, str],
+    limit: float = 60.0,
+    keys: list[tuple[bytes, bytes]] = (),  # type: ignore[assignment]
+) -> float:
+    """Seconds from spawn until ``marker`` is on screen (the program is then killed).
+
+    ``keys``: (text to wait for, keys to type then) before waiting for ``marker``.
+    """
+    steps = list(keys)
+    seen_upto = 0  # where the text after the last typed keys starts
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
     start = time.perf_counter()
@@ -70,7 +81,13 @@ def in_pty(argv: list[str], marker: bytes, env: dict[str, str], limit: float = 3
                 tail = ANSI.sub(b"", seen)[-500:]
                 raise RuntimeError(f"{argv[0]} s'est arrêté : {tail!r}") from None
             seen += chunk
-            if marker in ANSI.sub(b"", seen):
+            text = ANSI.sub(b"", seen)
+            if steps:
+                if steps[0][0] in text[seen_upto:]:
+                    os.write(master, steps.pop(0)[1])
+                    seen_upto = len(text)
+                continue
+            if marker in text[seen_upto:]:
                 return time.perf_counter() - start
     finally:
         try:

@@ -81,6 +81,18 @@ async def drop_pg_database(url: str) -> None:
         await conn.close()
 
 
+async def journal_actor(login: str) -> str:
+    """Who the journal names for a use case run as ``login``: on PostgreSQL the database
+    stamps the connection role itself (issue 10), the test superuser here."""
+    from tortoise import connections
+
+    conn = connections.get("default")
+    if conn.capabilities.dialect != "postgres":
+        return login
+    _, rows = await conn.execute_query("SELECT current_user")
+    return str(rows[0][0])
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request: pytest.FixtureRequest) -> str:
     if request.param == "postgres":
@@ -185,6 +197,7 @@ async def migrated_location(
     if backend == "sqlite":
         target = tmp_path / "roadmap.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        target.chmod(0o600)  # ROADMAP_USER is honoured on a file only its owner can write
         yield parse_location(str(target))
         return
     url = request.getfixturevalue("postgres_session_db")
@@ -226,6 +239,7 @@ async def sqlite_db(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Data
     """An opened SQLite database at the latest schema."""
     target = tmp_path / "roadmap.db"
     shutil.copyfile(sqlite_template, target)
+    target.chmod(0o600)
     location = parse_location(str(target))
     await open_database(location)
     await the_test_user_created_it()

@@ -10,6 +10,7 @@ from roadmap.models import JournalEntry
 from roadmap.storage.config import APP_LABEL, tortoise_config
 from roadmap.storage.database import close_database, open_database, shipped_migrations
 from roadmap.storage.location import DatabaseLocation
+from roadmap.storage.verify import missing_protections, verify_chain
 from roadmap.usecases import reference as ref
 from tests.roles import make_admin
 from tests.storage.first_schema import seed_first_schema
@@ -36,7 +37,13 @@ async def test_a_database_of_the_first_schema_is_upgraded_on_start(
         assert sorted(info.applied_migrations) == sorted(shipped_migrations() - {"0001_initial"})
         if db_location.is_sqlite:
             assert info.backup_path is not None and info.backup_path.exists()
-        assert await JournalEntry.filter(actor="ancien").count() == 1
+        assert await JournalEntry.filter(actor="ancien").count() == 1  # kept as it was
+        await ref.create_service(
+            await make_admin("nouveau"), ref.ServiceInput("sante", "Santé", "droit_commun")
+        )
+        report = await verify_chain()
+        assert report.ok and report.rows == 2, report.problems
+        assert await missing_protections() == []
     finally:
         await close_database()
 
@@ -49,4 +56,5 @@ async def test_the_database_refuses_to_rewrite_the_journal(db: DatabaseLocation)
         await JournalEntry.all().update(actor="mallory")
     with pytest.raises(Exception, match="ajout seul"):
         await JournalEntry.all().delete()
-    assert await JournalEntry.filter(actor="alice").count() == 1
+    assert await JournalEntry.all().count() == 1
+    assert await JournalEntry.filter(actor="mallory").count() == 0

@@ -19,6 +19,7 @@ from roadmap.usecases.campaigns import update_campagne
 from roadmap.usecases.demo import build_demo
 from roadmap.usecases.dossier_import import import_dossiers
 from roadmap.usecases.identity import actor_for
+from tests.conftest import journal_actor
 from tests.instruction.conftest import SLUG, TERRITOIRE, YEAR, World, new_dossier
 
 from .conftest import ROLES, actor_of, counts
@@ -38,7 +39,8 @@ async def test_create_roadmap_door(world: World, role: str) -> None:
         me = await Person.get(login=actor.login)  # an administrator without fiche gets one
         membership = await Membership.get(roadmap__slug="nouvelle", person_id=me.id)
         assert membership.role == "trinome"
-        assert await JournalEntry.filter(roadmap_slug="nouvelle", actor=actor.login).exists()
+        who = await journal_actor(actor.login)
+        assert await JournalEntry.filter(roadmap_slug="nouvelle", actor=who).exists()
         assert await rm.may_create_roadmap(actor)
     else:
         assert not await rm.may_create_roadmap(actor)
@@ -117,7 +119,7 @@ async def test_campaign_edit_door(world: World, role: str) -> None:
     if role in EDITORS:
         await edit
         rows = await JournalEntry.filter(
-            entity="campagne", actor=actor.login, operation="modification"
+            entity="campagne", actor=await journal_actor(actor.login), operation="modification"
         ).values_list("field", "old_value", "new_value")
         assert sorted(rows) == [
             ("clôture", "2026-06-30", "2026-07-15"),

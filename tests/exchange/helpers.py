@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from roadmap.storage.database import close_database, open_database
 from roadmap.storage.location import parse_location
 
+_JOURNAL_HEAD = re.compile(rb'^journal = "sha256:[0-9a-f]{64}"\n', re.MULTILINE)
 
-def read_tree(folder: Path, *, manifest: bool = False) -> dict[str, bytes]:
+
+def without_journal(data: bytes) -> bytes:
+    """An export without its journal head: two databases with the same content but their
+    own histories (an import, another backend) export the same bytes but this line."""
+    return _JOURNAL_HEAD.sub(b"", data)
+
+
+def read_tree(folder: Path, *, manifest: bool = False, journal: bool = False) -> dict[str, bytes]:
     """Every file's bytes; without ``manifeste.toml`` unless asked (it carries the journal
-    position, which differs between two databases holding the same data)."""
+    position, which differs between two databases holding the same data), and without the
+    journal head line unless ``journal`` (likewise)."""
     return {
-        str(p.relative_to(folder)): p.read_bytes()
+        str(p.relative_to(folder)): p.read_bytes() if journal else without_journal(p.read_bytes())
         for p in sorted(folder.rglob("*"))
         if p.is_file() and (manifest or p.name != "manifeste.toml")
     }

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from roadmap.cli import main
+from tests.exchange.helpers import without_journal
 
 SOURCE = Path(__file__).parent / "data" / "pat-test.toml"
 
@@ -21,7 +22,8 @@ def test_import_then_export_from_the_cli(
     assert main(["--db", db, "export", "--out", str(out), "--ics"]) == 0
     printed = capsys.readouterr().out
     assert "12 fichier(s) écrit(s), 0 inchangé(s)" in printed
-    assert (out / "pat-test.toml").read_bytes() == SOURCE.read_bytes()
+    exported = (out / "pat-test.toml").read_bytes()
+    assert without_journal(exported) == without_journal(SOURCE.read_bytes())
     assert main(["--db", db, "export", "--out", str(out), "--ics"]) == 0
     assert "0 fichier(s) écrit(s), 12 inchangé(s)" in capsys.readouterr().out
     assert main(["--db", db, "export", "--out", str(out), "--marges", "2026-01-15"]) == 0
@@ -68,6 +70,21 @@ def test_import_dry_run_and_motif_from_the_cli(
     assert "action A1 : ajustement d'itinéraire (contrainte) : saison" in capsys.readouterr().out
     assert main(["--db", db, "import", "--dry-run", *args[3:]]) == 0
     assert "rien à changer" in capsys.readouterr().out
+
+
+def test_unknown_user_import_refused_with_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = str(tmp_path / "r.db")
+    assert main(["--db", db, "import", str(SOURCE)]) == 0
+    monkeypatch.setenv("ROADMAP_USER", "inconnu")
+    changed = tmp_path / "pat-test.toml"
+    changed.write_text(SOURCE.read_text().replace('titre = "Sans axe"', 'titre = "Renommée"'))
+    capsys.readouterr()
+    assert main(["--db", db, "import", str(changed)]) == 3
+    err = capsys.readouterr().err
+    assert "vous n'êtes pas membre" in err and "Traceback" not in err
+    assert main(["--db", db, "import", "--dry-run", str(changed)]) == 3
 
 
 def test_exchange_never_imports_the_ui() -> None:

@@ -8,6 +8,7 @@ change: ``ROADMAP_UPDATE_EXAMPLE=1 .venv/bin/pytest tests/exchange/test_demo_exa
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from roadmap.exchange.export import export
 from roadmap.exchange.importer import import_file
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.storage.location import DatabaseLocation
-from tests.exchange.helpers import read_tree
+from tests.exchange.helpers import read_tree, without_journal
 from tests.roles import make_admin
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "exports" / "demo"
@@ -36,11 +37,11 @@ async def test_committed_example_matches_the_code(
     sqlite_db: DatabaseLocation, tmp_path: Path
 ) -> None:
     await build_example(tmp_path / "demo")
-    fresh = read_tree(tmp_path / "demo", manifest=True)
+    fresh = read_tree(tmp_path / "demo", manifest=True, journal=True)
     if os.environ.get("ROADMAP_UPDATE_EXAMPLE") == "1":
         shutil.rmtree(EXAMPLE, ignore_errors=True)
         shutil.copytree(tmp_path / "demo", EXAMPLE)
-    committed = read_tree(EXAMPLE, manifest=True) if EXAMPLE.exists() else {}
+    committed = read_tree(EXAMPLE, manifest=True, journal=True) if EXAMPLE.exists() else {}
     drifted = sorted(n for n in set(fresh) | set(committed) if fresh.get(n) != committed.get(n))
     assert not drifted, (
         f"exports/demo/ ne correspond plus au code ({', '.join(drifted[:5])}…) ; "
@@ -52,5 +53,8 @@ async def test_demo_round_trip_on_each_backend(db: DatabaseLocation, tmp_path: P
     source = EXAMPLE / f"{SLUG}.toml"
     await import_file(await make_admin("testeur"), source)
     await export(tmp_path, options=ExportOptions(ics=True))
-    assert (tmp_path / f"{SLUG}.toml").read_bytes() == source.read_bytes()
+    # Same content; the journal head is this database's own history (the import).
+    exported = (tmp_path / f"{SLUG}.toml").read_bytes()
+    assert without_journal(exported) == without_journal(source.read_bytes())
+    assert re.search(rb'^journal = "sha256:[0-9a-f]{64}"$', exported, re.MULTILINE)
     assert (tmp_path / f"{SLUG}.ics").read_bytes() == (EXAMPLE / f"{SLUG}.ics").read_bytes()

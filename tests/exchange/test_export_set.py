@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -110,7 +111,8 @@ async def test_an_edit_rewrites_only_the_files_holding_it(
     untouched = set(before) - expected - {manifest.NAME}
     assert {n: after[n] for n in untouched} == {n: before[n] for n in untouched}
     await export(tmp_path / "full", rebuild=True)  # the same set, redone in full
-    assert read_tree(out) == read_tree(tmp_path / "full")
+    # journal=True: the journal heads agree too (incremental and full, issue 10)
+    assert read_tree(out, journal=True) == read_tree(tmp_path / "full", journal=True)
     assert manifest.verify(out) == []
 
 
@@ -257,3 +259,29 @@ async def test_killed_export_leaves_no_process_and_next_one_repairs(
     assert result.files == sorted(
         p for p in out.rglob("*") if p.is_file() and p.name != manifest.NAME
     )
+
+
+async def test_nothing_new_answers_without_loading_the_orm(
+    sqlite_db: DatabaseLocation, tmp_path: Path
+) -> None:
+    """``roadmap export`` with nothing new: no Tortoise, no models, no file rewritten."""
+    from tests.core.test_cli_imports import PROBE
+
+    await seed_roadmap()
+    out = tmp_path / "exports"
+    first = await export(out)
+    before = stats(out)
+    argv = ["--db", str(sqlite_db.path), "export", "--out", str(out)]
+    done = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True
+    )
+    report = json.loads(done.stdout)
+    assert f"{len(first.files)} inchangé(s)" in report["out"]
+    assert report["heavy"] == []
+    assert stats(out) == before
+    await edit_status("A1", "bloquee")  # now something is new: the normal path runs
+    done = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True
+    )
+    report = json.loads(done.stdout)
+    assert "tortoise" in report["heavy"] and "écrit     " in report["out"]

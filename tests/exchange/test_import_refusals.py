@@ -48,7 +48,7 @@ CASES: list[tuple[str, bytes, list[str]]] = [
     ("cle-manquante", doc_case(lambda d: _road(d)["actions"][1].pop("titre")),
      ["feuille_de_route.actions[1]", "clé obligatoire « titre » absente"]),
     ("mauvais-type", text_case("horizon = 2028-12-31", 'horizon = "fin 2028"'),
-     [":17 : feuille_de_route.horizon", "attendu une date AAAA-MM-JJ, trouvé texte"]),
+     [":17 : feuille_de_route.horizon", "attendu une date AAAA-MM-JJ sans guillemets"]),
     ("service-inconnu", text_case('service_pilote = "caf"', 'service_pilote = "cnaf"'),
      ["feuille_de_route.actions[2].service_pilote", "service « cnaf » inconnu"]),
     ("cycle", doc_case(lambda d: _road(d)["actions"][0].update(depend_des_actions=["A2"])),
@@ -57,8 +57,8 @@ CASES: list[tuple[str, bytes, list[str]]] = [
      ["feuille_de_route.actions[0].fin", "30/06/2031 dépasse l'horizon (31/12/2028)"]),
     ("cle-inconnue", text_case('statut = "idee"', 'statut = "idee"\npriorite = 1'),
      ["feuille_de_route.actions[2].priorite", "clé inconnue « priorite »"]),
-    ("montant-flottant", text_case('montant = "0.50"', "montant = 0.5"),
-     ["engagements[0].montant", "attendu un montant en texte"]),
+    ("montant-flottant", text_case('montant = "0.50"', "montant = 0.505"),
+     ["engagements[0].montant", "deux décimales au plus"]),
     ("montant-negatif", text_case('demande = "5000.50"', 'demande = "-5"'),
      ["financements[0].demande", "négatif"]),
     ("enum", text_case('statut = "en_cours"', 'statut = "presque"'),
@@ -98,7 +98,11 @@ async def test_size_cap_and_missing_file(sqlite_db: DatabaseLocation, tmp_path: 
     actor = await make_admin("testeur")
     with pytest.raises(ImportRefused, match="fichier trop gros"):
         await import_file(actor, SOURCE, max_bytes=1024)
-    with pytest.raises(ImportRefused, match=r"absent\.toml : fichier introuvable"):
+    from roadmap.domain.errors import StorageError  # a file the system cannot read: I/O, exit 4
+
+    with pytest.raises(
+        StorageError, match=r"absent\.toml impossible : fichier ou dossier introuvable"
+    ):
         await import_file(actor, tmp_path / "absent.toml")
 
 

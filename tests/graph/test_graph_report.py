@@ -149,7 +149,8 @@ def test_cli_refuses_bad_options_in_french(
     assert "--out : l'extension « .png » ne correspond pas au format svg" in capsys.readouterr().err
     assert main(["--db", str(demo_file), "graph", "--out", str(tmp_path / "g.txt")]) == 2
     assert "--format : précisez le format" in capsys.readouterr().err
-    assert main(["--db", str(demo_file), "graph", "--out", str(tmp_path / "nulle/part.svg")]) == 2
+    # a folder that does not exist is an I/O failure, exit 4 as for export and report
+    assert main(["--db", str(demo_file), "graph", "--out", str(tmp_path / "nulle/part.svg")]) == 4
     assert "n'existe pas" in capsys.readouterr().err
     assert main([*graph, "--roadmap", "absente", "--out", str(tmp_path / "g.svg")]) == 2
     assert "introuvable" in capsys.readouterr().err

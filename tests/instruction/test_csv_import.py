@@ -107,7 +107,7 @@ def test_header_problems_are_reported_on_line_1() -> None:
     for header, expected in [
         (["porteur", "titre", "couleur", "demande_dcs"], "colonne inconnue « couleur »"),
         (["titre", "demande_dcs"], "obligatoire(s) absente(s) : porteur"),
-        (["porteur", "titre"], "aucune colonne demande_"),
+        (["porteur", "titre"], "aucune colonne de montant : demande_"),
         (["porteur", "titre", "demande_dcs", "Demande dcs"], "financeur dcs en double"),
     ]:
         rows, report = parse(build([], header=header), YEAR)
@@ -239,7 +239,7 @@ def test_cli_import_and_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert lines[1].startswith("AAP2026-001;2026;Épicerie de l'Étang;Paniers solidaires;depose")
     assert ";10500,50;" in lines[1]
     code, text = _cli(db, "dossier", "import", str(tmp_path / "absent.csv"))
-    assert code == 2 and "absent.csv" in text
+    assert code == 4 and "absent.csv" in text and "introuvable" in text  # I/O
     header_only = tmp_path / "entete.csv"
     header_only.write_text("porteur;couleur\n", encoding="utf-8")
     code, text = _cli(db, "dossier", "import", str(header_only), "--campagne", "2026")

@@ -4,7 +4,8 @@ Run as a script: ``python _rmw_worker.py DB_URL SERVICE_CODE N GO_FILE``. Waits 
 ``GO_FILE`` to exist (so that every process starts writing at the same time; it prints
 ``pret`` once ready), then
 increments the service's counter (its name) N times, each in one write unit: read the
-row, write it back with a compare-and-set on ``version``. A StaleVersion is what a user
+row, write it back with a compare-and-set on ``version`` and journal the change (the hash
+chain must hold under this load, issue 10). A StaleVersion is what a user
 would see: re-read, retry. Prints one JSON line: {"done": N, "stale": K, "error": ""}.
 """
 
@@ -21,16 +22,19 @@ from roadmap.domain.errors import StaleVersion
 from roadmap.models import Service
 from roadmap.storage.database import close_database, open_database
 from roadmap.storage.location import parse_location
-from roadmap.usecases.base import update_versioned, write_unit
+from roadmap.usecases.base import journal, update_versioned, write_unit
 from roadmap.usecases.identity import Actor
 
 
 async def increment(service_id: int, actor: Actor) -> None:
     async def unit() -> None:
         service = await Service.get(id=service_id)
-        await update_versioned(
-            Service, service_id, service.version, actor, {"name": str(int(service.name) + 1)}
-        )
+        value = str(int(service.name) + 1)
+        await update_versioned(Service, service_id, service.version, actor, {"name": value})
+        await journal(
+            actor, entity="service", ref=service.code, operation="modification", field="name",
+            old=service.name, new=value,
+        )  # fmt: skip
 
     await write_unit(unit)
 

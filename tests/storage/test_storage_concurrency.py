@@ -1,8 +1,9 @@
 """RISKS 2, 3 and 5: concurrent writers lose nothing, stale versions are refused, retries.
 
 - 2+3: six processes × 50 read-modify-write use cases on one row (``write_unit`` +
-  ``update_versioned``, re-read and retry on a conflict, as a user would) end with the
-  exact count, on a SQLite file and on PostgreSQL.
+  ``update_versioned`` + a journal row, re-read and retry on a conflict, as a user would)
+  end with the exact count, every journal row, and an intact hash chain (issue 10), on a
+  SQLite file and on PostgreSQL.
 - 3: an update based on a stale version is refused and overwrites nothing.
 - 5: PostgreSQL deadlocks and serialization failures arrive as raw asyncpg exceptions;
   ``write_unit`` recognises and retries them.
@@ -23,8 +24,9 @@ from tortoise.exceptions import IntegrityError, OperationalError, TransactionMan
 
 from roadmap.domain.enums import ServiceKind
 from roadmap.domain.errors import StaleVersion
-from roadmap.models import Service
+from roadmap.models import JournalEntry, Service
 from roadmap.storage.location import DatabaseLocation
+from roadmap.storage.verify import verify_chain
 from roadmap.usecases.base import _is_retryable, update_versioned, write_unit
 from roadmap.usecases.identity import Actor
 
@@ -90,6 +92,10 @@ async def test_six_processes_read_modify_write_lose_no_update(
     total = PROCESSES * PER_PROCESS
     assert service.name == str(total), "des incréments ont été perdus"
     assert service.version == 1 + total
+    # Issue 10: every increment has its journal row and the hash chain holds.
+    assert await JournalEntry.filter(entity_ref="compteur").count() == total
+    report = await verify_chain()
+    assert report.ok and report.rows == total, report.problems
     stale = sum(int(r["stale"]) for r in results)  # type: ignore[call-overload]
     if db.is_sqlite:
         # BEGIN IMMEDIATE: the read inside a write unit already holds the write lock.

@@ -32,7 +32,6 @@ from roadmap.models import (
     ActionContributor,
     Axe,
     Engagement,
-    JournalEntry,
     Membership,
     Person,
     Service,
@@ -135,11 +134,11 @@ async def seed(null_pillars: bool) -> None:
                 await Engagement.create(
                     action=action, service=dc, kind=EngagementKind.BUDGET, amount=Decimal("1500")
                 )
-    await JournalEntry.create(
-        at=datetime(2026, 1, 1, tzinfo=UTC),
-        actor="p0",
-        entity="roadmap",
-        operation="création",
+    # The journal of the 0001 schema has no hash column yet: write it as that code did.
+    await connections.get("default").execute_script(
+        "INSERT INTO journal (at, actor, roadmap_slug, entity, entity_ref, operation, field, "
+        f"old_value, new_value, reason) VALUES ('{datetime(2026, 1, 1, tzinfo=UTC)}', 'p0', "
+        "'', 'roadmap', '', 'création', '', '', '', '')"
     )
 
 

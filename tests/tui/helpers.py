@@ -57,11 +57,16 @@ _TEMPLATE: Path | None = None
 
 
 async def _build_template(path: Path) -> None:
+    import roadmap.usecases.base as base
+
+    # Journal times frozen too: the snapshots copy this file (the test waits on the thread).
+    real_now, base.now = base.now, lambda: FROZEN_NOW
     await open_database(parse_location(str(path)))
     try:
         await build_demo(await actor_for(TEST_LOGIN), today=DEMO_TODAY)
     finally:
         await close_database()
+        base.now = real_now
 
 
 def demo_template() -> Path:
@@ -173,9 +178,9 @@ class SnapshotApp(RoadmapApp):
         self.login = login
 
     async def run_async(self, *args: Any, **kwargs: Any) -> Any:
+        prepare_demo(self.db_path)  # a copy of the demo built once, clock frozen
         await open_database(parse_location(str(self.db_path)))
         try:
-            await build_demo(await actor_for(TEST_LOGIN), today=DEMO_TODAY)
             self.actor = await actor_for(self.login or TEST_LOGIN)
             return await super().run_async(*args, **kwargs)
         finally:
@@ -192,5 +197,16 @@ def open_and_settle(*screen_ids: str, slug: str = DEMO_SLUG) -> Any:
         for screen_id in screen_ids:
             await open_screen(app, pilot, slug, screen_id)
         await settle(app, pilot)
+        no_blink(app)
 
     return run_before
+
+
+def no_blink(app: RoadmapApp) -> None:
+    """A blinking cursor makes two pictures of the same screen differ (RISKS 11)."""
+    from textual.widgets import Input, TextArea
+
+    for screen in app.screen_stack:
+        for widget in screen.query("Input, TextArea"):
+            if isinstance(widget, Input | TextArea):
+                widget.cursor_blink = False

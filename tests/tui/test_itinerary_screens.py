@@ -143,3 +143,50 @@ async def test_passation_asks_the_side_and_warns_about_the_load(tmp_path: Path) 
         assert isinstance(app.screen, EquipeScreen)
         lea = await Membership.get(person__login="lmoreau")
         assert (lea.role, lea.side) == ("trinome", "politique_de_la_ville")
+
+
+async def test_a_new_action_starting_before_its_prerequisite_ends_warns(tmp_path: Path) -> None:
+    from textual.widgets import SelectionList
+
+    async with demo_app(tmp_path, screen="actions") as (app, pilot):
+        a4 = await Action.get(ref="A4")
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ActionFormScreen)
+        await type_text(pilot, "Visite des jardins")
+        form.query_one("#pilot", Select).value = "dapat"
+        form.query_one("#start", Input).value = date_fr(a4.end_date - timedelta(days=10))
+        form.query_one("#end", Input).value = date_fr(a4.end_date + timedelta(days=10))
+        form.query_one("#deps", SelectionList).select("A4")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ActionsScreen)  # saved: a warning, not a refusal
+        warnings = [m for s, m in app.notifications if s == "warning"]  # type: ignore[attr-defined]
+        assert any("A16 « Visite des jardins »" in m and "A4 « " in m for m in warnings)
+
+
+async def test_moving_a_jalon_shows_and_shifts_what_waits_for_it(tmp_path: Path) -> None:
+    from roadmap.models import Jalon
+
+    async with demo_app(tmp_path, screen="jalons") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, JalonsScreen)
+        j5, a5 = await Jalon.get(ref="J5"), await Action.get(ref="A5")
+        for _ in range(10):
+            if screen.selected_ref == "J5":
+                break
+            await pilot.press("down")
+            await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        new_date = j5.current_date + timedelta(days=30)
+        form.query_one("#field-new_date", Input).value = date_fr(new_date)
+        await settle(app, pilot)
+        assert "Fait bouger : A5 (+" in str(form.query_one("#form-preview").render())
+        form.query_one("#field-reason", Input).value = "Report de l'appel à projets"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert (await Action.get(ref="A5")).start_date == new_date != a5.start_date

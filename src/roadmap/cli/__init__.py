@@ -20,6 +20,7 @@ from roadmap.cli import (
     commands_dossiers,
     commands_exchange,
     commands_graph,
+    commands_propositions,
 )
 
 # One module per capability, each adding its own subcommands.
@@ -30,6 +31,7 @@ COMMAND_MODULES = [
     commands_graph,
     commands_baselines,
     commands_exchange,
+    commands_propositions,
 ]
 
 
@@ -85,10 +87,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from roadmap.cli.launch import launch_tui
 
         return launch_tui(args)
+    quick = getattr(args, "quick", None)  # a command that may answer without the ORM
+    if quick is not None:
+        code = quick(args)
+        if code is not None:
+            return int(code)
     # Only now the heavy part: asyncio, tortoise, the models (``--version`` and ``--help``
     # never get here, RISKS 15; tests/core/test_cli_imports.py keeps it so).
-    import asyncio
+    from roadmap.cli.runner import run
 
-    from roadmap.cli.runner import run_command
-
-    return asyncio.run(run_command(args))
+    return run(args)

@@ -1,4 +1,4 @@
-"""Core subcommands: demo, whoami, check, db upgrade, db backup."""
+"""Core subcommands: demo, whoami, check, db upgrade, db backup, db verify."""
 
 from __future__ import annotations
 
@@ -37,6 +37,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     backup = db_sub.add_parser("backup", help="copie cohérente d'une base SQLite en service")
     backup.add_argument("file", metavar="FICHIER", type=Path)
     backup.set_defaults(handler=_db_backup)
+    verify = db_sub.add_parser(
+        "verify",
+        help="recalculer la chaîne du journal et contrôler ses protections (code 1 si altéré)",
+    )
+    verify.add_argument(
+        "--export",
+        metavar="FICHIER",
+        nargs="+",
+        type=Path,
+        default=[],
+        help="fichiers exportés gardés : leur tête du journal doit y figurer encore",
+    )
+    verify.set_defaults(handler=_db_verify)
+    access = db_sub.add_parser(
+        "acces",
+        help="PostgreSQL : créer ou mettre à jour le rôle d'une personne (propriétaire du schéma)",
+    )
+    access.add_argument("login", metavar="LOGIN", help="identifiant de la personne")
+    access.add_argument(
+        "--role", required=True, choices=["lecteur", "equipe", "admin"], help="niveau d'accès"
+    )
+    access.set_defaults(handler=_db_access)
 
 
 def _confirm(question: str) -> bool:
@@ -102,8 +124,10 @@ async def _whoami(ctx: CommandContext) -> int:
 
 async def _check(ctx: CommandContext) -> int:
     from roadmap.usecases.check import Level, check_all, check_roadmap
+    from roadmap.usecases.trust import journal_alerts
 
-    alerts = await (check_roadmap(ctx.args.roadmap) if ctx.args.roadmap else check_all())
+    alerts = await journal_alerts()
+    alerts += await (check_roadmap(ctx.args.roadmap) if ctx.args.roadmap else check_all())
     if not alerts:
         print("Aucune alerte.")
         return EXIT_OK
@@ -115,6 +139,8 @@ async def _check(ctx: CommandContext) -> int:
 
 
 async def _db_upgrade(ctx: CommandContext) -> int:
+    from roadmap.storage.verify import missing_protections, restore_protections
+
     info = ctx.db
     if info.applied_migrations:
         print("Migrations appliquées : " + ", ".join(info.applied_migrations))
@@ -122,6 +148,64 @@ async def _db_upgrade(ctx: CommandContext) -> int:
             print(f"Copie d'avant mise à jour : {info.backup_path}")
     else:
         print("La base est à jour.")
+    problems = await missing_protections()
+    if not ctx.db.location.is_sqlite:
+        from roadmap.storage.access import apply_privileges, is_owner
+
+        if await is_owner() and await apply_privileges():  # new tables get their privileges
+            print("Droits des rôles de groupe appliqués aux tables.")
+    if not problems:
+        return EXIT_OK
+    for problem in problems:
+        fail(problem)
+    try:
+        await restore_protections()
+    except Exception as exc:  # e.g. not the schema owner on PostgreSQL
+        fail(f"impossible de remettre les protections du journal : {exc}")
+        return EXIT_ALERT
+    left = await missing_protections()
+    for problem in left:
+        fail(f"toujours : {problem}")
+    if not left:
+        print("Protections du journal recréées. Lancez « roadmap db verify » : ce qui a été")
+        print("écrit pendant leur absence n'est visible que par la chaîne du journal.")
+    return EXIT_ALERT
+
+
+async def _db_access(ctx: CommandContext) -> int:
+    from roadmap.storage.access import grant_access
+
+    result = await grant_access(ctx.args.login, ctx.args.role)
+    verb = "créé" if result.created else "mis à jour"
+    print(f"Rôle {result.login} {verb} : membre de {result.group} seulement.")
+    if result.created:
+        print(f"Donnez-lui un mot de passe : ALTER ROLE \"{result.login}\" PASSWORD '…'")
+    if not result.person_known:
+        print(f"Aucune fiche personne « {result.login} » : elle lira sans rien pouvoir écrire")
+        print("dans l'application tant qu'un administrateur ne l'a pas créée.")
+    return EXIT_OK
+
+
+async def _db_verify(ctx: CommandContext) -> int:
+    from roadmap.storage.verify import head_problem, missing_protections, verify_chain
+
+    problems = await missing_protections()
+    report = await verify_chain()
+    problems += report.problems
+    for path in ctx.args.export:
+        problem = await head_problem(path)
+        if problem:
+            problems.append(problem)
+        else:
+            print(f"{path} : sa tête du journal figure dans la chaîne.")
+    for problem in problems:
+        print(f"ERREUR        {problem}")
+    if problems:
+        print(f"\nJournal : {report.rows} ligne(s), {len(problems)} problème(s).")
+        return EXIT_ALERT
+    head = f"sha256:{report.head}" if report.head else "(journal vide)"
+    print(f"Journal intact : {report.rows} ligne(s) chaînée(s), protections en place.")
+    print(f"Tête du journal : {head}")
     return EXIT_OK
 
 
@@ -133,6 +217,8 @@ async def _db_backup(ctx: CommandContext) -> int:
         fail("la sauvegarde intégrée concerne SQLite ; pour PostgreSQL, utilisez pg_dump")
         return EXIT_USAGE
     target: Path = ctx.args.file.expanduser().absolute()
-    await backup_sqlite(location.path, target)
+    cleaned = await backup_sqlite(location.path, target)
+    for path in cleaned:
+        print(f"supprimé  {path} (copie partielle d'une sauvegarde interrompue)")
     print(f"Sauvegarde écrite et vérifiée (integrity_check) : {target}")
     return EXIT_OK

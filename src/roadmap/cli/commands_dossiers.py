@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
-from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext, fail
+from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext
 from roadmap.domain.enums import DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
 from roadmap.formatting import plural
@@ -72,6 +71,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--territoire",
         metavar="CODE",
         help="territoire de la campagne, si plusieurs territoires ont une campagne cette année",
+    )
+    imp.add_argument(
+        "--colonnes",
+        metavar="FICHIER.toml",
+        type=Path,
+        help="correspondance des en-têtes de votre tableur (voir docs/dossiers-csv.md)",
     )
     imp.add_argument(
         "--partial",
@@ -147,12 +152,13 @@ async def _list(ctx: CommandContext) -> int:
         territoire=a.territoire,
     )
     if a.format == "csv":
-        # a spreadsheet opens this directly: BOM, semicolons, decimal comma
-        sys.stdout.write("\ufeff")
-        writer = csv.writer(sys.stdout, delimiter=";", lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
+        # a spreadsheet opens this directly: BOM, semicolons, decimal comma, no formulas
+        from roadmap.exchange.csv_output import SpreadsheetCsv
+
+        writer = SpreadsheetCsv(sys.stdout)
+        writer.header(CSV_COLUMNS)
         for r in rows:
-            writer.writerow(
+            writer.row(
                 [
                     r.ref,
                     r.campagne,
@@ -193,34 +199,55 @@ async def _list(ctx: CommandContext) -> int:
     return EXIT_OK
 
 
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        from roadmap.domain.io_errors import io_error
+
+        raise io_error(exc, f"lecture de {path} impossible") from None
+
+
 async def _import(ctx: CommandContext) -> int:
-    from roadmap.usecases.dossier_import import import_dossiers
+    from roadmap.exchange.csv_input import SEPARATOR_NAMES
+    from roadmap.usecases.dossier_import import import_dossiers, load_mapping
 
     a = ctx.args
-    try:
-        raw = a.file.read_bytes()
-    except OSError as exc:
-        fail(f"lecture de {a.file} impossible : {exc.strerror or exc}")
-        return EXIT_USAGE
+    mapping = load_mapping(_read(a.colonnes), a.colonnes.name) if a.colonnes else None
+    raw = _read(a.file)
     report = await import_dossiers(
-        ctx.actor, raw, campagne=a.campagne, partial=a.partial, territoire=a.territoire
+        ctx.actor,
+        raw,
+        campagne=a.campagne,
+        partial=a.partial,
+        mapping=mapping,
+        territoire=a.territoire,
     )
     for line, message in report.errors:
         where = f"ligne {line}" if line else "fichier"
         print(f"{a.file}:{where} : {message}", file=sys.stderr)
-    sep = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}.get(report.delimiter, "?")
     if report.encoding:
-        print(f"Lu : {report.encoding}, séparateur {sep}, {report.rows} ligne(s) de données.")
+        sep = SEPARATOR_NAMES.get(report.delimiter, "?")
+        read = f"Lu : {report.encoding}, séparateur {sep}, {report.lines} ligne(s)"
+        if report.header_line:
+            blank = f", {report.blank} vide(s)" if report.blank else ""
+            layout = " ; format long, une ligne par financeur" if report.layout == "long" else ""
+            print(
+                f"{read} : en-tête ligne {report.header_line}, {report.rows} ligne(s) de "
+                f"données{blank} → {report.dossiers} dossier(s){layout}."
+            )
+        else:
+            print(f"{read} ; aucune ligne de données lue (voir l'erreur ci-dessus).")
     if report.imported:
         print(f"{len(report.imported)} dossier(s) importé(s) : {', '.join(report.imported)}")
     elif report.errors and not a.partial and report.rows:
         print(
-            f"Aucun dossier importé : {len(report.errors)} ligne(s) en erreur. Corrigez-les, "
-            "ou relancez avec --partial pour importer les lignes valides.",
+            f"Aucun dossier importé : {len(report.errors)} erreur(s). Corrigez-les, "
+            "ou relancez avec --partial pour importer les dossiers valides.",
             file=sys.stderr,
         )
-    if report.errors and not report.rows:
-        return EXIT_USAGE  # unreadable file or header
+    if report.errors and not report.header_line:
+        return EXIT_USAGE  # unreadable file, header or quotes: nothing could be read
     return EXIT_ALERT if report.errors else EXIT_OK
 
 
@@ -247,7 +274,9 @@ async def _show(ctx: CommandContext) -> int:
         print(f"Avis attendus avant le {r.avis_deadline:%d/%m/%Y}")
     if d.summary:
         print(f"\n{d.summary}")
-    print(f"\nPlan de financement (budget total {fmt_amount(d.total_budget)})")
+    from roadmap.domain.instruction import fmt_budget
+
+    print(f"\nPlan de financement (budget total {fmt_budget(d.total_budget)})")
     plan = [
         [p.financeur, p.financeur_name, fmt_amount(p.asked), fmt_amount(p.granted)] for p in d.plan
     ]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from roadmap.cli.runner import EXIT_OK, CommandContext
 from roadmap.domain import validation as v
-from roadmap.domain.errors import StorageError
+from roadmap.domain.errors import RoadmapError
+from roadmap.domain.io_errors import io_error
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="tout reconstruire sans se fier au manifeste (après une modification faite "
         "hors de l'application, que le journal ne montre pas)",
     )
-    export.set_defaults(handler=_export)
+    export.set_defaults(handler=_export, quick=_export_quick)
 
     imp = subparsers.add_parser(
         "import",
@@ -74,6 +75,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.set_defaults(handler=_import)
 
 
+def _export_quick(args: argparse.Namespace) -> int | None:
+    """Nothing new since the folder's manifest: answer before loading the ORM (issue 15)."""
+    from roadmap.exchange.metadata import ExportOptions
+    from roadmap.exchange.quick import margins_day, unchanged_set
+
+    if args.complet or args.stamp:
+        return None
+    try:
+        margins_on = margins_day(args.marges)
+    except ValueError:
+        return None  # the normal path names the bad date
+    options = ExportOptions(with_contacts=args.with_contacts, ics=args.ics, margins_on=margins_on)
+    try:
+        found = unchanged_set(args.db, args.out, args.roadmap or "tout", options)
+    except (OSError, RoadmapError):
+        return None  # the normal path reports it
+    if found is None:
+        return None
+    files, cleaned = found
+    if cleaned:
+        print(f"{len(cleaned)} fichier(s) temporaire(s) d'un export interrompu supprimé(s)")
+    print(f"0 fichier(s) écrit(s), {len(files)} inchangé(s) dans {args.out}")
+    return EXIT_OK
+
+
 async def _export(ctx: CommandContext) -> int:
     from roadmap.exchange.export import export
     from roadmap.exchange.metadata import ExportOptions
@@ -89,10 +115,10 @@ async def _export(ctx: CommandContext) -> int:
     )
     try:
         result = await export(args.out, roadmap=args.roadmap, options=options, rebuild=args.complet)
+    except BrokenPipeError:
+        raise
     except OSError as exc:
-        raise StorageError(
-            f"écriture impossible dans {args.out} : {exc.strerror or exc}", field="--out"
-        ) from None
+        raise io_error(exc, f"écriture impossible dans {args.out}", field="--out") from None
     for path in result.written:
         print(f"écrit     {path}")
     for path in result.removed:

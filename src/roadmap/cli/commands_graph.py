@@ -86,7 +86,14 @@ async def graph_command(ctx: CommandContext) -> int:
         return EXIT_USAGE
     check_target(fmt, ctx.args.out)  # before the work: a bad path fails fast
     g = await read_graph(ctx.actor, ctx.args.roadmap)
-    path = write_graph(g, fmt, ctx.args.out, compute_schedule(g))
+    try:
+        path = write_graph(g, fmt, ctx.args.out, compute_schedule(g))
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        from roadmap.domain.io_errors import io_error
+
+        raise io_error(exc, f"écriture de {ctx.args.out} impossible", field="--out") from None
     print(
         f"graphe écrit dans {path} ({fmt}, {g.number_of_nodes()} nœuds, "
         f"{g.number_of_edges()} liens)"
@@ -97,13 +104,20 @@ async def graph_command(ctx: CommandContext) -> int:
 async def report_command(ctx: CommandContext) -> int:
     from roadmap.graph.report import write_report
 
-    path, picture = await write_report(
-        ctx.actor,
-        ctx.args.roadmap,
-        ctx.args.out,
-        picture=not ctx.args.sans_image,
-        risk_days=ctx.args.marge_alerte,
-        since=ctx.args.depuis,
-    )
+    try:
+        path, picture = await write_report(
+            ctx.actor,
+            ctx.args.roadmap,
+            ctx.args.out,
+            picture=not ctx.args.sans_image,
+            risk_days=ctx.args.marge_alerte,
+            since=ctx.args.depuis,
+        )
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        from roadmap.domain.io_errors import io_error
+
+        raise io_error(exc, f"écriture de {ctx.args.out} impossible", field="--out") from None
     print(f"rapport écrit dans {path}" + (f" (image : {picture})" if picture else ""))
     return EXIT_OK

@@ -12,9 +12,10 @@ import asyncio
 import sys
 from typing import Any
 
-from roadmap.domain.errors import RoadmapError, StorageError
+from roadmap.domain.errors import PermissionDenied, RoadmapError, StorageError
 
 EXIT_OK = 0
+EXIT_REFUSED = 3
 EXIT_STORAGE = 4
 
 
@@ -63,6 +64,9 @@ async def run_tui(args: argparse.Namespace, **run_options: Any) -> int:
         app = RoadmapApp(settings, await current_actor())
         await app.run_async(**run_options)
         return app.return_code or EXIT_OK
+    except PermissionDenied as exc:  # e.g. ROADMAP_USER on a shared file
+        print(f"roadmap : refusé : {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     except StorageError as exc:
         print(f"roadmap : {exc}", file=sys.stderr)
         return EXIT_STORAGE

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from roadmap.domain.enums import AvisValue, DecisionOutcome, DossierState, ServiceKind
 from roadmap.domain.errors import ValidationError
+from roadmap.domain.validation import no_control
 
 S = DossierState
 
@@ -109,7 +110,7 @@ def check_transition(current: DossierState, target: DossierState, reason: str = 
             f"passage de « {current.label} » à « {target.label} » impossible ; {options}",
             field="état",
         )
-    cleaned = (reason or "").strip()
+    cleaned = no_control((reason or "").strip(), "motif", multiline=True)
     if target is S.IRRECEVABLE and len(cleaned) < 3:
         raise ValidationError(
             "un motif est obligatoire pour déclarer un dossier irrecevable", field="motif"
@@ -145,7 +146,7 @@ def avis_state(state: DossierState, instructors: set[int], with_avis: set[int]) 
 
 
 def check_avis(value: AvisValue, comment: str) -> str:
-    cleaned = (comment or "").strip()
+    cleaned = no_control((comment or "").strip(), "commentaire", multiline=True)
     if value is not AvisValue.FAVORABLE and len(cleaned) < 3:
         raise ValidationError(
             f"un avis « {value.label.lower()} » doit être expliqué", field="commentaire"
@@ -171,7 +172,7 @@ def check_decision(
       a reduction is an accorde_partiellement (so it carries a motivation);
     - granted above asked for a financeur only with ``confirm_over_asked``.
     """
-    text = (motivation or "").strip()
+    text = no_control((motivation or "").strip(), "motivation", multiline=True)
     if outcome in MOTIVATION_REQUIRED and len(text) < MIN_MOTIVATION:
         raise ValidationError(
             f"une décision « {outcome.label.lower()} » doit être motivée "
@@ -246,6 +247,11 @@ def fmt_amount(value: Decimal | None) -> str:
     from roadmap.formatting import amount
 
     return amount(value)
+
+
+def fmt_budget(value: Decimal | None) -> str:
+    """A dossier's total budget; 0 means nobody gave it (e.g. an import without the column)."""
+    return fmt_amount(value) if value else "non renseigné"
 
 
 # --- alerts --------------------------------------------------------------------------------

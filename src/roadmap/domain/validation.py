@@ -12,8 +12,44 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$|^[a-z0-9]$")
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
-def text(value: str | None, field: str, *, max_length: int = 200, required: bool = True) -> str:
-    cleaned = (value or "").strip()
+# Control characters (C0, DEL, C1) and lone surrogates: invisible, they break the ICS, the
+# GraphML (invalid XML), the report and the terminal. Tab and newline only in long texts.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+MULTILINE_FROM = 1000  # texts allowed this long are paragraphs: tab and newline welcome
+
+
+def no_control(value: str, field: str, *, multiline: bool = False) -> str:
+    """Refuse control characters, naming the first one; CRLF becomes a newline in a text."""
+    if multiline:
+        value = value.replace("\r\n", "\n")
+    found = (_CONTROL if multiline else _CONTROL_ONE_LINE).search(value)
+    if found is not None:
+        char = found.group()
+        name = {"\t": "tabulation", "\n": "retour à la ligne", "\r": "retour chariot"}.get(
+            char, "caractère de contrôle"
+        )
+        allowed = "" if multiline else " ; ce champ tient sur une ligne"
+        raise ValidationError(
+            f"{name} U+{ord(char):04X} refusé (position {found.start() + 1}){allowed} ; "
+            "retirez-le (il vient souvent d'un copier-coller)",
+            field=field,
+        )
+    return value
+
+
+def text(
+    value: str | None,
+    field: str,
+    *,
+    max_length: int = 200,
+    required: bool = True,
+    multiline: bool | None = None,
+) -> str:
+    """A trimmed text; ``multiline`` defaults to long texts (descriptions, observations)."""
+    if multiline is None:
+        multiline = max_length >= MULTILINE_FROM
+    cleaned = no_control((value or "").strip(), field, multiline=multiline)
     if required and not cleaned:
         raise ValidationError("ne peut pas être vide", field=field)
     if len(cleaned) > max_length:
@@ -106,7 +142,7 @@ def amount(
 
 
 def reason(value: str | None, field: str = "motif") -> str:
-    cleaned = (value or "").strip()
+    cleaned = no_control((value or "").strip(), field, multiline=True)
     if len(cleaned) < 3:
         raise ValidationError(
             "un motif est obligatoire pour tout changement de date ou de périmètre", field=field

@@ -122,9 +122,11 @@ class _Applier:
             await self._engagement(c)
         for c in plan.of("campagne"):
             await self._campaign(c)
-        for c in plan.of("dossier"):
+        for c in plan.of("dossier", "création"):
+            await self._new_dossier(c)
+        for c in plan.of("dossier", "modification"):
             await self._dossier(c)
-        edited = {c.ref for c in plan.of("dossier")}
+        edited = {c.ref for c in plan.of("dossier")}  # new ones get their plan at creation
         for c in _fitting(plan.of("financement")):  # lines of dossiers otherwise unchanged
             if c.item["dossier"] not in edited:
                 await self._financement(c)
@@ -286,6 +288,28 @@ class _Applier:
             ),
         )
 
+    def _dossier_input(self, d: dict[str, Any]) -> dos.DossierInput:
+        return dos.DossierInput(
+            porteur=d["porteur"],
+            title=d["titre"],
+            summary=d.get("resume", ""),
+            roadmap=self.slug,
+            action=d.get("action"),
+            axe=d.get("axe"),
+            qpvs=list(d.get("qpv", [])),
+            pillar=d.get("pilier"),
+            total_budget=d.get("budget_total", "0"),
+            instructors=list(d.get("services_instructeurs", [])),
+            avis_deadline=d.get("date_limite_avis"),
+        )
+
+    async def _new_dossier(self, c: ItemChange) -> None:
+        d = c.item
+        lines = [
+            dos.FinancementInput(f["financeur"], f["demande"]) for f in d.get("financements", [])
+        ]
+        await dos.create_dossier(self.actor, d["campagne"], self._dossier_input(d), lines)
+
     async def _dossier(self, c: ItemChange) -> None:
         d = c.item
         lines = _fitting([f for f in self.plan.of("financement") if f.item["dossier"] == c.ref])
@@ -297,24 +321,7 @@ class _Applier:
                 await self._financement(line)
         if any(f.key in _DOSSIER_EDIT for f in c.fields):
             dossier = await m.Dossier.get(ref=c.ref)
-            await dos.edit_dossier(
-                self.actor,
-                c.ref,
-                dossier.version,
-                dos.DossierInput(
-                    porteur=d["porteur"],
-                    title=d["titre"],
-                    summary=d.get("resume", ""),
-                    roadmap=self.slug,
-                    action=d.get("action"),
-                    axe=d.get("axe"),
-                    qpvs=list(d.get("qpv", [])),
-                    pillar=d.get("pilier"),
-                    total_budget=d.get("budget_total", "0"),
-                    instructors=list(d.get("services_instructeurs", [])),
-                    avis_deadline=d.get("date_limite_avis"),
-                ),
-            )
+            await dos.edit_dossier(self.actor, c.ref, dossier.version, self._dossier_input(d))
         if not shrinking:
             for line in lines:
                 await self._financement(line)

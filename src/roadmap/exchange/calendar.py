@@ -1,6 +1,11 @@
 """iCalendar files: jalons and AAP deadlines in the services' own agendas.
 
-UIDs are stable ("jalon-<slug>-<ref>@feuille-de-route") so a re-import updates events;
+UIDs are stable so a re-import updates events, and name the territory so that two
+territories in one partner's calendar never collide: the roadmap's slug
+for jalons and avis deadlines ("avis-<slug>-<ref>"), the campaign's year and a short
+hash of its title and opening for its closing ("aap-2026-<hash>-cloture"). A service's
+calendar holds only the deadlines that are its own to meet: an avis deadline only for a
+dossier it instructs, whose avis it has not given yet, and which is not decided.
 DTSTAMP comes from the data (the last re-routing, else a fixed origin) unless ``--stamp``,
 and SEQUENCE counts the re-routings, so the bytes only change when the data does and a
 moved event always carries a later DTSTAMP and a higher SEQUENCE.
@@ -8,6 +13,7 @@ moved event always carries a later DTSTAMP and a higher SEQUENCE.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -20,6 +26,8 @@ UID_DOMAIN = "feuille-de-route"
 PRODID = f"-//Feuille de route partagée//roadmap {__version__}//FR"
 NO_HISTORY = datetime(2000, 1, 1, tzinfo=UTC)  # DTSTAMP of an event never re-routed
 EventKey = tuple[str, str]  # ("jalon", "slug/ref"), ("aap", "2026"), ("avis", "D-1")
+# states where avis are still awaited: after these, an avis deadline is nobody's to meet
+AWAITING_AVIS = frozenset({"depose", "recevable", "en_instruction"})
 
 
 def _event(
@@ -76,10 +84,17 @@ def jalon_event(slug: str, jalon: dict[str, Any], now: datetime | None) -> Event
     )
 
 
+def campaign_uid(campaign: dict[str, Any]) -> str:
+    """The same in the roadmap and the service files: year, title and opening date."""
+    year = campaign[_year_key(campaign)]
+    identity = f"{year}|{campaign['titre']}|{campaign['ouverture']}".encode()
+    return f"aap-{year}-{hashlib.sha256(identity).hexdigest()[:10]}-cloture"
+
+
 def campaign_event(campaign: dict[str, Any], now: datetime | None) -> Event:
     closes: date = campaign["cloture"]
     return _event(
-        f"aap-{campaign[_year_key(campaign)]}-cloture",
+        campaign_uid(campaign),
         f"Clôture de l'AAP {campaign[_year_key(campaign)]} — {campaign['titre']}",
         closes,
         now or NO_HISTORY,
@@ -92,10 +107,11 @@ def _year_key(campaign: dict[str, Any]) -> str:
     return "annee" if "annee" in campaign else "campagne"
 
 
-def dossier_event(dossier: dict[str, Any], now: datetime | None) -> Event:
+def dossier_event(slug: str | None, dossier: dict[str, Any], now: datetime | None) -> Event:
     deadline: date = dossier["date_limite_avis"]
+    where = slug or f"aap{dossier.get('campagne', '')}"
     return _event(
-        f"avis-{dossier['ref']}",
+        f"avis-{where}-{dossier['ref']}",
         f"Date limite des avis — dossier {dossier['ref']} ({dossier['porteur']})",
         deadline,
         now or NO_HISTORY,
@@ -113,8 +129,8 @@ def roadmap_events(document: dict[str, Any], now: datetime | None) -> dict[Event
     for campaign in document.get("campagnes", []):
         events[("aap", str(campaign["annee"]))] = campaign_event(campaign, now)
     for dossier in document.get("dossiers", []):
-        if "date_limite_avis" in dossier:
-            events[("avis", dossier["ref"])] = dossier_event(dossier, now)
+        if "date_limite_avis" in dossier and dossier.get("etat") in AWAITING_AVIS:
+            events[("avis", dossier["ref"])] = dossier_event(slug, dossier, now)
     return events
 
 
@@ -131,9 +147,21 @@ def service_events(
     for campaign in document.get("echeances_aap", []):
         events[("aap", str(campaign["campagne"]))] = campaign_event(campaign, now)
     for dossier in document.get("dossiers", []):
-        if "date_limite_avis" in dossier:
-            events[("avis", dossier["ref"])] = dossier_event(dossier, now)
+        if _own_avis_deadline(dossier):
+            slug = dossier.get("feuille_de_route")
+            events[("avis", dossier["ref"])] = dossier_event(slug, dossier, now)
     return [events[k] for k in sorted(events)]
+
+
+def _own_avis_deadline(dossier: dict[str, Any]) -> bool:
+    """A deadline this service has to meet: it instructs, has not given its avis, and the
+    dossier still waits for avis (a co-financer or a decided dossier has nothing to do)."""
+    return (
+        "date_limite_avis" in dossier
+        and "instructeur" in dossier.get("roles", [])
+        and "avis_du_service" not in dossier
+        and dossier.get("etat") in AWAITING_AVIS
+    )
 
 
 def calendar_bytes(name: str, events: list[Event]) -> bytes:

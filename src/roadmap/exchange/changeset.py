@@ -92,6 +92,10 @@ class Plan:
     def lines(self) -> list[str]:
         return [line for c in self.changes for line in c.lines()]
 
+    def count(self) -> int:
+        """Changes as a reviewer counts them: one per field, creation or removal."""
+        return sum(len(c.fields) if c.op == "modification" else 1 for c in self.changes)
+
     def of(self, kind: str, op: str | None = None) -> list[ItemChange]:
         return [c for c in self.changes if c.kind == kind and (op is None or c.op == op)]
 
@@ -209,8 +213,19 @@ _INDICATOR_FIELDS = ("nom", "unite", "axe", "description")
 _NOT_BY_IMPORT = "ne se fait pas par import : utilisez l'application (mêmes règles, journalisé)"
 
 
-def compare(new: dict[str, Any], old: dict[str, Any], *, motif: str = "", nature: str = "") -> Plan:
-    """The plan turning the stored roadmap ``old`` into the file's ``new`` (both documents)."""
+def compare(
+    new: dict[str, Any],
+    old: dict[str, Any],
+    *,
+    motif: str = "",
+    nature: str = "",
+    dossier_refs: Iterable[str] = (),
+) -> Plan:
+    """The plan turning the stored roadmap ``old`` into the file's ``new`` (both documents).
+
+    ``dossier_refs``: every dossier reference of the base (they are numbered per year across
+    roadmaps), so that a new dossier's expected reference is known.
+    """
     plan = Plan()
     root = "feuille_de_route"
     _roadmap(plan, root, new, old, motif, nature)
@@ -222,7 +237,7 @@ def compare(new: dict[str, Any], old: dict[str, Any], *, motif: str = "", nature
     for key in ("ajustements", "commentaires", "observations_qualitatives"):
         _history(plan, root, key, new, old)
     _campaigns(plan, root, new, old)
-    _dossiers(plan, root, new, old)
+    _dossiers(plan, root, new, old, set(dossier_refs))
     return plan
 
 
@@ -475,17 +490,18 @@ _DOSSIER_FIELDS = (
 )  # fmt: skip
 
 
-def _dossiers(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any]) -> None:
+def _dossiers(
+    plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any], taken: set[str]
+) -> None:
     before = _by_key(old.get("dossiers", []), "ref")
     after = _by_key(new.get("dossiers", []), "ref")
+    counters: dict[int, Iterable[str]] = {}
     for ref, (i, d) in after.items():
         path = f"{root}.dossiers[{i}]"
         if ref not in before:
-            plan.refuse(
-                path,
-                f"dossier {ref} absent de la base : créer un dossier {_NOT_BY_IMPORT} "
-                "(roadmap dossier créer, ou l'import CSV)",
-            )
+            year = d["campagne"]
+            refs = counters.setdefault(year, _next_dossier_refs(year, taken))
+            _new_dossier(plan, path, ref, next(iter(refs)), d)
             continue
         current = before[ref][1]
         for key in _DOSSIER_HISTORY:
@@ -499,7 +515,8 @@ def _dossiers(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any]) -
             plan.changes.append(ItemChange("dossier", ref, path, "modification", fields, d))
         _financements(plan, path, d, current)
         asked = sum(Decimal(f["demande"]) for f in d.get("financements", []))
-        if Decimal(d.get("montant_demande", "0")) != asked:
+        given = d.get("montant_demande")
+        if given != current.get("montant_demande") and Decimal(given or "0") != asked:
             plan.refuse(
                 f"{path}.montant_demande",
                 f"montant_demande est la somme des demandes du plan de financement ({asked:.2f})",
@@ -509,6 +526,43 @@ def _dossiers(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any]) -
             plan.refuse(
                 f"{root}.dossiers", f"dossier {ref} absent du fichier : le retirer {_NOT_BY_IMPORT}"
             )
+
+
+def _next_dossier_refs(year: int, taken: set[str]) -> Iterable[str]:
+    """AAP2026-001, -002…: what ``create_dossier`` gives, per year across the base."""
+    prefix = f"AAP{year}-"
+    numbers = [
+        int(r[len(prefix) :]) for r in taken if r.startswith(prefix) and r[len(prefix) :].isdigit()
+    ]
+    n = max(numbers, default=0)
+    while True:
+        n += 1
+        yield f"{prefix}{n:03d}"
+
+
+_NEW_DOSSIER_ONLY = {"etat": "depose"}
+
+
+def _new_dossier(plan: Plan, path: str, ref: str, expected: str, d: dict[str, Any]) -> None:
+    """A new dossier is deposited through the dossier use case: no history, initial state."""
+    if ref != expected:
+        plan.refuse(
+            f"{path}.ref",
+            f"nouveau dossier : référence attendue « {expected} » (la suivante libre)",
+        )
+    for key in _DOSSIER_HISTORY:
+        if d.get(key):
+            plan.refuse(
+                f"{path}.{key}[0]", f"{_HISTORY_NAMES[key]} ne s'importe pas : {_HISTORY_HINT}"
+            )
+    if d.get("etat", "depose") != "depose" or d.get("motif_etat"):
+        plan.refuse(f"{path}.etat", "un nouveau dossier est déposé ; son état avance ensuite")
+    for j, f in enumerate(d.get("financements", [])):
+        if f.get("accorde") is not None:
+            plan.refuse(
+                f"{path}.financements[{j}].accorde", "un montant accordé vient d'une décision"
+            )
+    plan.changes.append(ItemChange("dossier", ref, path, "création", item=d))
 
 
 def _financements(plan: Plan, path: str, d: dict[str, Any], current: dict[str, Any]) -> None:

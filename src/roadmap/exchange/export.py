@@ -27,9 +27,10 @@ from roadmap.domain.errors import NotFound, StorageError
 from roadmap.exchange import calendar, plan
 from roadmap.exchange import manifest as mf
 from roadmap.exchange.atomic import clean_temps, commit, discard
+from roadmap.exchange.bases import record_bases
 from roadmap.exchange.margins import margins_for
 from roadmap.exchange.metadata import ExportOptions
-from roadmap.exchange.render import fingerprint, previous_fingerprint, render
+from roadmap.exchange.render import fingerprint, render, same_as_before
 from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap_id
 from roadmap.exchange.service_doc import ServiceIndex
 from roadmap.exchange.service_files import Done, helper, staged_emit, write_services
@@ -64,7 +65,25 @@ async def export(
     rebuild: bool = False,
 ) -> ExportResult:
     """``rebuild``: ignore the previous manifest and build every file (after a change made
-    outside the application, which the journal does not show)."""
+    outside the application, which the journal does not show).
+
+    The service files written are then kept by fingerprint (bases.py): a service that sends
+    its file back is compared with what it was given (issue 17)."""
+    result = await _export_set(
+        out_dir, roadmap=roadmap, options=options, progress=progress, rebuild=rebuild
+    )
+    await record_bases(result.files)
+    return result
+
+
+async def _export_set(
+    out_dir: Path,
+    *,
+    roadmap: str | None,
+    options: ExportOptions | None,
+    progress: Progress | None,
+    rebuild: bool,
+) -> ExportResult:
     options = options or ExportOptions()
     if options.stamp and options.generated_at is None:
         options = replace(options, generated_at=datetime.now(UTC))
@@ -241,7 +260,7 @@ class _Job:
                 path = out_dir / f"{r['slug']}.toml"
                 doc = self.document(r)
                 digest = fingerprint(doc)
-                unchanged = not options.stamp and previous_fingerprint(path) == digest
+                unchanged = not options.stamp and same_as_before(path, doc, digest)
                 emit(path, path.read_bytes() if unchanged else render(doc, digest=digest))
                 if options.ics:
                     own = calendar.roadmap_events(doc, now)

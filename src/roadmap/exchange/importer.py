@@ -50,12 +50,13 @@ class ImportResult:
     counts: dict[str, int] = field(default_factory=dict)
     new_reference: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # "action A1 : titre : « a » → « b »"
+    count: int = 0  # one per field changed, item created or removed
     dry_run: bool = False
     contradicted: list[str] = field(default_factory=list)  # dependencies the dates now contradict
 
     def summary(self) -> str:
         if not self.created:
-            return f"{len(self.changes)} changement(s)" if self.changes else "rien à changer"
+            return f"{self.count} changement(s)" if self.changes else "rien à changer"
         parts = ", ".join(f"{n} {k}" for k, n in self.counts.items() if n)
         return parts or "rien"
 
@@ -177,7 +178,13 @@ async def _update(
     snap = await read_snapshot(within_write=True)
     row = next(r for r in snap.rows("roadmap") if r["slug"] == slug)
     stored = build_roadmap_document(snap, row, ExportOptions())["feuille_de_route"]
-    plan = compare(strip_import_only(doc["feuille_de_route"]), stored, motif=motif, nature=nature)
+    plan = compare(
+        strip_import_only(doc["feuille_de_route"]),
+        stored,
+        motif=motif,
+        nature=nature,
+        dossier_refs=[str(d["ref"]) for d in snap.rows("dossier")],
+    )
     check_update(doc["feuille_de_route"], stored, out)  # baselines and relevé: not by file
     await check_reference(doc, out)
     for key_path, message in plan.problems:
@@ -186,7 +193,7 @@ async def _update(
     if generated is not None:
         await _changed_since(slug, plan, generated, out)
     out.raise_if_any()
-    result = ImportResult(slug, False, changes=plan.lines())
+    result = ImportResult(slug, False, changes=plan.lines(), count=plan.count())
     if not plan.changes:
         return result  # nothing to write, for anyone
     result.new_reference = await create_missing(actor, doc, filename)
@@ -197,7 +204,7 @@ async def _update(
         entity="feuille de route",
         ref=slug,
         operation="import",
-        new=f"{len(result.changes)} changement(s)",
+        new=f"{result.count} changement(s)",
         reason=f"import de {filename} (chaque champ est journalisé à part)",
     )
     return result

@@ -31,6 +31,17 @@ from roadmap.exchange.metadata import TOOL, ExportOptions
 from roadmap.exchange.values import dumps
 
 NAME = "manifeste.toml"
+# The journal position: every write is journaled (one door), so an unchanged position means
+# unchanged data. The count with the newest id: on PostgreSQL a transaction can commit
+# after a later one, with a smaller id; the count still grows (the journal is append-only).
+POSITION_SQL = 'SELECT COUNT(*), MAX("id") FROM "journal"'
+
+
+def position_of(row: Any) -> dict[str, Any]:
+    count, newest = tuple(row)
+    return {"dernier": int(newest or 0), "nombre": int(count or 0)}
+
+
 KIND = "manifeste"
 ALL = "tout"  # the perimeter of an export without --roadmap
 

@@ -24,7 +24,14 @@ class ExportOptions:
     generated_at: datetime | None = None  # set once per run when ``stamp``
 
 
-def header(kind: str, sources: list[str], options: ExportOptions, **extra: Any) -> dict[str, Any]:
+def header(
+    kind: str,
+    sources: list[str],
+    options: ExportOptions,
+    *,
+    journal: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     generation: dict[str, Any] = {
         "outil": TOOL,
         "version_outil": __version__,
@@ -33,6 +40,8 @@ def header(kind: str, sources: list[str], options: ExportOptions, **extra: Any) 
         "feuilles_de_route": sorted(sources),
         "avec_contacts": options.with_contacts,
     }
+    if journal is not None:
+        generation["journal"] = journal
     if options.margins_on is not None:
         generation["marges_au"] = options.margins_on
     if options.stamp:

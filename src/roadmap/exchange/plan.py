@@ -14,19 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from roadmap.exchange.journal_heads import ITEM_KINDS
 from roadmap.exchange.service_doc import ServiceIndex
 from roadmap.exchange.snapshot import JournalChange, Snapshot
 from roadmap.exchange.toml_writer import string
 
-_ITEMS = {
-    "action": "actions",
-    "jalon": "jalons",
-    "dossier": "dossiers",
-    "avis": "dossiers",
-    "financement": "dossiers",
-    "decision": "dossiers",
-    "décision": "dossiers",
-}
+_ITEMS = ITEM_KINDS  # the same rows move the journal heads (journal_heads.py)
 
 
 @dataclass

@@ -17,7 +17,9 @@ from typing import Any
 from roadmap.exchange.values import dumps
 
 FINGERPRINT_KEY = "empreinte"
+JOURNAL_KEY = "journal"  # head of the journal chain for the file's roadmaps (metadata.py)
 _FINGERPRINT = re.compile(rb'^empreinte = "(sha256:[0-9a-f]{64})"$', re.MULTILINE)
+_JOURNAL = re.compile(rb'^journal = "(sha256:[0-9a-f]{64})"$', re.MULTILINE)
 _HEADER_KEYS = ("schema_version", "generation")
 
 
@@ -46,12 +48,28 @@ def render(
     return b"\n".join(parts)
 
 
-def previous_fingerprint(path: Path) -> str | None:
-    """The fingerprint written in the header of a previous export, read from its first lines."""
+def _header_value(path: Path, pattern: re.Pattern[bytes]) -> str | None:
     try:
         with path.open("rb") as handle:
             head = handle.read(4096)
     except OSError:
         return None
-    found = _FINGERPRINT.search(head)
+    found = pattern.search(head)
     return found.group(1).decode() if found else None
+
+
+def previous_fingerprint(path: Path) -> str | None:
+    """The fingerprint written in the header of a previous export, read from its first lines."""
+    return _header_value(path, _FINGERPRINT)
+
+
+def same_as_before(path: Path, document: dict[str, Any], digest: str) -> bool:
+    """The previous file has the same content and the same journal head.
+
+    The fingerprint covers the content only (its documented meaning); the journal head
+    moves on its own (a private note, a change undone), and a file keeping an older head
+    would make two exports of the same data differ.
+    """
+    if previous_fingerprint(path) != digest:
+        return False
+    return _header_value(path, _JOURNAL) == document["generation"].get(JOURNAL_KEY)

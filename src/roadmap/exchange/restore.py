@@ -16,7 +16,7 @@ from roadmap import models as m
 from roadmap.exchange.copil_import import write_copil
 from roadmap.exchange.problems import Problems
 from roadmap.exchange.reference_data import create_missing
-from roadmap.usecases.base import journal, now
+from roadmap.usecases.base import append_journal, journal, now
 from roadmap.usecases.identity import Actor
 
 _LABELS = {"Axe": "axes", "Action": "actions", "Jalon": "jalons", "Indicator": "indicateurs"}
@@ -127,7 +127,7 @@ class _Writer:
             new=", ".join(f"{n} {k}" for k, n in self.counts.items() if n),
             reason=f"restauré depuis {self.filename} (la feuille de route n'existait pas)",
         )
-        await m.JournalEntry.bulk_create(self.restored)
+        await append_journal(self.restored)  # chained like every journal row (issue 10)
         return self.counts, self.new_reference
 
     def _restored(self, entity: str, ref: str, author: str, new: Any, when: Any) -> None:

@@ -387,7 +387,10 @@ def build_roadmap_document(
         )
         for r in snap.of("qualitative_record", "roadmap_id", rid)
     ]
-    document = header(KIND_ROADMAP, [roadmap["slug"]], options)
+    sources = [roadmap["slug"]]
+    document = header(
+        KIND_ROADMAP, sources, options, journal=snap.journal.for_roadmap(roadmap["slug"])
+    )
     body = {
         "slug": roadmap["slug"],
         "titre": roadmap["title"],

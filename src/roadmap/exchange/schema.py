@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -9,8 +10,9 @@ from typing import Any
 
 from roadmap.domain import enums as e
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.validation import amount
+from roadmap.domain.validation import amount, no_control
 from roadmap.exchange.problems import Problems
+from roadmap.exchange.values import AmountError, parse_money
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,7 @@ GENERATION = {
     "genere_le": DATETIME,
     "marges_au": DATE,
     "empreinte": S(80),
+    "journal": S(80),
 }
 DOCUMENT = {
     "schema_version": F("int", REQ),
@@ -293,6 +296,11 @@ def _check_value(value: Any, f: F, path: str, out: Problems) -> None:
             out.add(path, "ne peut pas être vide")
         elif len(value) > f.max_length and f.kind in ("str", "text"):
             out.add(path, f"trop long ({len(value)} caractères, {f.max_length} au plus)")
+        elif f.kind in ("str", "text"):
+            try:
+                no_control(value, path, multiline=f.kind == "text")
+            except ValidationError as exc:
+                out.add(path, exc.message)
         elif f.kind == "money":
             try:
                 amount(value, path)
@@ -304,7 +312,9 @@ def _check_value(value: Any, f: F, path: str, out: Problems) -> None:
             allowed = ", ".join(m.value for m in f.enum)
             out.add(path, f"valeur « {value} » inconnue ; attendu : {allowed}")
     elif f.kind == "date":
-        if not isinstance(value, date) or isinstance(value, datetime):
+        if isinstance(value, str):
+            _check_date_text(value, path, out)
+        elif not isinstance(value, date) or isinstance(value, datetime):
             out.add(path, wrong)
     elif f.kind == "datetime":
         if not isinstance(value, datetime):
@@ -340,6 +350,28 @@ def _check_value(value: Any, f: F, path: str, out: Problems) -> None:
                 check_table(item, f.spec or {}, f"{path}[{i}]", out)
 
 
+def _check_money(table: dict[str, Any], key: str, path: str, out: Problems) -> None:
+    """Hand-written amounts: numbers or French strings, stored back in one canonical form."""
+    try:
+        table[key] = f"{parse_money(table[key]):f}"
+    except AmountError as exc:
+        out.add(path, str(exc))
+
+
+def _check_date_text(value: str, path: str, out: Problems) -> None:
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{1,2}", text):
+        out.add(
+            path,
+            f"date incomplète « {text} » : le jour manque ; attendu une date complète "
+            "AAAA-MM-JJ sans guillemets, ex. 2026-01-15",
+        )
+    else:
+        out.add(
+            path, f"attendu une date AAAA-MM-JJ sans guillemets (ex. 2026-01-15), trouvé « {text} »"
+        )
+
+
 def _check_number(value: str, path: str, out: Problems) -> None:
     try:
         number = Decimal(value)
@@ -359,7 +391,10 @@ def check_table(table: dict[str, Any], spec: dict[str, F], path: str, out: Probl
             if f.required:
                 out.add(path or sub, f"clé obligatoire « {key} » absente ({_EXPECTED[f.kind]})")
             continue
-        _check_value(table[key], f, sub, out)
+        if f.kind == "money":
+            _check_money(table, key, sub, out)
+        else:
+            _check_value(table[key], f, sub, out)
     for key in sorted(set(table) - set(spec)):
         sub = f"{path}.{key}" if path else key
         out.add(sub, f"clé inconnue « {key} » ; attendu l'une de : {', '.join(spec)}")

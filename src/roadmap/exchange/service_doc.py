@@ -182,6 +182,32 @@ def _dossier_item(
     )
 
 
+_FATES = {"en_attente": "en attente", "acceptee": "acceptée", "refusee": "refusée"}
+
+
+def fates(snap: Snapshot, code: str) -> list[dict[str, Any]]:
+    """What became of each proposal this service sent back (issue 17), oldest first."""
+    return [
+        prune(
+            {
+                "numero": p["id"],
+                "feuille_de_route": p["roadmap_slug"],
+                "ref": p["item_ref"],
+                "champ": p["field"],
+                "valeur_base": p["base_value"],
+                "valeur_proposee": p["proposed_value"],
+                "auteur": p["author"],
+                "sort": _FATES.get(p["status"], p["status"]),
+                "motif_refus": p["motive"],
+                "decide_par": p["decided_by"],
+                "decide_le": as_date(p["decided_at"]),
+            }
+        )
+        for p in sorted(snap.rows("proposition"), key=lambda p: p["id"])
+        if p["service_code"] == code
+    ]
+
+
 def build_service_document(
     snap: Snapshot, index: ServiceIndex, service: Row, options: ExportOptions
 ) -> dict[str, Any]:
@@ -235,8 +261,15 @@ def build_service_document(
         )
     sources = {a.get("feuille_de_route") for a in actions + jalons + dossiers} - {None}
     parent = snap.get("service", service["parent_id"])
+    slugs = sorted(str(s) for s in sources)
     document = header(
-        KIND_SERVICE, sorted(str(s) for s in sources), options, service=service["code"]
+        KIND_SERVICE,
+        slugs,
+        options,
+        journal=snap.journal.for_service(
+            slugs, {"actions": actions, "jalons": jalons, "dossiers": dossiers}
+        ),
+        service=service["code"],
     )
     by_roadmap_ref = lambda i: (i.get("feuille_de_route", ""), natural_key(i["ref"]))  # noqa: E731
     document["service"] = prune(
@@ -254,6 +287,7 @@ def build_service_document(
                 {int(snap.get("action", aid)["roadmap_id"]) for aid in index.actions.get(sid, {})},  # type: ignore[index]
                 snap,
             ),
+            "propositions": fates(snap, service["code"]),
             "decisions_copil": copil_doc.service_decisions(
                 snap, sid, set(index.actions.get(sid, {})), set(index.jalons.get(sid, {}))
             ),

@@ -30,9 +30,10 @@ from typing import Any
 from roadmap.exchange import calendar
 from roadmap.exchange.atomic import stage_if_changed
 from roadmap.exchange.changes import CHANGES_KEY, diff, read_previous
+from roadmap.exchange.journal_heads import JournalHeads
 from roadmap.exchange.manifest import digest_of
 from roadmap.exchange.metadata import ExportOptions
-from roadmap.exchange.render import fingerprint, previous_fingerprint, render
+from roadmap.exchange.render import fingerprint, render, same_as_before
 from roadmap.exchange.service_doc import ServiceIndex, build_service_document
 from roadmap.exchange.snapshot import Row, Snapshot
 
@@ -72,7 +73,7 @@ def _with_changes(path: Path, document: dict[str, Any], options: ExportOptions) 
     export of the same data byte-identical, and the changes stay visible until the next one.
     """
     digest = fingerprint(document)
-    if previous_fingerprint(path) == digest:
+    if same_as_before(path, document, digest):
         if not options.stamp:
             return path.read_bytes()
         previous = read_previous(path) or {}
@@ -122,10 +123,16 @@ def staged_emit(done: Done) -> Emit:
     return emit
 
 
-def _start(tables: dict[str, list[Row]], options: ExportOptions, events: Any, parent: int) -> None:
+def _start(
+    tables: dict[str, list[Row]],
+    heads: JournalHeads,
+    options: ExportOptions,
+    events: Any,
+    parent: int,
+) -> None:
     _die_with(parent)
     _state["parent"] = parent
-    snap = Snapshot(tables)
+    snap = Snapshot(tables, journal=heads)
     _state.update(snap=snap, index=ServiceIndex(snap), options=options, events=events)
     # The rows live until the helper exits: keep the collector from traversing them again
     # and again while the documents are built (measured: 5 to 10 % of the helper's time).
@@ -173,7 +180,7 @@ SERVICE_TABLES = frozenset(
     {
         "service", "person", "roadmap", "action", "axe", "campagne", "dossier", "jalon",
         "action_contributor", "engagement", "jalon_invite", "dossier_instructor",
-        "financement_line", "avis", "decision", "campagne_instructor",
+        "financement_line", "avis", "decision", "campagne_instructor", "proposition",
     }
 )  # fmt: skip
 
@@ -196,7 +203,7 @@ def helper(
         max_workers=1,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start,
-        initargs=(_service_tables(snap), options, events, os.getpid()),
+        initargs=(_service_tables(snap), snap.journal, options, events, os.getpid()),
     )
     try:
         yield Helper(pool, services, out_dir)

@@ -17,6 +17,8 @@ from tortoise.exceptions import BaseORMException
 from tortoise.transactions import in_transaction
 
 from roadmap.domain.errors import StorageError
+from roadmap.exchange.journal_heads import HEADS_SQL, JournalHeads
+from roadmap.exchange.manifest import POSITION_SQL, position_of
 
 Row = dict[str, Any]
 
@@ -87,6 +89,10 @@ TABLES: dict[str, tuple[str, ...]] = {
         "created_at", "created_by", "done_at", "done_by",
     ),
     "releve_link": ("decision_id", "action_id", "jalon_id"),
+    "proposition": (
+        "id", "service_code", "author", "roadmap_slug", "item_kind", "item_ref", "field",
+        "base_value", "proposed_value", "status", "motive", "decided_by", "decided_at",
+    ),
 }  # fmt: skip
 
 
@@ -97,6 +103,7 @@ class Snapshot:
     tables: dict[str, list[Row]]
     position: dict[str, Any] = field(default_factory=dict)  # journal position of the read
     changes: list[JournalChange] | None = None  # journal rows asked for (changes_after)
+    journal: JournalHeads = field(default_factory=JournalHeads)  # heads the files carry
     by_id: dict[str, dict[int, Row]] = field(default_factory=dict)
     children: dict[tuple[str, str], dict[Any, list[Row]]] = field(default_factory=dict)
 
@@ -151,21 +158,19 @@ async def read_snapshot(
                 tables[table] = [dict(zip(columns, tuple(r), strict=True)) for r in rows]
             position = await _position(conn)
             changes = None if changes_after is None else await _changes(conn, changes_after)
+            _, rows = await conn.execute_query(HEADS_SQL)
+            heads = JournalHeads.from_rows(tuple(r) for r in rows)
     except (BaseORMException, sqlite3.Error) as exc:
         raise StorageError(f"lecture de la base impossible pour l'export : {exc}") from exc
-    return Snapshot(tables, position, changes)
+    return Snapshot(tables, position, changes, heads)
 
 
-# --- the journal position: what the export has seen of the history ------------------------
-# Every write is journaled (one door), so an unchanged position means unchanged data. The
-# count with the newest id: on PostgreSQL a transaction can commit after a later one, with
-# a smaller id; the count still grows (the journal is append-only).
+# --- the journal position: what the export has seen of the history (manifest.py) ----------
 
 
 async def _position(conn: Any) -> dict[str, Any]:
-    _, rows = await conn.execute_query('SELECT COUNT(*), MAX("id") FROM "journal"')
-    count, newest = tuple(rows[0])
-    return {"dernier": int(newest or 0), "nombre": int(count or 0)}
+    _, rows = await conn.execute_query(POSITION_SQL)
+    return position_of(rows[0])
 
 
 async def read_position() -> dict[str, Any]:

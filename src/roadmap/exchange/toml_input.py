@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from roadmap.domain.io_errors import io_error
 from roadmap.exchange.locate import LineIndex
 from roadmap.exchange.problems import ImportRefused
+from roadmap.exchange.toml_errors import french_toml_error
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
-_AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
@@ -23,12 +23,8 @@ def load_toml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[dict[str,
     try:
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise _refuse(path, "fichier introuvable") from None
-    except IsADirectoryError:
-        raise _refuse(path, "c'est un dossier, attendu un fichier .toml") from None
-    except OSError as exc:
-        raise _refuse(path, f"lecture impossible ({exc.strerror or exc})") from None
+    except OSError as exc:  # missing, a folder, unreadable: I/O (exit 4), said in French
+        raise io_error(exc, f"lecture de {path} impossible") from None
     if len(raw) > max_bytes:
         raise _refuse(path, f"fichier trop gros (plus de {max_bytes // (1024 * 1024)} Mio)")
     try:
@@ -38,14 +34,7 @@ def load_toml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[dict[str,
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        found = _AT_LINE.search(str(exc))
-        reason = _AT_LINE.sub("", str(exc)).strip()
-        if found:
-            message = (
-                f"{path.name}:{found.group(1)} : TOML invalide ({reason}, colonne {found.group(2)})"
-            )
-            raise ImportRefused([message]) from None
-        raise _refuse(path, f"TOML invalide ({reason})") from None
+        raise ImportRefused([french_toml_error(exc, text, path.name)]) from None
     except RecursionError:
         raise _refuse(path, "TOML invalide (imbrication trop profonde)") from None
     return document, LineIndex(text)

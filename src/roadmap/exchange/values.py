@@ -78,3 +78,51 @@ def prune(mapping: dict[str, Any]) -> dict[str, Any]:
 def dumps(document: dict[str, Any]) -> bytes:
     """tomli-w's bytes (``multiline_strings=False``), from the faster writer."""
     return toml_writer.dumps(document).encode("utf-8")
+
+
+# --- amounts written by hand in a TOML file ---------------------------------------------
+
+_SPACES = str.maketrans("", "", " \xa0\u202f")
+_PLAIN = re.compile(r"^\d+([.,]\d{1,2})?$")  # 25000 · 25000.50 · 25000,5
+_GROUPED = re.compile(r"^\d{1,3}( \d{3})+([.,]\d{1,2})?$")  # 25 000 · 25 000,00 (French)
+MONEY_EXAMPLE = '"25000.50", "25 000,50" ou 25000.5'
+
+
+class AmountError(ValueError):
+    """A hand-written amount that cannot be read without guessing; the message says why."""
+
+
+def parse_money(value: object) -> Decimal:
+    """A TOML amount: a number, or a string in plain or French form when unambiguous.
+
+    Accepted: 25000, 25000.5, "25000.50", "25 000,00", "8 000 €". Refused: "12.500" and
+    "25,000" (thousands or decimals?), "1.234,56", more than two decimals, negatives.
+    """
+    if isinstance(value, bool):
+        raise AmountError(f"attendu un montant, trouvé {value!r} ; ex. {MONEY_EXAMPLE}")
+    if isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip().removesuffix("€").rstrip().replace("\xa0", " ").replace("\u202f", " ")
+        if text.startswith("-"):
+            raise AmountError(f"« {value} » : montant négatif ; un montant positif est attendu")
+        if re.fullmatch(r"\d{1,3}([.,])\d{3}", text.translate(_SPACES)) and " " not in text:
+            raise AmountError(
+                f"« {value} » est ambigu (milliers ou décimales ?) ; écrivez {MONEY_EXAMPLE}"
+            )
+        if _GROUPED.match(text):
+            text = text.translate(_SPACES)
+        if not _PLAIN.match(text):
+            raise AmountError(f"« {value} » n'est pas un montant lisible ; écrivez {MONEY_EXAMPLE}")
+        result = Decimal(text.replace(",", "."))
+    else:
+        raise AmountError(f"attendu un montant ; écrivez {MONEY_EXAMPLE}")
+    if not result.is_finite() or result < 0:
+        raise AmountError(f"« {value} » : montant négatif ; un montant positif est attendu")
+    if result != result.quantize(_CENT):
+        raise AmountError(f"« {value} » : deux décimales au plus ; ex. {MONEY_EXAMPLE}")
+    if result >= Decimal("1e12"):
+        raise AmountError(f"« {value} » : montant trop grand")
+    return result.quantize(_CENT)

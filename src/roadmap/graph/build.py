@@ -305,3 +305,62 @@ def _assemble(slug: str | None, rows: dict[str, list[Sequence[Any]]]) -> nx.Mult
                     granted=_money(granted),
                 )
     return g
+
+
+async def build_dependency_graph(slug: str) -> nx.MultiDiGraph:
+    """Only what the schedule needs (destination, actions, jalons, dependencies) of one
+    roadmap: four queries, for the re-routing use cases that run inside a write."""
+    sql = _Sql(None)
+    mark = "$1" if sql.postgres else "?"
+    found = await sql.rows(
+        f"SELECT id, slug, title, horizon FROM roadmap WHERE slug = {mark}", [slug]
+    )
+    if not found:
+        raise NotFound(f"feuille de route « {slug} » introuvable", field="--roadmap")
+    rid, _, title, horizon = found[0]
+    actions = await sql.rows(
+        "SELECT id, ref, title, status, start_date, end_date FROM action "
+        f"WHERE roadmap_id = {mark}",
+        [rid],
+    )
+    jalons = await sql.rows(
+        f'SELECT id, ref, title, status, "current_date" FROM jalon WHERE roadmap_id = {mark}',
+        [rid],
+    )
+    dependencies = await sql.rows(
+        "SELECT action_id, jalon_id, on_action_id, on_jalon_id FROM dependency "
+        f"WHERE roadmap_id = {mark}",
+        [rid],
+    )
+    return _assemble_dependencies(slug, str(title), _day(horizon), actions, jalons, dependencies)
+
+
+def _assemble_dependencies(
+    slug: str,
+    title: str,
+    horizon: str,
+    actions: list[Sequence[Any]],
+    jalons: list[Sequence[Any]],
+    dependencies: list[Sequence[Any]],
+) -> nx.MultiDiGraph:
+    import networkx as nx
+
+    g: nx.MultiDiGraph = nx.MultiDiGraph(name=slug)
+    g.add_node(m.destination_id(slug), kind=m.DESTINATION, label=title, roadmap=slug, date=horizon)
+    nodes: dict[tuple[str, int], str] = {}
+    for aid, ref, label, status, start, end in actions:
+        node = nodes[("a", int(aid))] = m.action_id(slug, str(ref))
+        g.add_node(node, kind=m.ACTION, ref=str(ref), label=str(label), roadmap=slug,
+                   status=str(status), start=_day(start), end=_day(end))  # fmt: skip
+    for jid, ref, label, status, day in jalons:
+        node = nodes[("j", int(jid))] = m.jalon_id(slug, str(ref))
+        g.add_node(node, kind=m.JALON, ref=str(ref), label=str(label), roadmap=slug,
+                   status=str(status), date=_day(day), start=_day(day), end=_day(day))  # fmt: skip
+    for aid, jid, on_aid, on_jid in dependencies:
+        source = nodes.get(("a", int(aid))) if aid is not None else nodes.get(("j", int(jid)))
+        target = (
+            nodes.get(("a", int(on_aid))) if on_aid is not None else nodes.get(("j", int(on_jid)))
+        )
+        if source and target:
+            g.add_edge(source, target, key=m.DEPENDS_ON, kind=m.DEPENDS_ON)
+    return g

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from roadmap.domain.errors import ValidationError
+from roadmap.domain.errors import StorageError, ValidationError
 from roadmap.graph import model as m
 from roadmap.graph.formats import FORMATS, SUFFIXES
 
@@ -62,12 +62,11 @@ def check_target(fmt: str, out: str | os.PathLike[str]) -> Path:
             field="--out",
         )
     parent = path.absolute().parent
+    # a folder that is missing or not writable is an I/O failure (exit 4), as for export
     if not parent.is_dir():
-        raise ValidationError(f"le dossier {parent} n'existe pas", field="--out")
+        raise StorageError(f"le dossier {parent} n'existe pas", field="--out")
     if not os.access(parent, os.W_OK):
-        raise ValidationError(
-            f"le dossier {parent} n'est pas accessible en écriture", field="--out"
-        )
+        raise StorageError(f"le dossier {parent} n'est pas accessible en écriture", field="--out")
     return path
 
 

@@ -15,6 +15,7 @@ from roadmap.models.instruction import (
 )
 from roadmap.models.journal import JournalEntry
 from roadmap.models.observation import Indicator, IndicatorValue, QualitativeRecord
+from roadmap.models.proposition import Proposition, ServiceExport
 from roadmap.models.reference import Administrator, Person, Qpv, Service, Territoire
 from roadmap.models.roadmap import Axe, Membership, Roadmap
 from roadmap.models.work import (
@@ -57,11 +58,13 @@ __all__ = [
     "JournalEntry",
     "Membership",
     "Person",
+    "Proposition",
     "Qpv",
     "QualitativeRecord",
     "ReleveDecision",
     "ReleveLink",
     "Roadmap",
     "Service",
+    "ServiceExport",
     "Territoire",
 ]

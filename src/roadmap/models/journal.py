@@ -1,4 +1,7 @@
-"""The journal: append-only, without foreign keys so no cascade can ever remove a row."""
+"""The journal: append-only, without foreign keys so no cascade can ever remove a row.
+
+``hash`` chains each row to the previous one (see ``roadmap.storage.chain``).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ class JournalEntry(Model):
     old_value = fields.TextField(default="")
     new_value = fields.TextField(default="")
     reason = fields.TextField(default="")
+    hash = fields.CharField(max_length=64, default="")
 
     class Meta:
         table = "journal"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.executor import MigrationExecutor
 
 from roadmap.domain.errors import StorageError
+from roadmap.domain.io_errors import describe_sqlite_error, is_disk_trouble, storage_error
 from roadmap.storage.config import APP_LABEL, tortoise_config
 from roadmap.storage.location import DatabaseLocation, check_sqlite_path
 
@@ -130,6 +132,24 @@ def _exclusive_migration_lock(location: DatabaseLocation) -> Any:
 async def open_database(location: DatabaseLocation, *, upgrade: bool = True) -> DatabaseInfo:
     """Initialise Tortoise on ``location``, creating or upgrading the schema first."""
     info = DatabaseInfo(location=location)
+    existed = location.path is not None and location.path.exists()
+    try:
+        await _open(location, info, upgrade=upgrade)
+    except BaseException:
+        if location.is_sqlite and location.path is not None and not existed:
+            remove_new_database(location.path)  # no empty file or lock left after a failure
+        raise
+    return info
+
+
+def remove_new_database(path: Path) -> None:
+    """Remove a database file this process just created, with its WAL, SHM and lock files."""
+    for suffix in ("", "-wal", "-shm", "-journal", ".migration-lock"):
+        with contextlib.suppress(OSError):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+async def _open(location: DatabaseLocation, info: DatabaseInfo, *, upgrade: bool) -> None:
     # Tortoise caches each model's INSERT/DELETE SQL per connection *name*, not per dialect:
     # after a SQLite session, a PostgreSQL one in the same process would reuse "?" placeholders.
     EXECUTOR_CACHE.clear()
@@ -139,6 +159,8 @@ async def open_database(location: DatabaseLocation, *, upgrade: bool = True) -> 
         info.created = not location.path.exists() or location.path.stat().st_size == 0
         if not info.created:
             _probe_sqlite_file(location.path)
+        elif not location.path.exists():
+            _create_private(location.path)
     try:
         applied = await _applied_migrations_quick(location) if upgrade else None
         if upgrade and (applied is None or not shipped_migrations() <= applied):
@@ -148,25 +170,43 @@ async def open_database(location: DatabaseLocation, *, upgrade: bool = True) -> 
             else:
                 await _migrate_postgres(location, info)
         await Tortoise.init(config=tortoise_config(location))
+        from roadmap.models.text_guard import install_text_guard  # models are loaded now
+
+        install_text_guard()
         info.pragmas = await _read_back_settings(location)
     except StorageError:
         await close_database()
         raise
     except (OSError, sqlite3.Error) as exc:
         await close_database()
-        raise StorageError(
-            f"impossible d'ouvrir la base {location.describe()} : {exc}", field="--db"
-        ) from None
+        raise _open_error(location, exc) from None
     except Exception as exc:
         await close_database()
         if type(exc).__module__.startswith(("asyncpg", "tortoise")) or isinstance(
             exc, ConnectionError
         ):
-            raise StorageError(
-                f"impossible d'ouvrir la base {location.describe()} : {exc}", field="--db"
-            ) from None
+            raise _open_error(location, exc) from None
         raise
-    return info
+
+
+def _open_error(location: DatabaseLocation, exc: BaseException) -> StorageError:
+    error = storage_error(exc, f"impossible d'ouvrir la base {location.describe()}")
+    error.field = "--db"
+    return error
+
+
+def _create_private(path: Path) -> None:
+    """A new database file is readable and writable by its creator only (0600).
+
+    It holds private annotations, and on SQLite its permissions are the trust boundary:
+    a team sharing one file on a server opens it to its group on purpose (chmod g+rw).
+    """
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StorageError(f"impossible de créer {path} : {exc.strerror}", field="--db") from None
 
 
 def _probe_sqlite_file(path: Path) -> None:
@@ -182,6 +222,12 @@ def _probe_sqlite_file(path: Path) -> None:
         ) as conn:
             conn.execute("PRAGMA schema_version").fetchone()
     except sqlite3.Error as exc:
+        if is_disk_trouble(exc) or "disk i/o" in str(exc).lower():
+            raise StorageError(
+                f"impossible d'ouvrir la base {path} : {describe_sqlite_error(exc)} ; "
+                "vérifiez la place libre et les droits sur le disque",
+                field="--db",
+            ) from None
         raise StorageError(
             f"{path} n'est pas une base SQLite utilisable ({exc}) ; "
             "vérifiez le chemin donné à --db ou ROADMAP_DB",
@@ -290,9 +336,14 @@ async def backup_before_migration(location: DatabaseLocation) -> Path:
     return target
 
 
-async def backup_sqlite(source: Path, target: Path) -> None:
-    """Copy a live SQLite file with the online backup API, then check the copy."""
+async def backup_sqlite(source: Path, target: Path) -> list[Path]:
+    """Copy a live SQLite file with the online backup API, then check the copy.
+
+    Returns the partial files of earlier, killed backups removed from the folder first.
+    """
     import aiosqlite
+
+    from roadmap.storage.partials import clean_stale_partials, partial_path
 
     if target.exists():
         raise StorageError(f"{target} existe déjà ; choisissez un autre nom", field="FICHIER")
@@ -302,7 +353,8 @@ async def backup_sqlite(source: Path, target: Path) -> None:
         raise StorageError(
             f"impossible de créer {target.parent} : {exc}", field="FICHIER"
         ) from None
-    partial = target.with_name(target.name + ".partiel")
+    cleaned = clean_stale_partials(target.parent)
+    partial = partial_path(target)
     try:
         async with aiosqlite.connect(source) as src, aiosqlite.connect(partial) as dst:
             await src.backup(dst)
@@ -312,9 +364,11 @@ async def backup_sqlite(source: Path, target: Path) -> None:
         if row is None or row[0] != "ok":
             raise StorageError(f"la copie {target} ne passe pas le contrôle d'intégrité : {row}")
         partial.replace(target)
-    except sqlite3.Error as exc:
-        raise StorageError(
-            f"sauvegarde impossible vers {target} : {exc}", field="FICHIER"
-        ) from None
+    except (sqlite3.Error, OSError) as exc:
+        error = storage_error(exc, f"sauvegarde impossible vers {target}")
+        error.field = "FICHIER"
+        raise error from None
     finally:
-        partial.unlink(missing_ok=True)
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            partial.with_name(partial.name + suffix).unlink(missing_ok=True)
+    return cleaned

@@ -18,32 +18,13 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from roadmap.config import DEFAULT_THEME, Settings, save_theme
-from roadmap.tui.commands import RoadmapCommands
+from roadmap.tui.commands import RoadmapCommands, ThemeCommands
+from roadmap.tui.textual_fr import french
 from roadmap.tui.themes import load_themes, packaged_theme_files, user_theme_files
 from roadmap.usecases.identity import Actor
 
 T = TypeVar("T")
 FALLBACK_THEME = "textual-light"
-# Textual's own widget keys, in French for the « ? » help.
-TEXTUAL_DESCRIPTIONS = {
-    "Focus Next": "Élément suivant",
-    "Focus Previous": "Élément précédent",
-    "Copy selected text": "Copier la sélection",
-    "Scroll Up": "Défiler vers le haut",
-    "Scroll Down": "Défiler vers le bas",
-    "Scroll Left": "Défiler à gauche",
-    "Scroll Right": "Défiler à droite",
-    "Scroll Home": "Début",
-    "Scroll End": "Fin",
-    "Page Up": "Page précédente",
-    "Page Down": "Page suivante",
-    "Page Left": "Page à gauche",
-    "Page Right": "Page à droite",
-    "Show dropdown": "Ouvrir la liste",
-    "Toggle option": "Cocher / décocher",
-    "Select": "Choisir",
-    "Quit": "Quitter",
-}
 HIDDEN_KEYS = {"super+c"}  # a duplicate of ctrl+c on most keyboards
 
 
@@ -190,13 +171,17 @@ class RoadmapApp(App[None]):
         seen: set[str] = set()
         # The screen's own keys first, then the focused widget's, then the app's.
         order = {screen: 0, self: 2}
+
+        def textual(active: Any) -> bool:
+            return type(active.node).__module__.startswith("textual.")
+
         actives = sorted(
             screen.active_bindings.values(),
-            key=lambda a: (a.binding.description in TEXTUAL_DESCRIPTIONS, order.get(a.node, 1)),
+            key=lambda a: (textual(a), order.get(a.node, 1)),
         )
         for active in actives:
             binding = active.binding
-            description = TEXTUAL_DESCRIPTIONS.get(binding.description, binding.description)
+            description = french(binding.description, from_textual=textual(active))
             if description and description not in seen and binding.key not in HIDDEN_KEYS:
                 seen.add(description)
                 keys.append((self.get_key_display(binding), description))
@@ -218,6 +203,12 @@ class RoadmapApp(App[None]):
             dirty[-1].leave(quitting=True)
             return
         self.exit()
+
+    def search_themes(self) -> None:
+        # Textual's theme picker, in French and with this app's themes only.
+        self.push_screen(
+            CommandPalette(providers=[ThemeCommands], placeholder="Chercher un thème…")
+        )
 
     def action_home(self) -> None:
         while len(self.screen_stack) > 1:

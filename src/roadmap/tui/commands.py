@@ -59,3 +59,25 @@ class RoadmapCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+class ThemeCommands(Provider):
+    """The theme picker: this app's themes only (not Textual's own), by their French label."""
+
+    def _themes(self) -> list[Command]:
+        app: RoadmapApp = self.app  # type: ignore[assignment]
+        return [
+            (label, partial(app.choose_theme, name), "gardé pour les prochaines fois")
+            for name, label in sorted(app.theme_labels.items(), key=lambda x: x[1])
+        ]
+
+    async def discover(self) -> Hits:
+        for title, callback, help_text in self._themes():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, callback, help_text in self._themes():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)

@@ -252,7 +252,7 @@ async def edit_action(
         await _readable_links(changes)
         moved_dates = [f for f in _DATE_FIELDS if f in changes and changes[f][0] is not None]
         adjustment_kind: AdjustmentKind | None = None
-        why = reason.strip()
+        why = v.no_control(reason.strip(), "motif", multiline=True)
         if moved_dates:
             why = v.reason(reason)
             adjustment_kind = AdjustmentKind.parse(kind, "nature de l'ajustement")  # type: ignore[assignment]
@@ -359,16 +359,19 @@ async def reroute_action(
     return await write_unit(unit)
 
 
-async def set_action_status(actor: Actor, slug: str, ref: str, version: int, status: str) -> int:
-    """Quick status change from the table."""
+async def set_action_status(
+    actor: Actor, slug: str, ref: str, version: int, status: str, *, reason: str = ""
+) -> int:
+    """Quick status change from the table (``reason``: e.g. a service's accepted proposal)."""
     new_status = ActionStatus.parse(status, "statut")
 
     async def unit() -> int:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         action = await action_by_ref(roadmap, ref)
         return await change_field(
-            actor, action, version, roadmap=slug, entity="action", field="status", value=new_status
-        )
+            actor, action, version, roadmap=slug, entity="action", field="status",
+            value=new_status, reason=v.no_control(reason.strip(), "motif", multiline=True),
+        )  # fmt: skip
 
     return await write_unit(unit)
 
@@ -450,7 +453,7 @@ async def add_engagement(actor: Actor, slug: str, action_ref: str, data: Engagem
             amount=amount,
             period_start=start,
             period_end=end,
-            description=data.description.strip(),
+            description=v.text(data.description, "description", max_length=8000, required=False),
             updated_by=actor.login,
         )
         await journal(

@@ -3,8 +3,9 @@
 Administrators create roadmaps from files, run the demo over real data and manage the
 reference data (territories, services, people). On SQLite the person who created the
 database is the first one (a row of ``administrateur``, written by the migration); any
-administrator may name others. On PostgreSQL the database owner role, its members and
-superusers are administrators as well, with no row.
+administrator may name others. On PostgreSQL the database owner role, its members,
+superusers and members of the ``<base>_admin`` group are administrators as well, with no
+row.
 
 An unknown person (no fiche personne) reads and never writes: ``require_known``.
 """
@@ -17,17 +18,24 @@ from roadmap.domain.errors import PermissionDenied
 from roadmap.models import Administrator
 from roadmap.usecases.identity import Actor
 
-_PG_ADMIN = """
+# Owner (or member of it), superuser, or member of the ``<base>_admin`` group that
+# ``roadmap db acces LOGIN --role admin`` grants (storage/access.py).
+_PG_IS_ADMIN = """(
+    r.rolsuper OR pg_has_role(r.oid, d.datdba, 'MEMBER')
+    OR EXISTS (
+        SELECT 1 FROM pg_roles g
+        WHERE g.rolname = left(current_database(), 50) || '_admin'
+          AND pg_has_role(r.oid, g.oid, 'MEMBER')
+    )
+)"""
+_PG_ADMIN = f"""
 SELECT EXISTS (
     SELECT 1 FROM pg_roles r, pg_database d
-    WHERE d.datname = current_database() AND r.rolname = $1
-      AND (r.rolsuper OR pg_has_role(r.oid, d.datdba, 'MEMBER'))
+    WHERE d.datname = current_database() AND r.rolname = $1 AND {_PG_IS_ADMIN}
 )"""
-
-_PG_ADMIN_ROLES = """
+_PG_ADMIN_ROLES = f"""
 SELECT r.rolname FROM pg_roles r, pg_database d
-WHERE d.datname = current_database() AND r.rolcanlogin
-  AND (r.rolsuper OR pg_has_role(r.oid, d.datdba, 'MEMBER'))
+WHERE d.datname = current_database() AND r.rolcanlogin AND {_PG_IS_ADMIN}
 ORDER BY r.rolname"""
 
 

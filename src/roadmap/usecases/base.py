@@ -24,9 +24,11 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from roadmap.domain.enums import Role
-from roadmap.domain.errors import NotFound, StaleVersion, StorageError
+from roadmap.domain.errors import NotFound, PermissionDenied, StaleVersion, StorageError
+from roadmap.domain.io_errors import is_disk_trouble, storage_error
 from roadmap.domain.permissions import Capability, require
 from roadmap.models import JournalEntry, Membership, Roadmap
+from roadmap.storage.chain import COLUMNS, FIELDS, row_hash
 from roadmap.storage.database import track_write
 from roadmap.usecases.admin import require_known, require_known_or_admin
 from roadmap.usecases.identity import Actor
@@ -67,17 +69,30 @@ def _is_retryable(exc: BaseException) -> bool:
     return False
 
 
+def _refused_by_database(exc: BaseException) -> bool:
+    """PostgreSQL privileges or row-level security refused the write (SQLSTATE 42501)."""
+    return any(type(e).__name__ == "InsufficientPrivilegeError" for e in (exc, exc.__cause__))
+
+
 async def _run_with_retries(unit: Callable[[], Awaitable[T]]) -> T:
     for attempt in range(_RETRY_ATTEMPTS):
         try:
             async with in_transaction():
                 return await unit()
         except Exception as exc:
+            if _refused_by_database(exc):
+                raise PermissionDenied(
+                    "la base refuse cette écriture à votre rôle PostgreSQL "
+                    f"({exc}) ; l'accès se règle avec roadmap db acces (voir le README)"
+                ) from exc
             if not _is_retryable(exc) or attempt == _RETRY_ATTEMPTS - 1:
                 if _is_retryable(exc):
                     raise StorageError(
                         "la base est occupée par d'autres écritures ; réessayez dans un instant"
                     ) from exc
+                if is_disk_trouble(exc):
+                    # e.g. sqlite3.OperationalError "database or disk is full" out of COMMIT
+                    raise storage_error(exc, "écriture annulée, rien n'a été enregistré") from exc
                 raise
             await asyncio.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
     raise AssertionError("unreachable")
@@ -167,17 +182,21 @@ async def journal(
     reason: str = "",
 ) -> None:
     await _require_writer(actor)
-    await JournalEntry.create(
-        at=now(),
-        actor=actor.login,
-        roadmap_slug=roadmap,
-        entity=entity,
-        entity_ref=ref,
-        operation=operation,
-        field=field_label(field),
-        old_value=show(old),
-        new_value=show(new),
-        reason=reason,
+    await append_journal(
+        [
+            JournalEntry(
+                at=now(),
+                actor=actor.login,
+                roadmap_slug=roadmap,
+                entity=entity,
+                entity_ref=ref,
+                operation=operation,
+                field=field_label(field),
+                old_value=show(old),
+                new_value=show(new),
+                reason=reason,
+            )
+        ]
     )
 
 
@@ -192,7 +211,7 @@ async def journal_changes(
 ) -> None:
     if changes:
         await _require_writer(actor)
-    await JournalEntry.bulk_create(
+    await append_journal(
         [
             JournalEntry(
                 at=now(),
@@ -209,6 +228,39 @@ async def journal_changes(
             for name, (old, new) in changes.items()
         ]
     )
+
+
+_INSERT_CHAINED = "INSERT INTO journal ({}) VALUES ({})".format(
+    ", ".join(f'"{c}"' for c in COLUMNS), ", ".join("?" for _ in COLUMNS)
+)
+
+
+async def append_journal(entries: list[JournalEntry]) -> None:
+    """Append rows to the hash chain (``roadmap.storage.chain``).
+
+    PostgreSQL chains (and stamps author and time) in its own trigger. On SQLite the
+    previous hash is read and the rows written in one transaction: inside a write unit
+    BEGIN IMMEDIATE already holds the write lock, so no other writer can slip in between.
+    Ids are given explicitly: two writers racing outside a transaction would collide on
+    the primary key rather than fork the chain.
+    """
+    if not entries:
+        return
+    async with in_transaction() as conn:
+        if conn.capabilities.dialect != "sqlite":
+            await JournalEntry.bulk_create(entries, using_db=conn)
+            return
+        _, last = await conn.execute_query("SELECT id, hash FROM journal ORDER BY id DESC LIMIT 1")
+        last_id, previous = (int(last[0][0]), str(last[0][1])) if last else (0, "")
+        rows = []
+        for entry in entries:
+            last_id += 1
+            at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
+            at = at.astimezone(UTC)
+            values = [last_id, at, *(getattr(entry, c) for c in FIELDS[2:])]
+            previous = row_hash(previous, values)
+            rows.append([last_id, str(at), *values[2:], previous])
+        await conn.execute_many(_INSERT_CHAINED, rows)
 
 
 def diff(obj: Model, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -243,6 +295,7 @@ async def change_field(
     entity: str,
     field: str,
     value: Any,
+    reason: str = "",
 ) -> int:
     """Set one field of a versioned row (e.g. a quick status change), journaled."""
     old = getattr(obj, field)
@@ -256,6 +309,7 @@ async def change_field(
         field=field,
         old=old,
         new=value,
+        reason=reason,
     )
     return new_version
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from roadmap.domain import validation as v
-from roadmap.domain.comparison import Comparison, Rerouting, compare
+from roadmap.domain.comparison import Comparison, Rerouting, compare, variances
 from roadmap.domain.enums import JalonKind
 from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.domain.permissions import Capability, require
@@ -219,4 +219,51 @@ async def compare_with(
         jalon_ref=info.jalon_ref,
         intact=info.intact,
         occasion=occasion,
+    )
+
+
+@dataclass(frozen=True)
+class BaselineDates:
+    """The dates of a baseline, for the screens that show it beside the current plan."""
+
+    info: BaselineInfo
+    action_ends: dict[str, date | None]
+    jalon_dates: dict[str, date | None]
+
+    def variance(self, ref: str, end: date | None) -> int | None:
+        """Days between an action's end now and at the baseline (None if either is unset)."""
+        before = self.action_ends.get(ref)
+        return None if before is None or end is None else (end - before).days
+
+
+async def baseline_dates(slug: str, name: str | None = None) -> BaselineDates | None:
+    loaded = await load_baseline(slug, name)
+    if loaded is None:
+        return None
+    info, plan = loaded
+    jalons = plan.get("jalons", {})
+    return BaselineDates(
+        info,
+        variances(plan),
+        {
+            ref: date.fromisoformat(j["date"]) if j.get("date") else None
+            for ref, j in jalons.items()
+        },
+    )
+
+
+@dataclass(frozen=True)
+class CopilSummary:
+    """The dashboard's first lines: what moved since the last baseline, decisions to follow."""
+
+    comparison: Comparison | None
+    open_decisions: list[Any]  # releve.ReleveRow
+
+
+async def copil_summary(actor: Actor, slug: str, *, today: date | None = None) -> CopilSummary:
+    from roadmap.usecases.releve import list_decisions
+
+    return CopilSummary(
+        await compare_with(actor, slug, today=today),
+        await list_decisions(slug, open_only=True),
     )

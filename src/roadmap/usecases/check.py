@@ -132,7 +132,7 @@ async def _contradicted(roadmap_id: int) -> list[tuple[str, str, str]]:
             found.append((
                 "dependance-contredite",
                 f"{ref} commence le {_day(start):%d/%m/%Y}, avant la fin de {on} "
-                f"dont il dépend ({_day(end):%d/%m/%Y})",
+                f"dont {'elle' if a_ref else 'il'} dépend ({_day(end):%d/%m/%Y})",
                 str(ref),
             ))  # fmt: skip
     return sorted(found, key=lambda x: x[2])

@@ -1,13 +1,21 @@
-"""Who is acting: the OS login (or ROADMAP_USER) on SQLite, the database role on PostgreSQL."""
+"""Who is acting: the OS login on SQLite, the database role on PostgreSQL.
+
+On SQLite the file's permissions are the boundary: ``ROADMAP_USER`` may name another
+person only on a file that the OS user alone can write (they could rewrite it anyway),
+never on a file shared with other accounts, where it would borrow someone else's rights.
+"""
 
 from __future__ import annotations
 
 import getpass
 import os
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 
 from tortoise import connections
 
+from roadmap.domain.errors import PermissionDenied
 from roadmap.models import Membership, Person
 
 
@@ -37,7 +45,36 @@ async def current_login() -> str:
     if conn.capabilities.dialect == "postgres":
         _, rows = await conn.execute_query("SELECT current_user")
         return str(rows[0][0])
-    return os.environ.get("ROADMAP_USER") or os_login()
+    claimed = os.environ.get("ROADMAP_USER", "").strip()
+    login = os_login()
+    if not claimed or claimed == login:
+        return login
+    problem = shared_file_problem(Path(str(getattr(conn, "filename", ""))))
+    if problem:
+        raise PermissionDenied(
+            f"ROADMAP_USER={claimed} refusé : {problem} ; sur une base partagée, votre "
+            f"identité est votre identifiant de session ({login}). Retirez ROADMAP_USER, "
+            "ou réservez le fichier à votre compte (chmod go-w sur la base)"
+        )
+    return claimed
+
+
+def shared_file_problem(path: Path) -> str | None:
+    """Why another account could write ``path`` (or its WAL), or None if only we can."""
+    uid = os.geteuid()
+    for candidate in (path, path.with_name(path.name + "-wal")):
+        try:
+            info = candidate.stat()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            return f"droits de {candidate} illisibles ({exc.strerror})"
+        if info.st_uid != uid:
+            return f"{candidate} appartient à un autre compte (uid {info.st_uid})"
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            mode = stat.filemode(info.st_mode)
+            return f"{candidate} est modifiable par d'autres comptes ({mode})"
+    return None
 
 
 async def actor_for(login: str) -> Actor:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise.expressions import F
 
 from roadmap.domain.enums import AdjustmentKind
-from roadmap.models import Action, Adjustment, Jalon, Roadmap
+from roadmap.models import Action, Adjustment, Dependency, Jalon, Roadmap
 from roadmap.usecases.base import field_label, journal, now, show
 from roadmap.usecases.identity import Actor
 
@@ -85,8 +85,11 @@ class RerouteOutcome:
 
 
 def conflict_message(g: Any, conflict: Conflict) -> str:
-    """« A6 « … » commence le …, avant la fin de A5 « … » dont elle dépend (…) »."""
-    a, b = g.nodes[conflict.node], g.nodes[conflict.on]
+    """« A6 « … » commence le …, avant la fin de A5 « … » dont elle dépend (…) ».
+
+    ``g`` is the graph, or a mapping node → attributes (ref, label, kind)."""
+    nodes = getattr(g, "nodes", g)
+    a, b = nodes[conflict.node], nodes[conflict.on]
     return (
         f"{a['ref']} « {a['label']} » commence le {conflict.start:%d/%m/%Y}, avant la fin de "
         f"{b['ref']} « {b['label']} » dont {'il' if a['kind'] == 'jalon' else 'elle'} dépend "
@@ -109,10 +112,10 @@ async def plan_reroute(
     None when the item is out of the schedule (abandoned, cancelled, in a cycle).
     """
     from roadmap.graph import model as m
-    from roadmap.graph.build import build_graph
+    from roadmap.graph.build import build_dependency_graph
     from roadmap.graph.schedule import compute_schedule, plan_move
 
-    g = await build_graph(roadmap.slug)
+    g = await build_dependency_graph(roadmap.slug)
     node = (m.action_id if entity == "action" else m.jalon_id)(roadmap.slug, ref)
     schedule = compute_schedule(g, today)
     try:
@@ -175,11 +178,62 @@ async def _bump(model: Any, obj_id: int, actor: Actor, values: dict[str, Any]) -
 
 
 async def contradiction_warnings(roadmap: Roadmap, entity: str, ref: str) -> tuple[str, ...]:
-    """The dependencies of ``ref`` (either way) its stored dates contradict, named in French."""
-    from roadmap.graph import model as m
-    from roadmap.graph.build import build_graph
-    from roadmap.graph.schedule import compute_schedule, contradictions
+    """The dependencies of ``ref`` (either way) its stored dates contradict, named in French.
 
-    g = await build_graph(roadmap.slug)
-    node = (m.action_id if entity == "action" else m.jalon_id)(roadmap.slug, ref)
-    return tuple(conflict_message(g, c) for c in contradictions(compute_schedule(g), node))
+    Reads only the item's own dependencies (an import calls this once per item).
+    """
+    from roadmap.graph.schedule import Conflict
+
+    model = Action if entity == "action" else Jalon
+    item = await model.get(roadmap_id=roadmap.id, ref=ref)
+    key = f"{entity}_id"
+    me = await _item_values(item.id if entity == "action" else None, item.id)
+    found: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for on_action, on_jalon in await Dependency.filter(**{key: item.id}).values_list(
+        "on_action_id", "on_jalon_id"
+    ):
+        found.append((me, await _item_values(on_action, on_jalon)))
+    for action_id, jalon_id in await Dependency.filter(**{f"on_{key}": item.id}).values_list(
+        "action_id", "jalon_id"
+    ):
+        found.append((await _item_values(action_id, jalon_id), me))
+    messages = []
+    for dependent, prerequisite in found:
+        if dependent["status"] in _NOT_WAITING or prerequisite["status"] in _DROPPED:
+            continue
+        start, end = dependent["start"], prerequisite["end"]
+        if start and end and start < end:
+            messages.append(
+                _message(dependent, prerequisite, Conflict(dependent["node"], "", start, end))
+            )
+    return tuple(messages)
+
+
+_DROPPED = frozenset({"abandonnee", "annule"})
+_NOT_WAITING = frozenset({"terminee", "tenu", *_DROPPED})
+
+
+async def _item_values(action_id: int | None, jalon_id: int | None) -> dict[str, Any]:
+    """Ref, title, kind, status and effective dates of one action (or else jalon)."""
+    if action_id:
+        ref, title, status, start, end = (
+            await Action.filter(id=action_id)
+            .first()
+            .values_list("ref", "title", "status", "start_date", "end_date")
+        )
+        kind = "action"
+    else:
+        ref, title, status, start = (
+            await Jalon.filter(id=jalon_id)
+            .first()
+            .values_list("ref", "title", "status", "current_date")
+        )
+        end, kind = start, "jalon"
+    return {
+        "node": ref, "ref": ref, "label": title, "kind": kind, "status": str(status),
+        "start": start or end, "end": end or start,
+    }  # fmt: skip
+
+
+def _message(dependent: dict[str, Any], prerequisite: dict[str, Any], c: Conflict) -> str:
+    return conflict_message({c.node: dependent, "": prerequisite}, c)

@@ -101,7 +101,7 @@ async def add_jalon(actor: Actor, slug: str, data: JalonInput) -> JalonSaved:
             kind=kind,
             planned_date=when,
             current_date=when,
-            description=data.description.strip(),
+            description=v.text(data.description, "description", max_length=8000, required=False),
             updated_by=actor.login,
         )
         await _set_invites(jalon, data.invited_services, data.invited_people)
@@ -125,7 +125,7 @@ async def edit_jalon(
     values: dict[str, Any] = {
         "title": v.text(data.title, "titre"),
         "kind": JalonKind.parse(data.kind, "type de jalon"),
-        "description": data.description.strip(),
+        "description": v.text(data.description, "description", max_length=8000, required=False),
     }
     requested = v.parse_date(data.date, "date")
 

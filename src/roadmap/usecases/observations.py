@@ -44,7 +44,7 @@ async def create_indicator(
             name=clean_name,
             unit=clean_unit,
             axe=axe,
-            description=description.strip(),
+            description=v.text(description, "description", max_length=8000, required=False),
             updated_by=actor.login,
         )
         await journal(
@@ -82,7 +82,7 @@ async def add_indicator_value(
             indicator=indicator,
             observed_on=when,
             value=number,
-            comment=comment.strip(),
+            comment=v.text(comment, "commentaire", max_length=8000, required=False),
             author=actor.login,
             created_at=now(),
         )

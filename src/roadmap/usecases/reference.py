@@ -125,7 +125,10 @@ async def create_qpv(actor: Actor, code: str, name: str, commune: str = "") -> Q
         if await Qpv.exists(code=code):
             raise ValidationError(f"le QPV « {code} » existe déjà", field="code QPV")
         qpv = await Qpv.create(
-            code=code, name=name, commune=commune.strip(), updated_by=actor.login
+            code=code,
+            name=name,
+            commune=v.text(commune, "commune", required=False),
+            updated_by=actor.login,
         )
         await journal(actor, entity="qpv", ref=code, operation="création", new=name)
         return qpv

@@ -415,7 +415,7 @@ async def passation(
     the receiver's own service, never silently the giver's); the giver stays as a lecteur
     so that their history remains attached to a member.
     """
-    why = (reason or "").strip() or "passation"
+    why = v.no_control((reason or "").strip(), "motif", multiline=True) or "passation"
     chosen_side = Side.parse(side, "côté") if side else None
 
     async def unit() -> PassationPreview:
@@ -537,7 +537,7 @@ async def create_axe(actor: Actor, slug: str, title: str, description: str = "")
             roadmap=roadmap,
             ref=ref,
             title=clean_title,
-            description=description.strip(),
+            description=v.text(description, "description", max_length=8000, required=False),
             position=position,
             updated_by=actor.login,
         )
@@ -552,7 +552,10 @@ async def create_axe(actor: Actor, slug: str, title: str, description: str = "")
 async def edit_axe(
     actor: Actor, slug: str, ref: str, version: int, *, title: str, description: str
 ) -> int:
-    values = {"title": v.text(title, "titre de l'axe"), "description": description.strip()}
+    values = {
+        "title": v.text(title, "titre de l'axe"),
+        "description": v.text(description, "description", max_length=8000, required=False),
+    }
 
     async def unit() -> int:
         roadmap = await authorize(actor, slug, Capability.EDIT)

@@ -46,7 +46,7 @@ class AccueilScreen(AppScreen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns(
-            "Feuille de route", "Mon rôle", "Horizon", "Avancement", "Actions", "Alertes", "Statut"
+            "Feuille de route", "Mon rôle", "Horizon", "Avancement", "Actions", "Alertes"
         )
         self._show_who()
 
@@ -83,17 +83,17 @@ class AccueilScreen(AppScreen):
         row = table.cursor_row
         table.clear()
         # Leave room for the other columns (alerts included) on an 80-column terminal.
-        title_width = max(20, self.app.size.width - 66)
+        narrow = self.app.size.width < 100
+        title_width = max(16, self.app.size.width - (62 if narrow else 67))
         for s in summaries:
             archived = s.status is RoadmapStatus.ARCHIVEE
             table.add_row(
-                shorten(s.title, title_width),
+                shorten(s.title + (" (archivée)" if archived else ""), title_width),
                 s.role.label if s.role else "—",
                 date_fr(s.horizon),
-                progress_bar(s.progress, 10),
+                progress_bar(s.progress, 5 if narrow else 10),
                 str(s.action_count),
                 str(s.alert_count) if s.alert_count else "—",
-                s.status.label if archived else "",
                 key=s.slug,
             )
         if summaries:

@@ -1,7 +1,9 @@
 """Form: create or edit an action. Lists for every link (services, people, dependencies).
 
 Editing a date that was already set is a re-routing: the use case asks for a motif and
-its nature (contrainte / opportunité); the form offers both fields when editing.
+its nature (contrainte / opportunité); the form offers both fields when editing. When the
+dates change, saving first shows what moves (``tui/reroute.py``) and asks whether the
+dependents shift too or keep their dates (the conflict then stays as an alert).
 """
 
 from __future__ import annotations

@@ -19,8 +19,10 @@ from roadmap import formatting as fr
 from roadmap.domain.enums import ActionStatus
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
+from roadmap.tui.screens.copil import baseline_label, pick_baseline, variance_text
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
 from roadmap.usecases import queries
+from roadmap.usecases.baselines import BaselineDates, baseline_dates
 from roadmap.usecases.queries import ActionRow, FormChoices
 
 ALL = "*"
@@ -54,6 +56,8 @@ class ActionsScreen(RoadmapScreen):
         Binding("t", "sort", "Trier"),
         Binding("T", "reverse", "Inverser", show=False),
         Binding("f", "filters", "Filtres", show=False),
+        Binding("v", "toggle_baseline", "Écart réf."),
+        Binding("p", "pick_baseline", "Choisir la référence", show=False),
         Binding("ctrl+r", "reload", "Actualiser", show=False),
         Binding("ctrl+x", "clear_filters", "Tout afficher", show=False),
     ]
@@ -63,6 +67,7 @@ class ActionsScreen(RoadmapScreen):
         self.margins: dict[str, int | None] = {}
         self.form_choices: FormChoices | None = None
         self.loaded = False
+        self.baseline: BaselineDates | None = None  # « Écart » column when set
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -85,7 +90,7 @@ class ActionsScreen(RoadmapScreen):
             digits = row.ref[1:]
             return (int(digits), row.ref) if digits.isdigit() else (10**9, row.ref)
 
-        return [
+        columns = [
             Column("axe", "Axe", lambda r: r.axe_ref, 4),
             Column("ref", "Réf", lambda r: r.ref, 5, sort_key=ref_key),
             Column("title", "Titre", lambda r: r.title, 16, flex=True,
@@ -103,20 +108,69 @@ class ActionsScreen(RoadmapScreen):
             Column("margin", "Marge", margin, 5, sort_key=margin_key, tone=margin_tone,
                    align_right=True),
         ]  # fmt: skip
+        if self.baseline is not None:
+            columns.insert(-1, self._variance_column(self.baseline))
+        return columns
+
+    @staticmethod
+    def _variance_column(dates: BaselineDates) -> Column[ActionRow]:
+        """Days between the end now and at the baseline: + late, - early, « nouv. » added."""
+
+        def days(row: ActionRow) -> int | None:
+            return dates.variance(row.ref, row.end_date)
+
+        def text(row: ActionRow) -> str:
+            return "nouv." if row.ref not in dates.action_ends else variance_text(days(row))
+
+        def tone(row: ActionRow) -> str:
+            value = days(row)
+            return "error" if value and value > 0 else "success" if value and value < 0 else ""
+
+        return Column(
+            "variance", "Écart", text, 6, align_right=True, tone=tone,
+            sort_key=lambda r: -(10**9) if days(r) is None else -days(r),  # type: ignore[operator]
+        )  # fmt: skip
+
+    def action_toggle_baseline(self) -> None:
+        if self.baseline is not None:
+            self._set_baseline(None)
+            return
+        self._load_baseline(None)
+
+    def action_pick_baseline(self) -> None:
+        pick_baseline(self, self.slug, self._load_baseline)
+
+    def _load_baseline(self, name: str | None) -> None:
+        slug = self.slug
+
+        def show(dates: BaselineDates | None) -> None:
+            if dates is None:
+                self.notify(
+                    "aucune référence : marquez un COPIL « Tenu » (écran Jalons) pour figer "
+                    "le plan",
+                    severity="warning",
+                )
+                return
+            self._set_baseline(dates)
+
+        self.run_query(lambda: baseline_dates(slug, name), show, name="baseline")
+
+    def _set_baseline(self, dates: BaselineDates | None) -> None:
+        self.baseline = dates
+        table = self.table
+        table.columns = self._columns()
+        table._update_virtual_size()
+        table.refresh()
+        self._update_title()
 
     def compose(self) -> ComposeResult:
         yield Static(f"Actions — {self.slug}", id="actions-title", classes="screen-title")
         with Horizontal(id="actions-filters"):
             yield Input(placeholder="/ rechercher (réf., titre, personne, service)", id="search")
-            yield Select[str]([], prompt="Axe", id="f-axe")
-            yield Select[str](
-                [(s.label, s.value) for s in ActionStatus], prompt="Statut", id="f-status"
-            )
-            yield Select[str]([], prompt="Personne", id="f-owner")
-            yield Select[str]([], prompt="Service", id="f-service")
         yield VirtualTable[ActionRow](
             self._columns(),
             row_key=lambda r: r.ref,
+            search_text=lambda r: f"{r.ref} {r.title} {r.owner_name} {r.pilot_code}",
             empty_text="chargement des actions…",
             id="actions-table",
         )
@@ -137,6 +191,22 @@ class ActionsScreen(RoadmapScreen):
     def action_reload(self, keep: str | None = None) -> None:
         from roadmap.usecases.queries import list_actions
 
+        if not self.loaded:
+            # A screenful first, so the rows show at once whatever the roadmap's size
+            # (issue 15); the whole list follows and keeps the cursor, sort and filters.
+            def first(rows: list[ActionRow]) -> None:
+                if not self.loaded and rows and not self.table.rows:
+                    self.table.set_rows(rows, keep=keep)
+                self.call_after_refresh(self._load_all, keep)
+
+            page = max(self.app.size.height, 24) + 10
+            self.run_query(lambda: list_actions(self.slug, limit=page), first, name="first")
+            return
+        self._load_all(keep)
+
+    def _load_all(self, keep: str | None = None) -> None:
+        from roadmap.usecases.queries import list_actions
+
         def show(rows: list[ActionRow]) -> None:
             first = not self.loaded
             self.loaded = True
@@ -154,8 +224,21 @@ class ActionsScreen(RoadmapScreen):
 
     def _load_extras(self, with_filters: bool) -> None:
         if with_filters:
+            self._mount_filters()
             self.run_query(lambda: queries.choices(self.slug), self._fill_filters, name="choices")
         self.load_margins()
+
+    def _mount_filters(self) -> None:
+        """The four filter lists, once the rows are on screen: they cost as much to mount
+        as the rest of the screen (measured: half the time to the first rows, issue 15)."""
+        if self.query("#f-axe"):
+            return
+        self.query_one("#actions-filters", Horizontal).mount(
+            Select[str]([], prompt="Axe", id="f-axe"),
+            Select[str]([(s.label, s.value) for s in ActionStatus], prompt="Statut", id="f-status"),
+            Select[str]([], prompt="Personne", id="f-owner"),
+            Select[str]([], prompt="Service", id="f-service"),
+        )
 
     def load_margins(self) -> None:
         async def margins() -> dict[str, int | None]:
@@ -165,6 +248,7 @@ class ActionsScreen(RoadmapScreen):
 
         def show(result: dict[str, int | None]) -> None:
             self.margins = result
+            self.table.forget_keys("margin")
             self.table.refresh()
 
         # No refusal notification for a missing analysis: the column just stays blank.
@@ -182,12 +266,15 @@ class ActionsScreen(RoadmapScreen):
         table = self.table
         shown, total = len(table.view), len(table.rows)
         count = fr.plural(total, "action") if shown == total else f"{shown} sur {total} actions"
-        self.query_one("#actions-title", Static).update(f"Actions — {self.slug} · {count}")
+        self.query_one("#actions-title", Static).update(
+            f"Actions — {self.slug} · {count}" + baseline_label(self.baseline)
+        )
 
     # --- filter, search, sort ----------------------------------------------------------------
 
     def _select_value(self, selector: str) -> str | None:
-        value = self.query_one(selector, Select).value
+        found = self.query(selector)
+        value = found.first(Select).value if found else None  # not mounted yet: no filter
         return value if isinstance(value, str) else None
 
     @on(Input.Changed, "#search")
@@ -210,14 +297,10 @@ class ActionsScreen(RoadmapScreen):
                 return False
             if owner and row.owner_login != owner:
                 return False
-            if service and row.pilot_code != service and service not in row.contributors:
-                return False
-            if needle:
-                haystack = f"{row.ref} {row.title} {row.owner_name} {row.pilot_code}".lower()
-                return needle in haystack
-            return True
+            return not service or row.pilot_code == service or service in row.contributors
 
-        self.table.set_filter(keep)
+        # The search text (ref, title, person, service) is the table's, lower-cased once.
+        self.table.set_filter(keep if (axe or status or owner or service) else None, needle)
         self._update_title()
 
     def action_search(self) -> None:
@@ -228,12 +311,13 @@ class ActionsScreen(RoadmapScreen):
         self.table.focus()
 
     def action_filters(self) -> None:
-        self.query_one("#f-axe", Select).focus()
+        self._mount_filters()
+        self.call_after_refresh(lambda: self.query_one("#f-axe", Select).focus())
 
     def action_clear_filters(self) -> None:
         self.query_one("#search", Input).value = ""
-        for selector in ("#f-axe", "#f-status", "#f-owner", "#f-service"):
-            self.query_one(selector, Select).clear()
+        for select in self.query(Select):
+            select.clear()
         self.table.set_filter(None)
         self._update_title()
 
@@ -369,4 +453,6 @@ class ActionsScreen(RoadmapScreen):
             ("Actions : changer le statut", self.action_status, "touche s"),
             ("Actions : ajuster l'itinéraire (dates)", self.action_reroute, "touche d"),
             ("Actions : tout afficher (effacer les filtres)", self.action_clear_filters, "ctrl+x"),
+            ("Actions : écart à la dernière référence (COPIL)", self.action_toggle_baseline, "v"),
+            ("Actions : comparer à une autre référence", self.action_pick_baseline, "touche p"),
         ]

@@ -126,7 +126,15 @@ class AppScreen(DatabaseWork, Screen[None]):
     on top, else when it comes back on top.
     """
 
-    BINDINGS = [Binding("escape", "back", "Retour")]
+    # Help and quit first: the footer is cut from the right on a narrow terminal. In a text
+    # field « ? » and « q » are letters: the footer then shows f1 and ctrl+q (same actions).
+    BINDINGS = [
+        Binding("question_mark", "app.help", "Aide", key_display="?"),
+        Binding("f1", "app.help", "Aide"),
+        Binding("q", "app.quit", "Quitter"),
+        Binding("ctrl+q", "app.quit", "Quitter"),
+        Binding("escape", "back", "Retour"),
+    ]
     LIVE_REFRESH: ClassVar[bool] = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

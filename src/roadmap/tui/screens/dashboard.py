@@ -16,7 +16,9 @@ from roadmap import formatting as fr
 from roadmap.tui.format import date_fr, progress_bar, shorten
 from roadmap.tui.screens import ROADMAP_SCREENS, entry_for
 from roadmap.tui.screens.base import RoadmapScreen, open_roadmap_screen
+from roadmap.tui.screens.copil import copil_lines
 from roadmap.usecases import queries
+from roadmap.usecases.baselines import CopilSummary, copil_summary
 from roadmap.usecases.queries import Dashboard
 from roadmap.usecases.risks import Risk, roadmap_risks
 
@@ -36,6 +38,7 @@ class DashboardScreen(RoadmapScreen):
         yield OptionList(id="dash-risks")  # what is late or at risk, first, full width
         with Horizontal(id="dash-body"):
             with VerticalScroll(id="dash-left", classes="dash-column"):
+                yield Static("", id="dash-copil")  # « Depuis le COPIL du … » (issue 12)
                 yield Static("Chargement…", id="dash-destination")
                 yield Static("", id="dash-portage")
                 yield Static("", id="dash-axes")
@@ -70,6 +73,17 @@ class DashboardScreen(RoadmapScreen):
         today = self.roadmap_app.today
         self.run_query(lambda: queries.dashboard(self.actor, self.slug, today=today), self.show)
         self.run_query(lambda: roadmap_risks(self.slug, today=today), self.show_risks, name="risks")
+        self.run_query(
+            lambda: copil_summary(self.actor, self.slug, today=today),
+            self.show_copil,
+            name="copil",
+            quiet=True,
+        )
+
+    def show_copil(self, summary: CopilSummary) -> None:
+        widget = self.query_one("#dash-copil", Static)
+        widget.update(copil_lines(summary, self.roadmap_app.today))
+        widget.display = bool(summary.comparison or summary.open_decisions)
 
     def show_risks(self, risks: list[Risk]) -> None:
         """What is late or at risk, first; Enter on a line opens the item it names."""
@@ -125,7 +139,7 @@ class DashboardScreen(RoadmapScreen):
         role = data.role.label.lower() if data.role else "non membre"
         archived = " — ARCHIVÉE" if data.status.value == "archivee" else ""
         self.query_one("#dash-title", Static).update(
-            Content(f"{data.title}{archived}  ·  votre rôle : {role}")
+            Content(f"Votre rôle : {role}  ·  {data.title}{archived}")
         )
         remaining = (data.horizon - today).days
         self.query_one("#dash-destination", Static).update(

@@ -146,7 +146,7 @@ class EquipeScreen(RoadmapScreen):
         self.data = data
         role = data.header.role.label.lower() if data.header.role else "non membre"
         self.query_one("#equipe-title", Static).update(
-            f"Équipe — {data.header.title} · votre rôle : {role}"
+            f"Équipe · votre rôle : {role} — {data.header.title}"
         )
         self.query_one("#equipe-portage", Static).update(portage_text(data.members))
         table = self.query_one("#equipe-table", DataTable)

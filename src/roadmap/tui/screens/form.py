@@ -143,8 +143,9 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
         Binding("escape", "cancel", "Fermer"),
         Binding("ctrl+r", "reload", "Sa version"),
         Binding("question_mark", "app.help", "Aide", key_display="?"),
-        Binding("f1", "app.help", "Aide", show=False),
-        Binding("q", "app.quit", "Quitter", show=False),
+        Binding("f1", "app.help", "Aide"),
+        Binding("q", "app.quit", "Quitter"),
+        Binding("ctrl+q", "app.quit", "Quitter"),
     ]
     # French field name (as in RoadmapError.field) → id of the widget holding it.
     FIELDS: ClassVar[dict[str, str]] = {}

@@ -23,7 +23,13 @@ from textual.widgets import DataTable, Footer, Static
 from roadmap import formatting as fr
 from roadmap.domain.enums import AvisValue, DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.instruction import REVISABLE_STATES, STATE_ORDER, avis_refusal, fmt_amount
+from roadmap.domain.instruction import (
+    REVISABLE_STATES,
+    STATE_ORDER,
+    avis_refusal,
+    fmt_amount,
+    fmt_budget,
+)
 from roadmap.domain.validation import amount
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
@@ -153,7 +159,7 @@ def detail_renderable(data: DossierData) -> RenderableType:
         head.append(f" — {d.state_reason}")
     if r.avis_deadline:
         head.append(f" · avis attendus avant le {date_fr(r.avis_deadline)}")
-    head.append(f" · budget total {fmt_amount(d.total_budget)}")
+    head.append(f" · budget total {fmt_budget(d.total_budget)}")
     if d.summary:
         head.append(f"\n{d.summary}", style="italic")
     for alert in r.alerts:
@@ -241,6 +247,8 @@ class InstructionScreen(RoadmapScreen):
         self.board: BoardData | None = None
         self.selected: str | None = None
         self.dossier: DossierData | None = None
+        self.narrow = False
+        self.widths: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("Instruction", id="instruction-title", classes="screen-title")
@@ -253,13 +261,22 @@ class InstructionScreen(RoadmapScreen):
     def on_mount(self) -> None:
         width = self.app.size.width
         table = self.query_one("#dossiers-table", DataTable)
+        # Every column fits the width (no sideways scrolling that would cut amounts or the
+        # awaited avis): on a narrow terminal, porteur and title share one column.
+        self.narrow = width < 110
+        state_width, avis_width = (13, 11) if self.narrow else (18, 14)
+        text_width = width - (12 + state_width + 10 + 10 + avis_width) - 2 * 7 - 4
         table.add_column("Réf", key="ref", width=12)  # AAP2026-012 whole
-        table.add_column("État", key="state", width=18)
-        table.add_column("Porteur", key="porteur", width=max(12, (width - 80) // 2))
-        table.add_column("Titre", key="title", width=max(12, (width - 80) // 2))
+        table.add_column("État", key="state", width=state_width)
+        if self.narrow:
+            table.add_column("Dossier", key="title", width=max(8, text_width + 2))
+        else:
+            table.add_column("Porteur", key="porteur", width=text_width // 2)
+            table.add_column("Titre", key="title", width=text_width - text_width // 2)
         table.add_column("Demandé", key="asked", width=10)
         table.add_column("Accordé", key="granted", width=10)
-        table.add_column("Avis attendus", key="missing", width=14)
+        table.add_column("Avis attendus", key="missing", width=avis_width)
+        self.widths = {"state": state_width, "avis": avis_width, "text": max(8, text_width)}
         table.focus()
         self.action_reload()
 
@@ -303,16 +320,21 @@ class InstructionScreen(RoadmapScreen):
         self.query_one("#instruction-filters", Static).update(self.filter_text(data))
         table = self.query_one("#dossiers-table", DataTable)
         table.clear()
+        w = self.widths
         for r in data.rows:
             state = r.state.label + (f" · {OUTCOME_SHORT[r.outcome]}" if r.outcome else "")
+            texts = (
+                [shorten(f"{r.porteur} — {r.title}", w["text"] + 2)]
+                if self.narrow
+                else [shorten(r.porteur, w["text"] // 2), shorten(r.title, w["text"] // 2)]
+            )
             table.add_row(
                 r.ref,
-                Text(shorten(state, 18), style="bold red" if r.late else ""),
-                shorten(r.porteur, 40),
-                shorten(r.title, 40),
+                Text(shorten(state, w["state"]), style="bold red" if r.late else ""),
+                *texts,
                 fmt_amount(r.asked),
                 fmt_amount(r.granted) if r.granted is not None else "",
-                ", ".join(r.missing_avis),
+                shorten(", ".join(r.missing_avis), w["avis"]),
                 key=r.ref,
             )
         refs = [r.ref for r in data.rows]

@@ -1,7 +1,8 @@
 """Jalons: the frise (months across), the chronological list, create/edit, re-route.
 
 Re-routing (ajuster l'itinéraire) asks for the new date, the reason and whether it is a
-constraint or an opportunity; the history of the selected jalon's re-routings is shown.
+constraint or an opportunity, previews what moves (the same preview as an action's) and
+whether the dependents shift too; the history of the selected jalon's re-routings is shown.
 """
 
 from __future__ import annotations
@@ -21,13 +22,21 @@ from roadmap.domain.enums import AdjustmentKind, JalonKind, JalonStatus
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.permissions import Capability
 from roadmap.domain.validation import parse_date
-from roadmap.tui.format import date_fr
+from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.reroute import impact_text, outcome_message, shift_field, slip_text, wants_shift
 from roadmap.tui.screens.base import RoadmapScreen
+from roadmap.tui.screens.copil import (
+    STEERING,
+    baseline_label,
+    offer_baseline,
+    open_releve,
+    pick_baseline,
+)
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.widgets.timeline import Mark, Timeline
 from roadmap.usecases import jalons as uc
 from roadmap.usecases import queries
+from roadmap.usecases.baselines import BaselineDates, baseline_dates
 from roadmap.usecases.queries_team import MarginView, RoadmapHeader, load_margins, roadmap_header
 
 
@@ -48,6 +57,9 @@ class JalonsScreen(RoadmapScreen):
         Binding("m", "edit", "Modifier"),
         Binding("d", "reroute", "Ajuster l'itinéraire"),
         Binding("s", "status", "Statut"),
+        Binding("l", "releve", "Relevé"),
+        Binding("v", "toggle_baseline", "Référence"),
+        Binding("p", "pick_baseline", "Choisir la référence", show=False),
         Binding("ctrl+r", "reload", "Actualiser"),
     ]
 
@@ -56,6 +68,8 @@ class JalonsScreen(RoadmapScreen):
         self.data: JalonsData | None = None
         self.detail: queries.JalonDetail | None = None
         self.selected_ref: str | None = None
+        self.title_width = 20
+        self.baseline: BaselineDates | None = None  # shown beside the plan when set
 
     def compose(self) -> ComposeResult:
         yield Static("Jalons", id="jalons-title", classes="screen-title")
@@ -71,7 +85,8 @@ class JalonsScreen(RoadmapScreen):
         table.add_column("Date", key="date", width=10)
         table.add_column("Réf", key="ref", width=4)
         # The title takes what the fixed columns leave (80 columns and up).
-        table.add_column("Jalon", key="title", width=max(13, self.app.size.width - 69))
+        self.title_width = max(13, self.app.size.width - 69)
+        table.add_column("Jalon", key="title", width=self.title_width)
         table.add_column("Type", key="kind", width=14)
         table.add_column("Statut", key="status", width=7)
         table.add_column("Décalé", key="slip", width=7)
@@ -102,12 +117,15 @@ class JalonsScreen(RoadmapScreen):
         header = data.header
         self.query_one("#jalons-title", Static).update(
             f"Jalons — {header.title} · horizon {date_fr(header.horizon)}"
+            + baseline_label(self.baseline)
         )
         timeline = self.query_one(Timeline)
         timeline.today = self.today
         timeline.horizon = header.horizon
+        ghosts = self.baseline.jalon_dates if self.baseline else {}
         timeline.marks = tuple(
-            Mark(r.ref, r.current_date, r.status.value, r.planned_date) for r in data.rows
+            Mark(r.ref, r.current_date, r.status.value, r.planned_date, ghosts.get(r.ref))
+            for r in data.rows
         )
         table = self.query_one("#jalons-table", DataTable)
         keep = self.selected_ref
@@ -116,8 +134,8 @@ class JalonsScreen(RoadmapScreen):
             table.add_row(
                 date_fr(row.current_date),
                 row.ref,
-                row.title,
-                row.kind.label,
+                shorten(row.title, self.title_width),
+                shorten(row.kind.label, 14),
                 row.status.label,
                 slip_text(row.slip_days),
                 data.margins.text(row.ref),
@@ -164,6 +182,13 @@ class JalonsScreen(RoadmapScreen):
         if row.planned_date != row.current_date:
             text.append(f" (prévu initialement le {date_fr(row.planned_date)})")
         late = self.data.margins.late.get(row.ref) if self.data else None
+        if self.baseline is not None:
+            then = self.baseline.jalon_dates.get(row.ref)
+            moved = (row.current_date - then).days if then else None
+            text.append(
+                f"\nÀ la référence « {self.baseline.info.name} » : "
+                + (f"le {date_fr(then)} ({slip_text(moved) or 'inchangé'})" if then else "absent")
+            )
         margin = self.data.margins.text(row.ref) if self.data else ""
         if late:
             text.append(f" · en retard de {late} j (ni tenu ni reporté)", style="bold")
@@ -343,7 +368,16 @@ class JalonsScreen(RoadmapScreen):
 
         async def submit(values: Values) -> str:
             await uc.set_jalon_status(actor, slug, row.ref, row.version, values["status"])
+            chosen["status"] = values["status"]
             return row.ref
+
+        chosen: dict[str, str] = {}
+
+        def written(ref: str | None) -> None:
+            self._written(ref)
+            held = ref and chosen.get("status") == JalonStatus.TENU.value
+            if held and row.kind in STEERING and row.status != JalonStatus.TENU:
+                offer_baseline(self, slug, row, self.action_reload)
 
         self.app.push_screen(
             FormModal(
@@ -361,8 +395,55 @@ class JalonsScreen(RoadmapScreen):
                 submit,
                 read_only=refused,
             ),
-            self._written,
+            written,
         )
+
+    # --- COPIL: relevé de décisions, baseline beside the plan ------------------------------
+
+    def action_releve(self) -> None:
+        row = self.current_row()
+        if row is None:
+            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
+            return
+        if row.kind not in STEERING or row.status != JalonStatus.TENU:
+            self.notify(
+                "un relevé de décisions suit un COPIL ou un COTECH tenu (« s » pour le statut)",
+                severity="warning",
+            )
+            return
+        slug = self.slug
+        self.run_query(
+            lambda: queries.choices(slug),
+            lambda c: open_releve(self, slug, row, c, self.action_reload),
+            name="choices",
+        )
+
+    def action_toggle_baseline(self) -> None:
+        if self.baseline is not None:
+            self.baseline = None
+            if self.data:
+                self.show_data(self.data)
+            return
+        self._show_baseline(None)
+
+    def action_pick_baseline(self) -> None:
+        pick_baseline(self, self.slug, self._show_baseline)
+
+    def _show_baseline(self, name: str | None) -> None:
+        slug = self.slug
+
+        def show(dates: BaselineDates | None) -> None:
+            if dates is None:
+                self.notify(
+                    "aucune référence : marquez un COPIL « Tenu » (touche s) pour figer le plan",
+                    severity="warning",
+                )
+                return
+            self.baseline = dates
+            if self.data:
+                self.show_data(self.data)
+
+        self.run_query(lambda: baseline_dates(slug, name), show, name="baseline")
 
     def _warn(self, warnings: tuple[str, ...]) -> None:
         for warning in warnings[:3]:

@@ -20,6 +20,7 @@ from textual.widget import Widget
 MONTHS_FR = ("jan", "fév", "mar", "avr", "mai", "jun", "jul", "aoû", "sep", "oct", "nov", "déc")
 SYMBOLS = {"prevu": "◆", "tenu": "●", "annule": "✕"}
 PLANNED = "○"  # where a re-routed jalon was first planned
+GHOST = "◇"  # where the jalon stood in the baseline shown beside the plan
 TODAY = "│"
 HORIZON = "⚑"
 TRACK = "─"
@@ -34,6 +35,7 @@ class Mark:
     when: date
     status: str = "prevu"
     planned: date | None = None
+    baseline: date | None = None  # its date in a baseline (ghost marker)
 
 
 @dataclass
@@ -71,6 +73,7 @@ def layout_timeline(
     references placed under their marker without overlapping.
     """
     dates = [m.when for m in marks] + [m.planned for m in marks if m.planned]
+    dates += [m.baseline for m in marks if m.baseline]
     dates += [d for d in (today, horizon) if d]
     if not dates or width < 12:
         return TimelineLayout(lines=["(aucun jalon à placer)"])
@@ -118,6 +121,11 @@ def layout_timeline(
         if mark.planned and mark.planned != mark.when and (at := column(mark.planned)) is not None:
             if track[at] in (TRACK, TODAY):
                 track[at] = PLANNED
+    for mark in marks:
+        ghost = mark.baseline and mark.baseline != mark.when
+        if ghost and (at := column(mark.baseline)) is not None:  # type: ignore[arg-type]
+            if track[at] in (TRACK, TODAY, PLANNED):
+                track[at] = GHOST
     columns: dict[str, int] = {}
     for mark in sorted(marks, key=lambda m: (m.when, m.ref)):
         at = column(mark.when)

@@ -68,7 +68,7 @@ async def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("roadmap", "0005_baselines")]  # landed before this one
+    dependencies = [("roadmap", "0007_propositions")]  # the latest on main when this landed
 
     initial = False
 

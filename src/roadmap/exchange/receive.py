@@ -1,0 +1,143 @@
+"""``roadmap propositions recevoir``: a service file sent back becomes proposals.
+
+The file names its base by its fingerprint (generation.empreinte); the base is the file as
+exported (bases.py). Every difference is checked first (returned.py): one refusal and
+nothing is recorded. Each proposed value is then compared with the current data: a value
+the trinôme changed since the export is a conflict, kept with the three values.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from roadmap.domain.errors import PermissionDenied
+from roadmap.domain.permissions import Capability, allowed
+from roadmap.exchange.bases import base_text
+from roadmap.exchange.problems import ImportRefused, Problems
+from roadmap.exchange.returned import REPLY_KEY, Proposed, compare, shown
+from roadmap.exchange.toml_input import load_toml
+from roadmap.models import Action, Proposition, Roadmap
+from roadmap.usecases.base import authorize, journal, now, role_in, write_unit
+from roadmap.usecases.identity import Actor
+
+_ACTION_COLUMNS = {"statut": "status", "debut": "start_date", "fin": "end_date"}
+
+
+@dataclass
+class Received:
+    service: str
+    author: str
+    recorded: list[Proposition] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)  # same value now, or already received
+
+    def conflicts(self) -> list[Proposition]:
+        return [p for p in self.recorded if p.current_value != p.base_value]
+
+
+def _refused(path: Path, message: str) -> ImportRefused:
+    return ImportRefused([f"{path.name} : {message}"])
+
+
+async def _base(path: Path, document: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    generation = document.get("generation")
+    if not isinstance(generation, dict) or generation.get("type") != "service":
+        raise _refused(path, "generation.type : ce n'est pas le fichier d'un service")
+    digest = generation.get("empreinte")
+    if not isinstance(digest, str):
+        raise _refused(path, "generation.empreinte : absente, impossible de trouver l'original")
+    found = await base_text(digest)
+    if found is None:
+        raise _refused(
+            path,
+            "generation.empreinte : base inconnue (fichier jamais exporté depuis cette base, "
+            "ou empreinte modifiée) ; renvoyez le dernier fichier reçu sans toucher à [generation]",
+        )
+    code, text = found
+    service = document.get("service")
+    said = [generation.get("service"), service.get("code") if isinstance(service, dict) else None]
+    if any(s != code for s in said):
+        raise _refused(path, f"fichier d'un autre service : l'empreinte est celle de « {code} »")
+    return code, tomllib.loads(text)
+
+
+def _author(document: dict[str, Any], declared: str | None, problems: Problems) -> str:
+    if declared:
+        return declared.strip()
+    reply = document.get(REPLY_KEY, {})
+    author = reply.get("auteur", "") if isinstance(reply, dict) else None
+    if not isinstance(author, str):
+        problems.add(f"{REPLY_KEY}.auteur", "texte attendu (nom ou identifiant de l'auteur)")
+        return ""
+    return author.strip()
+
+
+async def _current(p: Proposed) -> str:
+    """The value stored now for the proposed field (a comment is always new)."""
+    if p.kind != "action":
+        return p.base
+    action = await Action.get_or_none(roadmap__slug=p.roadmap, ref=p.ref)
+    return shown(getattr(action, _ACTION_COLUMNS[p.field])) if action else ""
+
+
+async def _may_receive(actor: Actor, slugs: set[str], listed: list[str]) -> None:
+    """Trinôme or direction of each roadmap proposed to (of one of the file's, if none)."""
+    if actor.person_id is None:
+        raise PermissionDenied(f"« {actor.login} » n'est pas une personne connue de cette base")
+    for slug in sorted(slugs):
+        await authorize(actor, slug, Capability.EDIT)
+    if not slugs:
+        for roadmap in await Roadmap.filter(slug__in=listed).order_by("slug"):
+            if allowed(await role_in(actor, roadmap), Capability.EDIT):
+                return
+        raise PermissionDenied(
+            "recevoir le fichier d'un service demande le rôle trinôme ou direction dans une "
+            "de ses feuilles de route"
+        )
+
+
+async def receive_file(actor: Actor, path: Path, *, declared_author: str | None = None) -> Received:
+    document, index = load_toml(path)
+    code, base = await _base(path, document)
+    problems = Problems(path, index)
+    author = _author(document, declared_author, problems)
+    proposed = compare(document, base, problems)
+    problems.raise_if_any()
+    slugs = {p.roadmap for p in proposed}
+    listed = [str(x) for x in base.get("generation", {}).get("feuilles_de_route", [])]
+
+    async def unit() -> Received:
+        await _may_receive(actor, slugs, listed)
+        result = Received(code, author)
+        for p in proposed:
+            current = await _current(p)
+            if current == p.value:
+                result.already.append(f"{p.roadmap} {p.ref} {p.field} : déjà « {p.value} »")
+                continue
+            twin = await Proposition.filter(
+                service_code=code, roadmap_slug=p.roadmap, item_kind=p.kind, item_ref=p.ref,
+                field=p.field, proposed_value=p.value, status="en_attente",
+            ).first()  # fmt: skip
+            if twin is not None:
+                result.already.append(f"{p.roadmap} {p.ref} {p.field} : déjà reçue (n° {twin.id})")
+                continue
+            row = await Proposition.create(
+                service_code=code, author=author, fingerprint=document["generation"]["empreinte"],
+                roadmap_slug=p.roadmap, item_kind=p.kind, item_ref=p.ref, field=p.field,
+                base_value=p.base, proposed_value=p.value, current_value=current,
+                reason=p.reason, reason_kind=p.reason_kind, received_by=actor.login,
+                received_at=now(),
+            )  # fmt: skip
+            result.recorded.append(row)
+            conflict = f" ; conflit, valeur actuelle « {current} »" if current != p.base else ""
+            await journal(
+                actor, roadmap=p.roadmap, entity=p.kind, ref=p.ref,
+                operation="proposition reçue", field=p.field, old=p.base, new=p.value,
+                reason=f"n° {row.id}, proposé par {code} ({author or 'auteur non précisé'})"
+                f"{conflict}" + (f" : {p.reason}" if p.reason else ""),
+            )  # fmt: skip
+        return result
+
+    return await write_unit(unit)

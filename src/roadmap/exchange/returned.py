@@ -1,0 +1,173 @@
+"""A service file sent back: what it proposes, compared with the file it was exported as.
+
+Pure: the caller gives the returned document and its base (the exported file found by the
+fingerprint). A service may propose, for the items of its file only: the status and the
+dates of an action it pilots or contributes to (a moved date needs ``motif``), and a
+comment on a jalon it is invited to (``commentaire``). Any other difference is refused with
+its key path: the file is a proposal, never a command (docs/export-format.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from roadmap.domain.enums import ActionStatus
+from roadmap.exchange.problems import Problems
+
+# The keys a returned file may add or change, besides the fields proposed.
+REPLY_KEY = "reponse"  # optional table: auteur = "…"
+_ACTION_FIELDS = ("statut", "debut", "fin")
+_ACTION_REASON = ("motif", "nature_motif")
+_JALON_FIELDS = ("commentaire",)
+_EDITING_ROLES = {"pilote", "contributeur"}
+NATURES = ("contrainte", "opportunite")
+# Parts of the file that are not the service's to change (read-only information).
+_IGNORED_TOP = {"schema_version", "generation", "changements", REPLY_KEY}
+
+
+@dataclass(frozen=True)
+class Proposed:
+    roadmap: str
+    kind: str  # action, jalon
+    ref: str
+    field: str  # the file's key
+    base: str  # "" when the base had no value
+    value: str
+    reason: str = ""
+    reason_kind: str = ""
+    path: str = ""
+
+
+def shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _key(item: Any) -> tuple[str, str] | None:
+    if not isinstance(item, dict):
+        return None
+    slug, ref = item.get("feuille_de_route"), item.get("ref")
+    if not isinstance(slug, str) or not isinstance(ref, str):
+        return None
+    return slug, ref
+
+
+def _first_difference(path: str, new: Any, old: Any) -> str:
+    """The key path of the first difference between two values (for a clear refusal)."""
+    if isinstance(new, dict) and isinstance(old, dict):
+        for k in sorted(set(new) | set(old), key=str):
+            if new.get(k) != old.get(k):
+                return _first_difference(f"{path}.{k}", new.get(k), old.get(k))
+    if isinstance(new, list) and isinstance(old, list):
+        for i in range(max(len(new), len(old))):
+            a = new[i] if i < len(new) else None
+            b = old[i] if i < len(old) else None
+            if a != b:
+                return _first_difference(f"{path}[{i}]", a, b)
+    return path
+
+
+def compare(returned: dict[str, Any], base: dict[str, Any], problems: Problems) -> list[Proposed]:
+    """The proposals of ``returned`` against ``base``; refusals go to ``problems``."""
+    for k in sorted(set(returned) | set(base)):
+        if k not in _IGNORED_TOP and k != "service" and returned.get(k) != base.get(k):
+            problems.add(_first_difference(k, returned.get(k), base.get(k)), "non modifiable")
+    new, old = returned.get("service"), base.get("service", {})
+    if not isinstance(new, dict):
+        problems.add("service", "table attendue (le fichier d'origine en a une)")
+        return []
+    for k in sorted(set(new) | set(old)):
+        if k not in ("actions", "jalons") and new.get(k) != old.get(k):
+            path = _first_difference(f"service.{k}", new.get(k), old.get(k))
+            problems.add(path, "non modifiable par un service (information seulement)")
+    proposed = _actions(new.get("actions", []), old.get("actions", []), problems)
+    proposed += _jalons(new.get("jalons", []), old.get("jalons", []), problems)
+    return proposed
+
+
+def _items(
+    section: str, new: Any, old: list[dict[str, Any]], problems: Problems
+) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(path, returned item, base item) for the items of ``section`` found in the base."""
+    if not isinstance(new, list):
+        problems.add(f"service.{section}", "liste attendue")
+        return []
+    base = {_key(i): i for i in old}
+    found = []
+    for n, item in enumerate(new):
+        path = f"service.{section}[{n}]"
+        key = _key(item)
+        if key is None or key not in base:
+            problems.add(path, "élément inconnu de votre fichier (feuille_de_route et ref)")
+            continue
+        found.append((path, item, base[key]))
+    return found
+
+
+def _actions(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Proposed]:
+    out: list[Proposed] = []
+    for path, item, was in _items("actions", new, old, problems):
+        may_edit = bool(_EDITING_ROLES & set(was.get("roles", [])))
+        for k in sorted(set(item) | set(was)):
+            if k in _ACTION_REASON or item.get(k) == was.get(k):
+                continue
+            if k not in _ACTION_FIELDS:
+                problems.add(f"{path}.{k}", "non modifiable par un service")
+            elif not may_edit:
+                problems.add(
+                    f"{path}.{k}", "votre service ne pilote ni ne contribue à cette action"
+                )
+            elif k == "statut" and item.get(k) not in {s.value for s in ActionStatus}:
+                allowed = ", ".join(s.value for s in ActionStatus)
+                problems.add(f"{path}.{k}", f"statut attendu parmi : {allowed}")
+            elif k in ("debut", "fin") and not isinstance(item.get(k), date):
+                problems.add(f"{path}.{k}", "date attendue (AAAA-MM-JJ, sans guillemets)")
+            else:
+                out.append(_proposed(path, item, was, k, "action", problems))
+        moved = [p for p in out if p.path == path and p.field in ("debut", "fin")]
+        if not moved:
+            for k in _ACTION_REASON:
+                if k in item:
+                    problems.add(f"{path}.{k}", "un motif accompagne une date déplacée seulement")
+    return out
+
+
+def _proposed(
+    path: str, item: dict[str, Any], was: dict[str, Any], k: str, kind: str, problems: Problems
+) -> Proposed:
+    reason, nature = "", ""
+    if k in ("debut", "fin"):
+        reason = item.get("motif", "")
+        nature = item.get("nature_motif", "contrainte")
+        if not isinstance(reason, str) or not reason.strip():
+            problems.add(f"{path}.motif", "une date déplacée demande son motif (texte)")
+            reason = ""
+        if nature not in NATURES:
+            problems.add(f"{path}.nature_motif", "attendu : contrainte ou opportunite")
+    return Proposed(
+        was["feuille_de_route"], kind, was["ref"], k, shown(was.get(k)), shown(item.get(k)),
+        reason.strip() if isinstance(reason, str) else "", str(nature), path,
+    )  # fmt: skip
+
+
+def _jalons(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Proposed]:
+    out: list[Proposed] = []
+    for path, item, was in _items("jalons", new, old, problems):
+        for k in sorted(set(item) | set(was)):
+            if item.get(k) == was.get(k):
+                continue
+            if k not in _JALON_FIELDS:
+                problems.add(f"{path}.{k}", "non modifiable par un service")
+            elif not isinstance(item.get(k), str) or not item[k].strip():
+                problems.add(f"{path}.{k}", "texte attendu")
+            else:
+                out.append(
+                    Proposed(was["feuille_de_route"], "jalon", was["ref"], k, "", item[k].strip(),
+                             path=path)
+                )  # fmt: skip
+    return out

@@ -1,0 +1,180 @@
+"""Full disks and other OS errors: a French message, exit 4, nothing half-written (RISKS 28).
+
+The real thing runs on a 1 MiB tmpfs (root only: ``mount -t tmpfs``); elsewhere it is
+skipped with its reason, and the simulated ENOSPC tests below still run.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from roadmap.cli import main
+from roadmap.domain.errors import StorageError
+from roadmap.domain.io_errors import describe_os_error, describe_sqlite_error
+from roadmap.storage.database import close_database, open_database
+from roadmap.storage.location import parse_location
+from roadmap.usecases.base import write_unit
+
+from .conftest import roadmap
+
+
+def test_os_errors_are_said_in_french_with_the_system_text_after() -> None:
+    full = OSError(errno.ENOSPC, "No space left on device")
+    assert describe_os_error(full) == "disque plein (No space left on device)"
+    assert describe_os_error(OSError(errno.EACCES, "Permission denied")).startswith(
+        "permission refusée"
+    )
+    assert describe_os_error(OSError(errno.EROFS, "x")).startswith("disque en lecture seule")
+    assert describe_os_error(OSError(errno.EDQUOT, "x")).startswith("quota de disque dépassé")
+    assert describe_os_error(OSError(errno.ENOENT, "x")).startswith("fichier ou dossier")
+    assert describe_sqlite_error(sqlite3.OperationalError("database or disk is full")) == (
+        "disque plein (database or disk is full)"
+    )
+
+
+async def test_a_full_disk_at_commit_is_a_storage_error(tmp_path: Path) -> None:
+    """sqlite3.OperationalError out of COMMIT, not a Tortoise error: still French, still 4."""
+    await open_database(parse_location(str(tmp_path / "f.db")))
+    try:
+
+        async def unit() -> None:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        with pytest.raises(StorageError, match="disque plein"):
+            await write_unit(unit)
+    finally:
+        await close_database()
+
+
+def test_simulated_enospc_on_export_graph_and_report(
+    demo_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    real_fsync = os.fsync
+
+    def full(fd: int) -> None:
+        if os.fstat(fd).st_size > 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", full)
+    monkeypatch.setenv("ROADMAP_USER", "testeur")
+    db = ["--db", str(demo_db)]
+    for argv in (
+        ["export", "--out", str(tmp_path / "ex")],
+        ["graph", "--out", str(tmp_path / "g.svg")],
+        ["report", "--out", str(tmp_path / "r.md")],
+    ):
+        assert main([*db, *argv]) == 4, argv
+        err = capsys.readouterr().err
+        assert "disque plein (No space left on device)" in err and "Traceback" not in err
+    litter = [p.name for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    assert litter == [] and not (tmp_path / "g.svg").exists() and not (tmp_path / "r.md").exists()
+
+
+def test_unwritable_or_missing_folder_is_io_for_export_graph_and_report(
+    demo_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ROADMAP_USER", "testeur")
+    blocker = tmp_path / "fichier"
+    blocker.write_text("pas un dossier")
+    db = ["--db", str(demo_db)]
+    for argv in (
+        ["export", "--out", str(blocker / "ex")],
+        ["graph", "--out", str(tmp_path / "absent" / "g.svg")],
+        ["report", "--out", str(tmp_path / "absent" / "r.md")],
+    ):
+        assert main([*db, *argv]) == 4, argv
+        assert "Traceback" not in capsys.readouterr().err
+
+
+# --- the real thing: a 1 MiB tmpfs -------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("disque plein réel : il faut root pour monter un tmpfs (test simulé ci-dessus)")
+    mount_point = tmp_path / "petit-disque"
+    mount_point.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"tmpfs impossible à monter ici : {done.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def _fill(folder: Path) -> None:
+    """Fill the disk to the last byte."""
+    fd = os.open(folder / "remplissage", os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        for chunk in (65536, 4096, 512, 1):
+            while True:
+                try:
+                    os.write(fd, b"\0" * chunk)
+                except OSError as exc:
+                    assert exc.errno == errno.ENOSPC
+                    break
+    finally:
+        os.close(fd)
+
+
+def _quiet_failure(done: subprocess.CompletedProcess[str]) -> None:
+    assert done.returncode == 4, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr and "No space left" not in done.stderr.split("(")[0]
+    assert "disque" in done.stderr
+
+
+def test_a_new_database_on_a_full_disk_leaves_nothing(tiny_disk: Path, tmp_path: Path) -> None:
+    _fill(tiny_disk)
+    before = sorted(p.name for p in tiny_disk.iterdir())
+    done = roadmap(tmp_path, "--db", str(tiny_disk / "neuve.db"), "whoami")
+    _quiet_failure(done)
+    assert "disque plein" in done.stderr
+    assert sorted(p.name for p in tiny_disk.iterdir()) == before  # no db, lock, wal or shm
+
+
+def test_writes_and_exports_on_a_full_disk(tiny_disk: Path, demo_db: Path, tmp_path: Path) -> None:
+    db = tiny_disk / "demo.db"
+    shutil.copyfile(demo_db, db)
+    csv_file = tmp_path / "dossiers.csv"
+    csv_file.write_text(
+        "porteur;titre;campagne;demande_dcs\nAsso;Projet neuf;2026;1000\n", encoding="utf-8"
+    )
+    _fill(tiny_disk)
+    for argv in (
+        ["--db", str(db), "dossier", "import", str(csv_file)],
+        ["--db", str(demo_db), "export", "--out", str(tiny_disk / "exports")],
+        ["--db", str(demo_db), "graph", "--out", str(tiny_disk / "g.svg")],
+        ["--db", str(demo_db), "report", "--out", str(tiny_disk / "r.md")],
+        ["--db", str(demo_db), "db", "backup", str(tiny_disk / "copie.db")],
+    ):
+        _quiet_failure(roadmap(tmp_path, *argv))
+    (tiny_disk / "remplissage").unlink()
+    litter = [p.name for p in tiny_disk.rglob("*") if p.suffix in (".tmp", ".partiel")]
+    assert litter == [] and not (tiny_disk / "copie.db").exists()
+    with sqlite3.connect(db) as conn:  # the refused import wrote nothing, broke nothing
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert (
+            conn.execute("SELECT count(*) FROM dossier WHERE title = 'Projet neuf'").fetchone()[0]
+            == 0
+        )

@@ -1,0 +1,55 @@
+"""A reader that goes away (``roadmap check | head -1``) ends the command quietly (RISKS 28).
+
+The pipe's read end is closed before the command starts, so its very first write fails:
+deterministic, no timing. Exit 141 (128 + SIGPIPE, as ``yes | head -1``), nothing on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import cli_env, roadmap
+
+PRINTING = [
+    ("check",),
+    ("whoami",),
+    ("dossiers",),
+    ("dossiers", "--format", "csv"),
+    ("dossier", "show", "AAP2026-001"),
+    ("db", "upgrade"),
+    ("baseline", "list"),
+    ("--help",),
+    ("dossiers", "--help"),
+]
+
+
+def _closed_pipe_run(
+    tmp: Path, db: Path, argv: tuple[str, ...], unbuffered: bool
+) -> subprocess.CompletedProcess[str]:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    env = cli_env(tmp, **({"PYTHONUNBUFFERED": "1"} if unbuffered else {}))
+    try:
+        return roadmap(tmp, "--db", str(db), *argv, env=env, stdout=write_end)
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize("argv", PRINTING, ids=lambda a: " ".join(a))
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["tampon", "direct"])
+def test_every_printing_command_ends_quietly_on_a_closed_pipe(
+    demo_db: Path, tmp_path: Path, argv: tuple[str, ...], unbuffered: bool
+) -> None:
+    done = _closed_pipe_run(tmp_path, demo_db, argv, unbuffered)
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert done.stderr == ""
+    assert done.returncode in (0, 141)  # --help exits from argparse before any pipe check
+
+
+def test_the_same_commands_print_normally(demo_db: Path, tmp_path: Path) -> None:
+    done = roadmap(tmp_path, "--db", str(demo_db), "dossiers", "--format", "csv")
+    assert done.returncode == 0 and done.stdout.lstrip("\ufeff").startswith("ref;campagne")

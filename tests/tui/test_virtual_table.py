@@ -1,0 +1,86 @@
+"""VirtualTable's cached sort orders and search texts give what sorting each time would."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from textual.app import App, ComposeResult
+
+from roadmap.tui.widgets.virtual_table import Column, VirtualTable
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    group: str
+    size: int
+
+
+COLUMNS = [
+    Column("key", "Clé", lambda r: r.key, 6),
+    Column("group", "Groupe", lambda r: r.group, 8),
+    Column("size", "Taille", lambda r: str(r.size), 6, sort_key=lambda r: r.size),
+]
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield VirtualTable[Item](
+            COLUMNS, row_key=lambda r: r.key, search_text=lambda r: f"{r.key} {r.group}"
+        )
+
+
+def naive(rows: list[Item], column: str | None, reverse: bool, needle: str, small: bool):
+    kept = [r for r in rows if needle in f"{r.key} {r.group}".lower() and (not small or r.size < 5)]
+    if column is not None:
+        key = next(c.sort_key or c.value for c in COLUMNS if c.key == column)
+        kept = sorted(kept, key=key, reverse=reverse)
+    return kept
+
+
+async def test_cached_orders_match_a_fresh_sort() -> None:
+    rnd = random.Random(15)
+    rows = [
+        Item(f"K{i}", rnd.choice(["Alpha", "beta", "Gamma", "delta"]), rnd.randrange(10))
+        for i in range(400)
+    ]
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_rows(rows)
+        await pilot.pause()
+        for column in (None, "key", "group", "size"):
+            for reverse in (False, True):
+                for needle in ("", "al", "k1", "zzz"):
+                    for small in (False, True):
+                        table.sort_by(column, reverse)
+                        table.set_filter((lambda r: r.size < 5) if small else None, needle)
+                        expected = naive(rows, column, reverse, needle, small)
+                        assert table.view_rows() == expected, (column, reverse, needle, small)
+        # A row changed in place: the cached orders follow.
+        table.set_filter(None)
+        table.sort_by("size")
+        changed = Item("K7", "Alpha", 99)
+        table.update_row(changed)
+        rows[7] = changed
+        table.sort_by("size")
+        assert table.view_rows() == naive(rows, "size", False, "", False)
+        assert table.view_rows()[-1] == changed
+
+
+async def test_cursor_stays_on_its_row_through_sort_and_search() -> None:
+    rows = [Item(f"K{i}", "g", i % 7) for i in range(100)]
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_rows(rows)
+        await pilot.pause()
+        table.cursor = 42
+        assert table.current == rows[42]
+        table.sort_by("size", True)
+        assert table.current == rows[42]
+        table.set_filter(None, "k4")
+        assert table.current == rows[42]
+        table.set_filter(None, "k5")  # the row is filtered out: first row
+        assert table.cursor == 0

@@ -62,9 +62,8 @@ async def test_reference_data_door(world: World, role: str) -> None:
     if role == "administrateur":
         for write in writes:
             await write()
-        assert await JournalEntry.filter(
-            actor=actor.login, entity="territoire", entity_ref="t2"
-        ).exists()
+        who = await journal_actor(actor.login)
+        assert await JournalEntry.filter(actor=who, entity="territoire", entity_ref="t2").exists()
         return
     for write in writes:
         with pytest.raises(PermissionDenied, match="administrateurs de la base"):

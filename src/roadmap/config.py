@@ -56,11 +56,16 @@ def _read_settings_file(path: Path) -> tuple[dict[str, Any], str | None]:
     try:
         if path.stat().st_size > MAX_SETTINGS_BYTES:
             return {}, f"{path} est trop gros pour un fichier de réglages ; ignoré"
-        with path.open("rb") as handle:
-            return tomllib.load(handle), None
+        text = path.read_bytes().decode("utf-8")
+        return tomllib.loads(text), None
     except FileNotFoundError:
         return {}, None
-    except (OSError, tomllib.TOMLDecodeError, RecursionError, UnicodeDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
+        from roadmap.exchange.toml_errors import french_toml_error
+
+        where = french_toml_error(exc, text, str(path))
+        return {}, f"réglages illisibles : {where} ; valeurs par défaut utilisées"
+    except (OSError, RecursionError, UnicodeDecodeError) as exc:
         return {}, f"réglages illisibles dans {path} ({exc}) ; valeurs par défaut utilisées"
 
 

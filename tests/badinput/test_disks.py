@@ -19,8 +19,8 @@ import pytest
 from roadmap.cli import main
 from roadmap.domain.errors import StorageError
 from roadmap.domain.io_errors import describe_os_error, describe_sqlite_error
-from roadmap.storage.database import close_database, open_database
-from roadmap.storage.location import parse_location
+from roadmap.storage.database import open_database
+from roadmap.storage.location import DatabaseLocation, parse_location
 from roadmap.usecases.base import write_unit
 
 from .conftest import roadmap
@@ -40,18 +40,41 @@ def test_os_errors_are_said_in_french_with_the_system_text_after() -> None:
     )
 
 
-async def test_a_full_disk_at_commit_is_a_storage_error(tmp_path: Path) -> None:
-    """sqlite3.OperationalError out of COMMIT, not a Tortoise error: still French, still 4."""
-    await open_database(parse_location(str(tmp_path / "f.db")))
-    try:
+class DiskFullError(Exception):
+    """Stands for asyncpg's DiskFullError (PostgreSQL: could not extend file)."""
 
-        async def unit() -> None:
-            raise sqlite3.OperationalError("database or disk is full")
 
-        with pytest.raises(StorageError, match="disque plein"):
-            await write_unit(unit)
-    finally:
-        await close_database()
+@pytest.mark.parametrize(
+    "raised",
+    [sqlite3.OperationalError("database or disk is full"), DiskFullError("could not extend file")],
+    ids=["sqlite", "postgres"],
+)
+async def test_a_full_disk_at_commit_is_a_storage_error(
+    db: DatabaseLocation, raised: Exception
+) -> None:
+    """Raised out of COMMIT, not as a Tortoise error: still French, still exit 4."""
+
+    async def unit() -> None:
+        raise raised
+
+    with pytest.raises(StorageError, match="disque plein"):
+        await write_unit(unit)
+
+
+async def test_a_failed_new_database_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without root (no tmpfs): the schema creation fails as on a full disk."""
+    from roadmap.storage import database
+
+    async def full(*_: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(database, "_migrate", full)
+    target = tmp_path / "neuve.db"
+    with pytest.raises(StorageError, match="disque plein"):
+        await open_database(parse_location(str(target)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_simulated_enospc_on_export_graph_and_report(

@@ -107,3 +107,16 @@ async def test_dashboard_opens_with_what_changed_since_the_copil(tmp_path: Path)
         assert text.startswith("Depuis le COPIL du 02/11/2025\n2 décalé(s)")
         assert "COTECH de mi-parcours" in text and "opportunité" in text
         assert "Décisions à suivre (2)" in text and "D2 Associer la CAF" in text
+
+
+async def test_the_next_copil_reads_back_the_open_decisions(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, screen="jalons") as (app, pilot):
+        screen = await select_jalon(app, pilot, "J1")
+        await settle(app, pilot)
+        text = str(screen.query_one("#jalon-releve", Static).render())
+        assert text.startswith("Relevé de décisions (3)") and "✓ D1" in text
+        await select_jalon(app, pilot, "J8")  # the COPIL annuel, still to be held
+        await settle(app, pilot)
+        text = str(screen.query_one("#jalon-releve", Static).render())
+        assert text.startswith("À relire à ce COPIL : décisions ouvertes (2)")
+        assert "○ D2 Associer la CAF" in text and "D1" not in text

@@ -106,12 +106,16 @@ def load_theme_file(path: Path) -> tuple[Theme, str]:
     try:
         if path.stat().st_size > MAX_THEME_BYTES:
             raise ThemeFileError("fichier trop gros pour un thème")
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        text = path.read_bytes().decode("utf-8")
+        data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise ThemeFileError(f"illisible ({exc})") from None
-    except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        raise ThemeFileError(f"TOML invalide ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        from roadmap.exchange.toml_errors import french_toml_error
+
+        raise ThemeFileError(french_toml_error(exc, text, path.name)) from None
+    except RecursionError:
+        raise ThemeFileError("TOML invalide (imbrication trop profonde)") from None
     try:
         return theme_from_data(data, path.stem)
     except ThemeFileError:

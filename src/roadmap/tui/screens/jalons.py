@@ -36,6 +36,7 @@ from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.widgets.timeline import Mark, Timeline
 from roadmap.usecases import jalons as uc
 from roadmap.usecases import queries
+from roadmap.usecases import releve as rel
 from roadmap.usecases.baselines import BaselineDates, baseline_dates
 from roadmap.usecases.queries_team import MarginView, RoadmapHeader, load_margins, roadmap_header
 
@@ -78,6 +79,7 @@ class JalonsScreen(RoadmapScreen):
             yield DataTable(id="jalons-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="jalon-detail-box"):
                 yield Static("", id="jalon-detail")
+                yield Static("", id="jalon-releve")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -169,6 +171,16 @@ class JalonsScreen(RoadmapScreen):
         self.query_one(Timeline).selected = ref
         slug = self.slug
         self.run_query(lambda: queries.jalon_detail(slug, ref), self.show_detail, name="detail")
+        row = self.current_row()
+        releve = self.query_one("#jalon-releve", Static)
+        releve.update("")
+        if row is not None and row.kind in STEERING:
+            self.run_query(
+                lambda: rel.list_decisions(slug),
+                lambda rows: releve.update(releve_text(row, rows, self.today)),
+                name="releve-detail",
+                quiet=True,
+            )
 
     def show_detail(self, detail: queries.JalonDetail) -> None:
         self.detail = detail
@@ -454,6 +466,25 @@ class JalonsScreen(RoadmapScreen):
             self.selected_ref = ref
             self.notify(f"jalon {ref} enregistré", title="Enregistré")
         self.action_reload()
+
+
+def releve_text(row: queries.JalonRow, decisions: list[rel.ReleveRow], today: date) -> Text:
+    """A held COPIL's relevé; for the next one, what is still open from earlier ones."""
+    if row.status == JalonStatus.TENU:
+        own = [d for d in decisions if d.jalon_ref == row.ref]
+        title = f"Relevé de décisions ({len(own)})"
+        hint = " : aucune (« l » pour en noter)" if not own else " — « l » pour le suivre"
+    else:
+        own = [d for d in decisions if not d.done and d.jalon_date < row.current_date]
+        title = f"À relire à ce {row.kind.label} : décisions ouvertes ({len(own)})"
+        hint = " : aucune" if not own else ""
+    text = Text()
+    text.append(title, style="bold")
+    text.append(hint)
+    for d in own[:6]:
+        who = d.carrier_name or d.carrier_login or "porteur non désigné"
+        text.append(f"\n  {'✓' if d.done else '○'} {d.ref} {d.text} · {who} · {d.standing(today)}")
+    return text
 
 
 def reroute_preview(margins: MarginView | None, row: queries.JalonRow, values: Values) -> Text:

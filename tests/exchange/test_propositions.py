@@ -20,6 +20,7 @@ from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases import actions as act
 from roadmap.usecases.demo import DEMO_SLUG, build_demo
 from roadmap.usecases.identity import actor_for
+from tests.roles import make_admin
 from roadmap.usecases.propositions import (
     accept_proposition,
     list_propositions,
@@ -32,7 +33,7 @@ Edit = Callable[[dict[str, Any]], None]
 
 
 async def _exported(tmp_path: Path) -> Path:
-    await build_demo(await actor_for("cmartin"), today=TODAY)
+    await build_demo(await make_admin("cmartin"), today=TODAY)
     await export(tmp_path / "ex")
     return tmp_path / "ex" / "services" / f"{SERVICE}.toml"
 
@@ -146,7 +147,7 @@ async def test_outside_scope_or_malformed_is_refused_with_key_path(
 async def test_action_the_service_only_funds_is_not_its_to_change(
     db: DatabaseLocation, tmp_path: Path
 ) -> None:
-    await build_demo(await actor_for("cmartin"), today=TODAY)
+    await build_demo(await make_admin("cmartin"), today=TODAY)
     me = await actor_for("cmartin")
     ars = await m.Service.get(code=SERVICE)
     taken = set(

@@ -20,12 +20,12 @@ from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases import actions as act
 from roadmap.usecases.demo import DEMO_SLUG, build_demo
 from roadmap.usecases.identity import actor_for
-from tests.roles import make_admin
 from roadmap.usecases.propositions import (
     accept_proposition,
     list_propositions,
     refuse_proposition,
 )
+from tests.roles import make_admin
 
 TODAY = date(2026, 3, 2)
 SERVICE = "ars"  # contributes to A13/A14, invited to a jalon in the demo

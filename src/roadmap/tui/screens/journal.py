@@ -81,9 +81,10 @@ class JournalScreen(RoadmapScreen):
         table = self.query_one("#journal-table", DataTable)
         table.add_column("Quand", key="at", width=16)
         table.add_column("Qui", key="actor", width=14)
-        table.add_column("Élément", key="entity", width=22)  # « dossier AAP2026-012 » whole
+        # « financement AAP2026-012 » whole: a cut ref would read as another valid ref.
+        table.add_column("Élément", key="entity", width=24)
         table.add_column("Quoi", key="what", width=18)
-        table.add_column("Changement", key="change", width=max(10, self.app.size.width - 82))
+        table.add_column("Changement", key="change", width=max(10, self.app.size.width - 84))
         table.focus()
         slug = self.slug
         self.run_query(lambda: journal_facets(slug), self.fill_filters, name="facets")

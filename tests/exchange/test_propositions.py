@@ -386,3 +386,43 @@ async def test_indicator_value_and_observation_are_proposed_and_accepted(
     assert "valeurs_indicateurs[1].feuille_de_route" in text
     assert "valeurs_indicateurs[2].date" in text
     assert await m.Proposition.all().count() == count
+
+
+async def test_draft_avis_is_confirmed_by_a_member_of_the_service(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await _exported(tmp_path)
+    source = tmp_path / "ex" / "services" / "dapat.toml"
+    doc = tomllib.loads(source.read_text(encoding="utf-8"))
+    dossier = next(
+        d
+        for d in doc["service"]["dossiers"]
+        if "instructeur" in d["roles"]
+        and d["etat"] in ("en_instruction", "avis_rendus")
+        and d.get("feuille_de_route")
+    )
+
+    def edit(d: dict[str, Any]) -> None:
+        item = next(x for x in d["service"]["dossiers"] if x["ref"] == dossier["ref"])
+        item["avis_propose"] = "reserve"
+        item["avis_commentaire"] = "budget de fonctionnement à préciser"
+
+    boss = await actor_for("cmartin")
+    (p,) = (await receive_file(boss, _returned(tmp_path, source, edit))).recorded
+    assert (p.item_kind, p.item_ref, p.proposed_value) == ("avis", dossier["ref"], "reserve")
+    with pytest.raises(PermissionDenied, match="membre de ce service"):
+        await accept_proposition(boss, p.id)  # the trinôme of another service cannot
+    member = await actor_for("lmoreau")  # dapat, cercle élargi
+    assert [r.id for r in await list_propositions(member)] == [p.id]
+    await accept_proposition(member, p.id)
+    avis = await m.Avis.get(dossier__ref=dossier["ref"], service__code="dapat", current=True)
+    assert avis.value == "reserve" and avis.person_id == member.person_id
+    assert "confirmé par lmoreau" in avis.comment
+
+    def forged(d: dict[str, Any]) -> None:
+        item = next(x for x in d["service"]["dossiers"] if x["ref"] == dossier["ref"])
+        was = item.get("avis_du_service")
+        item["avis_du_service"] = "defavorable" if was != "defavorable" else "favorable"
+
+    with pytest.raises(ImportRefused, match="avis_du_service"):
+        await receive_file(boss, _returned(tmp_path, source, forged, "f.toml"))

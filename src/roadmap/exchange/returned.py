@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from roadmap.domain import validation as v
-from roadmap.domain.enums import ActionStatus
+from roadmap.domain.enums import ActionStatus, AvisValue
 from roadmap.domain.errors import ValidationError
 from roadmap.exchange.problems import Problems
 from roadmap.exchange.values import money
@@ -30,6 +30,7 @@ _EDITING_ROLES = {"pilote", "contributeur"}
 NATURES = ("contrainte", "opportunite")
 # Lists a service may add to its file: new dated entries (issue 17).
 NEW_ENTRIES = ("valeurs_indicateurs", "observations")
+_DRAFT = ("avis_propose", "avis_commentaire")  # keys a dossier may gain: a draft avis
 _ENTRY_KEYS = {
     "valeurs_indicateurs": {"feuille_de_route", "indicateur", "date", "valeur", "commentaire"},
     "observations": {"feuille_de_route", "date", "texte", "source"},
@@ -94,11 +95,12 @@ def compare(returned: dict[str, Any], base: dict[str, Any], problems: Problems) 
         problems.add("service", "table attendue (le fichier d'origine en a une)")
         return []
     for k in sorted(set(new) | set(old)):
-        if k not in ("actions", "jalons", *NEW_ENTRIES) and new.get(k) != old.get(k):
+        if k not in ("actions", "jalons", "dossiers", *NEW_ENTRIES) and new.get(k) != old.get(k):
             path = _first_difference(f"service.{k}", new.get(k), old.get(k))
             problems.add(path, "non modifiable par un service (information seulement)")
     proposed = _actions(new.get("actions", []), old.get("actions", []), problems)
     proposed += _jalons(new.get("jalons", []), old.get("jalons", []), problems)
+    proposed += _dossiers(new.get("dossiers", []), old.get("dossiers", []), problems)
     listed = set(base.get("generation", {}).get("feuilles_de_route", []))
     for k in NEW_ENTRIES:
         if k in new and new.get(k) != old.get(k):
@@ -200,6 +202,45 @@ def _engagements(path: str, new: Any, was: dict[str, Any], problems: Problems) -
                      str(before.get("montant", "")), money(amount) or "", path=f"{where}.montant",
                      engagement=before)
         )  # fmt: skip
+    return out
+
+
+def _dossiers(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Proposed]:
+    """A draft avis (``avis_propose`` + ``avis_commentaire``) on a dossier the service
+    instructs: a member of the service confirms it in the application (never the file)."""
+    if not isinstance(new, list):
+        problems.add("service.dossiers", "liste attendue")
+        return []
+    base = {d.get("ref"): d for d in old}
+    out = []
+    for n, item in enumerate(new):
+        path = f"service.dossiers[{n}]"
+        was = base.get(item.get("ref")) if isinstance(item, dict) else None
+        if was is None:
+            problems.add(path, "dossier inconnu de votre fichier (ref)")
+            continue
+        for k in sorted(set(item) | set(was)):
+            if k not in _DRAFT and item.get(k) != was.get(k):
+                hint = " (proposez avis_propose)" if k == "avis_du_service" else ""
+                problems.add(f"{path}.{k}", f"non modifiable par un service{hint}")
+        if "avis_propose" not in item:
+            if "avis_commentaire" in item:
+                problems.add(f"{path}.avis_commentaire", "accompagne avis_propose seulement")
+            continue
+        value, comment = item["avis_propose"], item.get("avis_commentaire", "")
+        if "instructeur" not in was.get("roles", []):
+            problems.add(f"{path}.avis_propose", "votre service n'instruit pas ce dossier")
+        elif value not in {a.value for a in AvisValue}:
+            allowed = ", ".join(a.value for a in AvisValue)
+            problems.add(f"{path}.avis_propose", f"avis attendu parmi : {allowed}")
+        elif not isinstance(comment, str):
+            problems.add(f"{path}.avis_commentaire", "texte attendu")
+        elif not was.get("feuille_de_route"):
+            problems.add(path, "dossier rattaché à aucune feuille de route")
+        else:
+            out.append(Proposed(was["feuille_de_route"], "avis", was["ref"], "avis",
+                                str(was.get("avis_du_service", "")), value, comment.strip(),
+                                path=path))  # fmt: skip
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from roadmap.domain import validation as v
@@ -27,6 +28,12 @@ _ACTION_REASON = ("motif", "nature_motif")
 _JALON_FIELDS = ("commentaire",)
 _EDITING_ROLES = {"pilote", "contributeur"}
 NATURES = ("contrainte", "opportunite")
+# Lists a service may add to its file: new dated entries (issue 17).
+NEW_ENTRIES = ("valeurs_indicateurs", "observations")
+_ENTRY_KEYS = {
+    "valeurs_indicateurs": {"feuille_de_route", "indicateur", "date", "valeur", "commentaire"},
+    "observations": {"feuille_de_route", "date", "texte", "source"},
+}
 # Parts of the file that are not the service's to change (read-only information).
 _IGNORED_TOP = {"schema_version", "generation", "changements", REPLY_KEY}
 
@@ -87,11 +94,15 @@ def compare(returned: dict[str, Any], base: dict[str, Any], problems: Problems) 
         problems.add("service", "table attendue (le fichier d'origine en a une)")
         return []
     for k in sorted(set(new) | set(old)):
-        if k not in ("actions", "jalons") and new.get(k) != old.get(k):
+        if k not in ("actions", "jalons", *NEW_ENTRIES) and new.get(k) != old.get(k):
             path = _first_difference(f"service.{k}", new.get(k), old.get(k))
             problems.add(path, "non modifiable par un service (information seulement)")
     proposed = _actions(new.get("actions", []), old.get("actions", []), problems)
     proposed += _jalons(new.get("jalons", []), old.get("jalons", []), problems)
+    listed = set(base.get("generation", {}).get("feuilles_de_route", []))
+    for k in NEW_ENTRIES:
+        if k in new and new.get(k) != old.get(k):
+            proposed += _new_entries(k, new[k], listed, problems)
     return proposed
 
 
@@ -189,6 +200,60 @@ def _engagements(path: str, new: Any, was: dict[str, Any], problems: Problems) -
                      str(before.get("montant", "")), money(amount) or "", path=f"{where}.montant",
                      engagement=before)
         )  # fmt: skip
+    return out
+
+
+def _new_entries(
+    section: str, entries: Any, listed: set[str], problems: Problems
+) -> list[Proposed]:
+    """``valeurs_indicateurs``: {feuille_de_route, indicateur, date, valeur, commentaire};
+    ``observations``: {feuille_de_route, date, texte, source} (qualitative)."""
+    if not isinstance(entries, list):
+        problems.add(f"service.{section}", "liste attendue")
+        return []
+    out = []
+    allowed = _ENTRY_KEYS[section]
+    for n, e in enumerate(entries):
+        path = f"service.{section}[{n}]"
+        if not isinstance(e, dict):
+            problems.add(path, "table attendue")
+            continue
+        for k in sorted(set(e) - allowed):
+            problems.add(f"{path}.{k}", f"clé inconnue (attendu : {', '.join(sorted(allowed))})")
+        slug, when = e.get("feuille_de_route"), e.get("date")
+        if slug not in listed:
+            problems.add(f"{path}.feuille_de_route", "une des feuilles de route de votre fichier")
+            continue
+        if not isinstance(when, date):
+            problems.add(f"{path}.date", "date attendue (AAAA-MM-JJ, sans guillemets)")
+            continue
+        if section == "valeurs_indicateurs":
+            ref, raw, note = e.get("indicateur"), e.get("valeur"), e.get("commentaire", "")
+            if not isinstance(ref, str) or not ref:
+                problems.add(f"{path}.indicateur", "référence d'indicateur attendue (ex. I1)")
+                continue
+            try:
+                number = Decimal(str(raw).strip().replace(",", "."))
+                if isinstance(raw, bool) or not number.is_finite():
+                    raise ArithmeticError
+            except (ArithmeticError, ValueError):
+                problems.add(f"{path}.valeur", "nombre attendu (ex. 12.5)")
+                continue
+            if not isinstance(note, str):
+                problems.add(f"{path}.commentaire", "texte attendu")
+                continue
+            out.append(Proposed(slug, "indicateur", ref, f"valeur:{when.isoformat()}", "",
+                                f"{number.normalize():f}", note.strip(), path=path))  # fmt: skip
+        else:
+            text, source = e.get("texte"), e.get("source", "")
+            if not isinstance(text, str) or not text.strip():
+                problems.add(f"{path}.texte", "texte attendu")
+                continue
+            if not isinstance(source, str):
+                problems.add(f"{path}.source", "texte attendu")
+                continue
+            out.append(Proposed(slug, "qualitatif", "", f"observation:{when.isoformat()}", "",
+                                text.strip(), source.strip(), path=path))  # fmt: skip
     return out
 
 

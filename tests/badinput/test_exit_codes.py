@@ -61,7 +61,16 @@ CASES: list[tuple[str, list[str], str, int]] = [
     ("decision liste", [], "testeur", 0),
     ("decision ajouter", ["--jalon", "J1", "--texte", "Valider"], "visiteur", 3),
     ("decision fait", ["D999"], "testeur", 2),
+    ("propositions recevoir", ["{tmp}/fichier"], "testeur", 2),  # not TOML
+    ("propositions recevoir", ["{tmp}/absent.toml"], "testeur", 4),
+    ("propositions liste", [], "testeur", 0),
+    ("propositions accepter", ["999"], "testeur", 2),
+    ("propositions refuser", ["999", "--motif", "pas maintenant"], "testeur", 2),
     ("demo", [], "testeur", 2),  # exists already: --force needed
+    ("propositions liste", [], "testeur", 0),
+    ("propositions accepter", ["999"], "testeur", 2),
+    ("propositions refuser", ["999", "--motif", "hors sujet"], "testeur", 2),
+    ("propositions recevoir", ["{tmp}/absent.toml"], "testeur", 4),
 ]
 
 
@@ -82,6 +91,7 @@ def _leaf_commands() -> set[str]:
 
 
 def test_every_command_is_walked() -> None:
+    """A new subcommand must add its lines here (and keep to the README's table)."""
     assert _leaf_commands() <= {words for words, *_ in CASES}
 
 

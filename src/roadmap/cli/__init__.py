@@ -11,25 +11,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 
 from roadmap import __version__
-from roadmap.cli import (
-    commands_baselines,
-    commands_core,
-    commands_dossiers,
-    commands_exchange,
-    commands_graph,
-    commands_propositions,
-)
 
-# One module per capability, each adding its own subcommands.
+# One module per capability (roadmap.cli.<name>), each adding its own subcommands; imported
+# when the parser is built, so ``roadmap --version`` loads none of them.
 COMMAND_MODULES = [
-    commands_core,
-    commands_dossiers,
-    commands_graph,
-    commands_baselines,
-    commands_exchange,
-    commands_propositions,
+    "commands_core",
+    "commands_dossiers",
+    "commands_graph",
+    "commands_baselines",
+    "commands_exchange",
+    "commands_propositions",
 ]
 
 
@@ -73,12 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser
     )
-    for module in COMMAND_MODULES:
-        module.register(subparsers)  # type: ignore[attr-defined]
+    for name in COMMAND_MODULES:
+        import_module(f"roadmap.cli.{name}").register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        print(f"roadmap {__version__}")  # what argparse would print, without building it
+        return 0
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from roadmap.domain.errors import PermissionDenied
 from roadmap.exchange.render import previous_fingerprint
 from roadmap.models import ServiceExport
 from roadmap.usecases.base import now, write_unit
@@ -46,7 +47,12 @@ async def record_bases(files: Iterable[Path]) -> int:
         await ServiceExport.bulk_create(new)
         return len(new)
 
-    return await write_unit(unit)
+    try:
+        return await write_unit(unit)
+    except PermissionDenied:
+        # A lecteur's PostgreSQL role writes nothing (db acces): its export still works, but
+        # a file from it cannot be received (refused as "base inconnue").
+        return 0
 
 
 async def base_text(fingerprint: str) -> tuple[str, str] | None:

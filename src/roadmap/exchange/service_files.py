@@ -25,9 +25,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from roadmap.exchange import calendar
 from roadmap.exchange.atomic import stage_if_changed
 from roadmap.exchange.changes import CHANGES_KEY, diff, read_previous
 from roadmap.exchange.journal_heads import JournalHeads
@@ -36,6 +35,9 @@ from roadmap.exchange.metadata import ExportOptions
 from roadmap.exchange.render import fingerprint, render, same_as_before
 from roadmap.exchange.service_doc import ServiceIndex, build_service_document
 from roadmap.exchange.snapshot import Row, Snapshot
+
+if TYPE_CHECKING:  # icalendar loads only when an export writes calendars
+    from roadmap.exchange import calendar
 
 Emit = Callable[[Path, bytes], None]
 # (file, staged temporary or None when unchanged, size, sha256) in the order handled
@@ -59,6 +61,8 @@ def write_services(
         document = build_service_document(snap, index, s, options)
         emit(path, _with_changes(path, document, options))
         if options.ics:
+            from roadmap.exchange import calendar
+
             service_events = calendar.service_events(document, events, now)
             emit(
                 out_dir / "services" / f"{s['code']}.ics",

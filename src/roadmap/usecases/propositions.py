@@ -17,7 +17,12 @@ from roadmap.usecases.base import authorize, journal, now, write_unit
 from roadmap.usecases.identity import Actor
 
 STATUS_LABELS = {"en_attente": "en attente", "acceptee": "acceptée", "refusee": "refusée"}
-FIELD_LABELS = {"statut": "statut", "debut": "début", "fin": "fin", "commentaire": "commentaire"}
+FIELD_LABELS = {
+    "statut": "statut",
+    "debut": "début",
+    "fin": "fin",
+    "commentaire": "commentaire",
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,11 @@ class PropositionRow:
 
     @property
     def field_label(self) -> str:
+        if self.field.startswith("montant:"):
+            return "montant d'engagement"
+        kind, _, day = self.field.partition(":")
+        if kind in ("valeur", "observation") and day:
+            return f"{kind} du {day[8:10]}/{day[5:7]}/{day[:4]}"
         return FIELD_LABELS.get(self.field, self.field)
 
     @property
@@ -114,7 +124,12 @@ async def accept_proposition(actor: Actor, number: int) -> tuple[str, ...]:
             action = await Action.get_or_none(roadmap__slug=p.roadmap_slug, ref=p.item_ref)
             if action is None:
                 raise NotFound(f"action {p.item_ref} introuvable (supprimée depuis ?)")
-            if p.field == "statut":
+            if p.field.startswith("montant:"):
+                await act.set_engagement_amount(
+                    actor, p.roadmap_slug, int(p.field.removeprefix("montant:")),
+                    p.proposed_value, reason=reason,
+                )  # fmt: skip
+            elif p.field == "statut":
                 await act.set_action_status(
                     actor, p.roadmap_slug, p.item_ref, action.version, p.proposed_value,
                     reason=reason,
@@ -128,6 +143,18 @@ async def accept_proposition(actor: Actor, number: int) -> tuple[str, ...]:
                     p.reason_kind or AdjustmentKind.CONTRAINTE.value, shift_dependents=False,
                 )  # fmt: skip
                 warnings = tuple(outcome.warnings)
+        elif p.item_kind == "indicateur":
+            note = f"{p.reason}\n({reason})" if p.reason else f"({reason})"
+            await obs.add_indicator_value(
+                actor, p.roadmap_slug, p.item_ref, p.field.removeprefix("valeur:"),
+                p.proposed_value, note,
+            )  # fmt: skip
+        elif p.item_kind == "qualitatif":
+            source = f"{p.reason} — {p.service_code}" if p.reason else p.service_code
+            await obs.add_record(
+                actor, p.roadmap_slug, p.field.removeprefix("observation:"),
+                f"{p.proposed_value}\n({reason})", source,
+            )  # fmt: skip
         elif p.item_kind == "jalon" and p.field == "commentaire":
             await obs.add_comment(
                 actor, p.roadmap_slug, f"{p.proposed_value}\n({reason})", about=p.item_ref

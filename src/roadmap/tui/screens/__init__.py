@@ -75,6 +75,8 @@ ROADMAP_SCREENS: list[ScreenEntry] = [
            "dépendances, marges, charge, alliances"),
     _entry("x", "export", "Exporter", "export", "ExportScreen",
            "fichiers TOML pour les services"),
+    _entry("u", "propositions", "Propositions", "propositions", "PropositionsScreen",
+           "ce que les services proposent par leur fichier : accepter, refuser"),
 ]  # fmt: skip
 
 

@@ -21,7 +21,7 @@ class AccueilScreen(AppScreen):
     TITLE = "Accueil"
     LIVE_REFRESH = True
     BINDINGS = [
-        Binding("enter", "open", "Ouvrir"),
+        Binding("enter", "open", "Ouvrir", priority=True),  # shown over the table's own
         Binding("n", "create", "Nouvelle feuille de route"),
         Binding("s", "archive", "Archiver / réactiver"),
         Binding("ctrl+r", "reload", "Actualiser"),
@@ -43,11 +43,12 @@ class AccueilScreen(AppScreen):
         table.add_columns(
             "Feuille de route", "Mon rôle", "Horizon", "Avancement", "Actions", "Alertes"
         )
-        who = self.actor.display
-        known = "" if self.actor.person_id else " (inconnu de la base : lecture seule)"
-        self.query_one("#accueil-who", Static).update(f" Connecté : {who}{known}")
 
     def action_reload(self) -> None:
+        actor = self.actor  # may have changed: the first launch's demo gives a seat
+        who = f"{actor.name} ({actor.login})" if actor.name else actor.login  # login kept
+        known = "" if actor.person_id else " (inconnu de la base : lecture seule)"
+        self.query_one("#accueil-who", Static).update(f" Connecté : {who}{known}")
         self.run_query(lambda: queries.list_my_roadmaps(self.actor), self.show)
 
     def show(self, summaries: list[RoadmapSummary]) -> None:

@@ -68,6 +68,10 @@ class ActionsScreen(RoadmapScreen):
         self.form_choices: FormChoices | None = None
         self.loaded = False
         self.baseline: BaselineDates | None = None  # « Écart » column when set
+        self._table: VirtualTable[ActionRow] | None = None
+        self._selects: dict[str, Select[str]] = {}  # mounted after the first rows
+        self._search: Input | None = None
+        self._title: Static | None = None
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -159,6 +163,7 @@ class ActionsScreen(RoadmapScreen):
         self.baseline = dates
         table = self.table
         table.columns = self._columns()
+        table.forget_keys()  # the variance column's order depends on the baseline
         table._update_virtual_size()
         table.refresh()
         self._update_title()
@@ -179,7 +184,10 @@ class ActionsScreen(RoadmapScreen):
 
     @property
     def table(self) -> VirtualTable[ActionRow]:
-        return self.query_one("#actions-table", VirtualTable)  # type: ignore[return-value]
+        # Found once: a DOM query per keystroke costs as much as the search itself.
+        if self._table is None:
+            self._table = self.query_one("#actions-table", VirtualTable)
+        return self._table
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -231,14 +239,17 @@ class ActionsScreen(RoadmapScreen):
     def _mount_filters(self) -> None:
         """The four filter lists, once the rows are on screen: they cost as much to mount
         as the rest of the screen (measured: half the time to the first rows, issue 15)."""
-        if self.query("#f-axe"):
+        if self._selects:
             return
-        self.query_one("#actions-filters", Horizontal).mount(
-            Select[str]([], prompt="Axe", id="f-axe"),
-            Select[str]([(s.label, s.value) for s in ActionStatus], prompt="Statut", id="f-status"),
-            Select[str]([], prompt="Personne", id="f-owner"),
-            Select[str]([], prompt="Service", id="f-service"),
-        )
+        self._selects = {
+            "#f-axe": Select[str]([], prompt="Axe", id="f-axe"),
+            "#f-status": Select[str](
+                [(s.label, s.value) for s in ActionStatus], prompt="Statut", id="f-status"
+            ),
+            "#f-owner": Select[str]([], prompt="Personne", id="f-owner"),
+            "#f-service": Select[str]([], prompt="Service", id="f-service"),
+        }
+        self.query_one("#actions-filters", Horizontal).mount(*self._selects.values())
 
     def load_margins(self) -> None:
         async def margins() -> dict[str, int | None]:
@@ -266,21 +277,26 @@ class ActionsScreen(RoadmapScreen):
         table = self.table
         shown, total = len(table.view), len(table.rows)
         count = fr.plural(total, "action") if shown == total else f"{shown} sur {total} actions"
-        self.query_one("#actions-title", Static).update(
-            f"Actions — {self.slug} · {count}" + baseline_label(self.baseline)
-        )
+        if self._title is None:
+            self._title = self.query_one("#actions-title", Static)
+        self._title.update(f"Actions — {self.slug} · {count}" + baseline_label(self.baseline))
 
     # --- filter, search, sort ----------------------------------------------------------------
 
+    def _search_box(self) -> Input:
+        if self._search is None:
+            self._search = self.query_one("#search", Input)
+        return self._search
+
     def _select_value(self, selector: str) -> str | None:
-        found = self.query(selector)
-        value = found.first(Select).value if found else None  # not mounted yet: no filter
+        select = self._selects.get(selector)
+        value = select.value if select is not None else None  # not mounted yet: no filter
         return value if isinstance(value, str) else None
 
     @on(Input.Changed, "#search")
     @on(Select.Changed)
     def apply_filters(self) -> None:
-        needle = self.query_one("#search", Input).value.strip().lower()
+        needle = self._search_box().value.strip().lower()
         axe = self._select_value("#f-axe")
         status = self._select_value("#f-status")
         owner = self._select_value("#f-owner")

@@ -1,0 +1,77 @@
+"""Propositions screen (issue 17): the trinôme accepts one proposal and refuses another."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import tomli_w
+from textual.widgets import TextArea
+
+from roadmap import models as m
+from roadmap.exchange.export import export
+from roadmap.exchange.receive import receive_file
+from roadmap.tui.screens.declared_form import FormModal
+from roadmap.tui.screens.propositions import PropositionsScreen
+from roadmap.usecases.demo import DEMO_SLUG
+from roadmap.usecases.identity import current_actor
+
+from .helpers import demo_app, open_screen, settle, type_text
+
+
+async def _two_proposals(tmp_path: Path) -> None:
+    await export(tmp_path / "ex")
+    source = tmp_path / "ex" / "services" / "ars.toml"
+    doc = tomllib.loads(source.read_text(encoding="utf-8"))
+    action = next(a for a in doc["service"]["actions"] if "contributeur" in a["roles"])
+    action["statut"] = "bloquee" if action["statut"] != "bloquee" else "en_cours"
+    doc["service"]["jalons"][0]["commentaire"] = "Deux personnes de l'ARS viendront."
+    doc["reponse"] = {"auteur": "Julie Durand"}
+    returned = tmp_path / "retour.toml"
+    returned.write_text(tomli_w.dumps(doc), encoding="utf-8")
+    result = await receive_file(await current_actor(), returned)
+    assert len(result.recorded) == 2
+
+
+async def test_accept_one_and_refuse_one(tmp_path: Path) -> None:
+    async with demo_app(tmp_path) as (app, pilot):
+        await _two_proposals(tmp_path)
+        await open_screen(app, pilot, DEMO_SLUG, "propositions")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PropositionsScreen)
+        rows = screen.table.view_rows()
+        assert [r.service for r in rows] == ["ars", "ars"]
+        detail = str(screen.query_one("#proposition-detail").render())
+        assert "Julie Durand" in detail and "→" in detail
+        first, second = rows
+        # v: accept the first (confirm in the form)
+        await pilot.press("v")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormModal)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # n: refuse the second with a motive
+        assert app.screen is screen
+        await pilot.press("down")
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#field-motif", TextArea).focus()
+        await type_text(pilot, "pas pour ce COPIL")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen
+        stored = {p.id: p for p in await m.Proposition.all()}
+        assert stored[first.id].status == "acceptee"
+        assert stored[second.id].status == "refusee"
+        assert stored[second.id].motive == "pas pour ce COPIL"
+        journal = await m.JournalEntry.filter(operation="proposition acceptée").first()
+        assert journal is not None and "accepté par" in journal.reason
+        assert {r.status for r in screen.table.view_rows()} == {"acceptee", "refusee"}

@@ -270,7 +270,11 @@ async def main(argv: list[str]) -> int:
                 lambda: margins_for_roadmap(big, TODAY),
             )
             settings = Settings(
-                theme="dsfr", config_dir=folder / "config", today=TODAY, refresh_seconds=0
+                theme="dsfr",
+                config_dir=folder / "config",
+                today=TODAY,
+                refresh_seconds=0,
+                first_steps=False,
             )
             app = RoadmapApp(settings, await actor_for(login))
             async with app.run_test(size=SIZE) as pilot:

@@ -39,6 +39,8 @@ class Settings:
     refresh_seconds: float = 2.0
     # Problems found while reading the layers, shown to the user once the app runs.
     warnings: tuple[str, ...] = ()
+    # Show « Premiers pas » until the user has seen it once (off in tests and benchmarks).
+    first_steps: bool = True
 
     @property
     def settings_path(self) -> Path:

@@ -122,9 +122,12 @@ def code(value: str | None, *, money: bool = False) -> str:
         return date_short(date.fromisoformat(value))
     except ValueError:
         pass
+    numeric = value.replace(".", "", 1).lstrip("-").isdigit()
+    if numeric and money:
+        return amount(Decimal(value))
     # Decimals only: a bare integer may be a year or a count, kept as typed.
-    if "." in value and value.replace(".", "", 1).lstrip("-").isdigit():
-        return amount(Decimal(value)) if money else number(Decimal(value))
+    if numeric and "." in value:
+        return number(Decimal(value))
     return value
 
 
@@ -140,6 +143,14 @@ def what_changed(operation: str, field: str) -> str:
     seen = {w.casefold() for w in head.replace("'", " ").split()}
     rest = [w for w in field.split() if w.casefold() not in seen]
     return f"{head} : {' '.join(rest)}" if rest and head else head or " ".join(rest)
+
+
+def entry_text(entity: str, operation: str, field: str) -> str:
+    """``avis : dcs`` rather than ``avis : avis : dcs``; ``dossier : état``."""
+    what = what_changed(operation, field)
+    if not entity or what.casefold().startswith(entity.casefold()):
+        return what
+    return f"{entity} : {what}"
 
 
 def change(old: str | None, new: str | None, *, money: bool = False) -> str:

@@ -61,6 +61,11 @@ CASES: list[tuple[str, list[str], str, int]] = [
     ("decision liste", [], "testeur", 0),
     ("decision ajouter", ["--jalon", "J1", "--texte", "Valider"], "visiteur", 3),
     ("decision fait", ["D999"], "testeur", 2),
+    ("propositions recevoir", ["{tmp}/fichier"], "testeur", 2),  # not TOML
+    ("propositions recevoir", ["{tmp}/absent.toml"], "testeur", 4),
+    ("propositions liste", [], "testeur", 0),
+    ("propositions accepter", ["999"], "testeur", 2),
+    ("propositions refuser", ["999", "--motif", "pas maintenant"], "testeur", 2),
     ("demo", [], "testeur", 2),  # exists already: --force needed
     ("propositions liste", [], "testeur", 0),
     ("propositions accepter", ["999"], "testeur", 2),

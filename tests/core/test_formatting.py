@@ -50,3 +50,10 @@ def test_journal_words_no_codes_no_doubles() -> None:
     assert fr.change("", "favorable") == "Favorable"
     assert fr.person("Julien Rey", "jrey") == "Julien Rey (jrey)"
     assert fr.person("", "jrey") == "jrey"
+
+
+def test_history_lines_say_each_word_once() -> None:
+    assert fr.entry_text("avis", "avis", "avis dcs") == "avis : dcs"
+    assert fr.entry_text("décision", "décision", "issue") == "décision : issue"
+    assert fr.entry_text("dossier", "état", "état") == "dossier : état"
+    assert fr.code("18000", money=True) == f"18{NNBSP}000{NNBSP}€"

@@ -30,7 +30,7 @@ async def test_report_first_section_on_the_demo(db: DatabaseLocation, tmp_path: 
     # The jalons moved since, each with the reason recorded when it moved.
     assert "COTECH de mi-parcours : date 25/02/2026 → 11/02/2026 (-14 j) — opportunité" in text
     assert "(+21 j) — contrainte : Le prestataire de restauration" in text
-    assert "A2 caf (Budget) : 25\u202f000 € → 30\u202f000 € (hausse)" in text
+    assert "A2 caf (Budget) : 25\u202f000\u202f€ → 30\u202f000\u202f€ (hausse)" in text
     relevé = text.index("## Relevé de décisions du COPIL du 02/11/2025 (J1)")
     assert first < relevé < text.index("## Point d'arrivée")
     assert "1 faite(s) sur 3." in text and "| D2 | Associer la CAF" in text

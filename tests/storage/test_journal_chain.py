@@ -267,3 +267,24 @@ async def test_exports_carry_the_head_and_reveal_a_recomputed_history(
     assert (await verify_chain()).ok  # the chain alone cannot tell
     problem = await head_problem(kept)
     assert problem is not None and "a été réécrit" in problem
+
+
+async def test_a_protection_replaced_by_a_harmless_one_is_reported(db: DatabaseLocation) -> None:
+    if db.is_sqlite:  # same name, does nothing
+        swap = [
+            "DROP TRIGGER journal_no_update",
+            "CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal BEGIN SELECT 1; END",
+        ]
+        expected = "le déclencheur journal_no_update a été changé"
+    else:  # a chain function that no longer stamps the role
+        swap = [
+            "CREATE OR REPLACE FUNCTION journal_chain() RETURNS trigger LANGUAGE plpgsql "
+            "AS $$ BEGIN RETURN NEW; END $$"
+        ]
+        expected = "la fonction journal_chain a été changée"
+    await tamper(db, swap)
+    problems = await missing_protections()
+    assert any(expected in p for p in problems), problems
+    await tamper(db, ["ALTER TABLE journal ADD COLUMN note TEXT"])
+    assert any("colonnes du journal" in p for p in await missing_protections())
+    await tamper(db, ["ALTER TABLE journal DROP COLUMN note"])

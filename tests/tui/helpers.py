@@ -35,7 +35,11 @@ TEST_LOGIN = "testeur"  # ROADMAP_USER in every test (tests/conftest.py)
 def demo_settings(tmp_path: Path, *, theme: str = "dsfr", refresh: float = 0) -> Settings:
     """Live refresh is off unless a test asks for it: no reload behind a test's back."""
     return Settings(
-        theme=theme, config_dir=tmp_path / "config", today=DEMO_TODAY, refresh_seconds=refresh
+        theme=theme,
+        config_dir=tmp_path / "config",
+        today=DEMO_TODAY,
+        refresh_seconds=refresh,
+        first_steps=False,
     )
 
 

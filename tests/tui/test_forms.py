@@ -117,3 +117,40 @@ async def test_cercle_elargi_opens_an_action_read_only_with_the_reason(tmp_path:
         await settle(app, pilot)
         assert isinstance(app.screen, ActionsScreen)  # creating is refused up front
         assert any("demande le rôle" in m for _, m in app.notifications)  # type: ignore[attr-defined]
+
+
+async def test_first_launch_asks_how_to_start(tmp_path: Path) -> None:
+    """A new base asks (demo, empty, import) instead of building the demo by itself."""
+    from roadmap.config import Settings
+    from roadmap.models import Roadmap
+    from roadmap.storage.database import close_database, open_database
+    from roadmap.storage.location import parse_location
+    from roadmap.tui.app import RoadmapApp
+    from roadmap.tui.screens.welcome import PremiersPasScreen
+    from roadmap.usecases.identity import current_actor
+
+    await open_database(parse_location(str(tmp_path / "neuve.db")))
+    try:
+        settings = Settings(config_dir=tmp_path / "config", refresh_seconds=0)
+        app = RoadmapApp(settings, await current_actor(), new_database=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            assert isinstance(app.screen, PremiersPasScreen)
+            assert not await Roadmap.exists()  # nothing decided for the user
+            await pilot.press("escape")  # skippable
+            await settle(app, pilot)
+            assert not isinstance(app.screen, PremiersPasScreen)
+            assert not await Roadmap.exists()
+            assert (tmp_path / "config" / "premiers-pas-vus").exists()
+            app.action_help()
+            await settle(app, pilot)
+            await pilot.press("p")  # reopened from the help
+            await settle(app, pilot)
+            assert isinstance(app.screen, PremiersPasScreen)
+            app.screen.dismiss("demo")
+            await settle(app, pilot)
+            assert await Roadmap.exists()
+            person = app.actor
+            assert person.person_id is not None and person.login == "testeur"
+    finally:
+        await close_database()

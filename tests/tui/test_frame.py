@@ -116,6 +116,15 @@ def test_quitting_leaves_no_thread_behind(tmp_path: Path) -> None:
         async def pilot(p):
             await p.app.workers.wait_for_complete()
             await p.pause()
+            await p.press("enter")          # new base: « Explorer la démonstration »
+            for _ in range(100):            # the demo is built in a worker
+                await p.app.workers.wait_for_complete()
+                await p.app.wait_for_database_work()
+                await p.pause(0.1)
+                if p.app.actor.person_id is not None:
+                    break
+            await p.app.workers.wait_for_complete()
+            await p.pause()
             await p.press("enter")          # open the demo roadmap
             await p.app.workers.wait_for_complete()
             await p.press("a")              # actions

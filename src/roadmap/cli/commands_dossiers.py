@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from roadmap import formatting as fmt
 from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext
 from roadmap.domain.enums import DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
@@ -297,13 +298,26 @@ async def _show(ctx: CommandContext) -> int:
         print("\nDécisions")
         for dec in d.decisions:
             mark = "" if dec.current else " (remplacée)"
-            print(f"  {dec.decided_at:%d/%m/%Y} {dec.outcome.label}{mark} par {dec.decided_by}")
+            who = fmt.person(d.names.get(dec.decided_by, ""), dec.decided_by)
+            print(f"  {fmt.date_short(dec.decided_at)} {dec.outcome.label}{mark} par {who}")
             if dec.motivation:
                 print(f"      motivation : {dec.motivation}")
             if dec.revision_reason:
                 print(f"      révision   : {dec.revision_reason}")
     for alert in r.alerts:
         print(f"! {alert.message}")
+    if d.history:
+        print("\nHistorique")
+        for e in d.history:
+            money = fmt.is_money(e.entity, e.field, e.operation)
+            change = fmt.change(e.old, e.new, money=money)
+            who = fmt.person(d.names.get(e.actor, ""), e.actor)
+            what = fmt.entry_text(e.entity, e.operation, e.field)
+            print(
+                f"  {fmt.moment(e.at)} {who} · {what}"
+                + (f" : {change}" if change else "")
+                + (f" — {e.reason}" if e.reason else "")
+            )
     rights = await rights_on(ctx.actor, r.ref)
     if rights.read_notes:
         notes = await private_annotations(ctx.actor, r.ref)

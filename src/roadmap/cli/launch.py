@@ -60,8 +60,10 @@ async def run_tui(args: argparse.Namespace, **run_options: Any) -> int:
         from roadmap.tui.app import RoadmapApp
         from roadmap.usecases.identity import current_actor
 
-        await build_demo_if_needed(info.created)
-        app = RoadmapApp(settings, await current_actor())
+        # A new database asks how to start (demo, empty, import) instead of deciding.
+        app = RoadmapApp(
+            settings, await current_actor(), new_database=await needs_demo(info.created)
+        )
         await app.run_async(**run_options)
         return app.return_code or EXIT_OK
     except PermissionDenied as exc:  # e.g. ROADMAP_USER on a shared file

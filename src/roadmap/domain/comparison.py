@@ -153,14 +153,13 @@ class Comparison:
 
 
 def money_fr(amount: Decimal | str | None, unit: str = "€") -> str:
-    """« 25 000 € », « 0,5 ETP »: French grouping and decimal comma."""
+    """« 25 000 € », « 0,5 ETP »: the app's one French formatting (roadmap.formatting)."""
+    from roadmap import formatting
+
     value = Decimal(amount or "0")
-    text = f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
-    if text.endswith(",00"):
-        text = text[:-3]
-    elif text.endswith("0") and "," in text:
-        text = text[:-1]
-    return f"{text} {unit}".rstrip()
+    if unit == "€":
+        return formatting.amount(value)
+    return f"{formatting.number(value)} {unit}".rstrip()
 
 
 def _gap(horizon: date | None, finish: date | None) -> int | None:

@@ -9,7 +9,7 @@ the trinôme changed since the export is a conflict, kept with the three values.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,8 @@ from roadmap.exchange.bases import base_text
 from roadmap.exchange.problems import ImportRefused, Problems
 from roadmap.exchange.returned import REPLY_KEY, Proposed, compare, shown
 from roadmap.exchange.toml_input import load_toml
-from roadmap.models import Action, Proposition, Roadmap
+from roadmap.exchange.values import money
+from roadmap.models import Action, Engagement, Indicator, Proposition, Roadmap
 from roadmap.usecases.base import authorize, journal, now, role_in, write_unit
 from roadmap.usecases.identity import Actor
 
@@ -74,10 +75,13 @@ def _author(document: dict[str, Any], declared: str | None, problems: Problems) 
     return author.strip()
 
 
-async def _current(p: Proposed) -> str:
+async def _current(p: Proposed, service: str) -> str:
     """The value stored now for the proposed field (a comment is always new)."""
     if p.kind != "action":
         return p.base
+    if p.field.startswith("montant:"):
+        found = await Engagement.get_or_none(id=int(p.field.removeprefix("montant:")))
+        return money(found.amount) or "" if found else ""
     action = await Action.get_or_none(roadmap__slug=p.roadmap, ref=p.ref)
     return shown(getattr(action, _ACTION_COLUMNS[p.field])) if action else ""
 
@@ -98,12 +102,42 @@ async def _may_receive(actor: Actor, slugs: set[str], listed: list[str]) -> None
         )
 
 
+async def _engagements(proposed: list[Proposed], code: str, problems: Problems) -> list[Proposed]:
+    """Name each commitment whose amount is proposed by its id (``montant:<id>``): the one of
+    this service on that action with the nature, period and description exported."""
+    out = []
+    for p in proposed:
+        if p.engagement is None:
+            out.append(p)
+            continue
+        e = p.engagement
+        found = await Engagement.filter(
+            action__roadmap__slug=p.roadmap, action__ref=p.ref, service__code=code,
+            kind=e.get("nature"), period_start=e.get("debut"), period_end=e.get("fin"),
+            description=e.get("description", ""),
+        ).values_list("id", flat=True)  # fmt: skip
+        if len(found) != 1:
+            problems.add(
+                p.path, "engagement introuvable ou ambigu : modifiez-le dans l'application"
+            )
+            continue
+        out.append(replace(p, field=f"montant:{found[0]}", engagement=None))
+    return out
+
+
 async def receive_file(actor: Actor, path: Path, *, declared_author: str | None = None) -> Received:
     document, index = load_toml(path)
     code, base = await _base(path, document)
     problems = Problems(path, index)
     author = _author(document, declared_author, problems)
     proposed = compare(document, base, problems)
+    problems.raise_if_any()
+    proposed = await _engagements(proposed, code, problems)
+    for p in proposed:
+        if p.kind == "indicateur" and not await Indicator.exists(
+            roadmap__slug=p.roadmap, ref=p.ref
+        ):
+            problems.add(f"{p.path}.indicateur", f"indicateur {p.ref} inconnu de {p.roadmap}")
     problems.raise_if_any()
     slugs = {p.roadmap for p in proposed}
     listed = [str(x) for x in base.get("generation", {}).get("feuilles_de_route", [])]
@@ -112,7 +146,7 @@ async def receive_file(actor: Actor, path: Path, *, declared_author: str | None 
         await _may_receive(actor, slugs, listed)
         result = Received(code, author)
         for p in proposed:
-            current = await _current(p)
+            current = await _current(p, code)
             if current == p.value:
                 result.already.append(f"{p.roadmap} {p.ref} {p.field} : déjà « {p.value} »")
                 continue

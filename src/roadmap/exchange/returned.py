@@ -2,19 +2,24 @@
 
 Pure: the caller gives the returned document and its base (the exported file found by the
 fingerprint). A service may propose, for the items of its file only: the status and the
-dates of an action it pilots or contributes to (a moved date needs ``motif``), and a
-comment on a jalon it is invited to (``commentaire``). Any other difference is refused with
-its key path: the file is a proposal, never a command (docs/export-format.md).
+dates of an action it pilots or contributes to (a moved date needs ``motif``), the amount
+of its own commitments, and a comment on a jalon it is invited to (``commentaire``). Any
+other difference is refused with its key path: a proposal, never a command
+(docs/export-format.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from roadmap.domain.enums import ActionStatus
+from roadmap.domain import validation as v
+from roadmap.domain.enums import ActionStatus, AvisValue
+from roadmap.domain.errors import ValidationError
 from roadmap.exchange.problems import Problems
+from roadmap.exchange.values import money
 
 # The keys a returned file may add or change, besides the fields proposed.
 REPLY_KEY = "reponse"  # optional table: auteur = "…"
@@ -23,6 +28,13 @@ _ACTION_REASON = ("motif", "nature_motif")
 _JALON_FIELDS = ("commentaire",)
 _EDITING_ROLES = {"pilote", "contributeur"}
 NATURES = ("contrainte", "opportunite")
+# Lists a service may add to its file: new dated entries (issue 17).
+NEW_ENTRIES = ("valeurs_indicateurs", "observations")
+_DRAFT = ("avis_propose", "avis_commentaire")  # keys a dossier may gain: a draft avis
+_ENTRY_KEYS = {
+    "valeurs_indicateurs": {"feuille_de_route", "indicateur", "date", "valeur", "commentaire"},
+    "observations": {"feuille_de_route", "date", "texte", "source"},
+}
 # Parts of the file that are not the service's to change (read-only information).
 _IGNORED_TOP = {"schema_version", "generation", "changements", REPLY_KEY}
 
@@ -38,6 +50,7 @@ class Proposed:
     reason: str = ""
     reason_kind: str = ""
     path: str = ""
+    engagement: dict[str, Any] | None = None  # the commitment as exported (for montant)
 
 
 def shown(value: Any) -> str:
@@ -82,11 +95,16 @@ def compare(returned: dict[str, Any], base: dict[str, Any], problems: Problems) 
         problems.add("service", "table attendue (le fichier d'origine en a une)")
         return []
     for k in sorted(set(new) | set(old)):
-        if k not in ("actions", "jalons") and new.get(k) != old.get(k):
+        if k not in ("actions", "jalons", "dossiers", *NEW_ENTRIES) and new.get(k) != old.get(k):
             path = _first_difference(f"service.{k}", new.get(k), old.get(k))
             problems.add(path, "non modifiable par un service (information seulement)")
     proposed = _actions(new.get("actions", []), old.get("actions", []), problems)
     proposed += _jalons(new.get("jalons", []), old.get("jalons", []), problems)
+    proposed += _dossiers(new.get("dossiers", []), old.get("dossiers", []), problems)
+    listed = set(base.get("generation", {}).get("feuilles_de_route", []))
+    for k in NEW_ENTRIES:
+        if k in new and new.get(k) != old.get(k):
+            proposed += _new_entries(k, new[k], listed, problems)
     return proposed
 
 
@@ -116,7 +134,9 @@ def _actions(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Pr
         for k in sorted(set(item) | set(was)):
             if k in _ACTION_REASON or item.get(k) == was.get(k):
                 continue
-            if k not in _ACTION_FIELDS:
+            if k == "engagements":
+                out += _engagements(f"{path}.{k}", item.get(k), was, problems)
+            elif k not in _ACTION_FIELDS:
                 problems.add(f"{path}.{k}", "non modifiable par un service")
             elif not may_edit:
                 problems.add(
@@ -153,6 +173,129 @@ def _proposed(
         was["feuille_de_route"], kind, was["ref"], k, shown(was.get(k)), shown(item.get(k)),
         reason.strip() if isinstance(reason, str) else "", str(nature), path,
     )  # fmt: skip
+
+
+def _engagements(path: str, new: Any, was: dict[str, Any], problems: Problems) -> list[Proposed]:
+    """The service's own commitments on an action: only ``montant`` may change."""
+    old = was.get("engagements", [])
+    if not isinstance(new, list) or len(new) != len(old):
+        problems.add(path, "ajouter ou retirer un engagement se fait dans l'application")
+        return []
+    out: list[Proposed] = []
+    for n, (e, before) in enumerate(zip(new, old, strict=True)):
+        where = f"{path}[{n}]"
+        if not isinstance(e, dict):
+            problems.add(where, "table attendue")
+            continue
+        for k in sorted(set(e) | set(before)):
+            if k != "montant" and e.get(k) != before.get(k):
+                problems.add(f"{where}.{k}", "non modifiable par un service (montant seulement)")
+        if e.get("montant") == before.get("montant"):
+            continue
+        try:
+            amount = v.amount(e.get("montant"), "montant")
+        except ValidationError as exc:
+            problems.add(f"{where}.montant", f'{exc} (ex. "12500.00")')
+            continue
+        out.append(
+            Proposed(was["feuille_de_route"], "action", was["ref"], "montant",
+                     str(before.get("montant", "")), money(amount) or "", path=f"{where}.montant",
+                     engagement=before)
+        )  # fmt: skip
+    return out
+
+
+def _dossiers(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Proposed]:
+    """A draft avis (``avis_propose`` + ``avis_commentaire``) on a dossier the service
+    instructs: a member of the service confirms it in the application (never the file)."""
+    if not isinstance(new, list):
+        problems.add("service.dossiers", "liste attendue")
+        return []
+    base = {d.get("ref"): d for d in old}
+    out = []
+    for n, item in enumerate(new):
+        path = f"service.dossiers[{n}]"
+        was = base.get(item.get("ref")) if isinstance(item, dict) else None
+        if was is None:
+            problems.add(path, "dossier inconnu de votre fichier (ref)")
+            continue
+        for k in sorted(set(item) | set(was)):
+            if k not in _DRAFT and item.get(k) != was.get(k):
+                hint = " (proposez avis_propose)" if k == "avis_du_service" else ""
+                problems.add(f"{path}.{k}", f"non modifiable par un service{hint}")
+        if "avis_propose" not in item:
+            if "avis_commentaire" in item:
+                problems.add(f"{path}.avis_commentaire", "accompagne avis_propose seulement")
+            continue
+        value, comment = item["avis_propose"], item.get("avis_commentaire", "")
+        if "instructeur" not in was.get("roles", []):
+            problems.add(f"{path}.avis_propose", "votre service n'instruit pas ce dossier")
+        elif value not in {a.value for a in AvisValue}:
+            allowed = ", ".join(a.value for a in AvisValue)
+            problems.add(f"{path}.avis_propose", f"avis attendu parmi : {allowed}")
+        elif not isinstance(comment, str):
+            problems.add(f"{path}.avis_commentaire", "texte attendu")
+        elif not was.get("feuille_de_route"):
+            problems.add(path, "dossier rattaché à aucune feuille de route")
+        else:
+            out.append(Proposed(was["feuille_de_route"], "avis", was["ref"], "avis",
+                                str(was.get("avis_du_service", "")), value, comment.strip(),
+                                path=path))  # fmt: skip
+    return out
+
+
+def _new_entries(
+    section: str, entries: Any, listed: set[str], problems: Problems
+) -> list[Proposed]:
+    """``valeurs_indicateurs``: {feuille_de_route, indicateur, date, valeur, commentaire};
+    ``observations``: {feuille_de_route, date, texte, source} (qualitative)."""
+    if not isinstance(entries, list):
+        problems.add(f"service.{section}", "liste attendue")
+        return []
+    out = []
+    allowed = _ENTRY_KEYS[section]
+    for n, e in enumerate(entries):
+        path = f"service.{section}[{n}]"
+        if not isinstance(e, dict):
+            problems.add(path, "table attendue")
+            continue
+        for k in sorted(set(e) - allowed):
+            problems.add(f"{path}.{k}", f"clé inconnue (attendu : {', '.join(sorted(allowed))})")
+        slug, when = e.get("feuille_de_route"), e.get("date")
+        if slug not in listed:
+            problems.add(f"{path}.feuille_de_route", "une des feuilles de route de votre fichier")
+            continue
+        if not isinstance(when, date):
+            problems.add(f"{path}.date", "date attendue (AAAA-MM-JJ, sans guillemets)")
+            continue
+        if section == "valeurs_indicateurs":
+            ref, raw, note = e.get("indicateur"), e.get("valeur"), e.get("commentaire", "")
+            if not isinstance(ref, str) or not ref:
+                problems.add(f"{path}.indicateur", "référence d'indicateur attendue (ex. I1)")
+                continue
+            try:
+                number = Decimal(str(raw).strip().replace(",", "."))
+                if isinstance(raw, bool) or not number.is_finite():
+                    raise ArithmeticError
+            except (ArithmeticError, ValueError):
+                problems.add(f"{path}.valeur", "nombre attendu (ex. 12.5)")
+                continue
+            if not isinstance(note, str):
+                problems.add(f"{path}.commentaire", "texte attendu")
+                continue
+            out.append(Proposed(slug, "indicateur", ref, f"valeur:{when.isoformat()}", "",
+                                f"{number.normalize():f}", note.strip(), path=path))  # fmt: skip
+        else:
+            text, source = e.get("texte"), e.get("source", "")
+            if not isinstance(text, str) or not text.strip():
+                problems.add(f"{path}.texte", "texte attendu")
+                continue
+            if not isinstance(source, str):
+                problems.add(f"{path}.source", "texte attendu")
+                continue
+            out.append(Proposed(slug, "qualitatif", "", f"observation:{when.isoformat()}", "",
+                                text.strip(), source.strip(), path=path))  # fmt: skip
+    return out
 
 
 def _jalons(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Proposed]:

@@ -25,7 +25,10 @@ from roadmap.usecases.identity import Actor
 
 T = TypeVar("T")
 FALLBACK_THEME = "textual-light"
-HIDDEN_KEYS = {"super+c"}  # a duplicate of ctrl+c on most keyboards
+HIDDEN_KEYS = {"super+c"}
+FIRST_STEPS_SEEN = (
+    "premiers-pas-vus"  # in the user's config folder  # a duplicate of ctrl+c on most keyboards
+)
 
 
 class RoadmapApp(App[None]):
@@ -40,11 +43,12 @@ class RoadmapApp(App[None]):
         Binding("ctrl+t", "next_theme", "Thème", show=False),
     ]
 
-    def __init__(self, settings: Settings, actor: Actor) -> None:
+    def __init__(self, settings: Settings, actor: Actor, *, new_database: bool = False) -> None:
         super().__init__()
         self.settings = settings
         self.actor = actor
         self.may_create = False  # may start a roadmap: re-read with the roles
+        self.new_database = new_database  # no roadmap yet: ask how to start
         self._db_tasks: set[asyncio.Task[Any]] = set()
         self._change_marker: int | None = None
         self.startup_problems: list[str] = list(settings.warnings)
@@ -106,6 +110,67 @@ class RoadmapApp(App[None]):
             self.notify(problem, severity="warning", timeout=8)
         if self.settings.refresh_seconds > 0:
             self.set_interval(self.settings.refresh_seconds, self._poll_changes)
+        seen = (self.settings.config_dir / FIRST_STEPS_SEEN).exists()
+        if self.new_database or (self.settings.first_steps and not seen):
+            self.call_after_refresh(self.show_first_steps, self.new_database)
+
+    # --- first launch -------------------------------------------------------------------
+
+    def show_first_steps(self, new_database: bool = False) -> None:
+        from roadmap.tui.screens.welcome import PremiersPasScreen
+
+        self.push_screen(PremiersPasScreen(new_database=new_database), self._first_choice)
+
+    def _first_choice(self, choice: str | None) -> None:
+        marker = self.settings.config_dir / FIRST_STEPS_SEEN
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # shown again next time: harmless
+        if choice == "demo":
+            self.run_worker(self._start_with(self._build_demo()), exit_on_error=False)
+        elif choice and choice.startswith("import:"):
+            path = choice.removeprefix("import:")
+            self.run_worker(self._start_with(self._import(path)), exit_on_error=False)
+        elif choice == "empty":
+            self.notify(
+                "Base vide : « n » crée une feuille de route (les services se créent par "
+                "import ou par un administrateur, voir le README).",
+                timeout=10,
+            )
+
+    async def _build_demo(self) -> str:
+        from roadmap.usecases.demo import build_demo
+
+        slug = await build_demo(self.actor, today=self.settings.today)
+        return f"démonstration prête : {slug}"
+
+    async def _import(self, path: str) -> str:
+        from pathlib import Path as FilePath
+
+        from roadmap.exchange.importer import import_file
+
+        result = await import_file(self.actor, FilePath(path).expanduser())
+        return f"import de {FilePath(path).name} : {result.summary()}"
+
+    async def _start_with(self, work: Coroutine[Any, Any, str]) -> None:
+        from roadmap.domain.errors import RoadmapError
+        from roadmap.tui.screens.base import AppScreen
+        from roadmap.usecases.identity import actor_for
+
+        self.notify("un instant…", timeout=3)
+        try:
+            message = await self.track(work)
+        except RoadmapError as exc:
+            self.notify(str(exc), severity="error", title="Impossible", timeout=12)
+            return
+        self.actor = await self.track(actor_for(self.actor.login))  # now a known person
+        self.new_database = False
+        self.notify(message, title="Prêt")
+        for screen in self.screen_stack:
+            if isinstance(screen, AppScreen):
+                screen.refresh_data()
 
     # --- live refresh: other users' changes --------------------------------------------
 

@@ -470,6 +470,32 @@ async def add_engagement(actor: Actor, slug: str, action_ref: str, data: Engagem
     return await write_unit(unit)
 
 
+async def set_engagement_amount(
+    actor: Actor, slug: str, engagement_id: int, amount: str, *, reason: str = ""
+) -> None:
+    """Change the amount of one commitment (e.g. a service's accepted proposal)."""
+    value = v.amount(amount, "montant")
+    why = v.no_control(reason.strip(), "motif", multiline=True)
+
+    async def unit() -> None:
+        roadmap = await authorize(actor, slug, Capability.EDIT)
+        engagement = await Engagement.get_or_none(
+            id=engagement_id, action__roadmap_id=roadmap.id
+        ).prefetch_related("action", "service")
+        if engagement is None:
+            raise NotFound(f"engagement introuvable dans {slug}", field="montant")
+        await update_versioned(
+            Engagement, engagement.id, engagement.version, actor, {"amount": value}
+        )
+        await journal(
+            actor, roadmap=slug, entity="engagement",
+            ref=f"{engagement.action.ref}/{engagement.service.code}", operation="modification",
+            field=str(engagement.kind.value), old=engagement.amount, new=value, reason=why,
+        )  # fmt: skip
+
+    await write_unit(unit)
+
+
 async def remove_engagement(actor: Actor, slug: str, engagement_id: int) -> None:
     async def unit() -> None:
         roadmap = await authorize(actor, slug, Capability.EDIT)

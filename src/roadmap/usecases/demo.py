@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from roadmap.domain.enums import Role, Side
 from roadmap.models import Adjustment, Person, Qpv, Roadmap, Service, Territoire
 from roadmap.usecases import actions as act
+from roadmap.usecases import base
 from roadmap.usecases import jalons as jal
 from roadmap.usecases import observations as obs
 from roadmap.usecases import reference as ref
@@ -106,12 +107,10 @@ async def _ensure_reference(actor: Actor) -> None:
         if not await Qpv.exists(code=code):
             await ref.create_qpv(actor, code, name, commune)
     if not await Person.exists(login=actor.login):
-        await ref.create_person(
-            actor,
-            ref.PersonInput(
-                actor.login, actor.display if actor.name else f"Vous ({actor.login})", "", "dcs"
-            ),
-        )
+        # The runner keeps their login; the seat the demo gives them carries a demo name,
+        # which is what the others see in the trinôme and on the avis.
+        name = actor.name or DEMO_PERSONA
+        await ref.create_person(actor, ref.PersonInput(actor.login, name, "", "dcs"))
 
 
 async def demo_exists() -> bool:
@@ -127,6 +126,9 @@ async def preview_demo_replacement() -> DemoDeletion:
     return await demo_deletion(DEMO_SLUG, demo_logins())
 
 
+DEMO_PERSONA = "Mathilde Roux"  # the demo's own persona (invented), given to the runner
+
+
 async def build_demo(actor: Actor, today: date | None = None, *, replace: bool = False) -> str:
     """Create the demo roadmap (replacing it when ``replace``) and return its slug.
 
@@ -135,7 +137,9 @@ async def build_demo(actor: Actor, today: date | None = None, *, replace: bool =
     """
     await require_administrator(actor, "créer ou remplacer la feuille de route de démonstration")
     today = today or date.today()
-    with clock_at(datetime.combine(today, time(9, 0), tzinfo=UTC)):
+    # 09:00 of ``today``, unless that is still to come: history is never stamped in the future.
+    stamp = min(datetime.combine(today, time(9, 0), tzinfo=UTC), base.now())
+    with clock_at(stamp):
         return await _build(actor, today, replace=replace)
 
 

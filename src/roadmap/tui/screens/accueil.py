@@ -26,7 +26,7 @@ class AccueilScreen(AppScreen):
     TITLE = "Accueil"
     LIVE_REFRESH = True
     BINDINGS = [
-        Binding("enter", "open", "Ouvrir"),
+        Binding("enter", "open", "Ouvrir", priority=True),  # shown over the table's own
         Binding("n", "create", "Nouvelle feuille de route"),
         Binding("s", "archive", "Archiver / réactiver"),
         Binding("ctrl+r", "reload", "Actualiser"),
@@ -51,8 +51,9 @@ class AccueilScreen(AppScreen):
         self._show_who()
 
     def _show_who(self) -> None:
-        who = self.actor.display
-        known = "" if self.actor.person_id else " (inconnu de la base : lecture seule)"
+        actor = self.actor  # may have changed: a creation or the first launch gives a seat
+        who = f"{actor.name} ({actor.login})" if actor.name else actor.login  # login kept
+        known = "" if actor.person_id else " (inconnu de la base : lecture seule)"
         self.query_one("#accueil-who", Static).update(f" Connecté : {who}{known}")
 
     async def _load(self) -> list[RoadmapSummary]:

@@ -22,6 +22,7 @@ from roadmap.tui.reroute import outcome_message, shift_field, wants_shift
 from roadmap.tui.screens.action_reroute import action_impact
 from roadmap.tui.screens.declared_form import FormModal, Values
 from roadmap.tui.screens.form import FieldError, FormScreen, Theirs
+from roadmap.tui.widgets.checklist import CheckList
 from roadmap.usecases import queries
 from roadmap.usecases.actions import ActionInput, add_action, edit_action
 from roadmap.usecases.queries import ActionDetail, Choice, FormChoices
@@ -143,7 +144,7 @@ class ActionFormScreen(FormScreen[str | None]):
             yield FieldError("description")
             yield Label("Services contributeurs (espace pour cocher)")
             contributors = set(row.contributors) if row else set()
-            yield SelectionList[str](
+            yield CheckList(
                 *[
                     (label, key, key in contributors)
                     for label, key in _options(self.choices.services)
@@ -156,14 +157,14 @@ class ActionFormScreen(FormScreen[str | None]):
             candidates = [
                 c for c in (*self.choices.actions, *self.choices.jalons) if c.key != own_ref
             ]
-            yield SelectionList[str](
+            yield CheckList(
                 *[(label, key, key in depends) for label, key in _options(tuple(candidates))],
                 id="deps",
             )
             yield FieldError("deps")
             yield Label("Quartiers (QPV)")
             qpvs = set(d.qpvs) if d else set()
-            yield SelectionList[str](
+            yield CheckList(
                 *[(label, key, key in qpvs) for label, key in _options(self.choices.qpvs)],
                 id="qpvs",
             )

@@ -18,9 +18,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from roadmap.tui.screens.form import FieldError, FormScreen, Theirs
+from roadmap.tui.widgets.checklist import CheckList
 
 T = TypeVar("T")
 FieldKind = Literal["text", "date", "select", "multi", "area"]
@@ -139,7 +140,7 @@ class FormModal(FormScreen[T], Generic[T]):
             )
         if spec.kind == "multi":
             chosen = set(spec.value)
-            return SelectionList[str](
+            return CheckList(
                 *[(label, value, value in chosen) for label, value in spec.options],
                 id=widget_id,
             )

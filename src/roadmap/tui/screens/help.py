@@ -17,6 +17,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape", "dismiss", "Fermer"),
         Binding("question_mark", "dismiss", "Fermer", key_display="?"),
         Binding("q", "dismiss", "Fermer", show=False),
+        Binding("p", "first_steps", "Premiers pas"),
     ]
 
     def __init__(self, title: str, keys: list[tuple[str, str]]) -> None:
@@ -36,6 +37,11 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table, id="help-keys")
             yield Static(
                 "La souris marche aussi : cliquez sur une ligne, un bouton ou une touche "
-                "du pied de page. ctrl+p ouvre la palette de commandes.",
+                "du pied de page. ctrl+p ouvre la palette de commandes. "
+                "« p » rouvre les premiers pas.",
                 id="help-note",
             )
+
+    def action_first_steps(self) -> None:
+        self.dismiss()
+        self.app.show_first_steps()  # type: ignore[attr-defined]

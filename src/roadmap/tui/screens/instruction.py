@@ -194,8 +194,8 @@ def detail_renderable(data: DossierData) -> RenderableType:
         change = fr.change(entry.old, entry.new, money=money)
         who = fr.person(d.names.get(entry.actor, ""), entry.actor)
         history.append(
-            f"{fr.moment(entry.at)} {who} · {entry.entity} : "
-            f"{fr.what_changed(entry.operation, entry.field)}"
+            f"{fr.moment(entry.at)} {who} · "
+            f"{fr.entry_text(entry.entity, entry.operation, entry.field)}"
             f"{' : ' + change if change else ''}"
             f"{' — ' + entry.reason if entry.reason else ''}\n",
             style="dim",

@@ -108,7 +108,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
         Binding("pagedown", "page_down", "Page suivante", show=False),
         Binding("home", "first", "Première ligne", show=False),
         Binding("end", "last", "Dernière ligne", show=False),
-        Binding("enter", "select", "Ouvrir", show=False),
+        Binding("enter", "select", "Ouvrir"),  # in the footer: how to open a row
         Binding("left", "scroll_left", "Défiler à gauche", show=False),
         Binding("right", "scroll_right", "Défiler à droite", show=False),
     ]

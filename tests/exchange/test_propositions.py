@@ -427,3 +427,26 @@ async def test_draft_avis_is_confirmed_by_a_member_of_the_service(
 
     with pytest.raises(ImportRefused, match="avis_du_service"):
         await receive_file(boss, _returned(tmp_path, source, forged, "f.toml"))
+
+
+async def test_new_contact_is_created_once_accepted(db: DatabaseLocation, tmp_path: Path) -> None:
+    source = await _exported(tmp_path)
+
+    def edit(d: dict[str, Any]) -> None:
+        d["service"]["nouveaux_contacts"] = [
+            {"login": "jdurand", "nom": "Julie Durand", "courriel": "julie.durand@ars.example"}
+        ]
+
+    me = await actor_for("cmartin")
+    (p,) = (await receive_file(me, _returned(tmp_path, source, edit))).recorded
+    assert (p.item_kind, p.item_ref, p.proposed_value) == ("personne", "jdurand", "Julie Durand")
+    assert not await m.Person.exists(login="jdurand")
+    await accept_proposition(me, p.id)
+    person = await m.Person.get(login="jdurand").prefetch_related("service")
+    assert person.service.code == SERVICE and person.email == "julie.durand@ars.example"
+
+    def taken(d: dict[str, Any]) -> None:
+        d["service"]["nouveaux_contacts"] = [{"login": "efabre", "nom": "Déjà là"}]
+
+    with pytest.raises(ImportRefused, match=r"nouveaux_contacts\[0\].login"):
+        await receive_file(me, _returned(tmp_path, source, taken, "t.toml"))

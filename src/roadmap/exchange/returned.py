@@ -29,11 +29,12 @@ _JALON_FIELDS = ("commentaire",)
 _EDITING_ROLES = {"pilote", "contributeur"}
 NATURES = ("contrainte", "opportunite")
 # Lists a service may add to its file: new dated entries (issue 17).
-NEW_ENTRIES = ("valeurs_indicateurs", "observations")
+NEW_ENTRIES = ("valeurs_indicateurs", "observations", "nouveaux_contacts")
 _DRAFT = ("avis_propose", "avis_commentaire")  # keys a dossier may gain: a draft avis
 _ENTRY_KEYS = {
     "valeurs_indicateurs": {"feuille_de_route", "indicateur", "date", "valeur", "commentaire"},
     "observations": {"feuille_de_route", "date", "texte", "source"},
+    "nouveaux_contacts": {"login", "nom", "courriel"},
 }
 # Parts of the file that are not the service's to change (read-only information).
 _IGNORED_TOP = {"schema_version", "generation", "changements", REPLY_KEY}
@@ -261,6 +262,9 @@ def _new_entries(
             continue
         for k in sorted(set(e) - allowed):
             problems.add(f"{path}.{k}", f"clé inconnue (attendu : {', '.join(sorted(allowed))})")
+        if section == "nouveaux_contacts":
+            out += _contact(path, e, sorted(listed), problems)
+            continue
         slug, when = e.get("feuille_de_route"), e.get("date")
         if slug not in listed:
             problems.add(f"{path}.feuille_de_route", "une des feuilles de route de votre fichier")
@@ -296,6 +300,23 @@ def _new_entries(
             out.append(Proposed(slug, "qualitatif", "", f"observation:{when.isoformat()}", "",
                                 text.strip(), source.strip(), path=path))  # fmt: skip
     return out
+
+
+def _contact(path: str, e: dict[str, Any], listed: list[str], problems: Problems) -> list[Proposed]:
+    """A new contact person of the service (created in the referential once accepted)."""
+    login, name, mail = e.get("login"), e.get("nom"), e.get("courriel", "")
+    for key, value in (("login", login), ("nom", name)):
+        if not isinstance(value, str) or not value.strip():
+            problems.add(f"{path}.{key}", "texte attendu")
+            return []
+    if not isinstance(mail, str) or (mail and "@" not in mail):
+        problems.add(f"{path}.courriel", "adresse attendue (nom@domaine)")
+        return []
+    if not listed:
+        problems.add(path, "votre fichier ne concerne aucune feuille de route")
+        return []
+    return [Proposed(listed[0], "personne", login.strip(), "contact", "", name.strip(),
+                     mail.strip(), path=path)]  # fmt: skip
 
 
 def _jalons(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Proposed]:

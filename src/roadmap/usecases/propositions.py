@@ -14,7 +14,7 @@ from roadmap.domain.errors import NotFound, PermissionDenied, StaleVersion, Vali
 from roadmap.domain.permissions import Capability, allowed
 from roadmap.models import Action, Membership, Proposition
 from roadmap.usecases import actions as act
-from roadmap.usecases import avis_decisions
+from roadmap.usecases import avis_decisions, reference
 from roadmap.usecases import observations as obs
 from roadmap.usecases.base import authorize, journal, now, write_unit
 from roadmap.usecases.identity import Actor
@@ -167,6 +167,11 @@ async def accept_proposition(actor: Actor, number: int) -> tuple[str, ...]:
             draft = f"brouillon proposé par {p.service_code} ({p.author or 'auteur non précisé'}"
             comment = f"{p.reason} ({draft}), confirmé par {actor.login})".strip()
             await avis_decisions.give_avis(actor, p.item_ref, p.proposed_value, comment)
+        elif p.item_kind == "personne":
+            await reference.create_person(
+                actor,
+                reference.PersonInput(p.item_ref, p.proposed_value, p.reason, p.service_code),
+            )
         elif p.item_kind == "indicateur":
             note = f"{p.reason}\n({reason})" if p.reason else f"({reason})"
             await obs.add_indicator_value(

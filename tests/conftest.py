@@ -207,10 +207,27 @@ async def migrated_location(
         await empty_pg_tables(url)
 
 
+TEST_USER = "testeur"  # ROADMAP_USER in every test (see _hermetic_environment)
+
+
+async def the_test_user_created_it() -> None:
+    """As on a real base, its creator (here the test user) administers it, on both backends.
+
+    Templates are migrated once per session, under whatever login runs the tests.
+    """
+    from datetime import UTC, datetime
+
+    from roadmap.models import Administrator
+
+    if not await Administrator.exists(login=TEST_USER):
+        await Administrator.create(login=TEST_USER, added_by=TEST_USER, added_at=datetime.now(UTC))
+
+
 @pytest.fixture
 async def db(migrated_location: DatabaseLocation) -> AsyncIterator[DatabaseLocation]:
     """An opened database at the latest schema, on both backends; closed after the test."""
     await open_database(migrated_location)
+    await the_test_user_created_it()
     try:
         yield migrated_location
     finally:
@@ -225,6 +242,7 @@ async def sqlite_db(tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Data
     target.chmod(0o600)
     location = parse_location(str(target))
     await open_database(location)
+    await the_test_user_created_it()
     try:
         yield location
     finally:
@@ -245,6 +263,7 @@ async def pg_db(postgres_session_db: str) -> AsyncIterator[DatabaseLocation]:
     """An opened PostgreSQL database at the latest schema (PostgreSQL-only tests)."""
     location = parse_location(postgres_session_db)
     await open_database(location)
+    await the_test_user_created_it()
     try:
         yield location
     finally:

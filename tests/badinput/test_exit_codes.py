@@ -77,6 +77,11 @@ CASES: list[tuple[str, list[str], str, int]] = [
     ("acces invitation", ["jrey"], "visiteur", 3),
     ("serve", ["--port", "70000"], "testeur", 2),
     ("serve", [], "visiteur", 3),
+    ("admin liste", [], "testeur", 0),
+    ("admin ajouter", ["jrey"], "visiteur", 3),
+    ("admin retirer", ["personne"], "visiteur", 3),
+    ("admin territoires", [], "testeur", 0),
+    ("admin territoire", ["nord", "Territoire nord"], "visiteur", 3),
 ]
 
 

@@ -10,6 +10,7 @@ from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases import reference as ref
 from roadmap.usecases import roadmaps as rm
 from roadmap.usecases.identity import Actor, actor_for
+from tests.roles import make_admin
 
 SLUG = "essai"
 
@@ -27,7 +28,7 @@ class Team:
 
 @pytest.fixture
 async def team(db: DatabaseLocation) -> Team:
-    boot = Actor(login="alice")
+    boot = await make_admin("alice")  # reference data, and she creates the roadmap
     for code, name, kind in [
         ("pv", "Politique de la ville", "politique_de_la_ville"),
         ("pat", "PAT", "droit_commun"),

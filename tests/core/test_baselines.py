@@ -16,6 +16,7 @@ from roadmap.usecases import jalons as jal
 from roadmap.usecases import releve as rel
 from roadmap.usecases.base import clock_at
 from roadmap.usecases.queries import action_detail
+from tests.roles import make_admin
 
 from .conftest import Team
 
@@ -115,11 +116,13 @@ async def test_roles_names_and_delete(team: Team) -> None:
     await bl.create_baseline(team.direction, slug, "COPIL")
     with pytest.raises(ValidationError, match="existe déjà"):
         await bl.create_baseline(team.trinome, slug, "COPIL")
-    with pytest.raises(PermissionDenied):
-        await bl.delete_baseline(team.trinome, slug, "COPIL")
+    for not_admin in (team.trinome2, team.direction):  # deleting is an administrator's act
+        with pytest.raises(PermissionDenied, match="administrateurs"):
+            await bl.delete_baseline(not_admin, slug, "COPIL")
+    admin = await make_admin("alice")
     with pytest.raises(NotFound, match="COPIL"):
-        await bl.delete_baseline(team.direction, slug, "inconnue")
-    await bl.delete_baseline(team.direction, slug, "COPIL")
+        await bl.delete_baseline(admin, slug, "inconnue")
+    await bl.delete_baseline(admin, slug, "COPIL")
     assert await Baseline.all().count() == 0
     ops = await JournalEntry.filter(entity=bl.ENTITY).values_list(
         "operation", "new_value", "old_value"

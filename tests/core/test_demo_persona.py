@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 from roadmap.models import JournalEntry, Person
 from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases.demo import DEMO_PERSONA, build_demo
-from roadmap.usecases.identity import Actor
+from tests.roles import make_admin
 
 
 async def test_demo_persona_and_history_never_in_the_future(db: DatabaseLocation) -> None:
     before = datetime.now(UTC)
-    await build_demo(Actor(login="mdupont"), today=date.today())
+    await build_demo(await make_admin("mdupont"), today=date.today())  # the base creator
     person = await Person.get(login="mdupont")
     assert person.name == DEMO_PERSONA  # not « Vous (mdupont) »: others see a demo name
     newest = await JournalEntry.all().order_by("-at").first()

@@ -12,7 +12,8 @@ from roadmap.storage.database import close_database, open_database, shipped_migr
 from roadmap.storage.location import DatabaseLocation
 from roadmap.storage.verify import missing_protections, verify_chain
 from roadmap.usecases import reference as ref
-from roadmap.usecases.identity import Actor
+from tests.roles import make_admin
+from tests.storage.first_schema import seed_first_schema
 
 
 async def _migrate_to_first_schema(location: DatabaseLocation) -> None:
@@ -28,22 +29,17 @@ async def test_a_database_of_the_first_schema_is_upgraded_on_start(
 ) -> None:
     await _migrate_to_first_schema(db_location)
     await open_database(db_location, upgrade=False)
-    # Written as the code of that time did: no hash column yet.
-    await connections.get("default").execute_script(
-        "INSERT INTO journal (at, actor, roadmap_slug, entity, entity_ref, operation, field, "
-        "old_value, new_value, reason) VALUES ('2025-01-02 09:00:00+00:00', 'ancien', '', "
-        "'service', 'pv', 'création', '', '', 'PV', '')"
-    )
+    await seed_first_schema()  # plain SQL: today's models no longer match that schema
     await close_database()
 
     info = await open_database(db_location)
     try:
-        assert info.applied_migrations == sorted(shipped_migrations() - {"0001_initial"})
+        assert sorted(info.applied_migrations) == sorted(shipped_migrations() - {"0001_initial"})
         if db_location.is_sqlite:
             assert info.backup_path is not None and info.backup_path.exists()
         assert await JournalEntry.filter(actor="ancien").count() == 1  # kept as it was
         await ref.create_service(
-            Actor("nouveau"), ref.ServiceInput("pv", "PV", "politique_de_la_ville")
+            await make_admin("nouveau"), ref.ServiceInput("sante", "Santé", "droit_commun")
         )
         report = await verify_chain()
         assert report.ok and report.rows == 2, report.problems
@@ -53,7 +49,9 @@ async def test_a_database_of_the_first_schema_is_upgraded_on_start(
 
 
 async def test_the_database_refuses_to_rewrite_the_journal(db: DatabaseLocation) -> None:
-    await ref.create_service(Actor("alice"), ref.ServiceInput("pv", "PV", "politique_de_la_ville"))
+    await ref.create_service(
+        await make_admin("alice"), ref.ServiceInput("pv", "PV", "politique_de_la_ville")
+    )
     with pytest.raises(Exception, match="ajout seul"):
         await JournalEntry.all().update(actor="mallory")
     with pytest.raises(Exception, match="ajout seul"):

@@ -168,7 +168,10 @@ async def seed_roadmap(slug: str = "pat-test") -> None:
         author="pbernard",
         created_at=at(9),
     )
+    territoire = await m.Territoire.create(code="t13", name="Territoire d'essai")
+    await m.Roadmap.filter(id=r.id).update(territoire_id=territoire.id)
     camp = await m.Campagne.create(
+        territoire=territoire,
         year=2026,
         title="AAP contrat de ville 2026",
         opens_on=date(2026, 1, 5),

@@ -83,7 +83,7 @@ def test_unknown_user_import_refused_with_exit_3(
     capsys.readouterr()
     assert main(["--db", db, "import", str(changed)]) == 3
     err = capsys.readouterr().err
-    assert "vous n'êtes pas membre" in err and "Traceback" not in err
+    assert "« modifier » dans la feuille de route pat-test" in err and "Traceback" not in err
     assert main(["--db", db, "import", "--dry-run", str(changed)]) == 3
 
 

@@ -17,8 +17,8 @@ from roadmap.exchange.export import export
 from roadmap.exchange.importer import import_file
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.storage.location import DatabaseLocation
-from roadmap.usecases.identity import actor_for
 from tests.exchange.helpers import read_tree, without_journal
+from tests.roles import make_admin
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "exports" / "demo"
 DEMO_TODAY = date(2026, 3, 2)
@@ -29,7 +29,7 @@ async def build_example(out: Path) -> None:
     """The demo is byte-stable by itself: build_demo stamps everything at ``today`` 09:00."""
     from roadmap.usecases.demo import build_demo
 
-    await build_demo(await actor_for("cmartin"), today=DEMO_TODAY)
+    await build_demo(await make_admin("cmartin"), today=DEMO_TODAY)
     await export(out, options=ExportOptions(ics=True))
 
 
@@ -51,7 +51,7 @@ async def test_committed_example_matches_the_code(
 
 async def test_demo_round_trip_on_each_backend(db: DatabaseLocation, tmp_path: Path) -> None:
     source = EXAMPLE / f"{SLUG}.toml"
-    await import_file(await actor_for("testeur"), source)
+    await import_file(await make_admin("testeur"), source)
     await export(tmp_path, options=ExportOptions(ics=True))
     # Same content; the journal head is this database's own history (the import).
     exported = (tmp_path / f"{SLUG}.toml").read_bytes()

@@ -20,6 +20,7 @@ from roadmap.graph.report import reroutings, write_report
 from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases.identity import actor_for
 from tests.conftest import journal_actor
+from tests.roles import make_admin
 
 SOURCE = Path(__file__).parent / "data" / "pat-test.toml"
 Edit = Callable[[dict[str, Any]], None]
@@ -62,7 +63,7 @@ def road(doc: dict[str, Any]) -> dict[str, Any]:
 async def restored(tmp_path: Path, edit: Edit | None = None) -> Path:
     """The base roadmap (``edit`` applied) restored by the administrator; returns its file."""
     path = edited(tmp_path, edit or (lambda doc: None), "base.toml")
-    await import_file(await actor_for(ADMIN), path)
+    await import_file(await make_admin(ADMIN), path)
     await m.Person.create(login=ADMIN, name="Administratrice")
     return path
 
@@ -302,7 +303,7 @@ async def test_new_people_need_an_administrator(db: DatabaseLocation, tmp_path: 
     with pytest.raises(PermissionDenied, match="personne nouveau"):
         await import_file(await actor_for("ddir"), path)
     assert await counts() == before
-    result = await import_file(await actor_for(ADMIN), path)
+    result = await import_file(await make_admin(ADMIN), path)
     assert "personne nouveau" in result.new_reference
 
 
@@ -317,7 +318,7 @@ async def test_differing_reference_data_refused(db: DatabaseLocation, tmp_path: 
 
 
 async def test_restore_keeps_authors_and_says_so(db: DatabaseLocation) -> None:
-    await import_file(await actor_for(ADMIN), SOURCE)
+    await import_file(await make_admin(ADMIN), SOURCE)
     decision = await m.Decision.get()
     assert decision.decided_by == "cmartin"
     adjustments = await m.Adjustment.all().values_list("author", flat=True)
@@ -357,7 +358,7 @@ async def test_dossier_edits_go_through_the_dossier_use_cases(
         dossier["financements"][1].pop("accorde")
 
     path = edited(tmp_path, open_dossier, "ouvert.toml")
-    await import_file(await actor_for(ADMIN), path)
+    await import_file(await make_admin(ADMIN), path)
 
     def changed(doc: dict[str, Any]) -> None:
         open_dossier(doc)
@@ -435,7 +436,7 @@ async def test_shared_campaign_needs_rights_on_every_roadmap_it_serves(
         road(doc)["campagnes"] = base()["feuille_de_route"]["campagnes"]
         road(doc)["equipe"] = [{"login": "ddir", "role": "trinome", "cote": "autre"}]
 
-    await import_file(await actor_for(ADMIN), edited(tmp_path, other, "pat-bis.toml"))
+    await import_file(await make_admin(ADMIN), edited(tmp_path, other, "pat-bis.toml"))
     before = await counts()
     with pytest.raises(PermissionDenied, match="pat-bis"):
         await import_file(await actor_for("cmartin"), edited(tmp_path, _campaign_edit))

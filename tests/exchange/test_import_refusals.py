@@ -15,6 +15,7 @@ from roadmap.exchange.importer import import_file
 from roadmap.exchange.problems import ImportRefused
 from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases.identity import actor_for
+from tests.roles import make_admin
 
 SOURCE = Path(__file__).parent / "data" / "pat-test.toml"
 Edit = Callable[[dict[str, Any]], None]
@@ -83,7 +84,7 @@ async def test_broken_file_refused_and_nothing_written(
     path = tmp_path / "pat-test.toml"
     path.write_bytes(content)
     with pytest.raises(ImportRefused) as refused:
-        await import_file(await actor_for("testeur"), path)
+        await import_file(await make_admin("testeur"), path)
     message = str(refused.value)
     assert message.startswith("import refusé, rien n'a été écrit")
     assert "pat-test.toml" in message
@@ -94,7 +95,7 @@ async def test_broken_file_refused_and_nothing_written(
 
 
 async def test_size_cap_and_missing_file(sqlite_db: DatabaseLocation, tmp_path: Path) -> None:
-    actor = await actor_for("testeur")
+    actor = await make_admin("testeur")
     with pytest.raises(ImportRefused, match="fichier trop gros"):
         await import_file(actor, SOURCE, max_bytes=1024)
     from roadmap.domain.errors import StorageError  # a file the system cannot read: I/O, exit 4
@@ -110,7 +111,7 @@ async def test_foreign_roadmap_needs_edit_rights(
 ) -> None:
     from roadmap.domain.errors import PermissionDenied
 
-    await import_file(await actor_for("testeur"), SOURCE)
+    await import_file(await make_admin("testeur"), SOURCE)
     assert (await import_file(await actor_for("sroux"), SOURCE)).changes == []  # nothing to do
     changed = tmp_path / "pat-test.toml"
     changed.write_bytes(text_case('titre = "Sans axe"', 'titre = "Sans axe, renommée"'))

@@ -13,15 +13,15 @@ from roadmap.exchange.metadata import ExportOptions
 from roadmap.storage.location import DatabaseLocation
 from tests.exchange.helpers import read_tree
 from tests.exchange.test_demo_example import DEMO_TODAY
+from tests.roles import make_admin
 
 
 async def test_helper_process_gives_the_same_files(
     sqlite_db: DatabaseLocation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from roadmap.usecases.demo import build_demo
-    from roadmap.usecases.identity import actor_for
 
-    await build_demo(await actor_for("cmartin"), today=DEMO_TODAY)
+    await build_demo(await make_admin("cmartin"), today=DEMO_TODAY)
     options = ExportOptions(ics=True)
     alone = await export(tmp_path / "alone", options=options)
     # Every export goes parallel, in chunks of 2 services, so the helper's chunks, the

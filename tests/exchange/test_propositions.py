@@ -25,6 +25,7 @@ from roadmap.usecases.propositions import (
     list_propositions,
     refuse_proposition,
 )
+from tests.roles import make_admin
 
 TODAY = date(2026, 3, 2)
 SERVICE = "ars"  # contributes to A13/A14, invited to a jalon in the demo
@@ -32,7 +33,7 @@ Edit = Callable[[dict[str, Any]], None]
 
 
 async def _exported(tmp_path: Path) -> Path:
-    await build_demo(await actor_for("cmartin"), today=TODAY)
+    await build_demo(await make_admin("cmartin"), today=TODAY)
     await export(tmp_path / "ex")
     return tmp_path / "ex" / "services" / f"{SERVICE}.toml"
 
@@ -146,7 +147,7 @@ async def test_outside_scope_or_malformed_is_refused_with_key_path(
 async def test_action_the_service_only_funds_is_not_its_to_change(
     db: DatabaseLocation, tmp_path: Path
 ) -> None:
-    await build_demo(await actor_for("cmartin"), today=TODAY)
+    await build_demo(await make_admin("cmartin"), today=TODAY)
     me = await actor_for("cmartin")
     ars = await m.Service.get(code=SERVICE)
     taken = set(
@@ -340,3 +341,112 @@ async def test_engagement_amount_is_proposed_and_accepted(
         await receive_file(me, _returned(tmp_path, source, bad, "bad.toml"))
     assert "engagements[0].montant" in str(refused.value)
     assert "engagements[0].description" in str(refused.value)
+
+
+async def test_indicator_value_and_observation_are_proposed_and_accepted(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    source = await _exported(tmp_path)
+
+    def edit(d: dict[str, Any]) -> None:
+        d["service"]["valeurs_indicateurs"] = [
+            {"feuille_de_route": DEMO_SLUG, "indicateur": "I1", "date": date(2026, 2, 28),
+             "valeur": "41,5", "commentaire": "relevé ARS"},
+        ]  # fmt: skip
+        d["service"]["observations"] = [
+            {"feuille_de_route": DEMO_SLUG, "date": date(2026, 2, 27),
+             "texte": "Les familles demandent des ateliers le samedi.", "source": "PMI"},
+        ]  # fmt: skip
+
+    me = await actor_for("cmartin")
+    value, record = (await receive_file(me, _returned(tmp_path, source, edit))).recorded
+    assert (value.item_kind, value.item_ref, value.proposed_value) == ("indicateur", "I1", "41.5")
+    assert record.item_kind == "qualitatif" and record.reason == "PMI"
+    before = await m.IndicatorValue.all().count()
+    await accept_proposition(me, value.id)
+    await accept_proposition(me, record.id)
+    assert await m.IndicatorValue.all().count() == before + 1
+    stored = await m.IndicatorValue.all().order_by("-id").first()
+    assert stored is not None and str(stored.value.normalize()) == "41.5"
+    assert "accepté par cmartin" in stored.comment
+    kept = await m.QualitativeRecord.filter(text__contains="le samedi").first()
+    assert kept is not None and "PMI" in kept.source
+
+    def bad(d: dict[str, Any]) -> None:
+        d["service"]["valeurs_indicateurs"] = [
+            {"feuille_de_route": DEMO_SLUG, "indicateur": "I99", "date": date(2026, 2, 28),
+             "valeur": "3"},
+            {"feuille_de_route": "autre", "date": date(2026, 2, 28), "valeur": "3"},
+            {"feuille_de_route": DEMO_SLUG, "indicateur": "I1", "date": "hier", "valeur": "3"},
+        ]  # fmt: skip
+
+    count = await m.Proposition.all().count()
+    with pytest.raises(ImportRefused) as refused:
+        await receive_file(me, _returned(tmp_path, source, bad, "bad.toml"))
+    text = str(refused.value)
+    assert "valeurs_indicateurs[1].feuille_de_route" in text
+    assert "valeurs_indicateurs[2].date" in text
+    assert await m.Proposition.all().count() == count
+
+
+async def test_draft_avis_is_confirmed_by_a_member_of_the_service(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await _exported(tmp_path)
+    source = tmp_path / "ex" / "services" / "dapat.toml"
+    doc = tomllib.loads(source.read_text(encoding="utf-8"))
+    dossier = next(
+        d
+        for d in doc["service"]["dossiers"]
+        if "instructeur" in d["roles"]
+        and d["etat"] in ("en_instruction", "avis_rendus")
+        and d.get("feuille_de_route")
+    )
+
+    def edit(d: dict[str, Any]) -> None:
+        item = next(x for x in d["service"]["dossiers"] if x["ref"] == dossier["ref"])
+        item["avis_propose"] = "reserve"
+        item["avis_commentaire"] = "budget de fonctionnement à préciser"
+
+    boss = await actor_for("cmartin")
+    (p,) = (await receive_file(boss, _returned(tmp_path, source, edit))).recorded
+    assert (p.item_kind, p.item_ref, p.proposed_value) == ("avis", dossier["ref"], "reserve")
+    with pytest.raises(PermissionDenied, match="membre de ce service"):
+        await accept_proposition(boss, p.id)  # the trinôme of another service cannot
+    member = await actor_for("lmoreau")  # dapat, cercle élargi
+    assert [r.id for r in await list_propositions(member)] == [p.id]
+    await accept_proposition(member, p.id)
+    avis = await m.Avis.get(dossier__ref=dossier["ref"], service__code="dapat", current=True)
+    assert avis.value == "reserve" and avis.person_id == member.person_id
+    assert "confirmé par lmoreau" in avis.comment
+
+    def forged(d: dict[str, Any]) -> None:
+        item = next(x for x in d["service"]["dossiers"] if x["ref"] == dossier["ref"])
+        was = item.get("avis_du_service")
+        item["avis_du_service"] = "defavorable" if was != "defavorable" else "favorable"
+
+    with pytest.raises(ImportRefused, match="avis_du_service"):
+        await receive_file(boss, _returned(tmp_path, source, forged, "f.toml"))
+
+
+async def test_new_contact_is_created_once_accepted(db: DatabaseLocation, tmp_path: Path) -> None:
+    source = await _exported(tmp_path)
+
+    def edit(d: dict[str, Any]) -> None:
+        d["service"]["nouveaux_contacts"] = [
+            {"login": "jdurand", "nom": "Julie Durand", "courriel": "julie.durand@ars.example"}
+        ]
+
+    me = await actor_for("cmartin")
+    (p,) = (await receive_file(me, _returned(tmp_path, source, edit))).recorded
+    assert (p.item_kind, p.item_ref, p.proposed_value) == ("personne", "jdurand", "Julie Durand")
+    assert not await m.Person.exists(login="jdurand")
+    await accept_proposition(me, p.id)
+    person = await m.Person.get(login="jdurand").prefetch_related("service")
+    assert person.service.code == SERVICE and person.email == "julie.durand@ars.example"
+
+    def taken(d: dict[str, Any]) -> None:
+        d["service"]["nouveaux_contacts"] = [{"login": "efabre", "nom": "Déjà là"}]
+
+    with pytest.raises(ImportRefused, match=r"nouveaux_contacts\[0\].login"):
+        await receive_file(me, _returned(tmp_path, source, taken, "t.toml"))

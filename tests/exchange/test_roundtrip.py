@@ -12,6 +12,7 @@ from roadmap.usecases.identity import actor_for
 from tests.exchange.generate import large_roadmap
 from tests.exchange.helpers import read_tree, reopen_sqlite, without_journal
 from tests.exchange.seed import SECRET_NOTE, seed_roadmap
+from tests.roles import make_admin
 
 
 async def test_round_trip_through_an_empty_database(
@@ -20,7 +21,7 @@ async def test_round_trip_through_an_empty_database(
     await seed_roadmap()
     await export(tmp_path / "a")
     await reopen_sqlite(tmp_path / "second.db")
-    result = await import_file(await actor_for("testeur"), tmp_path / "a" / "pat-test.toml")
+    result = await import_file(await make_admin("testeur"), tmp_path / "a" / "pat-test.toml")
     assert result.created and result.counts["actions"] == 3
     await export(tmp_path / "b")
     a, b = read_tree(tmp_path / "a"), read_tree(tmp_path / "b")
@@ -35,7 +36,7 @@ async def test_file_imports_identically_on_each_backend(
     db: DatabaseLocation, tmp_path: Path
 ) -> None:
     source = Path(__file__).parent / "data" / "pat-test.toml"
-    await import_file(await actor_for("testeur"), source)
+    await import_file(await make_admin("testeur"), source)
     await export(tmp_path)
     assert without_journal((tmp_path / "pat-test.toml").read_bytes()) == without_journal(
         source.read_bytes()
@@ -68,7 +69,7 @@ async def test_large_generated_roadmap_round_trip(
 ) -> None:
     source = tmp_path / "grande.toml"
     source.write_bytes(large_roadmap())
-    actor = await actor_for("testeur")
+    actor = await make_admin("testeur")
     await import_file(actor, source)
     await export(tmp_path / "a", options=None)
     await reopen_sqlite(tmp_path / "second.db")

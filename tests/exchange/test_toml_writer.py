@@ -147,7 +147,7 @@ async def test_export_documents(sqlite_db: DatabaseLocation, tmp_path: Path, see
     from tests.exchange.seed import seed_roadmap
 
     if seeded == "demo":
-        await build_demo(await actor_for("cmartin"), today=DEMO_TODAY)
+        await build_demo(await actor_for("testeur"), today=DEMO_TODAY)
     else:
         await seed_roadmap()
     snap = await read_snapshot()

@@ -18,6 +18,7 @@ from roadmap.models import (
     Dossier,
     DossierInstructor,
     FinancementLine,
+    Territoire,
 )
 from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases import actions as act
@@ -25,12 +26,13 @@ from roadmap.usecases import jalons as jal
 from roadmap.usecases import reference as ref
 from roadmap.usecases import roadmaps as rm
 from roadmap.usecases.identity import Actor, actor_for
+from tests.roles import make_admin
 
 SLUG = "essai"
 
 
 async def seed() -> Actor:
-    boot = Actor(login="alice")
+    boot = await make_admin("alice")  # reference data, and she creates the roadmap
     for code, name, kind in [
         ("pv", "Politique de la ville", "politique_de_la_ville"),
         ("pat", "PAT", "droit_commun"),
@@ -91,8 +93,13 @@ async def seed() -> Actor:
     )
     await act.create_action(alice, "autre", act.ActionInput(title="Seule", pilot_service="sante"))
     # The instruction workflow is its own issue: its rows are made through the models here.
+    territoire = await Territoire.create(code="t", name="Territoire")
     campagne = await Campagne.create(
-        year=2026, title="AAP 2026", opens_on=date(2026, 1, 1), closes_on=date(2026, 2, 28)
+        territoire=territoire,
+        year=2026,
+        title="AAP 2026",
+        opens_on=date(2026, 1, 1),
+        closes_on=date(2026, 2, 28),
     )
     a2 = await act.action_by_ref(await rm.Roadmap.get(slug=SLUG), "A2")
     dossier = await Dossier.create(

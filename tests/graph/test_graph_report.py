@@ -18,6 +18,7 @@ from roadmap.storage.location import DatabaseLocation, parse_location
 from roadmap.usecases.demo import DEMO_SLUG, build_demo
 from roadmap.usecases.identity import current_actor
 from roadmap.usecases.reference import service_by_code
+from tests.roles import make_admin
 
 TODAY = date(2026, 3, 2)
 PRIVATE = "NOTE PRIVÉE À NE JAMAIS PUBLIER"
@@ -36,10 +37,14 @@ SECTIONS = [
 
 
 async def demo_with_a_dossier() -> None:
-    await build_demo(await current_actor(), today=TODAY)
+    await build_demo(await make_admin((await current_actor()).login), today=TODAY)
     roadmap = await Roadmap.get(slug=DEMO_SLUG)
     campagne = await Campagne.filter(year=2026).first() or await Campagne.create(
-        year=2026, title="AAP 2026", opens_on=date(2026, 1, 5), closes_on=date(2026, 4, 15)
+        territoire_id=roadmap.territoire_id,  # type: ignore[attr-defined]
+        year=2026,
+        title="AAP 2026",
+        opens_on=date(2026, 1, 5),
+        closes_on=date(2026, 4, 15),
     )
     dossier = await Dossier.create(
         campagne=campagne,
@@ -79,7 +84,7 @@ async def test_report_on_the_demo_has_every_section(
 async def test_report_without_picture_and_bad_name(
     sqlite_db: DatabaseLocation, tmp_path: Path
 ) -> None:
-    await build_demo(await current_actor(), today=TODAY)
+    await build_demo(await make_admin((await current_actor()).login), today=TODAY)
     path, picture = await write_report(
         await current_actor(), DEMO_SLUG, tmp_path / "r.md", picture=False, today=TODAY
     )
@@ -101,7 +106,7 @@ def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     async def prepare() -> None:
         await open_database(parse_location(str(path)))
         try:
-            await build_demo(await current_actor(), today=TODAY)
+            await build_demo(await make_admin((await current_actor()).login), today=TODAY)
         finally:
             await close_database()
 

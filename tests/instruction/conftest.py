@@ -6,15 +6,23 @@ from dataclasses import dataclass
 
 import pytest
 
-from roadmap.models import Action, Service
+from roadmap.models import Action, Administrator, Service
 from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases import instruction as ins
 from roadmap.usecases.identity import Actor, actor_for
-from roadmap.usecases.reference import PersonInput, ServiceInput, create_person, create_service
+from roadmap.usecases.reference import (
+    PersonInput,
+    ServiceInput,
+    create_person,
+    create_service,
+    create_territoire,
+)
 from roadmap.usecases.roadmaps import RoadmapInput, add_member, create_axe, create_roadmap
+from tests.roles import make_admin
 
 SLUG = "pat-test"
 YEAR = 2026
+TERRITOIRE = "metro"
 
 
 @dataclass
@@ -35,7 +43,8 @@ async def _actor(login: str) -> Actor:
 
 
 async def build_world() -> World:
-    boot = Actor(login="amorce")
+    boot = await make_admin("amorce")
+    await make_admin("nadia")  # creates the roadmap
     for code, name, kind in [
         ("dcs", "Direction de la cohésion sociale", "politique_de_la_ville"),
         ("pat", "Direction agriculture / PAT", "droit_commun"),
@@ -43,6 +52,7 @@ async def build_world() -> World:
         ("caf", "CAF des Bouches-du-Rhône", "partenaire"),
     ]:
         await create_service(boot, ServiceInput(code, name, kind))
+    await create_territoire(boot, TERRITOIRE, "Métropole d'essai")
     people = [
         ("nadia", "Nadia Benali", "dcs"),
         ("paul", "Paul Arnaud", "pat"),
@@ -91,6 +101,7 @@ async def build_world() -> World:
             instructors=["dcs", "pat", "ddets"],
         ),
     )
+    await Administrator.filter(login="nadia").delete()  # she created it; now only trinôme
     return World(
         pilote=nadia,
         pat=await _actor("paul"),

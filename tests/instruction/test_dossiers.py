@@ -84,7 +84,7 @@ async def test_edit_campaign(world) -> None:
     fields = await JournalEntry.filter(entity="campagne", operation="modification").values_list(
         "field", flat=True
     )
-    assert set(fields) == {"closes_on", "feuilles de route et axes", "services instructeurs"}
+    assert set(fields) == {"clôture", "feuilles de route et axes", "services instructeurs"}
 
 
 async def test_dossier_validation(world) -> None:

@@ -19,6 +19,7 @@ from roadmap.storage.location import parse_location
 from roadmap.usecases import instruction as ins
 from roadmap.usecases.demo import build_demo
 from roadmap.usecases.identity import actor_for
+from tests.roles import make_admin
 
 from .conftest import new_dossier
 
@@ -74,7 +75,7 @@ def test_demo_exports_and_reports_never_carry_notes(
     async def seed() -> str:
         await open_database(parse_location(db))
         try:
-            await build_demo(await actor_for("cmartin"))
+            await build_demo(await make_admin("cmartin"))
             ref = (await ins.list_dossiers())[1].ref
             await ins.add_annotation(await actor_for("jrey"), ref, SECRET)
             return ref

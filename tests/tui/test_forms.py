@@ -141,7 +141,7 @@ async def test_first_launch_asks_how_to_start(tmp_path: Path) -> None:
             await settle(app, pilot)
             assert not isinstance(app.screen, PremiersPasScreen)
             assert not await Roadmap.exists()
-            assert (tmp_path / "config" / "premiers-pas-vus").exists()
+            assert (tmp_path / "config" / f"premiers-pas-vus.{app.actor.login}").exists()
             app.action_help()
             await settle(app, pilot)
             await pilot.press("p")  # reopened from the help

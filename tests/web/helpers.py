@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -56,12 +58,16 @@ def free_port() -> int:
 def running_server(db: str, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """Start ``roadmap --db DB serve`` and yield its URL; stop it (and its group) after."""
     port = free_port()
+    env = dict(env or clean_env())
+    # The sessions' settings (theme, « Premiers pas » seen) stay out of the real user's.
+    config = tempfile.mkdtemp(prefix="roadmap-serve-config-")
+    env.setdefault("XDG_CONFIG_HOME", config)
     process = subprocess.Popen(
         [sys.executable, "-m", "roadmap", "--db", db, "serve", "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env or clean_env(),
+        env=env,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -88,6 +94,7 @@ def running_server(db: str, *args: str, env: dict[str, str] | None = None) -> It
             process.wait(5)
         process.stdout.close()
         process.stderr.close()
+        shutil.rmtree(config, ignore_errors=True)
 
 
 def app_processes(db: str) -> list[int]:

@@ -88,6 +88,13 @@ class Page:
         await self.page.fill("#mot_de_passe", password)  # type: ignore[attr-defined]
         await self.page.click("#se-connecter")  # type: ignore[attr-defined]
 
+    async def past_first_steps(self) -> None:
+        """Each person sees « Premiers pas » once: Entrée starts."""
+        if await self.wait_for("Premiers pas", seconds=8):
+            await asyncio.sleep(0.5)
+            mark = await self.press("Enter")
+            await self.wait_for("Accueil", since=mark, seconds=10)
+
     async def type(self, text: str) -> None:
         await self.page.keyboard.type(text, delay=20)  # type: ignore[attr-defined]
 
@@ -135,6 +142,7 @@ async def test_a_partner_officer_works_in_the_browser(
         assert await tab.wait_for("Connecté : Julien Rey")
         assert await tab.wait_for("PAT × politique de la ville")
         assert "Trinôme" in tab.text()
+        await tab.past_first_steps()
         await page.screenshot(path=str(tmp_path / "accueil.png"))  # type: ignore[attr-defined]
 
         # Keys reach the application: Enter opens the roadmap, `a` its Actions.
@@ -173,6 +181,8 @@ async def test_two_people_see_each_others_change(browser: object, demo_db: str) 
         await sophie.login(url, "sgarcia", PASSWORDS["sgarcia"])
         assert await julien.wait_for("Connecté : Julien Rey")
         assert await sophie.wait_for("Connecté : Sophie Garcia")
+        await julien.past_first_steps()
+        await sophie.past_first_steps()
         for tab in (julien, sophie):
             mark = await tab.press("Enter")
             assert await tab.wait_for("Tableau de bord", since=mark)
@@ -200,6 +210,7 @@ async def test_a_partner_officer_comments_gives_an_avis_and_downloads(
         tab = await new_page(browser)
         await tab.login(url, "molivier", PASSWORDS["molivier"])
         assert await tab.wait_for("Connecté : Marc Olivier")
+        await tab.past_first_steps()
         mark = await tab.press("Enter")
         assert await tab.wait_for("Tableau de bord", since=mark)
 

@@ -44,6 +44,14 @@ async def test_session_process_acts_as_the_persons_role() -> None:
         access = roadmap("--db", server_url, "db", "acces", person, "--role", "equipe")
         assert access.returncode == 0, access.stderr
         await admin.execute(f"GRANT {person} TO {server_role}")
+        as_person = await asyncpg.connect(
+            _asyncpg_url(server_url), server_settings={"role": person}
+        )
+        try:  # password hashes are the server's alone, even for a team role with psql
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await as_person.fetch("SELECT password_hash FROM acces_web")
+        finally:
+            await as_person.close()
         password = roadmap(
             "--db",
             server_url,

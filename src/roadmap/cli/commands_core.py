@@ -14,7 +14,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser(
         "demo", help="créer (ou recréer) la feuille de route de démonstration"
     )
-    demo.add_argument("--force", action="store_true", help="recréer sans demander confirmation")
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="recréer sans demander confirmation (administrateurs seulement)",
+    )
     demo.set_defaults(handler=_demo)
 
     whoami = subparsers.add_parser("whoami", help="afficher votre identité et vos rôles")
@@ -67,14 +71,32 @@ def _confirm(question: str) -> bool:
 
 
 async def _demo(ctx: CommandContext) -> int:
-    from roadmap.usecases.demo import DEMO_SLUG, build_demo, demo_exists
+    from roadmap.usecases.admin import require_administrator
+    from roadmap.usecases.demo import (
+        DEMO_SLUG,
+        build_demo,
+        demo_exists,
+        preview_demo_replacement,
+    )
 
     replace = False
     if await demo_exists():
-        if not ctx.args.force and not _confirm(
-            f"La feuille de route {DEMO_SLUG} existe : la supprimer et la recréer ?"
-        ):
+        # refused before anything is counted, asked or deleted
+        await require_administrator(ctx.actor, "remplacer la feuille de route de démonstration")
+        preview = await preview_demo_replacement()
+        if not ctx.args.force and not sys.stdin.isatty():
             fail(f"{DEMO_SLUG} existe déjà ; relancez avec --force pour la recréer")
+            return EXIT_USAGE
+        print(f"Remplacer {DEMO_SLUG} supprime :")
+        for line in preview.lines() or ["rien"]:
+            print(f"  - {line}")
+        if preview.by_others:
+            print("  dont des modifications faites par d'autres personnes que la démo :")
+            for login, count in sorted(preview.by_others.items()):
+                print(f"  - {login} : {count} modification(s) au journal")
+        print("Le journal garde tout l'historique et notera la suppression.")
+        if not ctx.args.force and not _confirm(f"Supprimer {DEMO_SLUG} et la recréer ?"):
+            fail("abandon : rien n'a été supprimé")
             return EXIT_USAGE
         replace = True
     slug = await build_demo(ctx.actor, replace=replace)

@@ -42,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     listing.add_argument("--campagne", metavar="ANNÉE", help="une seule campagne")
     listing.add_argument(
+        "--territoire", metavar="CODE", help="un seul territoire (contrat de ville)"
+    )
+    listing.add_argument(
         "--etat", metavar="ÉTAT", choices=[s.value for s in DossierState], help="un seul état"
     )
     listing.add_argument(
@@ -64,6 +67,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("file", metavar="FICHIER.csv", type=Path)
     imp.add_argument(
         "--campagne", metavar="ANNÉE", help="campagne des lignes sans colonne campagne"
+    )
+    imp.add_argument(
+        "--territoire",
+        metavar="CODE",
+        help="territoire de la campagne, si plusieurs territoires ont une campagne cette année",
     )
     imp.add_argument(
         "--colonnes",
@@ -142,6 +150,7 @@ async def _list(ctx: CommandContext) -> int:
         service=a.service,
         late=a.en_retard,
         axe=a.axe,
+        territoire=a.territoire,
     )
     if a.format == "csv":
         # a spreadsheet opens this directly: BOM, semicolons, decimal comma, no formulas
@@ -208,7 +217,12 @@ async def _import(ctx: CommandContext) -> int:
     mapping = load_mapping(_read(a.colonnes), a.colonnes.name) if a.colonnes else None
     raw = _read(a.file)
     report = await import_dossiers(
-        ctx.actor, raw, campagne=a.campagne, partial=a.partial, mapping=mapping
+        ctx.actor,
+        raw,
+        campagne=a.campagne,
+        partial=a.partial,
+        mapping=mapping,
+        territoire=a.territoire,
     )
     for line, message in report.errors:
         where = f"ligne {line}" if line else "fichier"

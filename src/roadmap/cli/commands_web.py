@@ -135,7 +135,7 @@ async def _serve(ctx: CommandContext) -> int:
         idle_minutes=args.inactivite,
         exports_dir=exports_dir,
     )
-    return await serve_until_stopped(settings)
+    return await serve_until_stopped(settings, ctx.actor)
 
 
 def _default_exports_dir() -> Path:

@@ -35,7 +35,12 @@ async def build_demo_if_needed(created: bool) -> str | None:
         from roadmap.usecases.demo import build_demo
     except ImportError:  # the demo module is not there yet: start on an empty base
         return None
-    return await build_demo(await current_actor())
+    from roadmap.usecases.admin import is_administrator
+
+    actor = await current_actor()
+    if not await is_administrator(actor):  # only an administrator fills a base with the demo
+        return None
+    return await build_demo(actor)
 
 
 async def run_tui(args: argparse.Namespace, **run_options: Any) -> int:

@@ -16,7 +16,6 @@ class Capability(StrEnum):
     COMMENT = "commenter"
     OBSERVE = "ajouter une observation"
     GIVE_AVIS = "donner un avis"
-    DELETE_BASELINE = "supprimer une référence"
 
 
 _ALLOWED: dict[Capability, frozenset[Role]] = {
@@ -27,8 +26,6 @@ _ALLOWED: dict[Capability, frozenset[Role]] = {
     Capability.COMMENT: frozenset({Role.TRINOME, Role.DIRECTION, Role.CERCLE_ELARGI}),
     Capability.OBSERVE: frozenset({Role.TRINOME, Role.DIRECTION, Role.CERCLE_ELARGI}),
     Capability.GIVE_AVIS: frozenset({Role.TRINOME, Role.DIRECTION, Role.CERCLE_ELARGI}),
-    # TODO(i9-doors): an administrator's act once usecases.admin is on main.
-    Capability.DELETE_BASELINE: frozenset({Role.DIRECTION}),
 }
 
 

@@ -243,11 +243,19 @@ class _Applier:
         x = c.item
         year = int(x["annee"])
         own_axes = [f"{self.slug}/{ref}" for ref in x.get("axes", [])]
-        campagne = await m.Campagne.get_or_none(year=year)
+        # a campaign belongs to a territory: this roadmap's (another's AAP of the same year
+        # is another campaign)
+        roadmap = await m.Roadmap.get(slug=self.slug)
+        tid = roadmap.territoire_id  # type: ignore[attr-defined]
+        scope = {"territoire_id": tid} if tid else {}
+        campagne = await m.Campagne.filter(year=year, **scope).first()
+        territoire_id = campagne.territoire_id if campagne else tid  # type: ignore[attr-defined]
+        code = (await m.Territoire.get(id=territoire_id)).code if territoire_id else None
         if campagne is None:
             await camp.create_campagne(
                 self.actor,
                 camp.CampagneInput(
+                    territoire=code,
                     year=year,
                     opens_on=x["ouverture"],
                     closes_on=x["cloture"],
@@ -269,6 +277,7 @@ class _Applier:
             year,
             campagne.version,
             camp.CampagneInput(
+                territoire=code,
                 year=year,
                 opens_on=x["ouverture"],
                 closes_on=x["cloture"],

@@ -1,19 +1,16 @@
 """Who may create through an import: a new roadmap, new reference data.
 
-Stand-in for ``roadmap.usecases.admin`` (issue 9, administrators): replaced by it once
-landed. Until then the administrator is whoever works on a base without any roadmap.
+The rules are those of the forms (``usecases.admin``, ``roadmaps.may_create_roadmap``):
+administrators, and direction members for a new roadmap.
 """
 
 from __future__ import annotations
 
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import PermissionDenied
-from roadmap.models import Membership, Roadmap
+from roadmap.models import Membership
+from roadmap.usecases.admin import is_administrator
 from roadmap.usecases.identity import Actor
-
-
-async def is_administrator(actor: Actor) -> bool:
-    return not await Roadmap.exists()
 
 
 async def require_roadmap_creator(actor: Actor, slug: str) -> None:

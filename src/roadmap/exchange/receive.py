@@ -20,7 +20,7 @@ from roadmap.exchange.problems import ImportRefused, Problems
 from roadmap.exchange.returned import REPLY_KEY, Proposed, compare, shown
 from roadmap.exchange.toml_input import load_toml
 from roadmap.exchange.values import money
-from roadmap.models import Action, Engagement, Proposition, Roadmap
+from roadmap.models import Action, Engagement, Indicator, Person, Proposition, Roadmap
 from roadmap.usecases.base import authorize, journal, now, role_in, write_unit
 from roadmap.usecases.identity import Actor
 
@@ -133,6 +133,13 @@ async def receive_file(actor: Actor, path: Path, *, declared_author: str | None 
     proposed = compare(document, base, problems)
     problems.raise_if_any()
     proposed = await _engagements(proposed, code, problems)
+    for p in proposed:
+        if p.kind == "indicateur" and not await Indicator.exists(
+            roadmap__slug=p.roadmap, ref=p.ref
+        ):
+            problems.add(f"{p.path}.indicateur", f"indicateur {p.ref} inconnu de {p.roadmap}")
+        if p.kind == "personne" and await Person.exists(login=p.ref):
+            problems.add(f"{p.path}.login", f"l'identifiant « {p.ref} » existe déjà")
     problems.raise_if_any()
     slugs = {p.roadmap for p in proposed}
     listed = [str(x) for x in base.get("generation", {}).get("feuilles_de_route", [])]

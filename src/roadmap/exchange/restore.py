@@ -344,13 +344,34 @@ class _Writer:
         for r in self.road.get("observations_qualitatives", []):
             self._restored("observation", r.get("source", ""), r["auteur"], r["texte"], r["le"])
 
+    async def _territoire_id(self, rid: int) -> int:
+        """A restored roadmap joins the base's territory (one, or « principal »)."""
+        territoire = await restore_territory()
+        if territoire is None:
+            territoire = await m.Territoire.create(
+                code=DEFAULT_TERRITORY[0], name=DEFAULT_TERRITORY[1], updated_by=self.actor.login
+            )
+            self.new_reference.append(f"territoire {territoire.code}")
+            await journal(
+                self.actor,
+                entity="territoire",
+                ref=territoire.code,
+                operation="création",
+                new=territoire.name,
+                reason=f"restauré depuis {self.filename}",
+            )
+        await m.Roadmap.filter(id=rid).update(territoire_id=territoire.id)
+        return territoire.id
+
     async def _instruction(self, rid: int, axes: dict[str, int], actions: dict[str, int]) -> None:
-        campaigns = {c.year: c.id for c in await m.Campagne.all()}
+        territoire_id = await self._territoire_id(rid)
+        campaigns = {c.year: c.id for c in await m.Campagne.filter(territoire_id=territoire_id)}
         await m.CampagneRoadmap.filter(roadmap_id=rid).delete()
         links = []
         for c in self.road.get("campagnes", []):
             if c["annee"] not in campaigns:
                 row = await m.Campagne.create(
+                    territoire_id=territoire_id,
                     year=c["annee"],
                     title=c["titre"],
                     opens_on=c["ouverture"],
@@ -493,10 +514,27 @@ class _Writer:
         self.counts["dossiers"] = len(items)
 
 
+DEFAULT_TERRITORY = ("principal", "Territoire principal (à renommer)")
+
+
+async def restore_territory() -> m.Territoire | None:
+    """The territory whose campaigns a restored roadmap joins: the base's only one, else
+    « principal » (None: none yet). The file does not name a territory (format 1)."""
+    found = await m.Territoire.all().limit(2)
+    if len(found) == 1:
+        return found[0]
+    return await m.Territoire.get_or_none(code=DEFAULT_TERRITORY[0])
+
+
 async def check_restore(road: dict[str, Any], out: Problems) -> None:
     """Shared rows a restoration may not touch: campaigns must agree, dossiers be new."""
+    territoire = await restore_territory()
     for i, c in enumerate(road.get("campagnes", [])):
-        row = await m.Campagne.get_or_none(year=c["annee"])
+        row = (
+            await m.Campagne.get_or_none(year=c["annee"], territoire_id=territoire.id)
+            if territoire
+            else None
+        )
         if row is None:
             continue
         instructors = sorted(

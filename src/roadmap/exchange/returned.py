@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from roadmap.domain import validation as v
-from roadmap.domain.enums import ActionStatus
+from roadmap.domain.enums import ActionStatus, AvisValue
 from roadmap.domain.errors import ValidationError
 from roadmap.exchange.problems import Problems
 from roadmap.exchange.values import money
@@ -27,6 +28,14 @@ _ACTION_REASON = ("motif", "nature_motif")
 _JALON_FIELDS = ("commentaire",)
 _EDITING_ROLES = {"pilote", "contributeur"}
 NATURES = ("contrainte", "opportunite")
+# Lists a service may add to its file: new dated entries (issue 17).
+NEW_ENTRIES = ("valeurs_indicateurs", "observations", "nouveaux_contacts")
+_DRAFT = ("avis_propose", "avis_commentaire")  # keys a dossier may gain: a draft avis
+_ENTRY_KEYS = {
+    "valeurs_indicateurs": {"feuille_de_route", "indicateur", "date", "valeur", "commentaire"},
+    "observations": {"feuille_de_route", "date", "texte", "source"},
+    "nouveaux_contacts": {"login", "nom", "courriel"},
+}
 # Parts of the file that are not the service's to change (read-only information).
 _IGNORED_TOP = {"schema_version", "generation", "changements", REPLY_KEY}
 
@@ -87,11 +96,16 @@ def compare(returned: dict[str, Any], base: dict[str, Any], problems: Problems) 
         problems.add("service", "table attendue (le fichier d'origine en a une)")
         return []
     for k in sorted(set(new) | set(old)):
-        if k not in ("actions", "jalons") and new.get(k) != old.get(k):
+        if k not in ("actions", "jalons", "dossiers", *NEW_ENTRIES) and new.get(k) != old.get(k):
             path = _first_difference(f"service.{k}", new.get(k), old.get(k))
             problems.add(path, "non modifiable par un service (information seulement)")
     proposed = _actions(new.get("actions", []), old.get("actions", []), problems)
     proposed += _jalons(new.get("jalons", []), old.get("jalons", []), problems)
+    proposed += _dossiers(new.get("dossiers", []), old.get("dossiers", []), problems)
+    listed = set(base.get("generation", {}).get("feuilles_de_route", []))
+    for k in NEW_ENTRIES:
+        if k in new and new.get(k) != old.get(k):
+            proposed += _new_entries(k, new[k], listed, problems)
     return proposed
 
 
@@ -190,6 +204,119 @@ def _engagements(path: str, new: Any, was: dict[str, Any], problems: Problems) -
                      engagement=before)
         )  # fmt: skip
     return out
+
+
+def _dossiers(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Proposed]:
+    """A draft avis (``avis_propose`` + ``avis_commentaire``) on a dossier the service
+    instructs: a member of the service confirms it in the application (never the file)."""
+    if not isinstance(new, list):
+        problems.add("service.dossiers", "liste attendue")
+        return []
+    base = {d.get("ref"): d for d in old}
+    out = []
+    for n, item in enumerate(new):
+        path = f"service.dossiers[{n}]"
+        was = base.get(item.get("ref")) if isinstance(item, dict) else None
+        if was is None:
+            problems.add(path, "dossier inconnu de votre fichier (ref)")
+            continue
+        for k in sorted(set(item) | set(was)):
+            if k not in _DRAFT and item.get(k) != was.get(k):
+                hint = " (proposez avis_propose)" if k == "avis_du_service" else ""
+                problems.add(f"{path}.{k}", f"non modifiable par un service{hint}")
+        if "avis_propose" not in item:
+            if "avis_commentaire" in item:
+                problems.add(f"{path}.avis_commentaire", "accompagne avis_propose seulement")
+            continue
+        value, comment = item["avis_propose"], item.get("avis_commentaire", "")
+        if "instructeur" not in was.get("roles", []):
+            problems.add(f"{path}.avis_propose", "votre service n'instruit pas ce dossier")
+        elif value not in {a.value for a in AvisValue}:
+            allowed = ", ".join(a.value for a in AvisValue)
+            problems.add(f"{path}.avis_propose", f"avis attendu parmi : {allowed}")
+        elif not isinstance(comment, str):
+            problems.add(f"{path}.avis_commentaire", "texte attendu")
+        elif not was.get("feuille_de_route"):
+            problems.add(path, "dossier rattaché à aucune feuille de route")
+        else:
+            out.append(Proposed(was["feuille_de_route"], "avis", was["ref"], "avis",
+                                str(was.get("avis_du_service", "")), value, comment.strip(),
+                                path=path))  # fmt: skip
+    return out
+
+
+def _new_entries(
+    section: str, entries: Any, listed: set[str], problems: Problems
+) -> list[Proposed]:
+    """``valeurs_indicateurs``: {feuille_de_route, indicateur, date, valeur, commentaire};
+    ``observations``: {feuille_de_route, date, texte, source} (qualitative)."""
+    if not isinstance(entries, list):
+        problems.add(f"service.{section}", "liste attendue")
+        return []
+    out = []
+    allowed = _ENTRY_KEYS[section]
+    for n, e in enumerate(entries):
+        path = f"service.{section}[{n}]"
+        if not isinstance(e, dict):
+            problems.add(path, "table attendue")
+            continue
+        for k in sorted(set(e) - allowed):
+            problems.add(f"{path}.{k}", f"clé inconnue (attendu : {', '.join(sorted(allowed))})")
+        if section == "nouveaux_contacts":
+            out += _contact(path, e, sorted(listed), problems)
+            continue
+        slug, when = e.get("feuille_de_route"), e.get("date")
+        if slug not in listed:
+            problems.add(f"{path}.feuille_de_route", "une des feuilles de route de votre fichier")
+            continue
+        if not isinstance(when, date):
+            problems.add(f"{path}.date", "date attendue (AAAA-MM-JJ, sans guillemets)")
+            continue
+        if section == "valeurs_indicateurs":
+            ref, raw, note = e.get("indicateur"), e.get("valeur"), e.get("commentaire", "")
+            if not isinstance(ref, str) or not ref:
+                problems.add(f"{path}.indicateur", "référence d'indicateur attendue (ex. I1)")
+                continue
+            try:
+                number = Decimal(str(raw).strip().replace(",", "."))
+                if isinstance(raw, bool) or not number.is_finite():
+                    raise ArithmeticError
+            except (ArithmeticError, ValueError):
+                problems.add(f"{path}.valeur", "nombre attendu (ex. 12.5)")
+                continue
+            if not isinstance(note, str):
+                problems.add(f"{path}.commentaire", "texte attendu")
+                continue
+            out.append(Proposed(slug, "indicateur", ref, f"valeur:{when.isoformat()}", "",
+                                f"{number.normalize():f}", note.strip(), path=path))  # fmt: skip
+        else:
+            text, source = e.get("texte"), e.get("source", "")
+            if not isinstance(text, str) or not text.strip():
+                problems.add(f"{path}.texte", "texte attendu")
+                continue
+            if not isinstance(source, str):
+                problems.add(f"{path}.source", "texte attendu")
+                continue
+            out.append(Proposed(slug, "qualitatif", "", f"observation:{when.isoformat()}", "",
+                                text.strip(), source.strip(), path=path))  # fmt: skip
+    return out
+
+
+def _contact(path: str, e: dict[str, Any], listed: list[str], problems: Problems) -> list[Proposed]:
+    """A new contact person of the service (created in the referential once accepted)."""
+    login, name, mail = e.get("login"), e.get("nom"), e.get("courriel", "")
+    for key, value in (("login", login), ("nom", name)):
+        if not isinstance(value, str) or not value.strip():
+            problems.add(f"{path}.{key}", "texte attendu")
+            return []
+    if not isinstance(mail, str) or (mail and "@" not in mail):
+        problems.add(f"{path}.courriel", "adresse attendue (nom@domaine)")
+        return []
+    if not listed:
+        problems.add(path, "votre fichier ne concerne aucune feuille de route")
+        return []
+    return [Proposed(listed[0], "personne", login.strip(), "contact", "", name.strip(),
+                     mail.strip(), path=path)]  # fmt: skip
 
 
 def _jalons(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Proposed]:

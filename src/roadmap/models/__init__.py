@@ -17,7 +17,7 @@ from roadmap.models.instruction import (
 from roadmap.models.journal import JournalEntry
 from roadmap.models.observation import Indicator, IndicatorValue, QualitativeRecord
 from roadmap.models.proposition import Proposition, ServiceExport
-from roadmap.models.reference import Person, Qpv, Service
+from roadmap.models.reference import Administrator, Person, Qpv, Service, Territoire
 from roadmap.models.roadmap import Axe, Membership, Roadmap
 from roadmap.models.work import (
     Action,
@@ -36,6 +36,7 @@ __all__ = [
     "ActionContributor",
     "ActionQpv",
     "Adjustment",
+    "Administrator",
     "Annotation",
     "Avis",
     "Axe",
@@ -66,5 +67,6 @@ __all__ = [
     "Roadmap",
     "Service",
     "ServiceExport",
+    "Territoire",
     "WebAccess",
 ]

@@ -10,9 +10,12 @@ from roadmap.models.base import VersionedModel
 
 
 class Campagne(VersionedModel):
-    """The yearly call for projects (AAP) of the contrat de ville."""
+    """The yearly call for projects (AAP) of one territory, one per year there."""
 
-    year = fields.IntField(unique=True)
+    territoire: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "roadmap.Territoire", related_name="campagnes", on_delete=fields.RESTRICT
+    )
+    year = fields.IntField()
     title = fields.CharField(max_length=200)
     opens_on = fields.DateField()
     closes_on = fields.DateField()
@@ -20,6 +23,7 @@ class Campagne(VersionedModel):
     class Meta:
         table = "campagne"
         ordering = ["year"]
+        unique_together = (("territoire", "year"),)
 
 
 class CampagneRoadmap(Model):

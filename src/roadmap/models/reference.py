@@ -1,8 +1,9 @@
-"""Reference data shared by every roadmap: services, people, quartiers."""
+"""Reference data shared by every roadmap: territories, services, people, quartiers."""
 
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.models import Model
 
 from roadmap.domain.enums import ServiceKind
 from roadmap.models.base import VersionedModel
@@ -50,3 +51,31 @@ class Qpv(VersionedModel):
     class Meta:
         table = "qpv"
         ordering = ["code"]
+
+
+class Territoire(VersionedModel):
+    """A contrat de ville territory: AAP campaigns and their years belong to one."""
+
+    code = fields.CharField(max_length=50, unique=True)
+    name = fields.CharField(max_length=200)
+
+    class Meta:
+        table = "territoire"
+        ordering = ["code"]
+
+
+class Administrator(Model):
+    """A login that administers the database (reference data, demo, other administrators).
+
+    On SQLite the person who created the database is the first one; on PostgreSQL the
+    database owner role and superusers are administrators as well (see usecases.admin).
+    """
+
+    id = fields.IntField(primary_key=True)
+    login = fields.CharField(max_length=100, unique=True)
+    added_by = fields.CharField(max_length=100, default="")
+    added_at = fields.DatetimeField()
+
+    class Meta:
+        table = "administrateur"
+        ordering = ["login"]

@@ -19,6 +19,9 @@ class Roadmap(VersionedModel):
     dc_service: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "roadmap.Service", related_name="dc_roadmaps", on_delete=fields.RESTRICT
     )
+    territoire: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "roadmap.Territoire", related_name="roadmaps", null=True, on_delete=fields.RESTRICT
+    )
     status = fields.CharEnumField(RoadmapStatus, max_length=20, default=RoadmapStatus.ACTIVE)
     created_at = fields.DatetimeField(auto_now_add=True)
 

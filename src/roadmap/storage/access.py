@@ -26,8 +26,10 @@ from tortoise import connections
 from roadmap.domain.errors import PermissionDenied, ValidationError
 
 GROUPS = ("lecteur", "equipe", "admin")
-REFERENCE_TABLES = ("service", "person", "qpv")
+REFERENCE_TABLES = ("service", "person", "qpv", "territoire", "administrateur")
 NEVER_WRITTEN = ("journal", "tortoise_migrations")  # journal: INSERT only, by its trigger
+# Password hashes of ``roadmap serve``: only the schema owner (the web server) reads them.
+SECRET_TABLES = ("acces_web",)
 _LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,62}$")
 
 # Row-level security. A SECURITY DEFINER helper reads the team without recursing into the
@@ -137,7 +139,7 @@ async def apply_privileges() -> bool:
     lecteur, equipe, admin = (quote(groups[g]) for g in GROUPS)
     everyone = f"{lecteur}, {equipe}, {admin}"
     tables = await _tables()
-    working = [t for t in tables if t not in (*NEVER_WRITTEN, *REFERENCE_TABLES)]
+    working = [t for t in tables if t not in (*NEVER_WRITTEN, *REFERENCE_TABLES, *SECRET_TABLES)]
     statements = [
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {everyone}",
         f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {everyone}",
@@ -145,6 +147,7 @@ async def apply_privileges() -> bool:
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {everyone}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {equipe}, {admin}",
         f"GRANT INSERT ON journal TO {equipe}, {admin}",
+        *(f"REVOKE ALL ON {quote(t)} FROM {everyone}" for t in SECRET_TABLES if t in tables),
     ]
     for table in working:
         verbs = "INSERT, UPDATE" if table == "roadmap" else "INSERT, UPDATE, DELETE"

@@ -26,9 +26,8 @@ from roadmap.usecases.identity import Actor
 T = TypeVar("T")
 FALLBACK_THEME = "textual-light"
 HIDDEN_KEYS = {"super+c"}
-FIRST_STEPS_SEEN = (
-    "premiers-pas-vus"  # in the user's config folder  # a duplicate of ctrl+c on most keyboards
-)
+# One marker per person in the config folder: people served by `roadmap serve` share it.
+FIRST_STEPS_SEEN = "premiers-pas-vus"
 
 
 class RoadmapApp(App[None]):
@@ -47,6 +46,7 @@ class RoadmapApp(App[None]):
         super().__init__()
         self.settings = settings
         self.actor = actor
+        self.may_create = False  # may start a roadmap: re-read with the roles
         self.new_database = new_database  # no roadmap yet: ask how to start
         self._db_tasks: set[asyncio.Task[Any]] = set()
         self._change_marker: int | None = None
@@ -109,11 +109,15 @@ class RoadmapApp(App[None]):
             self.notify(problem, severity="warning", timeout=8)
         if self.settings.refresh_seconds > 0:
             self.set_interval(self.settings.refresh_seconds, self._poll_changes)
-        seen = (self.settings.config_dir / FIRST_STEPS_SEEN).exists()
+        seen = self._first_steps_marker().exists()
         if self.new_database or (self.settings.first_steps and not seen):
             self.call_after_refresh(self.show_first_steps, self.new_database)
 
     # --- first launch -------------------------------------------------------------------
+
+    def _first_steps_marker(self) -> Path:
+        login = "".join(c if c.isalnum() or c in "._-" else "_" for c in self.actor.login)
+        return self.settings.config_dir / f"{FIRST_STEPS_SEEN}.{login}"
 
     def show_first_steps(self, new_database: bool = False) -> None:
         from roadmap.tui.screens.welcome import PremiersPasScreen
@@ -121,7 +125,7 @@ class RoadmapApp(App[None]):
         self.push_screen(PremiersPasScreen(new_database=new_database), self._first_choice)
 
     def _first_choice(self, choice: str | None) -> None:
-        marker = self.settings.config_dir / FIRST_STEPS_SEEN
+        marker = self._first_steps_marker()
         try:
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
@@ -188,6 +192,16 @@ class RoadmapApp(App[None]):
             for screen in self.screen_stack:
                 if isinstance(screen, AppScreen):
                     screen.data_changed()
+
+    async def refresh_identity(self) -> Actor:
+        """Re-read who the user is and what they may create: a fiche personne created by
+        a write, or a role changed, shows at once rather than after a restart."""
+        from roadmap.usecases.identity import actor_for
+        from roadmap.usecases.roadmaps import may_create_roadmap
+
+        self.actor = await actor_for(self.actor.login)
+        self.may_create = await may_create_roadmap(self.actor)
+        return self.actor
 
     def track(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run a database call as its own task, so a cancelled worker never cuts it short.

@@ -16,6 +16,7 @@ from roadmap.models import (
     Dossier,
     Service,
 )
+from roadmap.usecases.admin import require_known
 from roadmap.usecases.base import (
     journal,
     now,
@@ -53,6 +54,7 @@ async def _require_instructing_member(actor: Actor, dossier: Dossier) -> Service
 
 async def add_annotation(actor: Actor, ref: str, text: str) -> None:
     """A private note for the instructors; the journal records the act, never the text."""
+    require_known(actor, "ajouter une note privée")
     body = v.text(text, "note", max_length=4000)
 
     async def unit() -> None:

@@ -30,6 +30,7 @@ from roadmap.models import (
     FinancementLine,
     Service,
 )
+from roadmap.usecases.admin import require_known
 from roadmap.usecases.base import (
     journal,
     now,
@@ -72,6 +73,7 @@ async def _require_avis_giver(actor: Actor, dossier: Dossier) -> Service:
 
 async def give_avis(actor: Actor, ref: str, value: str, comment: str = "") -> Avis:
     """Give or change the avis of the actor's service; the previous one stays in history."""
+    require_known(actor, "donner un avis")
     avis_value = AvisValue.parse(value, "avis")
     text = check_avis(avis_value, comment)  # type: ignore[arg-type]
 

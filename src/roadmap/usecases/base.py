@@ -30,6 +30,7 @@ from roadmap.domain.permissions import Capability, require
 from roadmap.models import JournalEntry, Membership, Roadmap
 from roadmap.storage.chain import COLUMNS, FIELDS, row_hash
 from roadmap.storage.database import track_write
+from roadmap.usecases.admin import require_known, require_known_or_admin
 from roadmap.usecases.identity import Actor
 
 T = TypeVar("T")
@@ -149,11 +150,23 @@ FIELD_LABELS: dict[str, str] = {
     "role": "rôle",
     "side": "côté",
     "position": "position",
+    "opens_on": "ouverture",
+    "closes_on": "clôture",
 }
 
 
 def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
+
+
+async def _require_writer(actor: Actor) -> None:
+    """Last guard of every door: whatever wrote before a journal row rolls back with it.
+
+    The use cases refuse unknown people up front; this makes sure that one forgotten
+    check cannot let a person with no fiche (and no administrator role) write.
+    """
+    if actor.person_id is None:
+        await require_known_or_admin(actor, "écrire dans la base")
 
 
 async def journal(
@@ -168,6 +181,7 @@ async def journal(
     new: Any = None,
     reason: str = "",
 ) -> None:
+    await _require_writer(actor)
     await append_journal(
         [
             JournalEntry(
@@ -195,6 +209,8 @@ async def journal_changes(
     changes: dict[str, tuple[Any, Any]],
     reason: str = "",
 ) -> None:
+    if changes:
+        await _require_writer(actor)
     await append_journal(
         [
             JournalEntry(
@@ -326,6 +342,8 @@ async def role_in(actor: Actor, roadmap: Roadmap) -> Role | None:
 
 async def authorize(actor: Actor, slug: str, capability: Capability) -> Roadmap:
     """Load the roadmap and check the actor may exercise ``capability`` on it."""
+    if capability is not Capability.READ:
+        require_known(actor, f"« {capability.value} » dans la feuille de route {slug}")
     roadmap = await get_roadmap(slug)
     require(await role_in(actor, roadmap), capability, roadmap=slug)
     return roadmap

@@ -18,9 +18,10 @@ from roadmap.domain import validation as v
 from roadmap.domain.comparison import Comparison, Rerouting, compare, variances
 from roadmap.domain.enums import JalonKind
 from roadmap.domain.errors import NotFound, ValidationError
-from roadmap.domain.permissions import Capability, require
+from roadmap.domain.permissions import Capability
 from roadmap.models import Adjustment, Baseline, Jalon, JournalEntry, Roadmap
-from roadmap.usecases.base import authorize, get_roadmap, journal, now, role_in, write_unit
+from roadmap.usecases.admin import require_administrator
+from roadmap.usecases.base import authorize, get_roadmap, journal, now, write_unit
 from roadmap.usecases.identity import Actor
 from roadmap.usecases.plan import read_plan
 
@@ -95,9 +96,7 @@ async def delete_baseline(actor: Actor, slug: str, name: str) -> None:
 
     async def unit() -> None:
         roadmap = await get_roadmap(slug)
-        # TODO(i9-doors): roadmap.usecases.admin.require_administrator once it is on main;
-        # until then the direction of the roadmap holds this right.
-        require(await role_in(actor, roadmap), Capability.DELETE_BASELINE, roadmap=slug)
+        await require_administrator(actor, f"supprimer une référence de {slug}")
         baseline = await _by_name(roadmap, name)
         await Baseline.filter(id=baseline.id).delete()
         await journal(

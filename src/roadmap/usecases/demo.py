@@ -9,20 +9,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from roadmap.domain.enums import Role, Side
-from roadmap.models import Adjustment, Person, Qpv, Roadmap, Service
+from roadmap.models import Adjustment, Person, Qpv, Roadmap, Service, Territoire
 from roadmap.usecases import actions as act
 from roadmap.usecases import base
 from roadmap.usecases import jalons as jal
 from roadmap.usecases import observations as obs
 from roadmap.usecases import reference as ref
 from roadmap.usecases import roadmaps as rm
+from roadmap.usecases.admin import require_administrator
 from roadmap.usecases.base import clock_at, write_unit
 from roadmap.usecases.demo_copil import after_copil, copil_baseline_and_releve
 from roadmap.usecases.demo_instruction import build_demo_campaign
+from roadmap.usecases.demo_replace import DemoDeletion, delete_demo, demo_deletion
 from roadmap.usecases.identity import Actor, actor_for
 from roadmap.usecases.queries import jalon_detail, list_actions, list_jalons
 
 DEMO_SLUG = "pat-salon-martigues"
+DEMO_TERRITORY = ("amp", "Métropole Aix-Marseille-Provence")
 
 SERVICES = [
     (
@@ -92,6 +95,8 @@ def _end_of_month(day: date) -> date:
 
 
 async def _ensure_reference(actor: Actor) -> None:
+    if not await Territoire.exists(code=DEMO_TERRITORY[0]):
+        await ref.create_territoire(actor, *DEMO_TERRITORY)
     for code, name, kind, parent in SERVICES:
         if not await Service.exists(code=code):
             await ref.create_service(actor, ref.ServiceInput(code, name, kind, parent))
@@ -108,22 +113,29 @@ async def _ensure_reference(actor: Actor) -> None:
         await ref.create_person(actor, ref.PersonInput(actor.login, name, "", "dcs"))
 
 
-async def _delete_existing(slug: str) -> None:
-    async def unit() -> None:
-        await Roadmap.filter(slug=slug).delete()
-
-    await write_unit(unit)
-
-
 async def demo_exists() -> bool:
     return await Roadmap.exists(slug=DEMO_SLUG)
+
+
+def demo_logins() -> list[str]:
+    """The demo's invented people: deleted with it when nothing else refers to them."""
+    return [login for login, *_ in PEOPLE]
+
+
+async def preview_demo_replacement() -> DemoDeletion:
+    return await demo_deletion(DEMO_SLUG, demo_logins())
 
 
 DEMO_PERSONA = "Mathilde Roux"  # the demo's own persona (invented), given to the runner
 
 
 async def build_demo(actor: Actor, today: date | None = None, *, replace: bool = False) -> str:
-    """Create the demo roadmap (replacing it when ``replace``) and return its slug."""
+    """Create the demo roadmap (replacing it when ``replace``) and return its slug.
+
+    Administrators only: the demo creates reference data, and replacing it deletes a
+    roadmap that real people may have written in. The refusal comes before any write.
+    """
+    await require_administrator(actor, "créer ou remplacer la feuille de route de démonstration")
     today = today or date.today()
     # 09:00 of ``today``, unless that is still to come: history is never stamped in the future.
     stamp = min(datetime.combine(today, time(9, 0), tzinfo=UTC), base.now())
@@ -135,7 +147,7 @@ async def _build(actor: Actor, today: date, *, replace: bool) -> str:
     if await demo_exists():
         if not replace:
             return DEMO_SLUG
-        await _delete_existing(DEMO_SLUG)
+        await delete_demo(actor, DEMO_SLUG, demo_logins())
     await _ensure_reference(actor)
     me = await actor_for(actor.login)
     slug = DEMO_SLUG
@@ -153,6 +165,7 @@ async def _build(actor: Actor, today: date, *, replace: bool) -> str:
             horizon=_end_of_month(_d(today, 800)),
             pv_service="dcs",
             dc_service="dapat",
+            territoire=DEMO_TERRITORY[0],
         ),
     )
     await _team(me, slug)

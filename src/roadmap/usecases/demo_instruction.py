@@ -14,8 +14,6 @@ from roadmap.domain.enums import Role, ServiceKind
 from roadmap.models import (
     Action,
     Campagne,
-    CampagneRoadmap,
-    Dossier,
     Membership,
     Person,
     Roadmap,
@@ -23,7 +21,6 @@ from roadmap.models import (
 )
 from roadmap.usecases.annotations import add_annotation
 from roadmap.usecases.avis_decisions import decide, give_avis, revise_decision
-from roadmap.usecases.base import write_unit
 from roadmap.usecases.campaigns import CampagneInput, create_campagne
 from roadmap.usecases.dossier_states import (
     declare_irrecevable,
@@ -257,27 +254,14 @@ async def _members_by_service(roadmap: Roadmap) -> dict[int, Actor]:
     return {sid: await actor_for(login) for sid, (_, login) in best.items()}
 
 
-async def _remove_orphan_campaign(year: int) -> None:
-    """A recreated demo leaves its old campaign without roadmap: drop it with its dossiers."""
-    campagne = await Campagne.get_or_none(year=year)
-    if campagne is None or await CampagneRoadmap.exists(campagne_id=campagne.id):
-        return
-
-    async def unit() -> None:
-        await Dossier.filter(campagne_id=campagne.id).delete()
-        await campagne.delete()
-
-    await write_unit(unit)
-
-
 async def build_demo_campaign(actor: Actor, slug: str, today: date | None = None) -> int:
     """Create this year's AAP campaign for ``slug`` with a dozen dossiers; return the year."""
     today = today or date.today()
     me = await actor_for(actor.login)
     roadmap = await Roadmap.get(slug=slug)
     year = today.year
-    await _remove_orphan_campaign(year)
-    if await Campagne.exists(year=year):
+    territoire_id = roadmap.territoire_id  # type: ignore[attr-defined]
+    if await Campagne.exists(year=year, territoire_id=territoire_id):
         return year  # already there (the demo is not recreated over a real campaign)
     pv = await Service.get(id=roadmap.pv_service_id)  # type: ignore[attr-defined]
     dc = await Service.get(id=roadmap.dc_service_id)  # type: ignore[attr-defined]

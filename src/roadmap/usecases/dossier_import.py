@@ -20,6 +20,7 @@ from roadmap.domain.errors import RoadmapError, ValidationError
 from roadmap.domain.permissions import Capability
 from roadmap.exchange.csv_input import CsvProblem, Record, decode, norm, read_csv, sniff_delimiter
 from roadmap.models import Campagne, Dossier, Service
+from roadmap.usecases.admin import require_known
 from roadmap.usecases.base import authorize, write_unit
 from roadmap.usecases.dossiers import (
     CleanDossier,
@@ -476,10 +477,12 @@ async def import_dossiers(
     *,
     campagne: int | str | None = None,
     partial: bool = False,
+    territoire: str | None = None,
     mapping: ColumnMapping | None = None,
 ) -> ImportReport:
     """Check every row against the database, then create all of them in one transaction,
     or only the good ones with ``partial``; with an error and no ``partial``, nothing."""
+    require_known(actor, "importer des dossiers")
     default_year = parse_year(campagne, "campagne") if campagne not in (None, "") else None
     rows, report = parse(raw, default_year, mapping)
     if report.errors and not rows and report.rows == 0:
@@ -494,7 +497,7 @@ async def import_dossiers(
         for row in rows:
             try:
                 if row.year not in campagnes:
-                    campagnes[row.year] = await campagne_by_year(row.year)
+                    campagnes[row.year] = await campagne_by_year(row.year, territoire)
                 c = campagnes[row.year]
                 clean = clean_dossier(row.data)
                 lines = [

@@ -294,13 +294,15 @@ async def create_dossier(
     campagne_year: int | str,
     data: DossierInput,
     financements: Sequence[FinancementInput] = (),
+    *,
+    territoire: str | None = None,
 ) -> Dossier:
     """Register a dossier: trinôme or direction of the roadmap it belongs to."""
     clean = clean_dossier(data)
     plan = clean_financements(financements)
 
     async def unit() -> Dossier:
-        campagne = await campagne_by_year(campagne_year)
+        campagne = await campagne_by_year(campagne_year, territoire)
         resolved = await resolve_dossier(campagne, clean, plan)
         await authorize(actor, resolved.roadmap.slug, Capability.EDIT)
         return await insert_dossier(actor, campagne, clean, resolved)

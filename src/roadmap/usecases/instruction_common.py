@@ -20,6 +20,7 @@ from roadmap.models import (
     Roadmap,
     Service,
 )
+from roadmap.usecases.admin import require_known
 from roadmap.usecases.identity import Actor
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -49,12 +50,26 @@ def clean_codes(values: Sequence[str] | None) -> list[str]:
 # --- loading helpers ---------------------------------------------------------------------
 
 
-async def campagne_by_year(year: int | str) -> Campagne:
+async def campagne_by_year(year: int | str, territoire: str | None = None) -> Campagne:
+    """The campaign of ``year``; ``territoire`` (code) is needed only when several
+    territories have a campaign that year."""
     y = parse_year(year, "campagne")
-    campagne = await Campagne.get_or_none(year=y)
-    if campagne is None:
-        raise NotFound(f"aucune campagne AAP {y}", field="campagne")
-    return campagne
+    query = Campagne.filter(year=y)
+    code = (territoire or "").strip()
+    if code:
+        query = query.filter(territoire__code=code)
+    found = await query.limit(2)
+    if not found:
+        where = f" pour le territoire « {code} »" if code else ""
+        raise NotFound(f"aucune campagne AAP {y}{where}", field="campagne")
+    if len(found) > 1:
+        codes = await Campagne.filter(year=y).values_list("territoire__code", flat=True)
+        names = ", ".join(sorted(map(str, codes)))
+        raise ValidationError(
+            f"plusieurs territoires ont une campagne AAP {y} ({names}) : précisez le territoire",
+            field="territoire",
+        )
+    return found[0]
 
 
 async def latest_campagne() -> Campagne | None:
@@ -96,6 +111,7 @@ async def linked_slugs(dossier: Dossier) -> list[str]:
 
 async def authorize_dossier(actor: Actor, dossier: Dossier, capability: Capability) -> str:
     """Check ``capability`` on a roadmap linked to the dossier; return the journal's slug."""
+    require_known(actor, f"« {capability.value} » sur {dossier.ref}")
     slugs = await linked_slugs(dossier)
     if not slugs:
         raise PermissionDenied("ce dossier n'est rattaché à aucune feuille de route")

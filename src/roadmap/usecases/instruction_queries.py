@@ -176,11 +176,14 @@ async def list_dossiers(
     late: bool = False,
     axe: str | None = None,
     today: date | None = None,
+    territoire: str | None = None,
 ) -> list[DossierRow]:
     """Dossiers for boards and tables. ``service``: those still waiting for its avis."""
     query = Dossier.all().order_by("ref")
     if campagne is not None and str(campagne).strip():
-        query = query.filter(campagne_id=(await campagne_by_year(campagne)).id)
+        query = query.filter(campagne_id=(await campagne_by_year(campagne, territoire)).id)
+    elif territoire:
+        query = query.filter(campagne__territoire__code=territoire.strip())
     if roadmap:
         query = query.filter(roadmap_id=(await roadmap_by_slug(roadmap, "feuille de route")).id)
     if state:

@@ -6,15 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.expressions import Q
+
 from roadmap.domain import validation as v
 from roadmap.domain.enums import AdjustmentKind, Role
-from roadmap.domain.errors import NotFound, StaleVersion, ValidationError
+from roadmap.domain.errors import NotFound, PermissionDenied, StaleVersion, ValidationError
 from roadmap.domain.permissions import Capability, allowed
 from roadmap.models import Action, Membership, Proposition
 from roadmap.usecases import actions as act
+from roadmap.usecases import avis_decisions, reference
 from roadmap.usecases import observations as obs
 from roadmap.usecases.base import authorize, journal, now, write_unit
 from roadmap.usecases.identity import Actor
+from roadmap.usecases.instruction_common import home_service
 
 STATUS_LABELS = {"en_attente": "en attente", "acceptee": "acceptée", "refusee": "refusée"}
 FIELD_LABELS = {
@@ -51,6 +55,9 @@ class PropositionRow:
     def field_label(self) -> str:
         if self.field.startswith("montant:"):
             return "montant d'engagement"
+        kind, _, day = self.field.partition(":")
+        if kind in ("valeur", "observation") and day:
+            return f"{kind} du {day[8:10]}/{day[5:7]}/{day[:4]}"
         return FIELD_LABELS.get(self.field, self.field)
 
     @property
@@ -76,7 +83,11 @@ async def _deciding_roadmaps(actor: Actor) -> set[str]:
 async def list_propositions(actor: Actor, *, pending_only: bool = False) -> list[PropositionRow]:
     """The proposals on the roadmaps where the actor may decide, by service then number."""
     slugs = await _deciding_roadmaps(actor)
-    query = Proposition.filter(roadmap_slug__in=sorted(slugs))
+    service = await home_service(actor)
+    mine = Q(roadmap_slug__in=sorted(slugs))
+    if service is not None:  # the draft avis its service may confirm
+        mine |= Q(item_kind="avis", service_code=service.code)
+    query = Proposition.filter(mine)
     if pending_only:
         query = query.filter(status="en_attente")
     rows = [_row(p) for p in await query]
@@ -88,11 +99,19 @@ def who(p: Proposition, actor: Actor) -> str:
     return f"proposé par {p.service_code} ({author}), accepté par {actor.login}"
 
 
+async def _own_service(actor: Actor, p: Proposition) -> bool:
+    service = await home_service(actor)
+    return service is not None and service.code == p.service_code
+
+
 async def _pending(actor: Actor, number: int) -> Proposition:
     p = await Proposition.get_or_none(id=number)
     if p is None:
         raise NotFound(f"proposition n° {number} introuvable", field="numéro")
-    await authorize(actor, p.roadmap_slug, Capability.EDIT)
+    if p.item_kind == "avis" and await _own_service(actor, p):
+        pass  # a draft avis: a member of its service confirms (or refuses) it
+    else:
+        await authorize(actor, p.roadmap_slug, Capability.EDIT)
     if p.status != "en_attente":
         by = f" par {p.decided_by}" if p.decided_by else ""
         raise ValidationError(
@@ -140,6 +159,31 @@ async def accept_proposition(actor: Actor, number: int) -> tuple[str, ...]:
                     p.reason_kind or AdjustmentKind.CONTRAINTE.value, shift_dependents=False,
                 )  # fmt: skip
                 warnings = tuple(outcome.warnings)
+        elif p.item_kind == "avis":
+            if not await _own_service(actor, p):
+                raise PermissionDenied(
+                    f"un avis de {p.service_code} est confirmé par un membre de ce service"
+                )
+            draft = f"brouillon proposé par {p.service_code} ({p.author or 'auteur non précisé'}"
+            comment = f"{p.reason} ({draft}), confirmé par {actor.login})".strip()
+            await avis_decisions.give_avis(actor, p.item_ref, p.proposed_value, comment)
+        elif p.item_kind == "personne":
+            await reference.create_person(
+                actor,
+                reference.PersonInput(p.item_ref, p.proposed_value, p.reason, p.service_code),
+            )
+        elif p.item_kind == "indicateur":
+            note = f"{p.reason}\n({reason})" if p.reason else f"({reason})"
+            await obs.add_indicator_value(
+                actor, p.roadmap_slug, p.item_ref, p.field.removeprefix("valeur:"),
+                p.proposed_value, note,
+            )  # fmt: skip
+        elif p.item_kind == "qualitatif":
+            source = f"{p.reason} — {p.service_code}" if p.reason else p.service_code
+            await obs.add_record(
+                actor, p.roadmap_slug, p.field.removeprefix("observation:"),
+                f"{p.proposed_value}\n({reason})", source,
+            )  # fmt: skip
         elif p.item_kind == "jalon" and p.field == "commentaire":
             await obs.add_comment(
                 actor, p.roadmap_slug, f"{p.proposed_value}\n({reason})", about=p.item_ref

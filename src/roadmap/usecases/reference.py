@@ -1,31 +1,22 @@
-"""Services, people and QPV: reference data shared by every roadmap."""
+"""Territories, services, people and QPV: reference data shared by every roadmap."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from roadmap.domain import validation as v
-from roadmap.domain.enums import Role, ServiceKind
-from roadmap.domain.errors import NotFound, PermissionDenied, ValidationError
-from roadmap.models import Membership, Person, Qpv, Roadmap, Service
+from roadmap.domain.enums import ServiceKind
+from roadmap.domain.errors import NotFound, ValidationError
+from roadmap.models import Person, Qpv, Service, Territoire
+from roadmap.usecases.admin import require_administrator
 from roadmap.usecases.base import diff, journal, journal_changes, update_versioned, write_unit
 from roadmap.usecases.identity import Actor
 
 
 async def require_reference_editor(actor: Actor) -> None:
-    """Reference data is kept by trinôme and direction members (anyone on an empty base)."""
-    if not await Roadmap.exists():
-        return
-    if (
-        actor.person_id is not None
-        and await Membership.filter(
-            person_id=actor.person_id, role__in=[Role.TRINOME, Role.DIRECTION]
-        ).exists()
-    ):
-        return
-    raise PermissionDenied(
-        "modifier les services, les personnes et les QPV demande le rôle trinôme ou direction "
-        "dans au moins une feuille de route"
+    """Reference data (territories, services, people, QPV) is kept by administrators."""
+    await require_administrator(
+        actor, "modifier les territoires, les services, les personnes et les QPV"
     )
 
 
@@ -141,5 +132,45 @@ async def create_qpv(actor: Actor, code: str, name: str, commune: str = "") -> Q
         )
         await journal(actor, entity="qpv", ref=code, operation="création", new=name)
         return qpv
+
+    return await write_unit(unit)
+
+
+async def territoire_by_code(code: str, field: str = "territoire") -> Territoire:
+    territoire = await Territoire.get_or_none(code=(code or "").strip())
+    if territoire is None:
+        known = ", ".join(await Territoire.all().values_list("code", flat=True)) or "aucun"
+        raise NotFound(f"territoire « {code} » inconnu (territoires : {known})", field=field)
+    return territoire
+
+
+async def create_territoire(actor: Actor, code: str, name: str) -> Territoire:
+    """A contrat de ville territory: administrators only, journaled."""
+    code = v.slug(code, "code du territoire")
+    name = v.text(name, "nom du territoire")
+
+    async def unit() -> Territoire:
+        await require_reference_editor(actor)
+        if await Territoire.exists(code=code):
+            raise ValidationError(
+                f"le territoire « {code} » existe déjà", field="code du territoire"
+            )
+        territoire = await Territoire.create(code=code, name=name, updated_by=actor.login)
+        await journal(actor, entity="territoire", ref=code, operation="création", new=name)
+        return territoire
+
+    return await write_unit(unit)
+
+
+async def rename_territoire(actor: Actor, code: str, version: int, name: str) -> int:
+    values = {"name": v.text(name, "nom du territoire")}
+
+    async def unit() -> int:
+        await require_reference_editor(actor)
+        territoire = await territoire_by_code(code)
+        changes = diff(territoire, values)
+        new_version = await update_versioned(Territoire, territoire.id, version, actor, values)
+        await journal_changes(actor, roadmap="", entity="territoire", ref=code, changes=changes)
+        return new_version
 
     return await write_unit(unit)

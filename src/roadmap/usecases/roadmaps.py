@@ -11,7 +11,8 @@ from roadmap.domain import validation as v
 from roadmap.domain.enums import AdjustmentKind, RoadmapStatus, Role, ServiceKind, Side
 from roadmap.domain.errors import NotFound, PermissionDenied, ValidationError
 from roadmap.domain.permissions import Capability
-from roadmap.models import Action, Axe, JalonInvite, Membership, Person, Roadmap
+from roadmap.models import Action, Axe, JalonInvite, Membership, Person, Roadmap, Territoire
+from roadmap.usecases.admin import is_administrator
 from roadmap.usecases.base import (
     authorize,
     diff,
@@ -24,7 +25,7 @@ from roadmap.usecases.base import (
 )
 from roadmap.usecases.identity import Actor
 from roadmap.usecases.itinerary import record_adjustment
-from roadmap.usecases.reference import person_by_login, service_by_code
+from roadmap.usecases.reference import person_by_login, service_by_code, territoire_by_code
 
 MAX_TRINOME = 3
 
@@ -37,10 +38,37 @@ class RoadmapInput:
     horizon: str | date
     pv_service: str
     dc_service: str
+    territoire: str | None = None  # code; default: the only territory of the base, if one
+
+
+async def may_create_roadmap(actor: Actor) -> bool:
+    """Administrators, and members of the direction of any roadmap, start new ones."""
+    if await is_administrator(actor):
+        return True
+    return (
+        actor.person_id is not None
+        and await Membership.filter(person_id=actor.person_id, role=Role.DIRECTION).exists()
+    )
+
+
+async def require_may_create_roadmap(actor: Actor) -> None:
+    if not await may_create_roadmap(actor):
+        raise PermissionDenied(
+            "créer une feuille de route est réservé aux administrateurs de la base et aux "
+            f"membres de la direction d'une feuille de route (vous : {actor.login}, "
+            + ("personne inconnue)" if actor.person_id is None else "sans rôle de direction)")
+        )
+
+
+async def _territoire_for(code: str | None) -> Territoire | None:
+    if code and code.strip():
+        return await territoire_by_code(code, "territoire")
+    only = await Territoire.all().limit(2)
+    return only[0] if len(only) == 1 else None
 
 
 async def create_roadmap(actor: Actor, data: RoadmapInput) -> Roadmap:
-    """Anyone may start a feuille de route; the creator takes the first trinôme seat."""
+    """Start a feuille de route (see ``may_create_roadmap``); the creator joins the trinôme."""
     slug = v.slug(data.slug, "identifiant")
     title = v.text(data.title, "titre")
     destination = v.text(data.destination, "point d'arrivée", max_length=4000)
@@ -48,6 +76,7 @@ async def create_roadmap(actor: Actor, data: RoadmapInput) -> Roadmap:
     assert horizon is not None
 
     async def unit() -> Roadmap:
+        await require_may_create_roadmap(actor)
         if await Roadmap.exists(slug=slug):
             raise ValidationError(f"l'identifiant « {slug} » est déjà pris", field="identifiant")
         pv = await service_by_code(data.pv_service, "côté politique de la ville")
@@ -68,6 +97,7 @@ async def create_roadmap(actor: Actor, data: RoadmapInput) -> Roadmap:
             horizon=horizon,
             pv_service=pv,
             dc_service=dc,
+            territoire=await _territoire_for(data.territoire),
             updated_by=actor.login,
         )
         person = await Person.get_or_none(login=actor.login)

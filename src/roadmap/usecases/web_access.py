@@ -2,8 +2,8 @@
 
 Passwords are set by an administrator (or chosen by the person through a one-time
 invitation); only their Argon2 hash is stored. Every login, failure and logout is a
-journal row (entity « session web », the login as reference): who logged in is told by
-the row itself, whatever role the server connects with.
+journal row written by the server (an administrator) with the login as reference: a
+failed attempt may name someone unknown, who never writes, and the row still says who.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.models import Person, WebAccess
 from roadmap.usecases.admin import require_administrator
 from roadmap.usecases.base import journal, now, write_unit
-from roadmap.usecases.identity import Actor
+from roadmap.usecases.identity import Actor, actor_for
 
 ENTITY = "session web"
 INVITATION_DAYS = 7
@@ -98,6 +98,7 @@ async def accept_invitation(token: str, password: str) -> str:
     passwords.check_new_password(password, login)
     digest = passwords.hash_password(password)
     token_digest = passwords.token_digest(token)
+    person = await actor_for(login)
 
     async def unit() -> None:
         updated = await WebAccess.filter(login=login, invitation_digest=token_digest).update(
@@ -106,7 +107,7 @@ async def accept_invitation(token: str, password: str) -> str:
         if updated == 0:
             raise ValidationError("invitation déjà utilisée", field="invitation")
         await journal(
-            Actor(login=login),
+            person,
             entity=ENTITY,
             ref=login,
             operation="mot de passe",
@@ -127,17 +128,13 @@ async def check_password(login: str, password: str) -> bool:
     return person is not None and bool(person.active)
 
 
-async def record_event(login: str, operation: str, address: str, detail: str = "") -> None:
-    """Journal a login, a failure, a logout or an expiry (``operation``), with the address."""
+async def record_event(
+    server: Actor, login: str, operation: str, address: str, detail: str = ""
+) -> None:
+    """The server journals a login, failure, refusal, download, expiry or logout of ``login``."""
     reason = f"depuis {address}" + (f" : {detail}" if detail else "")
 
     async def unit() -> None:
-        await journal(
-            Actor(login=login), entity=ENTITY, ref=login[:80], operation=operation, reason=reason
-        )
+        await journal(server, entity=ENTITY, ref=login[:80], operation=operation, reason=reason)
 
     await write_unit(unit)
-
-
-async def has_password(login: str) -> bool:
-    return await WebAccess.filter(login=login).exclude(password_hash="").exists()

@@ -6,20 +6,36 @@ from pathlib import Path
 
 from roadmap.domain.errors import RoadmapError
 from roadmap.usecases import web_access
+from roadmap.usecases.identity import Actor
 
 __all__ = [
+    "Bridge",
     "RoadmapError",
     "accept_invitation",
     "check_password",
     "invitation_login",
-    "record_event",
     "service_files",
 ]
 
 check_password = web_access.check_password
-record_event = web_access.record_event
 invitation_login = web_access.invitation_login
 accept_invitation = web_access.accept_invitation
+
+
+class Bridge:
+    """The core calls of one server, journaled as the administrator who started it."""
+
+    RoadmapError = RoadmapError
+
+    def __init__(self, server: Actor) -> None:
+        self.server = server
+        self.check_password = check_password
+        self.invitation_login = invitation_login
+        self.accept_invitation = accept_invitation
+        self.service_files = service_files
+
+    async def record_event(self, login: str, operation: str, address: str, detail: str) -> None:
+        await web_access.record_event(self.server, login, operation, address, detail)
 
 
 async def service_files(

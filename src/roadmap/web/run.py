@@ -9,6 +9,7 @@ import sys
 
 from aiohttp import web
 
+from roadmap.usecases.identity import Actor
 from roadmap.web import bridge
 from roadmap.web.server import ServeSettings, WebServer
 
@@ -26,8 +27,8 @@ def warnings_for(settings: ServeSettings) -> list[str]:
     ]
 
 
-async def serve_until_stopped(settings: ServeSettings) -> int:
-    server = WebServer(settings, services=bridge)
+async def serve_until_stopped(settings: ServeSettings, administrator: Actor) -> int:
+    server = WebServer(settings, services=bridge.Bridge(administrator))
     runner = web.AppRunner(server.make_app(), access_log=None)
     await runner.setup()
     stop = asyncio.Event()

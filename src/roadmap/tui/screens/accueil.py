@@ -16,6 +16,11 @@ from roadmap.tui.screens.base import AppScreen, open_roadmap_screen
 from roadmap.usecases import queries
 from roadmap.usecases.queries import RoadmapSummary
 
+CREATE_REFUSAL = (
+    "créer une feuille de route est réservé aux administrateurs de la base et aux membres "
+    "de la direction d'une feuille de route"
+)
+
 
 class AccueilScreen(AppScreen):
     TITLE = "Accueil"
@@ -43,16 +48,38 @@ class AccueilScreen(AppScreen):
         table.add_columns(
             "Feuille de route", "Mon rôle", "Horizon", "Avancement", "Actions", "Alertes"
         )
+        self._show_who()
 
-    def action_reload(self) -> None:
-        actor = self.actor  # may have changed: the first launch's demo gives a seat
+    def _show_who(self) -> None:
+        actor = self.actor  # may have changed: a creation or the first launch gives a seat
         who = f"{actor.name} ({actor.login})" if actor.name else actor.login  # login kept
         known = "" if actor.person_id else " (inconnu de la base : lecture seule)"
         self.query_one("#accueil-who", Static).update(f" Connecté : {who}{known}")
-        self.run_query(lambda: queries.list_my_roadmaps(self.actor), self.show)
+
+    async def _load(self) -> list[RoadmapSummary]:
+        await self.roadmap_app.refresh_identity()  # roles and rights as the database has them
+        return await queries.list_my_roadmaps(self.actor)
+
+    def action_reload(self) -> None:
+        self.run_query(self._load, self.show)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "create" and not self.roadmap_app.may_create:
+            return False  # not offered in the footer; the key says why (on_key)
+        return super().check_action(action, parameters)
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "n" and not self.roadmap_app.may_create:
+            event.stop()
+            self.refuse_create()
+
+    def refuse_create(self) -> None:
+        self.notify(CREATE_REFUSAL, severity="warning", title="Création réservée")
 
     def show(self, summaries: list[RoadmapSummary]) -> None:
         self.summaries = summaries
+        self._show_who()
+        self.refresh_bindings()
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -76,7 +103,12 @@ class AccueilScreen(AppScreen):
         if not summaries:
             self.query_one("#accueil-detail", Static).update(
                 "Vous n'êtes membre d'aucune feuille de route. "
-                "Touche n pour en créer une (vous en serez membre du trinôme)."
+                + (
+                    "Touche n pour en créer une (vous en serez membre du trinôme)."
+                    if self.roadmap_app.may_create
+                    else "Un administrateur ou un membre de la direction peut en créer une "
+                    "et vous y ajouter."
+                )
             )
 
     def selected(self) -> RoadmapSummary | None:
@@ -109,12 +141,19 @@ class AccueilScreen(AppScreen):
     def action_create(self) -> None:
         from roadmap.tui.screens.roadmap_form import RoadmapFormScreen
 
+        if not self.roadmap_app.may_create:  # e.g. from the command palette
+            self.refuse_create()
+            return
         self.app.push_screen(RoadmapFormScreen(), self._created)
 
     def _created(self, slug: str | None) -> None:
         if slug:
-            self.action_reload()
-            open_roadmap_screen(self.app, slug, "tableau_de_bord")
+            # the creator may just have got a fiche personne and a trinôme seat
+            self.run_query(self._load, lambda s: self._open_created(s, slug), name="created")
+
+    def _open_created(self, summaries: list[RoadmapSummary], slug: str) -> None:
+        self.show(summaries)
+        open_roadmap_screen(self.app, slug, "tableau_de_bord")
 
     def action_archive(self) -> None:
         from roadmap.usecases.roadmaps import set_roadmap_status
@@ -144,11 +183,14 @@ class AccueilScreen(AppScreen):
         self.action_reload()
 
     def palette_commands(self) -> list[tuple[str, Any, str]]:
-        return [
+        commands = [
             ("Accueil : ouvrir la feuille de route sélectionnée", self.action_open, "entrée"),
             ("Accueil : nouvelle feuille de route", self.action_create, "touche n"),
             ("Accueil : archiver / réactiver", self.action_archive, "touche s (direction)"),
         ]
+        if not self.roadmap_app.may_create:
+            del commands[1]
+        return commands
 
     def on_screen_resume(self, _event: Any) -> None:
         # Back from a roadmap: progress and alerts may have changed.

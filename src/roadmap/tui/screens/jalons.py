@@ -55,7 +55,8 @@ class JalonsScreen(RoadmapScreen):
     TITLE = "Jalons"
     BINDINGS = [
         Binding("n", "create", "Nouveau jalon"),
-        Binding("m", "edit", "Modifier"),
+        Binding("enter", "edit", "Ouvrir", priority=True),  # shown over the table's own
+        Binding("m", "edit", "Modifier", show=False),
         Binding("d", "reroute", "Ajuster l'itinéraire"),
         Binding("s", "status", "Statut"),
         Binding("l", "releve", "Relevé"),

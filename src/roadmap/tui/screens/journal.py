@@ -62,6 +62,8 @@ class JournalScreen(RoadmapScreen):
         self.entries: list[queries.JournalRow] = []
         self.filter = JournalFilter()
         self.filling = False
+        self.narrow = False
+        self.change_width = 60
 
     def compose(self) -> ComposeResult:
         yield Static(f"Journal — {self.slug}", id="journal-title", classes="screen-title")
@@ -79,11 +81,18 @@ class JournalScreen(RoadmapScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#journal-table", DataTable)
-        table.add_column("Quand", key="at", width=16)
-        table.add_column("Qui", key="actor", width=14)
-        table.add_column("Élément", key="entity", width=22)  # « dossier AAP2026-012 » whole
-        table.add_column("Quoi", key="what", width=18)
-        table.add_column("Changement", key="change", width=max(10, self.app.size.width - 82))
+        # Narrow terminal: the change stays on screen; who is in the detail below.
+        width = self.app.size.width
+        self.narrow = width < 100
+        table.add_column("Quand", key="at", width=11 if self.narrow else 16)
+        if not self.narrow:
+            table.add_column("Qui", key="actor", width=14)
+        # « financement AAP2026-012 » whole: a cut ref would read as another valid ref.
+        table.add_column("Élément", key="entity", width=24)
+        table.add_column("Quoi", key="what", width=16 if self.narrow else 18)
+        used = 11 + 24 + 16 + 2 * 4 + 3 if self.narrow else 16 + 14 + 24 + 18 + 2 * 5 + 3
+        self.change_width = max(10, width - used)
+        table.add_column("Changement", key="change", width=self.change_width)
         table.focus()
         slug = self.slug
         self.run_query(lambda: journal_facets(slug), self.fill_filters, name="facets")
@@ -182,12 +191,14 @@ class JournalScreen(RoadmapScreen):
         table = self.query_one("#journal-table", DataTable)
         table.clear()
         for number, entry in enumerate(rows):
+            when = f"{entry.at.astimezone():%d/%m %H:%M}" if self.narrow else fr.moment(entry.at)
+            who = [] if self.narrow else [shorten(entry.who, 14)]
             table.add_row(
-                fr.moment(entry.at),
-                shorten(entry.who, 14),
+                when,
+                *who,
                 f"{entry.entity} {entry.ref}".strip(),
-                shorten(fr.what_changed(entry.operation, entry.field), 18),
-                shorten(change_text(entry), 60),
+                shorten(fr.what_changed(entry.operation, entry.field), 16 if self.narrow else 18),
+                shorten(change_text(entry), self.change_width),
                 key=str(number),
             )
         if rows:

@@ -5,7 +5,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("roadmap", "0007_propositions")]
+    dependencies = [("roadmap", "0008_admin_territory")]
 
     operations = [
         ops.CreateModel(

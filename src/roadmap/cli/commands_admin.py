@@ -1,0 +1,88 @@
+"""Administration subcommands: administrators and territories (administrators only)."""
+
+from __future__ import annotations
+
+import argparse
+
+from roadmap.cli.runner import EXIT_OK, CommandContext
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    admin = subparsers.add_parser(
+        "admin", help="administrateurs de la base et territoires (données de référence)"
+    )
+    sub = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    listing = sub.add_parser("liste", help="les administrateurs de la base")
+    listing.set_defaults(handler=_list)
+    add = sub.add_parser("ajouter", help="nommer un administrateur (administrateurs seulement)")
+    add.add_argument("login", metavar="IDENTIFIANT")
+    add.set_defaults(handler=_add)
+    remove = sub.add_parser("retirer", help="retirer un administrateur nommé")
+    remove.add_argument("login", metavar="IDENTIFIANT")
+    remove.set_defaults(handler=_remove)
+    territories = sub.add_parser("territoires", help="les territoires (contrats de ville)")
+    territories.set_defaults(handler=_territories)
+    territory = sub.add_parser(
+        "territoire", help="créer un territoire, ou renommer un territoire existant"
+    )
+    territory.add_argument("code", metavar="CODE")
+    territory.add_argument("name", metavar="NOM")
+    territory.set_defaults(handler=_territory)
+
+
+async def _list(ctx: CommandContext) -> int:
+    from roadmap.usecases.admin import is_administrator
+    from roadmap.usecases.administrators import list_administrators
+
+    rows = await list_administrators()
+    if not rows:
+        print("Aucun administrateur.")
+    for row in rows:
+        when = f" le {row.added_at:%d/%m/%Y}" if row.added_at else ""
+        print(f"  {row.login:<24} {row.source}{when}")
+    mine = "oui" if await is_administrator(ctx.actor) else "non"
+    print(f"Vous ({ctx.actor.login}) : administrateur {mine}.")
+    return EXIT_OK
+
+
+async def _add(ctx: CommandContext) -> int:
+    from roadmap.usecases.administrators import add_administrator
+
+    await add_administrator(ctx.actor, ctx.args.login)
+    print(f"{ctx.args.login.strip()} est administrateur de la base (noté au journal).")
+    return EXIT_OK
+
+
+async def _remove(ctx: CommandContext) -> int:
+    from roadmap.usecases.administrators import remove_administrator
+
+    await remove_administrator(ctx.actor, ctx.args.login)
+    print(f"{ctx.args.login.strip()} n'est plus administrateur (noté au journal).")
+    return EXIT_OK
+
+
+async def _territories(ctx: CommandContext) -> int:
+    from roadmap.models import Campagne, Roadmap, Territoire
+
+    territories = await Territoire.all().order_by("code")
+    if not territories:
+        print("Aucun territoire.")
+    for t in territories:
+        campaigns = await Campagne.filter(territoire_id=t.id).count()
+        roadmaps = await Roadmap.filter(territoire_id=t.id).count()
+        print(f"  {t.code:<16} {t.name} ({roadmaps} feuille(s) de route, {campaigns} campagne(s))")
+    return EXIT_OK
+
+
+async def _territory(ctx: CommandContext) -> int:
+    from roadmap.models import Territoire
+    from roadmap.usecases.reference import create_territoire, rename_territoire
+
+    existing = await Territoire.get_or_none(code=ctx.args.code.strip())
+    if existing is None:
+        await create_territoire(ctx.actor, ctx.args.code, ctx.args.name)
+        print(f"Territoire {ctx.args.code.strip()} créé.")
+    else:
+        await rename_territoire(ctx.actor, existing.code, existing.version, ctx.args.name)
+        print(f"Territoire {existing.code} renommé.")
+    return EXIT_OK

@@ -1,0 +1,180 @@
+"""``roadmap demo --force``: administrators only, refused before anything is deleted; the
+deletion is journaled, counted on the terminal first (with others' contributions), and
+leaves no orphan dossier, campaign or person."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import contextlib
+import io
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from roadmap.cli import main
+from roadmap.cli.runner import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from roadmap.domain.errors import PermissionDenied
+from roadmap.models import (
+    Campagne,
+    CampagneRoadmap,
+    Dossier,
+    JournalEntry,
+    Membership,
+    Person,
+    Roadmap,
+)
+from roadmap.storage.database import close_database, open_database
+from roadmap.storage.location import DatabaseLocation, parse_location
+from roadmap.usecases import observations as obs
+from roadmap.usecases import reference as ref
+from roadmap.usecases import roadmaps as rm
+from roadmap.usecases.demo import DEMO_SLUG, PEOPLE, build_demo, preview_demo_replacement
+from roadmap.usecases.identity import actor_for
+from tests.conftest import journal_actor
+from tests.roles import make_admin
+
+from .conftest import counts, read_counts
+
+TODAY = date(2026, 3, 2)
+DEMO_ROLES = {
+    "administrateur": "gardien",  # administrator, no fiche, no role in the demo
+    "direction": "nbenali",
+    "trinôme": "cmartin",
+    "cercle élargi": "sgarcia",
+    "lecteur": "pdurand",
+    "inconnu": "inconnu",
+}
+
+
+async def _with_a_real_contribution() -> None:
+    """Someone outside the demo's people joins it and writes a comment."""
+    builder = await make_admin("testeur")
+    await make_admin("gardien")
+    await ref.create_person(builder, ref.PersonInput("reel", "Rémi Réel", "", "dcs"))
+    await rm.add_member(builder, DEMO_SLUG, "reel", "cercle_elargi")
+    await obs.add_comment(await actor_for("reel"), DEMO_SLUG, "Une vraie remarque de terrain")
+
+
+async def _build(path: Path) -> None:
+    await open_database(parse_location(str(path)))
+    try:
+        await build_demo(await make_admin("testeur"), today=TODAY)
+        await _with_a_real_contribution()
+    finally:
+        await close_database()
+
+
+_TEMPLATE: list[Path] = []
+
+
+@pytest.fixture
+def demo_file(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if not _TEMPLATE:
+        path = tmp_path_factory.mktemp("demo") / "demo.db"
+        asyncio.run(_build(path))
+        _TEMPLATE.append(path)
+    target = tmp_path / "demo.db"
+    shutil.copyfile(_TEMPLATE[0], target)
+    return str(target)
+
+
+def cli(db: str, monkeypatch: pytest.MonkeyPatch, login: str, *argv: str) -> tuple[int, str]:
+    monkeypatch.setenv("ROADMAP_USER", login)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+        code = main(["--db", db, *argv])
+    return code, buffer.getvalue()
+
+
+async def _no_orphans() -> None:
+    assert not await Dossier.filter(roadmap_id__isnull=True).exists()
+    for campagne in await Campagne.all():
+        assert await CampagneRoadmap.filter(campagne_id=campagne.id).exists(), campagne.year
+    linked = set(await Membership.all().values_list("person_id", flat=True))
+    for login, *_ in PEOPLE:
+        person = await Person.get_or_none(login=login)
+        assert person is not None and person.id in linked, login
+
+
+def _state(db: str) -> tuple[bool, int]:
+    async def run() -> tuple[bool, int]:
+        await open_database(parse_location(db))
+        try:
+            await _no_orphans()
+            deleted = await JournalEntry.filter(
+                entity="feuille de route", operation="suppression", roadmap_slug=DEMO_SLUG
+            ).values_list("actor", "reason")
+            return bool(deleted and deleted[0][0] == "gardien" and "reel" in deleted[0][1]), len(
+                deleted
+            )
+        finally:
+            await close_database()
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("role", list(DEMO_ROLES))
+def test_demo_force_by_role(demo_file: str, monkeypatch: pytest.MonkeyPatch, role: str) -> None:
+    before = read_counts(demo_file)
+    code, text = cli(demo_file, monkeypatch, DEMO_ROLES[role], "demo", "--force")
+    if role == "administrateur":
+        assert code == EXIT_OK, text
+        assert "12 dossier(s) de subvention" in text and "reel : 1 modification(s)" in text
+        assert _state(demo_file) == (True, 1)
+        return
+    assert code == EXIT_REFUSED, text
+    assert "refusé" in text and "administrateurs" in text
+    assert read_counts(demo_file) == before
+
+
+@pytest.mark.parametrize("role", list(DEMO_ROLES))
+def test_demo_without_force_by_role(
+    demo_file: str, monkeypatch: pytest.MonkeyPatch, role: str
+) -> None:
+    """Not on a terminal: nothing is asked, nothing replaced; still refused to non-admins."""
+    before = read_counts(demo_file)
+    code, text = cli(demo_file, monkeypatch, DEMO_ROLES[role], "demo")
+    assert code == (EXIT_USAGE if role == "administrateur" else EXIT_REFUSED), text
+    assert read_counts(demo_file) == before
+
+
+def test_on_a_terminal_the_counts_come_before_the_question(
+    demo_file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr(builtins, "input", lambda q: asked.append(q) or "n")
+    before = read_counts(demo_file)
+    code, text = cli(demo_file, monkeypatch, "gardien", "demo")
+    assert code == EXIT_USAGE and "rien n'a été supprimé" in text
+    assert asked and text.index("12 dossier(s)") < len(text)
+    assert "reel : 1 modification(s)" in text
+    assert read_counts(demo_file) == before
+    monkeypatch.setattr(builtins, "input", lambda q: "oui")
+    code, text = cli(demo_file, monkeypatch, "gardien", "demo")
+    assert code == EXIT_OK, text
+    assert _state(demo_file) == (True, 1)
+
+
+async def test_replacing_the_demo_on_each_backend(db: DatabaseLocation) -> None:
+    """The use case, on SQLite and PostgreSQL: refused before anything, then no orphans."""
+    await build_demo(await make_admin("testeur"), today=TODAY)
+    await _with_a_real_contribution()
+    preview = await preview_demo_replacement()
+    assert preview.counts["dossier(s) de subvention"] == 12
+    if db.is_sqlite:  # on PostgreSQL the journal names the connection role, one here
+        assert preview.by_others == {"reel": 1}
+    before = await counts()
+    with pytest.raises(PermissionDenied):
+        await build_demo(await actor_for("pdurand"), today=TODAY, replace=True)
+    assert await counts() == before
+    await build_demo(await actor_for("gardien"), today=TODAY, replace=True)
+    await _no_orphans()
+    assert await Roadmap.filter(slug=DEMO_SLUG).count() == 1
+    assert await Dossier.all().count() == 12
+    assert await Person.exists(login="reel")  # not a demo person: kept
+    rows = await JournalEntry.filter(operation="suppression", entity="feuille de route")
+    assert [r.actor for r in rows] == [await journal_actor("gardien")]

@@ -54,3 +54,32 @@ def test_a_plan_that_holds_says_so() -> None:
     s.action("A1", "2026-04-01", "2026-05-31", owner=None)
     [first, *_] = risks_of(s.g, SLUG, TODAY)
     assert first.severity == "information" and "tient (214 j de marge)" in first.message
+
+
+def test_reroutings_since_the_last_copil_lead_to_their_items() -> None:
+    from roadmap.graph.report import Rerouting
+    from roadmap.usecases.risks import last_copil_of, reroute_risks
+
+    s = crafted()
+    s.jalon("J4", "2026-01-20", kind="copil", status="tenu")
+    s.jalon("J5", "2026-02-25", kind="copil", status="tenu")
+    s.jalon("J6", "2026-05-20", kind="copil")  # to come: not the last one
+    assert last_copil_of(s.g, SLUG, TODAY) == ("J5", date(2026, 2, 25))
+
+    def reroute(item: str, field: str, old: str, new: str, reason: str, day: int) -> Rerouting:
+        return Rerouting(day=date(2026, 2, day), item=item, field=field, old=old, new=new,
+                         kind="contrainte", reason=reason, author="lea")  # fmt: skip
+
+    moved = [
+        reroute("A2", "fin", "2026-05-31", "2026-06-15", "foncier", 26),
+        reroute("J3", "date", "2026-06-30", "2026-07-10", "salle", 27),
+    ]
+    risks = reroute_risks(moved, "J5", date(2026, 2, 25))
+    assert [(r.kind, r.target) for r in risks] == [
+        ("reajustement", "jalon:J3"),
+        ("reajustement", "action:A2"),
+    ]
+    assert risks[1].message.startswith(
+        "A2 réajusté depuis le J5 du 25/02/2026 : fin 31/05/2026 → 15/06/2026 (contrainte)"
+    )
+    assert "foncier" in risks[1].message

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Risk:
-    kind: str  # destination | bloquee | jalon_en_retard | sans_responsable | surcharge
+    # destination | bloquee | jalon_en_retard | sans_responsable | surcharge | reajustement
+    kind: str
     target: str  # "action:A6", "jalon:J4", "person:login", "revue": where Enter leads
     message: str
     severity: str = "avertissement"  # erreur | avertissement | information
@@ -32,8 +33,52 @@ async def roadmap_risks(
     """The roadmap's risks, most pressing kinds first (reading is open to everyone)."""
     from roadmap.graph.build import build_graph
 
+    day = today or date.today()
     g = await build_graph(slug)
-    return await asyncio.to_thread(risks_of, g, slug, today or date.today(), thresholds)
+    risks = await asyncio.to_thread(risks_of, g, slug, day, thresholds)
+    copil = last_copil_of(g, slug, day)
+    if copil is not None:
+        from roadmap.usecases.base import get_roadmap
+        from roadmap.usecases.baselines import reroutings_since
+
+        roadmap = await get_roadmap(slug)
+        since = datetime.combine(copil[1], time.min, tzinfo=UTC)
+        risks += reroute_risks(await reroutings_since(roadmap.id, since), *copil)
+    return risks
+
+
+def last_copil_of(g: Any, slug: str, today: date) -> tuple[str, date] | None:
+    """The roadmap's last COPIL whose date has come (held or not), as the report reads it."""
+    from roadmap.graph import model as m
+
+    found = [
+        (day, str(a["ref"]))
+        for _, a in g.nodes(data=True)
+        if a.get("kind") == m.JALON and a.get("roadmap") == slug
+        and a.get("jalon_kind") == "copil" and a.get("status") != "annule"
+        and (day := m.parse_day(a.get("date"))) is not None and day <= today
+    ]  # fmt: skip
+    if not found:
+        return None
+    day, ref = max(found)
+    return ref, day
+
+
+def reroute_risks(reroutings: list[Any], copil_ref: str, copil_day: date) -> list[Risk]:
+    """One line per re-routing since the last COPIL, newest first, leading to its item."""
+    from roadmap import formatting as fr
+
+    lines = []
+    for r in sorted(reroutings, key=lambda r: r.day, reverse=True):
+        kind = "action" if r.item.startswith("A") else "jalon" if r.item.startswith("J") else ""
+        change = f"{r.field} {fr.code(r.old) or '—'} → {fr.code(r.new) or '—'}"
+        nature = fr.code(r.kind).lower()
+        lines.append(
+            Risk("reajustement", f"{kind}:{r.item}" if kind else "revue",
+                 f"{r.item or 'Horizon'} réajusté depuis le {copil_ref} du "
+                 f"{fr.date_short(copil_day)} : {change} ({nature}) — {r.reason}", "information")
+        )  # fmt: skip
+    return lines
 
 
 def risks_of(

@@ -159,10 +159,10 @@ def test_formula_cells_are_neutralised_only_in_the_csv_written(
 
 
 def test_cli_summary_counts_lines_exactly(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    demo_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = str(tmp_path / "vide.db")
-    monkeypatch.setenv("ROADMAP_USER", "nadia")
+    db = str(demo_db)
+    monkeypatch.setenv("ROADMAP_USER", "cmartin")  # a known person (unknown ones never write)
     code = main(["--db", db, "dossier", "import", str(DATA / "guillemet-non-ferme.csv")])
     out = capsys.readouterr()
     assert code == 2

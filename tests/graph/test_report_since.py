@@ -61,8 +61,10 @@ def test_cli_baseline_and_decision(
     assert main([*db, "decision", "liste", "--ouvertes"]) == 0
     out = capsys.readouterr().out
     assert "D4" not in out.split("faite")[-1] and "D2" in out
-    # Taking a baseline is the trinôme's or the direction's; deleting is not the trinôme's.
+    # Taking a baseline is the trinôme's or the direction's; deleting is an administrator's.
+    monkeypatch.setenv("ROADMAP_USER", "jrey")  # trinôme, not administrator
     assert main([*db, "baseline", "delete", "--nom", "COPIL juin 2026"]) == 3
+    assert "administrateurs" in capsys.readouterr().err
     monkeypatch.setenv("ROADMAP_USER", "pdurand")  # lecteur
     assert main([*db, "baseline", "create", "--nom", "Autre"]) == 3
     assert "refusé" in capsys.readouterr().err

@@ -16,10 +16,11 @@ import json
 import os
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from roadmap.domain.errors import StaleVersion
-from roadmap.models import Service
+from roadmap.models import Administrator, Service
 from roadmap.storage.database import close_database, open_database
 from roadmap.storage.location import parse_location
 from roadmap.usecases.base import journal, update_versioned, write_unit
@@ -45,6 +46,8 @@ async def main(url: str, code: str, count: int, go_file: Path) -> dict[str, obje
     try:
         service = await Service.get(code=code)
         actor = Actor(login=f"processus-{os.getpid()}")
+        # Unknown people never write (issue 9): each writer is named administrator first.
+        await Administrator.create(login=actor.login, added_by="tests", added_at=datetime.now(UTC))
         print("pret", flush=True)
         deadline = time.monotonic() + 60
         while not go_file.exists():

@@ -34,6 +34,7 @@ from roadmap.usecases.trust import journal_alerts
 from tests.conftest import run_in_fresh_loop
 from tests.exchange.helpers import read_tree
 from tests.exchange.seed import seed_roadmap
+from tests.roles import make_admin
 
 FORGED = "INSERT INTO journal (id, at, actor, roadmap_slug, entity, entity_ref, operation, "
 FORGED += "field, old_value, new_value, reason, hash) VALUES (4, '2024-01-01 08:00:00+00:00', "
@@ -85,6 +86,8 @@ def lifted(location: DatabaseLocation, statements: list[str]) -> list[str]:
 
 
 async def write_row(code: str, login: str = "alice", roadmap: str = "") -> None:
+    await make_admin(login)  # unknown people never write (issue 9): the writer administers
+
     async def unit() -> None:
         await journal(
             Actor(login), roadmap=roadmap, entity="service", ref=code, operation="création"

@@ -8,35 +8,6 @@ from roadmap.domain.errors import RoadmapError
 from roadmap.usecases import web_access
 from roadmap.usecases.identity import Actor
 
-__all__ = [
-    "Bridge",
-    "RoadmapError",
-    "accept_invitation",
-    "check_password",
-    "invitation_login",
-    "service_files",
-]
-
-check_password = web_access.check_password
-invitation_login = web_access.invitation_login
-accept_invitation = web_access.accept_invitation
-
-
-class Bridge:
-    """The core calls of one server, journaled as the administrator who started it."""
-
-    RoadmapError = RoadmapError
-
-    def __init__(self, server: Actor) -> None:
-        self.server = server
-        self.check_password = check_password
-        self.invitation_login = invitation_login
-        self.accept_invitation = accept_invitation
-        self.service_files = service_files
-
-    async def record_event(self, login: str, operation: str, address: str, detail: str) -> None:
-        await web_access.record_event(self.server, login, operation, address, detail)
-
 
 async def service_files(
     login: str, out_dir: Path, *, refresh: bool = True
@@ -55,3 +26,19 @@ async def service_files(
     folder = out_dir / "services"
     files = sorted(p for p in folder.glob(f"{code}.*") if p.suffix in (".toml", ".ics"))
     return code, files
+
+
+class Bridge:
+    """The core calls of one server, journaled as the administrator who started it."""
+
+    RoadmapError = RoadmapError
+    check_password = staticmethod(web_access.check_password)
+    invitation_login = staticmethod(web_access.invitation_login)
+    accept_invitation = staticmethod(web_access.accept_invitation)
+    service_files = staticmethod(service_files)
+
+    def __init__(self, server: Actor) -> None:
+        self.server = server
+
+    async def record_event(self, login: str, operation: str, address: str, detail: str) -> None:
+        await web_access.record_event(self.server, login, operation, address, detail)

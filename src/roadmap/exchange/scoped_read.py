@@ -10,7 +10,7 @@ export; here, in the export's one transaction:
 2. the rows those files hold are read: every row of the target roadmaps, and for each
    target service the actions, jalons and dossiers that concern it (ServiceIndex) with
    their child rows, plus the rows whose refs they name. Small reference tables (services,
-   people, QPV, campaigns, roadmaps, relevé, propositions) are read whole.
+   people, QPV, territories, campaigns, roadmaps, relevé, propositions) are read whole.
 
 The documents are built from these rows by the same functions as a full export: same
 bytes (tests/exchange/test_scoped_export.py compares both). A case this reading cannot
@@ -28,11 +28,18 @@ from roadmap.exchange import plan
 from roadmap.exchange.service_doc import ServiceIndex
 from roadmap.exchange.snapshot import TABLES, JournalChange, Row, Snapshot
 
-# Read whole: small, and looked up by id from everywhere.
-WHOLE = (
-    "service", "person", "qpv", "roadmap", "campagne", "campagne_instructor",
-    "releve_decision", "releve_link", "proposition",
+# The tables read_scope filters; every other one is read whole (small, looked up by id from
+# everywhere: services, people, QPV, territories, roadmaps, campaigns, relevé, propositions;
+# and any table added to TABLES later, until it is scoped here).
+SCOPED = frozenset(
+    {
+        "dossier", "dossier_qpv", "financement_line", "dossier_instructor", "avis", "decision",
+        "adjustment", "comment", "dependency", "membership", "indicator", "qualitative_record",
+        "campagne_roadmap", "indicator_value", "action", "jalon", "action_contributor",
+        "action_qpv", "engagement", "jalon_invite", "axe", "baseline",
+    }
 )  # fmt: skip
+WHOLE = tuple(t for t in TABLES if t not in SCOPED)
 
 
 class Reader:

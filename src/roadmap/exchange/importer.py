@@ -223,6 +223,7 @@ async def _update(
         return result  # nothing to write, for anyone
     result.new_reference = await create_missing(actor, doc, filename)
     await apply_plan(actor, slug, plan)
+    result.changes = plan.lines()  # removals now say what they did (deleted or kept closed)
     await journal(
         actor,
         roadmap=slug,

@@ -25,6 +25,8 @@ from roadmap.usecases.base import write_unit
 
 from .conftest import roadmap
 
+TOML_FILE = Path(__file__).parents[1] / "exchange" / "data" / "pat-test.toml"
+
 
 def test_os_errors_are_said_in_french_with_the_system_text_after() -> None:
     full = OSError(errno.ENOSPC, "No space left on device")
@@ -201,3 +203,21 @@ def test_writes_and_exports_on_a_full_disk(tiny_disk: Path, demo_db: Path, tmp_p
             conn.execute("SELECT count(*) FROM dossier WHERE title = 'Projet neuf'").fetchone()[0]
             == 0
         )
+
+
+def test_an_existing_base_on_a_full_disk_says_full_disk(tiny_disk: Path, tmp_path: Path) -> None:
+    """SQLite says "disk I/O error" when it cannot create the WAL files of an existing base:
+    the message says what the user can act on, « disque plein », for every door."""
+    db = tiny_disk / "base.db"
+    assert roadmap(tmp_path, "--db", str(db), "whoami").returncode == 0
+    _fill(tiny_disk)
+    for argv in (["whoami"], ["import", str(TOML_FILE)], ["demo"], ["check"]):
+        done = roadmap(tmp_path, "--db", str(db), *argv)
+        _quiet_failure(done)
+        assert "disque plein" in done.stderr, (argv, done.stderr)
+    (tiny_disk / "remplissage").unlink()
+    assert roadmap(tmp_path, "--db", str(db), "check").returncode == 0  # whole again
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["base.db", "base.db.migration-lock"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM roadmap").fetchone() == (0,)

@@ -121,7 +121,7 @@ def test_formula_cells_are_neutralised_only_in_the_csv_written(
         "'-x",
         "'@a",
         "'\tx",
-        "'\rx",
+        "\ufffdx",  # a carriage return is a control character in a cell: shown, inert
         "Asso",
         "12,50",
     ]

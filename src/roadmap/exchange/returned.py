@@ -19,7 +19,7 @@ from roadmap.domain import validation as v
 from roadmap.domain.enums import ActionStatus, AvisValue
 from roadmap.domain.errors import ValidationError
 from roadmap.exchange.problems import Problems
-from roadmap.exchange.values import money
+from roadmap.exchange.values import AmountError, money, parse_money
 
 # The keys a returned file may add or change, besides the fields proposed.
 REPLY_KEY = "reponse"  # optional table: auteur = "…"
@@ -193,8 +193,11 @@ def _engagements(path: str, new: Any, was: dict[str, Any], problems: Problems) -
                 problems.add(f"{where}.{k}", "non modifiable par un service (montant seulement)")
         if e.get("montant") == before.get("montant"):
             continue
-        try:
-            amount = v.amount(e.get("montant"), "montant")
+        try:  # the import's reading: « 30.000 » is refused as ambiguous, never 30 €
+            amount = v.amount(parse_money(e.get("montant")), "montant")
+        except AmountError as exc:
+            problems.add(f"{where}.montant", str(exc))
+            continue
         except ValidationError as exc:
             problems.add(f"{where}.montant", f'{exc} (ex. "12500.00")')
             continue

@@ -221,3 +221,56 @@ def test_an_existing_base_on_a_full_disk_says_full_disk(tiny_disk: Path, tmp_pat
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("SELECT count(*) FROM roadmap").fetchone() == (0,)
+
+
+def _demo_rows(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        tables = [
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not r[0].startswith("sqlite_")
+        ]
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+@pytest.mark.parametrize("room", [0.5, 0.7, 0.85])
+def test_demo_force_on_a_full_disk_keeps_the_old_demo(
+    tiny_disk: Path, demo_db: Path, tmp_path: Path, room: float
+) -> None:
+    """Deleting and rebuilding the demo is one transaction: all or nothing. ``room`` is the
+    free space left, as a share of the demo's file: measured here, before the rebuild was
+    one transaction, 0.7 and 0.85 let the deletion commit and the rebuild fail (no demo
+    left); 0.5 fails from the start."""
+    db = tiny_disk / "demo.db"
+    shutil.copyfile(demo_db, db)
+    before = _demo_rows(db)
+    _fill(tiny_disk)
+    filler = tiny_disk / "remplissage"
+    os.truncate(filler, max(0, filler.stat().st_size - int(db.stat().st_size * room)))
+    done = roadmap(tmp_path, "--db", str(db), "demo", "--force")  # testeur created the base
+    filler.unlink()
+    after = _demo_rows(db)
+    if done.returncode == 0:  # it fitted: a whole new demo, the old one journaled as deleted
+        assert after["roadmap"] == 1 and after["action"] == before["action"], after
+        return
+    assert room > 0.5 or done.returncode == 4
+    _quiet_failure(done)
+    assert "disque plein" in done.stderr and "démonstration précédente est intacte" in done.stderr
+    assert after == before
+
+
+def test_a_first_demo_on_a_nearly_full_disk_writes_nothing(tiny_disk: Path, tmp_path: Path) -> None:
+    """Issue 14's angle on the demo: the first build fails half-way (room for the schema, not
+    for the demo); nothing of it stays (it used to leave its territory and services)."""
+    db = tiny_disk / "neuve.db"
+    assert roadmap(tmp_path, "--db", str(db), "whoami").returncode == 0
+    before = _demo_rows(db)
+    _fill(tiny_disk)
+    filler = tiny_disk / "remplissage"
+    os.truncate(filler, filler.stat().st_size - 150_000)  # ~150 kB free: the demo needs more
+    done = roadmap(tmp_path, "--db", str(db), "demo")
+    filler.unlink()
+    _quiet_failure(done)
+    assert "disque plein" in done.stderr and "rien n'a été enregistré" in done.stderr
+    assert _demo_rows(db) == before

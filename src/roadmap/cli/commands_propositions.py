@@ -30,6 +30,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "accepter", help="appliquer une proposition (mêmes règles qu'un formulaire)"
     )
     accept.add_argument("number", metavar="NUMERO", type=int)
+    choice = accept.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--decaler",
+        action="store_true",
+        help="date déplacée : décaler aussi les éléments qui en dépendent (un ajustement "
+        "chacun, « entraîné par … », même motif)",
+    )
+    choice.add_argument(
+        "--garder",
+        action="store_true",
+        help="date déplacée : garder leurs dates (la dépendance contredite reste en alerte)",
+    )
     accept.set_defaults(handler=_accept)
     refuse = sub.add_parser("refuser", help="refuser une proposition avec son motif")
     refuse.add_argument("number", metavar="NUMERO", type=int)
@@ -91,10 +103,16 @@ async def _list(ctx: CommandContext) -> int:
 async def _accept(ctx: CommandContext) -> int:
     from roadmap.usecases.propositions import accept_proposition
 
-    warnings = await accept_proposition(ctx.actor, ctx.args.number)
-    print(f"proposition n° {ctx.args.number} acceptée")
-    for w in warnings:
+    args = ctx.args
+    shift = True if args.decaler else False if args.garder else None
+    done = await accept_proposition(ctx.actor, args.number, shift_dependents=shift)
+    print(f"proposition n° {args.number} acceptée")
+    for s in done.shifted:
+        print(f"  décalé aussi : {s.ref} ({s.days:+d} j, entraîné par {s.cause})")
+    for w in done.warnings:
         print(f"  ⚠ {w}")
+    if done.warnings and shift is None:
+        print("  (dates des éléments dépendants gardées ; --decaler pour les décaler)")
     return EXIT_OK
 
 

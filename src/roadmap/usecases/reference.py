@@ -96,11 +96,7 @@ class PersonInput:
 async def create_person(actor: Actor, data: PersonInput) -> Person:
     login = v.text(data.login, "identifiant", max_length=100)
     name = v.text(data.name, "nom")
-    email = v.text(data.email, "courriel", required=False)
-    if email and "@" not in email:
-        raise ValidationError(
-            "adresse de courriel invalide (attendu nom@domaine)", field="courriel"
-        )
+    email = _email(data.email)
 
     async def unit() -> Person:
         await require_reference_editor(actor)
@@ -114,6 +110,57 @@ async def create_person(actor: Actor, data: PersonInput) -> Person:
         return person
 
     return await write_unit(unit)
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    """A person as a form shows it before an edit (the version the edit works from)."""
+
+    login: str
+    name: str
+    email: str
+    service_code: str
+    version: int
+
+
+async def person_card(login: str) -> PersonCard:
+    person = await person_by_login(login)
+    code = await Service.filter(id=person.service_id).values_list("code", flat=True)  # type: ignore[attr-defined]
+    return PersonCard(
+        person.login, person.name, person.email, code[0] if code else "", person.version
+    )
+
+
+async def edit_person(
+    actor: Actor, login: str, version: int, *, name: str, email: str = "", reason: str = ""
+) -> int:
+    """Change a person's name or e-mail (administrators, as for creating one); versioned,
+    one journal row per changed field. Returns the new version."""
+    values = {"name": v.text(name, "nom"), "email": _email(email)}
+    why = v.no_control(reason.strip(), "motif", multiline=True)
+
+    async def unit() -> int:
+        await require_reference_editor(actor)
+        person = await person_by_login(login)
+        changes = diff(person, values)
+        if not changes:
+            raise ValidationError("rien n'a changé", field="nom")
+        new_version = await update_versioned(Person, person.id, version, actor, values)
+        await journal_changes(
+            actor, roadmap="", entity="personne", ref=person.login, changes=changes, reason=why
+        )
+        return new_version
+
+    return await write_unit(unit)
+
+
+def _email(email: str) -> str:
+    value = v.text(email, "courriel", required=False)
+    if value and "@" not in value:
+        raise ValidationError(
+            "adresse de courriel invalide (attendu nom@domaine)", field="courriel"
+        )
+    return value
 
 
 async def create_qpv(actor: Actor, code: str, name: str, commune: str = "") -> Qpv:

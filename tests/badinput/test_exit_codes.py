@@ -47,6 +47,13 @@ CASES: list[tuple[str, list[str], str, int]] = [
     ("export", ["--out", "{tmp}/fichier/exports"], "testeur", 4),
     ("import", ["{tmp}/casse.toml"], "testeur", 2),
     ("import", ["{tmp}/absent.toml"], "testeur", 4),
+    ("action dates", ["A5", "--fin", "31/13/2027", "--garder"], "testeur", 2),
+    (
+        "action dates",
+        ["A5", "--fin", "01/02/2028", "--motif", "Retard", "--nature", "contrainte", "--decaler"],
+        "visiteur",
+        3,
+    ),
     ("graph", ["--out", "{tmp}/g.dot"], "testeur", 0),
     ("graph", ["--out", "{tmp}/g.txt"], "testeur", 2),
     ("graph", ["--out", "{tmp}/absent/g.svg"], "testeur", 4),

@@ -47,7 +47,7 @@ def test_demo_walkthrough_from_the_command_line(
     assert main(["--db", db, "propositions", "accepter", "1", "--decaler"]) == 0
     accepted = capsys.readouterr().out
     assert "proposition n° 1 acceptée" in accepted
-    assert "décalé aussi : A14 (+22 j, entraîné par A13)" in accepted
+    assert "décalés aussi : A14 (+22 j, par A13)" in accepted
     motive = "le COPIL ne reçoit pas de commentaire"
     assert main(["--db", db, "propositions", "refuser", "2", "--motif", motive]) == 0
     assert main(["--db", db, "export", "--out", str(out)]) == 0

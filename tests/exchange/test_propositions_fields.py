@@ -259,3 +259,16 @@ async def test_etp_amount_is_proposed_and_accepted(db: DatabaseLocation, tmp_pat
     assert (stored.kind.value, str(stored.amount)) == ("etp", "0.80")
     (row,) = [r for r in await list_propositions(await actor_for("cmartin")) if r.id == p.id]
     assert row.field_label == "montant d'engagement" and row.status == "acceptee"
+
+
+async def test_moved_date_contradicting_dependents_needs_a_choice(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    await _exported(tmp_path)
+    (p,) = await _receive(tmp_path, "ars", _move_a13)
+    me = await actor_for("cmartin")
+    with pytest.raises(ValidationError, match="--decaler") as refused:
+        await accept_proposition(me, p.id)  # no choice made, as `accepter N` alone
+    assert "A14" in str(refused.value)
+    assert (await m.Proposition.get(id=p.id)).status == "en_attente"
+    assert (await m.Action.get(roadmap__slug=DEMO_SLUG, ref="A13")).end_date != NEW_END

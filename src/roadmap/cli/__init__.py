@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "commands_admin",
     "commands_dossiers",
     "commands_graph",
+    "commands_actions",
     "commands_baselines",
     "commands_exchange",
     "commands_propositions",

@@ -27,7 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--en-attente", action="store_true", help="seulement celles en attente")
     listing.set_defaults(handler=_list)
     accept = sub.add_parser(
-        "accepter", help="appliquer une proposition (mêmes règles qu'un formulaire)"
+        "accepter",
+        help="appliquer une proposition (mêmes règles qu'un formulaire)",
+        description="Une date déplacée suit la règle du formulaire « Ajuster l'itinéraire » : "
+        "si elle contredit des éléments qui en dépendent, choisissez --decaler ou --garder.",
     )
     accept.add_argument("number", metavar="NUMERO", type=int)
     choice = accept.add_mutually_exclusive_group()
@@ -107,12 +110,8 @@ async def _accept(ctx: CommandContext) -> int:
     shift = True if args.decaler else False if args.garder else None
     done = await accept_proposition(ctx.actor, args.number, shift_dependents=shift)
     print(f"proposition n° {args.number} acceptée")
-    for s in done.shifted:
-        print(f"  décalé aussi : {s.ref} ({s.days:+d} j, entraîné par {s.cause})")
-    for w in done.warnings:
-        print(f"  ⚠ {w}")
-    if done.warnings and shift is None:
-        print("  (dates des éléments dépendants gardées ; --decaler pour les décaler)")
+    for line in done.lines(shown=50):
+        print(f"  {line}")
     return EXIT_OK
 
 

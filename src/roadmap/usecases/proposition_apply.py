@@ -26,7 +26,7 @@ from roadmap.usecases import avis_decisions, reference
 from roadmap.usecases import observations as obs
 from roadmap.usecases.identity import Actor
 from roadmap.usecases.instruction_common import home_service
-from roadmap.usecases.itinerary import Shifted
+from roadmap.usecases.itinerary import RerouteOutcome, Shifted
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,12 @@ class Accepted:
 
     shifted: tuple[Shifted, ...] = ()
     warnings: tuple[str, ...] = ()
+
+    def lines(self, shown: int = 6) -> list[str]:
+        """In the re-routing's own words (one wording for every door)."""
+        from roadmap.usecases.reroute_text import outcome_lines
+
+        return outcome_lines("", RerouteOutcome(0, self.shifted, self.warnings), shown)[1:]
 
 
 async def _own_service(actor: Actor, code: str) -> bool:
@@ -100,7 +106,7 @@ async def _on_action(
             actor, slug, p.item_ref, action.version, start, end,
             f"{p.reason} — {reason}" if p.reason else reason,
             p.reason_kind or AdjustmentKind.CONTRAINTE.value,
-            shift_dependents=shift_dependents,  # type: ignore[arg-type]
+            shift_dependents=shift_dependents,
         )  # fmt: skip
         return Accepted(tuple(outcome.shifted), tuple(outcome.warnings))
     else:

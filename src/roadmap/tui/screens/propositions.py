@@ -251,10 +251,4 @@ class PropositionsScreen(RoadmapScreen):
 
 
 def _accepted_text(done: Accepted) -> str:
-    lines = ["acceptée"]
-    if done.shifted:
-        moved = ", ".join(f"{s.ref} ({s.days:+d} j, par {s.cause})" for s in done.shifted[:6])
-        more = len(done.shifted) - 6
-        lines.append(f"décalés aussi : {moved}" + (f" et {more} autres" if more > 0 else ""))
-    lines += [f"⚠ {w}" for w in done.warnings[:3]]
-    return "\n".join(lines)
+    return "\n".join(("acceptée", *done.lines()))

@@ -150,19 +150,30 @@ async def test_edit_person_is_an_administrators_act_versioned_and_journaled(
     assert card.service_code == "ars"
     if not may:
         with pytest.raises(PermissionDenied):
-            await reference.edit_person(actor, "efabre", card.version, name="Autre", email="")
+            await reference.edit_person(
+                actor, "efabre", card.version, name="Autre", email="", service_code="ars"
+            )
         assert (await m.Person.get(login="efabre")).name == card.name
         return
     version = await reference.edit_person(
-        actor, "efabre", card.version, name="Élodie Fabre", email="ef@ars.example"
+        actor,
+        "efabre",
+        card.version,
+        name="Élodie Fabre",
+        email="ef@ars.example",
+        service_code="ars",
     )
     assert version == card.version + 1
     (row,) = await m.JournalEntry.filter(entity="personne", operation="modification")
     assert (row.field, row.old_value, row.new_value) == ("courriel", card.email, "ef@ars.example")
     with pytest.raises(StaleVersion):
-        await reference.edit_person(actor, "efabre", card.version, name="Bis", email="")
+        await reference.edit_person(
+            actor, "efabre", card.version, name="Bis", email="", service_code="ars"
+        )
     with pytest.raises(ValidationError, match="courriel"):
-        await reference.edit_person(actor, "efabre", version, name="Bis", email="sans-arobase")
+        await reference.edit_person(
+            actor, "efabre", version, name="Bis", email="sans-arobase", service_code="ars"
+        )
 
 
 # --- responsable: who of its people pilots an action it pilots -----------------------------

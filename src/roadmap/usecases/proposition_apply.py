@@ -122,12 +122,12 @@ async def _on_person(actor: Actor, p: Proposition, reason: str) -> None:
         return
     if p.field not in CONTACT_FIELDS:
         raise ValidationError(f"proposition n° {p.id} : champ « {p.field} » inconnu")
-    person = await reference.person_by_login(p.item_ref)
-    values = {"name": person.name, "email": person.email}
+    card = await reference.person_card(p.item_ref)
+    values = {"name": card.name, "email": card.email}
     values[CONTACT_FIELDS[p.field]] = p.proposed_value
     await reference.edit_person(
-        actor, p.item_ref, person.version, name=values["name"], email=values["email"],
-        reason=reason,
+        actor, p.item_ref, card.version, name=values["name"], email=values["email"],
+        service_code=card.service_code or None, reason=reason,
     )  # fmt: skip
 
 

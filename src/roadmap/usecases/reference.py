@@ -132,19 +132,36 @@ async def person_card(login: str) -> PersonCard:
 
 
 async def edit_person(
-    actor: Actor, login: str, version: int, *, name: str, email: str = "", reason: str = ""
+    actor: Actor,
+    login: str,
+    version: int,
+    *,
+    name: str,
+    service_code: str | None,
+    email: str | None = None,
+    reason: str = "",
 ) -> int:
-    """Change a person's name or e-mail (administrators, as for creating one); versioned,
-    one journal row per changed field. Returns the new version."""
-    values = {"name": v.text(name, "nom"), "email": _email(email)}
+    """Rename someone, correct their e-mail (``None``: unchanged) or move them to another
+    service (administrators, as for creating one); versioned, one journal row per changed
+    field. Returns the new version."""
+    values: dict[str, object] = {"name": v.text(name, "nom")}
+    if email is not None:
+        values["email"] = _email(email)
     why = v.no_control(reason.strip(), "motif", multiline=True)
 
     async def unit() -> int:
         await require_reference_editor(actor)
         person = await person_by_login(login)
+        service = await service_by_code(service_code, "service") if service_code else None
         changes = diff(person, values)
-        if not changes:
-            raise ValidationError("rien n'a changé", field="nom")
+        values["service_id"] = service.id if service else None
+        old_id = person.service_id  # type: ignore[attr-defined]
+        old_service = await Service.get_or_none(id=old_id) if old_id else None
+        if old_id != values["service_id"]:
+            changes["service"] = (
+                old_service.code if old_service else "",
+                service.code if service else "",
+            )
         new_version = await update_versioned(Person, person.id, version, actor, values)
         await journal_changes(
             actor, roadmap="", entity="personne", ref=person.login, changes=changes, reason=why

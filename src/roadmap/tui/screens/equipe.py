@@ -262,6 +262,7 @@ class EquipeScreen(RoadmapScreen):
                 int(values.get("_version", card.version)),
                 name=str(values["name"]),
                 email=str(values["email"]),
+                service_code=card.service_code or None,
             )
             return card.login
 

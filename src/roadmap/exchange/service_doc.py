@@ -253,6 +253,9 @@ def build_service_document(
                 "cloture": as_date(c["closes_on"]),
             }
         )
+    # Its contact people: the owners of its actions, and its own active people (issue 17:
+    # the service proposes changes to its own people's name and e-mail).
+    owners |= {p["id"] for p in snap.rows("person") if p["service_id"] == sid and p["active"]}
     contacts = []
     for pid in owners:
         p = snap.get("person", pid)

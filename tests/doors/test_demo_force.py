@@ -122,7 +122,7 @@ def test_demo_force_by_role(demo_file: str, monkeypatch: pytest.MonkeyPatch, rol
     code, text = cli(demo_file, monkeypatch, DEMO_ROLES[role], "demo", "--force")
     if role == "administrateur":
         assert code == EXIT_OK, text
-        assert "12 dossier(s) de subvention" in text and "reel : 1 modification(s)" in text
+        assert "12 dossiers de subvention" in text and "reel : 1 modification" in text
         assert _state(demo_file) == (True, 1)
         return
     assert code == EXIT_REFUSED, text
@@ -150,8 +150,8 @@ def test_on_a_terminal_the_counts_come_before_the_question(
     before = read_counts(demo_file)
     code, text = cli(demo_file, monkeypatch, "gardien", "demo")
     assert code == EXIT_USAGE and "rien n'a été supprimé" in text
-    assert asked and text.index("12 dossier(s)") < len(text)
-    assert "reel : 1 modification(s)" in text
+    assert asked and text.index("12 dossiers") < len(text)
+    assert "reel : 1 modification" in text
     assert read_counts(demo_file) == before
     monkeypatch.setattr(builtins, "input", lambda q: "oui")
     code, text = cli(demo_file, monkeypatch, "gardien", "demo")
@@ -164,7 +164,7 @@ async def test_replacing_the_demo_on_each_backend(db: DatabaseLocation) -> None:
     await build_demo(await make_admin("testeur"), today=TODAY)
     await _with_a_real_contribution()
     preview = await preview_demo_replacement()
-    assert preview.counts["dossier(s) de subvention"] == 12
+    assert preview.counts["dossier de subvention"] == 12
     if db.is_sqlite:  # on PostgreSQL the journal names the connection role, one here
         assert preview.by_others == {"reel": 1}
     before = await counts()

@@ -19,6 +19,7 @@ from roadmap import __version__
 # when the parser is built, so ``roadmap --version`` loads none of them.
 COMMAND_MODULES = [
     "commands_core",
+    "commands_start",
     "commands_admin",
     "commands_dossiers",
     "commands_graph",

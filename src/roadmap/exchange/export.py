@@ -174,7 +174,7 @@ class _Job:
         events: dict[calendar.EventKey, Any] = {}
         if options.ics:
             for r in roadmaps:
-                events.update(calendar.roadmap_events(self.document(r), now))
+                events.update(calendar.roadmap_events(self.document(r), now, snap.instance))
         index = ServiceIndex(snap)
         if self.only is not None:
             roadmaps = [r for r in roadmaps if r["slug"] == self.only]
@@ -263,7 +263,7 @@ class _Job:
                 unchanged = not options.stamp and same_as_before(path, doc, digest)
                 emit(path, path.read_bytes() if unchanged else render(doc, digest=digest))
                 if options.ics:
-                    own = calendar.roadmap_events(doc, now)
+                    own = calendar.roadmap_events(doc, now, snap.instance)
                     ics = calendar.calendar_bytes(r["title"], list(own.values()))
                     emit(out_dir / f"{r['slug']}.ics", ics)
                 if self.only is None:

@@ -10,17 +10,40 @@ from __future__ import annotations
 from typing import Any
 
 from roadmap import models as m
+from roadmap.domain.demo_reference import DEMO_SLUG, is_demo_person, is_demo_service
 from roadmap.exchange.import_rights import require_reference_creator
 from roadmap.exchange.problems import Problems
 from roadmap.usecases.base import journal
 from roadmap.usecases.identity import Actor
 
 _WHY = "le référentiel ne se modifie pas par import (formulaire Référentiel, administrateurs)"
+_DEMO = (
+    "cette entrée de la base vient de la démonstration : un administrateur la retire avec "
+    "`roadmap demo --supprimer` (les vraies feuilles de route restent), puis réimportez"
+)
 
 
-def _differs(out: Problems, path: str, key: str, stored: Any, given: Any) -> None:
+def _differs(
+    out: Problems, path: str, key: str, stored: Any, given: Any, demo: bool = False
+) -> None:
     if stored != given:
-        out.add(f"{path}.{key}", f"diffère de la base (« {stored} » dans la base) : {_WHY}")
+        why = _DEMO if demo else _WHY
+        out.add(f"{path}.{key}", f"diffère de la base (« {stored} » dans la base) : {why}")
+
+
+async def _check_demo_leak(doc: dict[str, Any], services: dict[str, Any], out: Problems) -> None:
+    """A new roadmap from a file never lands on the demo's invented services."""
+    road = doc.get("feuille_de_route", {})
+    slug = road.get("slug", "")
+    if slug == DEMO_SLUG or await m.Roadmap.exists(slug=slug):
+        return
+    for key in ("service_politique_de_la_ville", "service_droit_commun"):
+        row = services.get(road.get(key))
+        if row is not None and is_demo_service(row.code, row.name):
+            out.add(
+                f"feuille_de_route.{key}",
+                f"« {row.code} » est un service inventé de la démonstration : {_DEMO}",
+            )
 
 
 async def check_reference(doc: dict[str, Any], out: Problems) -> list[str]:
@@ -36,10 +59,12 @@ async def check_reference(doc: dict[str, Any], out: Problems) -> list[str]:
             missing.append(f"service {s['code']}")
             continue
         parent = services.get(row.parent_id)  # type: ignore[attr-defined]
-        _differs(out, path, "nom", row.name, s["nom"])
-        _differs(out, path, "nature", str(row.kind.value), s["nature"])
+        demo = is_demo_service(row.code, row.name)
+        _differs(out, path, "nom", row.name, s["nom"], demo)
+        _differs(out, path, "nature", str(row.kind.value), s["nature"], demo)
         _differs(out, path, "parent", parent.code if parent else None, s.get("parent"))
         _differs(out, path, "archive", bool(row.archived), s.get("archive", False))
+    await _check_demo_leak(doc, by_code, out)
     people = {p.login: p for p in await m.Person.all()}
     for i, p in enumerate(ref.get("personnes", [])):
         row = people.get(p["login"])
@@ -48,7 +73,8 @@ async def check_reference(doc: dict[str, Any], out: Problems) -> list[str]:
             missing.append(f"personne {p['login']}")
             continue
         service = services.get(row.service_id)  # type: ignore[attr-defined]
-        _differs(out, path, "nom", row.name, p["nom"])
+        demo = is_demo_person(row.login, row.name, service.code if service else None)
+        _differs(out, path, "nom", row.name, p["nom"], demo)
         _differs(out, path, "service", service.code if service else None, p.get("service"))
         _differs(out, path, "actif", bool(row.active), p.get("actif", True))
         if "courriel" in p:  # exported only with --with-contacts

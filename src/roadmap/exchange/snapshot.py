@@ -92,6 +92,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "id", "service_code", "author", "roadmap_slug", "item_kind", "item_ref", "field",
         "base_value", "proposed_value", "status", "motive", "decided_by", "decided_at",
     ),
+    "instance": ("code",),  # one row, drawn by migration 0010: calendar UIDs carry it
 }  # fmt: skip
 
 
@@ -113,6 +114,17 @@ class Snapshot:
         for table, columns in TABLES.items():
             if columns[0] == "id":
                 self.by_id[table] = {r["id"]: r for r in self.tables[table]}
+
+    @property
+    def instance(self) -> str:
+        """This database's id (migration 0010), for calendar UIDs."""
+        rows = self.tables.get("instance") or []
+        if not rows:
+            raise StorageError(
+                "l'identifiant de cette base (table instance) manque : il a été supprimé "
+                "hors de l'application ; les agendas ne peuvent pas être écrits sans lui"
+            )
+        return str(rows[0]["code"])
 
     def get(self, table: str, row_id: int | None) -> Row | None:
         return self.by_id[table].get(row_id)  # type: ignore[arg-type]

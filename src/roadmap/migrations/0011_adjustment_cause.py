@@ -48,7 +48,7 @@ class AddCauseColumn(ops.AddField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("roadmap", "0009_web_access")]
+    dependencies = [("roadmap", "0010_instance_id")]
 
     operations = [
         AddCauseColumn(

@@ -9,13 +9,14 @@ import builtins
 import contextlib
 import io
 import shutil
+import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from roadmap.cli import main
-from roadmap.cli.runner import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from roadmap.cli.runner import EXIT_OK, EXIT_REFUSED, EXIT_STORAGE, EXIT_USAGE
 from roadmap.domain.errors import PermissionDenied
 from roadmap.models import (
     Campagne,
@@ -178,3 +179,47 @@ async def test_replacing_the_demo_on_each_backend(db: DatabaseLocation) -> None:
     assert await Person.exists(login="reel")  # not a demo person: kept
     rows = await JournalEntry.filter(operation="suppression", entity="feuille de route")
     assert [r.actor for r in rows] == [await journal_actor("gardien")]
+
+
+async def _disk_full(*_: object, **__: object) -> None:
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.parametrize("step", ["_observations", "build_demo_campaign"])
+def test_a_failure_mid_rebuild_keeps_the_old_demo(
+    demo_file: str, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """The deletion and the whole rebuild are one transaction: all or nothing."""
+    from roadmap.usecases import demo as demo_module
+
+    deleted: list[str] = []
+    real_delete = demo_module.delete_demo
+
+    async def spy(*args: object, **kwargs: object) -> object:
+        result = await real_delete(*args, **kwargs)  # type: ignore[arg-type]
+        deleted.append("oui")
+        return result
+
+    monkeypatch.setattr(demo_module, "delete_demo", spy)
+    monkeypatch.setattr(demo_module, step, _disk_full)
+    before = read_counts(demo_file)
+    code, text = cli(demo_file, monkeypatch, "gardien", "demo", "--force")
+    assert code == EXIT_STORAGE, text
+    assert "disque plein" in text and "la démonstration précédente est intacte" in text
+    assert "Traceback" not in text
+    assert deleted == ["oui"]  # the old demo was deleted inside the transaction, then...
+    assert read_counts(demo_file) == before  # ...rolled back with the partial rebuild
+
+
+def test_a_failed_first_demo_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roadmap.usecases import demo as demo_module
+
+    db = str(tmp_path / "neuve.db")
+    assert cli(db, monkeypatch, "testeur", "whoami")[0] == EXIT_OK  # creates the base
+    before = read_counts(db)
+    monkeypatch.setattr(demo_module, "_observations", _disk_full)
+    code, text = cli(db, monkeypatch, "testeur", "demo")
+    assert code == EXIT_STORAGE and "pas de démonstration" in text, text
+    assert read_counts(db) == before  # no territory, service, person or half roadmap

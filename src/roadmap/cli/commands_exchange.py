@@ -85,6 +85,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="garder leurs dates (chaque dépendance contredite reste en alerte)",
     )
+    imp.add_argument(
+        "--territoire",
+        metavar="CODE",
+        default="",
+        help="territoire où restaurer un fichier qui ne le dit pas (schema_version 1), "
+        "quand la base en compte plusieurs",
+    )
     imp.set_defaults(handler=_import)
 
 
@@ -154,7 +161,7 @@ async def _import(ctx: CommandContext) -> int:
     try:
         result = await import_file(
             ctx.actor, args.file, motif=args.motif, nature=args.nature, dry_run=args.dry_run,
-            shift_dependents=shift,
+            territoire=args.territoire, shift_dependents=shift,
         )  # fmt: skip
     except ChoiceNeeded as refused:
         print(f"Rien n'a été écrit : {args.file} déplace des dates dont d'autres dépendent.")

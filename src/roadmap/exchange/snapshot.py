@@ -35,9 +35,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "service": ("id", "code", "name", "kind", "parent_id", "archived"),
     "person": ("id", "login", "name", "email", "service_id", "active"),
     "qpv": ("id", "code", "name", "commune"),
+    "territoire": ("id", "code", "name"),
     "roadmap": (
         "id", "slug", "title", "destination", "horizon", "status", "pv_service_id",
-        "dc_service_id",
+        "dc_service_id", "territoire_id",
     ),
     "membership": ("roadmap_id", "person_id", "role", "side"),
     "axe": ("id", "roadmap_id", "ref", "title", "description", "position"),

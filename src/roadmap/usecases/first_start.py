@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from roadmap.domain import validation as v
-from roadmap.domain.demo_reference import is_demo_service, is_demo_territory
+from roadmap.domain.demo_reference import is_demo_person, is_demo_service, is_demo_territory
 from roadmap.domain.enums import ServiceKind, Side
 from roadmap.domain.errors import ValidationError
 from roadmap.models import Person, Roadmap, Service, Territoire
@@ -79,11 +79,17 @@ async def _free(model: Any, field: str, base: str, fallback: str) -> str:
 
 
 async def needs_first_start(actor: Actor) -> bool:
-    """An administrator with no real service to start a roadmap from (new base, or demo only)."""
+    """An administrator with no real service to start from, or still the demo's persona."""
     from roadmap.usecases.admin import is_administrator
 
     if not await is_administrator(actor):
         return False
+    person = await Person.get_or_none(login=actor.login)
+    if person is not None:
+        service_id = person.service_id  # type: ignore[attr-defined]
+        service = await Service.get_or_none(id=service_id) if service_id else None
+        if is_demo_person(person.login, person.name, service.code if service else None):
+            return True
     for service in await Service.filter(kind=ServiceKind.POLITIQUE_DE_LA_VILLE, archived=False):
         if not is_demo_service(service.code, service.name):
             return False

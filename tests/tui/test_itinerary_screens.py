@@ -93,6 +93,13 @@ async def test_quick_key_keeps_the_dependents_and_warns(tmp_path: Path) -> None:
             severity == "warning" and "A6" in message
             for severity, message in app.notifications  # type: ignore[attr-defined]
         )
+        # the kept contradiction is an alert on the dashboard, named once
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        alerts = str(app.screen.query_one("#dash-alerts").render())
+        assert "● A6 commence le" in alerts and "A6 A6" not in alerts
 
 
 async def test_dashboard_tells_what_is_at_risk_first_and_leads_to_it(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ async def test_moved_date_accepted_with_the_forms_choice(
         assert after.start_date is not None and after.start_date >= NEW_END > a14.start_date
         assert after.version == a14.version + 1
         adj = await m.Adjustment.filter(action_id=a14.id).order_by("-id").first()
-        assert adj is not None and "entraîné par A13" in adj.reason
+        assert adj is not None and adj.cause == "A13"  # the cause in its column (issue 11)
         assert "proposé par ars" in adj.reason and "accepté par cmartin" in adj.reason
         assert not done.warnings
     else:
@@ -283,3 +283,14 @@ async def test_moved_date_contradicting_dependents_needs_a_choice(
     assert "A14" in str(refused.value)
     assert (await m.Proposition.get(id=p.id)).status == "en_attente"
     assert (await m.Action.get(roadmap__slug=DEMO_SLUG, ref="A13")).end_date != NEW_END
+
+
+@pytest.mark.parametrize("login", ["sgarcia", "pdurand", "inconnu"])
+async def test_a_reader_never_gets_a_file_read(
+    db: DatabaseLocation, tmp_path: Path, login: str
+) -> None:
+    """Refused before the file is opened: through `roadmap serve`, a browser session
+    typing a server path learns nothing of that file."""
+    await _exported(tmp_path)
+    with pytest.raises(PermissionDenied):
+        await receive_file(await actor_for(login), tmp_path / "absent.toml")

@@ -96,6 +96,8 @@ async def _list(ctx: CommandContext) -> int:
         )
         if r.reason:
             print(f"      motif : {r.reason}")
+        if r.kind == "personne" and r.status == "en_attente":
+            print("      données de référence : acceptée par un administrateur")
         if r.conflict:
             print(f"      ⚠ conflit : valeur à la réception « {r.current} »")
         if r.motive:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from roadmap.domain.enums import Role
 from roadmap.domain.errors import PermissionDenied
 from roadmap.domain.permissions import Capability, allowed
 from roadmap.domain.proposals import (
@@ -27,7 +28,15 @@ from roadmap.exchange.problems import ImportRefused, Problems
 from roadmap.exchange.returned import REPLY_KEY, Proposed, compare, shown
 from roadmap.exchange.toml_input import load_toml
 from roadmap.exchange.values import money
-from roadmap.models import Action, Engagement, Indicator, Person, Proposition, Roadmap
+from roadmap.models import (
+    Action,
+    Engagement,
+    Indicator,
+    Membership,
+    Person,
+    Proposition,
+    Roadmap,
+)
 from roadmap.usecases.base import authorize, journal, now, role_in, write_unit
 from roadmap.usecases.identity import Actor
 
@@ -162,7 +171,20 @@ async def _engagements(proposed: list[Proposed], code: str, problems: Problems) 
     return out
 
 
+async def _may_receive_any(actor: Actor) -> None:
+    """Said before the file is read: a browser session never gets a server file parsed."""
+    if actor.person_id is None:
+        raise PermissionDenied(f"« {actor.login} » n'est pas une personne connue de cette base")
+    roles = await Membership.filter(person_id=actor.person_id).values_list("role", flat=True)
+    if not any(allowed(Role(r), Capability.EDIT) for r in roles):
+        raise PermissionDenied(
+            "recevoir le fichier d'un service demande le rôle trinôme ou direction dans une "
+            "feuille de route"
+        )
+
+
 async def receive_file(actor: Actor, path: Path, *, declared_author: str | None = None) -> Received:
+    await _may_receive_any(actor)
     document, index = load_toml(path)
     code, base = await _base(path, document)
     problems = Problems(path, index)

@@ -111,6 +111,8 @@ class PropositionsScreen(RoadmapScreen):
         if r.reason:
             text.append("\nMotif : ", style="bold")
             text.append(r.reason, style="italic")
+        if r.kind == "personne" and r.status == "en_attente":
+            text.append("\nDonnées de référence : acceptée par un administrateur.", style="italic")
         if r.conflict:
             text.append(
                 f"\n⚠ conflit : la valeur a changé depuis l'export (base « {r.base} », "
@@ -173,6 +175,15 @@ class PropositionsScreen(RoadmapScreen):
         )
 
     def action_receive(self) -> None:
+        from roadmap.domain.permissions import Capability
+        from roadmap.usecases.queries_frame import refusal_for
+
+        actor, slug = self.actor, self.slug
+        self.run_query(
+            lambda: refusal_for(actor, slug, Capability.EDIT), self._open_receive, name="receive"
+        )
+
+    def _open_receive(self, refused: str) -> None:
         actor = self.actor
 
         async def submit(values: Values) -> Received:
@@ -203,6 +214,7 @@ class PropositionsScreen(RoadmapScreen):
                 intro="Le fichier services/<code>.toml modifié par le service : chaque valeur "
                 "modifiée devient une proposition ; rien n'est appliqué avant votre décision.",
                 save_label="Recevoir",
+                read_only=refused,
             ),
             self._received,
         )

@@ -269,6 +269,7 @@ class _Writer:
                     old_value=a.get("ancienne_valeur", ""),
                     new_value=a.get("nouvelle_valeur", ""),
                     reason=a["motif"],
+                    cause=a.get("cause", ""),
                     kind=a["nature"],
                     author=a["auteur"],
                     created_at=a["le"],

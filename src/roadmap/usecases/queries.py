@@ -265,6 +265,12 @@ class AdjustmentRow:
     kind: AdjustmentKind
     author: str
     created_at: datetime
+    cause: str = ""  # ref of the item whose move pushed this one (empty: moved by hand)
+
+    @property
+    def why(self) -> str:
+        """The reason, with what pushed the item when it was shifted along."""
+        return f"entraîné par {self.cause} : {self.reason}" if self.cause else self.reason
 
 
 async def _adjustments(**filters: object) -> list[AdjustmentRow]:
@@ -282,6 +288,7 @@ async def _adjustments(**filters: object) -> list[AdjustmentRow]:
             "kind",
             "author",
             "created_at",
+            "cause",
         )
     )
     return [
@@ -294,6 +301,7 @@ async def _adjustments(**filters: object) -> list[AdjustmentRow]:
             kind=AdjustmentKind(r["kind"]),
             author=r["author"],
             created_at=r["created_at"],
+            cause=r["cause"] or "",
         )
         for r in rows
     ]

@@ -241,6 +241,7 @@ async def _update(
     result.new_reference = await create_missing(actor, doc, filename)
     before = await before_import(slug, plan)
     await apply_plan(actor, slug, plan)
+    result.changes = plan.lines()  # removals now say what they did (deleted or kept closed)
     if before is not None:
         result.itinerary = await after_import(
             actor, slug, before, choice.shift_dependents, motif=motif, nature=nature,

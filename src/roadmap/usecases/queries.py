@@ -597,6 +597,7 @@ class IndicatorRow:
     axe_ref: str
     description: str
     values: tuple[IndicatorValueRow, ...]
+    version: int = 0  # for the edit form (compare-and-set)
 
 
 async def indicators(slug: str) -> list[IndicatorRow]:
@@ -618,10 +619,11 @@ async def indicators(slug: str) -> list[IndicatorRow]:
             axe_ref=i["axe__ref"] or "",
             description=i["description"],
             values=tuple(values.get(i["id"], [])),
+            version=i["version"],
         )
         for i in await Indicator.filter(roadmap_id=roadmap.id)
         .order_by("id")
-        .values("id", "ref", "name", "unit", "axe__ref", "description")
+        .values("id", "ref", "name", "unit", "axe__ref", "description", "version")
     ]
 
 

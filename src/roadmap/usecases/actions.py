@@ -29,6 +29,7 @@ from roadmap.usecases.base import (
     journal,
     journal_changes,
     next_ref,
+    retired_refs,
     update_versioned,
     write_unit,
 )
@@ -173,7 +174,9 @@ async def add_action(actor: Actor, slug: str, data: ActionInput) -> ActionSaved:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         clean = _validate(data, roadmap.horizon)
         links = await _links(roadmap, data)
-        ref = await next_ref(Action, "A", roadmap_id=roadmap.id)
+        ref = await next_ref(
+            Action, "A", roadmap_id=roadmap.id, retired=await retired_refs(slug, "action")
+        )
         action = await Action.create(
             roadmap=roadmap,
             ref=ref,

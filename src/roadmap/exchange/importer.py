@@ -24,10 +24,11 @@ from tortoise.exceptions import IntegrityError
 
 from roadmap import models as m
 from roadmap.domain.enums import AdjustmentKind
-from roadmap.domain.errors import StorageError
+from roadmap.domain.errors import PermissionDenied, StorageError
 from roadmap.exchange.apply import apply_plan
 from roadmap.exchange.changeset import ItemChange, Plan, compare, strip_import_only
 from roadmap.exchange.copil_import import check_update
+from roadmap.exchange.drop import refuse_in_web
 from roadmap.exchange.import_rights import require_roadmap_creator
 from roadmap.exchange.integrity import check_header, check_references
 from roadmap.exchange.metadata import ExportOptions
@@ -101,6 +102,11 @@ async def import_file(
 ) -> ImportResult:
     """``territoire``: for a file that does not name one (schema 1) in a base holding
     several territories; a file that names one must agree with it."""
+    refused = refuse_in_web(
+        "importer un fichier", "un administrateur importe par « roadmap import » sur le serveur"
+    )
+    if refused:
+        raise PermissionDenied(refused)
     if nature:
         nature = AdjustmentKind.parse(nature, "--nature").value  # type: ignore[union-attr]
     doc, out = await _read(path, max_bytes)

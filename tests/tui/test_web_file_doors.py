@@ -58,9 +58,7 @@ async def test_f_lists_deposits_and_receives_one(tmp_path: Path, web_root: Path)
     "typed", ["../ex/services/ars.toml", "/etc/passwd", "sgarcia/../../retour-ars.toml",
               "sgarcia/lien.toml", "jrey/ars.toml", "ars.toml"],
 )  # fmt: skip
-async def test_f_refuses_anything_but_a_deposit(
-    tmp_path: Path, web_root: Path, typed: str
-) -> None:
+async def test_f_refuses_anything_but_a_deposit(tmp_path: Path, web_root: Path, typed: str) -> None:
     async with demo_app(tmp_path, screen="propositions") as (app, pilot):
         await export(tmp_path / "ex")
         returned = _returned_file(tmp_path)
@@ -102,3 +100,30 @@ async def test_export_refused_up_front_in_a_web_session(tmp_path: Path, web_root
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert any("Fichiers de mon service" in t for _, t in app.notifications)  # type: ignore[attr-defined]
+
+
+async def test_first_launch_import_refused_in_a_web_session(tmp_path: Path, web_root: Path) -> None:
+    from roadmap.config import Settings
+    from roadmap.storage.database import close_database, open_database
+    from roadmap.storage.location import parse_location
+    from roadmap.tui.app import RoadmapApp
+    from roadmap.tui.screens.welcome import PremiersPasScreen
+    from roadmap.usecases.identity import current_actor
+    from tests.tui.helpers import record_notifications
+
+    await open_database(parse_location(str(tmp_path / "neuve.db")))
+    try:
+        settings = Settings(config_dir=tmp_path / "config", refresh_seconds=0)
+        app = RoadmapApp(settings, await current_actor(), new_database=True)
+        app.notifications = record_notifications(app)  # type: ignore[attr-defined]
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(app, pilot)
+            welcome = app.screen
+            assert isinstance(welcome, PremiersPasScreen)
+            welcome.query_one("#welcome-import", Button).press()
+            await settle(app, pilot)
+            assert app.screen is welcome  # no path field: refused, naming the alternative
+            assert not welcome.query_one("#welcome-path", Input).display
+            assert any("roadmap import" in t for _, t in app.notifications)  # type: ignore[attr-defined]
+    finally:
+        await close_database()

@@ -293,7 +293,10 @@ class WebServer:
             raise web.HTTPFound("/connexion")
         service, paths = await self.services.service_files(session.login, self.settings.exports_dir)
         links = [(f"/fichiers/{p.name}", p.name) for p in paths]
-        return _html(self._files_page(session, service, links))
+        response = _html(self._files_page(session, service, links))
+        # Browsers then send this page's origin with its upload form (no-referrer sends none).
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
 
     def _files_page(
         self,
@@ -322,8 +325,10 @@ class WebServer:
         session = self._session(request)
         if session is None:
             raise web.HTTPFound("/connexion")
+        # A foreign origin is refused; "null" or none (a client that sends no Origin) is
+        # not proof of anything: the form token and the SameSite cookie decide then.
         origin = request.headers.get("Origin", "")
-        if origin and origin.rstrip("/") != self.settings.url:
+        if origin not in ("", "null") and origin.rstrip("/") != self.settings.url:
             raise web.HTTPForbidden(text="origine refusée")
         limit = self.settings.max_upload_bytes
         if (request.content_length or 0) > limit + 64 * 1024:
@@ -357,7 +362,9 @@ class WebServer:
             f"{name} déposé : le trinôme le reçoit dans l'application (Propositions, touche f) "
             "et décide de chaque modification."
         )
-        return _html(self._files_page(session, service, links, info=info))
+        response = _html(self._files_page(session, service, links, info=info))
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
 
     async def _refuse_upload(
         self, session: Session, filename: str, message: str, status: int
@@ -370,7 +377,9 @@ class WebServer:
             session.login, self.settings.exports_dir, refresh=False
         )
         links = [(f"/fichiers/{p.name}", p.name) for p in paths]
-        return _html(self._files_page(session, service, links, error=message), status=status)
+        response = _html(self._files_page(session, service, links, error=message), status=status)
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
 
     async def file(self, request: web.Request) -> web.StreamResponse:
         session = self._session(request)

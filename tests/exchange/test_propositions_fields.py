@@ -72,7 +72,7 @@ async def test_moved_date_accepted_with_the_forms_choice(
         assert after.start_date is not None and after.start_date >= NEW_END > a14.start_date
         assert after.version == a14.version + 1
         adj = await m.Adjustment.filter(action_id=a14.id).order_by("-id").first()
-        assert adj is not None and "entraîné par A13" in adj.reason
+        assert adj is not None and adj.cause == "A13"  # the cause in its column (issue 11)
         assert "proposé par ars" in adj.reason and "accepté par cmartin" in adj.reason
         assert not done.warnings
     else:

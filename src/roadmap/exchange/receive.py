@@ -210,7 +210,18 @@ async def check_deposit(actor: Actor, name: str, text: str) -> str:
     return code
 
 
+RECEIVE_REFUSED = "fichier refusé, aucune proposition enregistrée"
+
+
 async def receive_file(actor: Actor, path: Path, *, declared_author: str | None = None) -> Received:
+    """Every proposal of a returned service file, or none (the refusal lists why)."""
+    try:
+        return await _receive(actor, path, declared_author)
+    except ImportRefused as exc:  # the file is not imported: say what did not happen
+        raise ImportRefused(exc.problems, RECEIVE_REFUSED) from None
+
+
+async def _receive(actor: Actor, path: Path, declared_author: str | None) -> Received:
     await _may_receive_any(actor)
     guard_read(path)
     document, index = load_toml(path)

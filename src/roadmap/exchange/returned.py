@@ -26,7 +26,7 @@ from roadmap.domain.proposals import (
     engagement_text,
 )
 from roadmap.exchange.problems import Problems
-from roadmap.exchange.values import money
+from roadmap.exchange.values import AmountError, money, parse_money
 
 # The keys a returned file may add or change, besides the fields proposed.
 REPLY_KEY = "reponse"  # optional table: auteur = "…"
@@ -249,8 +249,12 @@ def _engagements(path: str, new: Any, was: dict[str, Any], problems: Problems) -
 
 
 def _amount(where: str, e: dict[str, Any], problems: Problems) -> str | None:
+    """Read as the import reads it: « 30.000 » is refused as ambiguous, never 30 €."""
     try:
-        return money(v.amount(e.get("montant"), "montant")) or ""
+        return money(v.amount(parse_money(e.get("montant")), "montant")) or ""
+    except AmountError as exc:
+        problems.add(f"{where}.montant", str(exc))
+        return None
     except ValidationError as exc:
         hint = '"0.5" ETP' if e.get("nature") == "etp" else '"12500.00"'
         problems.add(f"{where}.montant", f"{exc} (ex. {hint})")

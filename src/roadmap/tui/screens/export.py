@@ -93,10 +93,10 @@ class ExportScreen(RoadmapScreen):
         async def run() -> ExportResult:
             try:
                 return await export(out, roadmap=only, options=options, progress=progress)
-            except OSError as exc:
-                from roadmap.domain.errors import StorageError
+            except OSError as exc:  # French first, the system's text in parentheses
+                from roadmap.domain.io_errors import io_error
 
-                raise StorageError(f"écriture impossible dans {out} : {exc}") from None
+                raise io_error(exc, f"écriture impossible dans {out}") from None
 
         self.run_query(run, self.show_result, name="export", on_error=self.export_failed)
 

@@ -139,12 +139,13 @@ class AccueilScreen(AppScreen):
             open_roadmap_screen(self.app, summary.slug, "tableau_de_bord")
 
     def action_create(self) -> None:
+        from roadmap.tui.screens.form import open_form
         from roadmap.tui.screens.roadmap_form import RoadmapFormScreen
 
         if not self.roadmap_app.may_create:  # e.g. from the command palette
             self.refuse_create()
             return
-        self.app.push_screen(RoadmapFormScreen(), self._created)
+        open_form(self, RoadmapFormScreen(), self._created)
 
     def _created(self, slug: str | None) -> None:
         if slug:

@@ -387,26 +387,19 @@ class ActionsScreen(RoadmapScreen):
         self._open_form(None)
 
     def _open_form(self, ref: str | None) -> None:
-        from roadmap.domain.permissions import Capability
         from roadmap.tui.screens.action_form import ActionFormScreen
-        from roadmap.usecases.queries_frame import refusal_for
+        from roadmap.tui.screens.form import open_form
 
-        actor = self.actor
-        Loaded = tuple[FormChoices, queries.ActionDetail | None, str]
+        slug = self.slug
+        Loaded = tuple[FormChoices, queries.ActionDetail | None]
 
         async def load() -> Loaded:
-            refused = await refusal_for(actor, self.slug, Capability.EDIT)
-            choices = await queries.choices(self.slug)
-            detail = await queries.action_detail(self.slug, ref) if ref else None
-            return choices, detail, refused
+            choices = await queries.choices(slug)
+            detail = await queries.action_detail(slug, ref) if ref else None
+            return choices, detail
 
         def push(loaded: Loaded) -> None:
-            choices, detail, refused = loaded
-            if refused and detail is None:
-                self.notify(refused, severity="warning", title="Création impossible")
-                return
-            form = ActionFormScreen(self.slug, choices, detail, read_only=refused)
-            self.app.push_screen(form, self._saved)
+            open_form(self, ActionFormScreen(slug, *loaded), self._saved)
 
         self.run_query(load, push, name="form")
 
@@ -430,10 +423,9 @@ class ActionsScreen(RoadmapScreen):
 
     def _open_reroute(self, row: ActionRow, margins: Any) -> None:
         from roadmap.tui.screens.action_reroute import reroute_modal
+        from roadmap.tui.screens.form import open_form
 
-        self.app.push_screen(
-            reroute_modal(self.actor, self.slug, row, margins), lambda ref: self._saved(ref)
-        )
+        open_form(self, reroute_modal(self.actor, self.slug, row, margins), self._saved)
 
     def action_status(self) -> None:
         from roadmap.domain.permissions import Capability

@@ -16,10 +16,13 @@ from textual.widgets import DataTable, Footer, Static
 
 from roadmap import formatting as fr
 from roadmap.domain.enums import Role, Side
+from roadmap.domain.permissions import Capability
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.screens.form import open_form
 from roadmap.usecases import queries
 from roadmap.usecases import roadmaps as uc
+from roadmap.usecases.may import check_member_removal
 from roadmap.usecases.queries_team import RoadmapHeader, roadmap_header
 
 MAX_TRINOME = uc.MAX_TRINOME
@@ -194,7 +197,8 @@ class EquipeScreen(RoadmapScreen):
             )
             return str(values["login"])
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Ajouter un membre",
                 [
@@ -205,6 +209,7 @@ class EquipeScreen(RoadmapScreen):
                 submit,
                 intro="Le trinôme compte trois personnes au plus, des deux politiques.",
                 save_label="Ajouter",
+                check=self.may(Capability.MANAGE_MEMBERS),
             ),
             lambda login: self._written(login, "ajouté(e)"),
         )
@@ -221,18 +226,26 @@ class EquipeScreen(RoadmapScreen):
                 actor,
                 slug,
                 member.login,
-                member.version,
+                values["_version"],
                 role=values["role"],
                 side=values["side"],
             )
             return member.login
 
-        self.app.push_screen(
+        async def reload() -> tuple[Values, int]:
+            stored = next(m for m in await queries.members(slug) if m.login == member.login)
+            return {"role": stored.role.value, "side": stored.side.value}, stored.version
+
+        open_form(
+            self,
             FormModal(
                 f"Changer le rôle — {member.name}",
                 [_role_field(member.role), _side_field(member.side.value)],
                 submit,
                 intro=f"Aujourd'hui : {member.role.label.lower()}, côté {member.side.label}.",
+                check=self.may(Capability.MANAGE_MEMBERS),
+                reload=reload,
+                version=member.version,
             ),
             lambda login: self._written(login, "modifié(e)"),
         )
@@ -248,14 +261,15 @@ class EquipeScreen(RoadmapScreen):
             await uc.remove_member(actor, slug, member.login)
             return member.login
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 f"Retirer {member.name} ?",
                 [],
                 submit,
-                intro=f"{member.name} ({member.role.label.lower()}) ne sera plus membre. "
-                "S'il ou elle porte des actions, faites d'abord une passation (p).",
+                intro=f"{member.name} ({member.role.label.lower()}) ne sera plus membre.",
                 save_label="Retirer",
+                check=lambda: check_member_removal(actor, slug, member.login),
             ),
             lambda login: self._written(login, "retiré(e)"),
         )
@@ -288,7 +302,8 @@ class EquipeScreen(RoadmapScreen):
             if result is not None:
                 self._passation_step2(choices, *result)
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Passation — 1/2 : qui part, qui reprend",
                 [
@@ -319,6 +334,7 @@ class EquipeScreen(RoadmapScreen):
                 intro="Ses actions, ses invitations aux jalons et son rôle passent à l'autre "
                 "personne ; l'historique est gardé.",
                 save_label="Suivant",
+                check=self.may(Capability.MANAGE_MEMBERS),
             ),
             next_step,
         )
@@ -344,7 +360,8 @@ class EquipeScreen(RoadmapScreen):
             )
             self.action_reload()
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Passation — 2/2 : vérifier et confirmer",
                 [
@@ -362,6 +379,7 @@ class EquipeScreen(RoadmapScreen):
                 intro=passation_text(preview, str(typed["reason"])),
                 save_label="Confirmer la passation",
                 cancel_label="Retour",
+                check=self.may(Capability.MANAGE_MEMBERS),
             ),
             done,
         )

@@ -16,9 +16,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Static
 
+from roadmap.domain.permissions import Capability
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.screens.form import open_form
 from roadmap.tui.widgets.sparkline import sparkline_text, trend_text
 from roadmap.usecases import observations as uc
 from roadmap.usecases import queries
@@ -217,7 +219,8 @@ class ObservationsScreen(RoadmapScreen):
             )
             return str(values["indicator"])
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Ajouter une valeur",
                 [
@@ -235,6 +238,7 @@ class ObservationsScreen(RoadmapScreen):
                 ],
                 submit,
                 save_label="Ajouter",
+                check=self.may(Capability.OBSERVE),
             ),
             self._value_added,
         )
@@ -256,7 +260,8 @@ class ObservationsScreen(RoadmapScreen):
             )
             return "ok"
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Observation sensible",
                 [
@@ -280,6 +285,7 @@ class ObservationsScreen(RoadmapScreen):
                 intro="Ce que les chiffres ne disent pas : paroles d'habitants, constats de "
                 "terrain, signaux faibles.",
                 save_label="Ajouter",
+                check=self.may(Capability.OBSERVE),
             ),
             self._record_added,
         )
@@ -303,7 +309,8 @@ class ObservationsScreen(RoadmapScreen):
                 values["description"],
             )
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Nouvel indicateur",
                 [
@@ -320,6 +327,7 @@ class ObservationsScreen(RoadmapScreen):
                 ],
                 submit,
                 save_label="Créer",
+                check=self.may(Capability.EDIT),
             ),
             self._value_added,
         )

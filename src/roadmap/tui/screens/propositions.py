@@ -16,7 +16,9 @@ from textual.widgets import Footer, Static
 
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.screens.form import open_form
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
+from roadmap.usecases.may import check_proposition
 from roadmap.usecases.propositions import (
     PropositionRow,
     accept_proposition,
@@ -127,13 +129,15 @@ class PropositionsScreen(RoadmapScreen):
             warnings = await accept_proposition(actor, row.id)
             return "\n".join(("acceptée", *warnings))
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 f"Accepter la proposition n° {row.id} ?",
                 [],
                 submit,
                 intro=self.describe(row),
                 save_label="Accepter",
+                check=lambda: check_proposition(actor, row.id),
             ),
             lambda done: self._decided(row, done),
         )
@@ -148,13 +152,15 @@ class PropositionsScreen(RoadmapScreen):
             await refuse_proposition(actor, row.id, str(values["motif"]))
             return "refusée"
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 f"Refuser la proposition n° {row.id}",
                 [FormField("motif", "Motif du refus (le service le lira)", "area")],
                 submit,
                 intro=self.describe(row),
                 save_label="Refuser",
+                check=lambda: check_proposition(actor, row.id),
             ),
             lambda done: self._decided(row, done),
         )

@@ -263,3 +263,42 @@ async def test_action_status_conflict_still_keeps_a1(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert app.screen is form
         assert ActionStatus.BLOQUEE.label in theirs_text(form, "status")
+
+
+# --- what a box and an empty field look like -------------------------------------------------
+
+
+async def test_boxes_differ_by_more_than_colour_and_placeholders_look_empty(
+    tmp_path: Path,
+) -> None:
+    from roadmap.tui.screens.roadmap_form import RoadmapFormScreen
+    from roadmap.tui.widgets.checklist import CheckBox, CheckList
+
+    async with demo_app(tmp_path, screen="export") as (app, pilot):
+        ics = app.screen.query_one("#export-ics", CheckBox)
+        only = app.screen.query_one("#export-only", CheckBox)
+        assert (ics.value, ics.BUTTON_INNER) == (True, "X")
+        assert (only.value, only.BUTTON_INNER) == (False, " ")
+        only.toggle()
+        await settle(app, pilot)
+        assert only.BUTTON_INNER == "X"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        app.push_screen(RoadmapFormScreen())
+        await settle(app, pilot)
+        horizon = app.screen.query_one("#horizon", Input)
+        assert horizon.value == "" and horizon.placeholder == "JJ/MM/AAAA"
+        style = horizon.get_component_rich_style("input--placeholder")
+        assert style.italic  # dim and italic: never read as a typed date
+
+    async with demo_app(tmp_path / "deps", screen="actions") as (app, pilot):
+        form = await press_form(app, pilot, "enter")
+        seen = set()
+        for name in ("contributors", "qpvs", "deps"):
+            box = form.query_one(f"#{name}", CheckList)
+            for y in range(min(box.size.height, box.option_count)):
+                value = box.get_option_at_index(box.scroll_offset.y + y).value
+                ticked = value in box.selected
+                assert ("X" in box.render_line(y).text[:3]) == ticked, (name, value)
+                seen.add(ticked)
+        assert seen == {True, False}  # both kinds were drawn, and told apart by the glyph

@@ -239,6 +239,7 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
         for button in self.query(".save-button"):
             button.display = False
         box = self.query_one(".form-box")
+        box.border_subtitle = "lecture seule · échap fermer"
         banner = Static(f"Lecture seule : {reason}", id="form-readonly", classes="form-banner")
         box.mount(banner, before=0)
         self.query(".cancel-button").first(Button).label = "Fermer"
@@ -444,7 +445,7 @@ async def answer_check(check: Check | None) -> tuple[str, str]:
     except PermissionDenied as refusal:
         return refusal.message, ""
     except RoadmapError as refusal:
-        return "", str(refusal)
+        return "", refusal.message
     return "", ""
 
 

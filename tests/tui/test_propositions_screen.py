@@ -75,3 +75,29 @@ async def test_accept_one_and_refuse_one(tmp_path: Path) -> None:
         journal = await m.JournalEntry.filter(operation="proposition acceptée").first()
         assert journal is not None and "accepté par" in journal.reason
         assert {r.status for r in screen.table.view_rows()} == {"acceptee", "refusee"}
+
+
+async def test_a_proposition_decided_meanwhile_keeps_the_motive_and_says_so(
+    tmp_path: Path,
+) -> None:
+    from roadmap.usecases.identity import actor_for
+    from roadmap.usecases.propositions import accept_proposition
+
+    async with demo_app(tmp_path) as (app, pilot):
+        await _two_proposals(tmp_path)
+        await open_screen(app, pilot, DEMO_SLUG, "propositions")
+        screen = app.screen
+        assert isinstance(screen, PropositionsScreen)
+        first = screen.table.view_rows()[0]
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormModal) and not form.read_only
+        await accept_proposition(await actor_for("cmartin"), first.id)  # meanwhile
+        form.set_value("motif", "Pas avant le COPIL")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form  # the motive stays; the refusal names who decided
+        assert form.query_one("#field-motif", TextArea).text == "Pas avant le COPIL"
+        assert "déjà acceptée par cmartin" in str(form.query_one("#error-form").render())
+        assert not form.query(".their-version")

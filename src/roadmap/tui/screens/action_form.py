@@ -280,6 +280,10 @@ class ActionFormScreen(FormScreen[str | None]):
         for warning in warnings[:3]:
             self.notify(warning, title="Dépendance contredite", severity="warning", timeout=10)
 
+    @property
+    def versioned(self) -> bool:
+        return self.detail is not None
+
     async def load_theirs(self) -> Theirs | None:
         if self.detail is None:
             return None

@@ -203,6 +203,10 @@ class FormModal(FormScreen[T], Generic[T]):
             values["_version"] = self.version
         self.save_with(lambda: self.submit(values), self.dismiss)
 
+    @property
+    def versioned(self) -> bool:
+        return self.reload is not None
+
     async def load_theirs(self) -> Theirs | None:
         if self.reload is None:
             return None

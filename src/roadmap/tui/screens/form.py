@@ -305,7 +305,10 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
             result = await asyncio.shield(task)
         except StaleVersion as error:
             self._ready_again()
-            self.show_conflict(error)
+            if self.versioned:
+                self.show_conflict(error)
+            else:  # e.g. a proposition decided meanwhile: nothing to keep but the refusal
+                self.show_error(error)
             return
         except RoadmapError as error:
             self._ready_again()
@@ -360,6 +363,11 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
         self.notify(str(exc), title="Refusé", severity="error")
 
     # --- conflicts ------------------------------------------------------------------------
+
+    @property
+    def versioned(self) -> bool:
+        """Whether the form edits a versioned item, whose stored version it can reload."""
+        return False
 
     async def load_theirs(self) -> Theirs | None:
         """The stored values now, by widget id, and adopt the new version; None: not known."""

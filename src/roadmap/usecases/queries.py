@@ -265,6 +265,12 @@ class AdjustmentRow:
     kind: AdjustmentKind
     author: str
     created_at: datetime
+    cause: str = ""  # ref of the item whose move pushed this one (empty: moved by hand)
+
+    @property
+    def why(self) -> str:
+        """The reason, with what pushed the item when it was shifted along."""
+        return f"entraîné par {self.cause} : {self.reason}" if self.cause else self.reason
 
 
 async def _adjustments(**filters: object) -> list[AdjustmentRow]:
@@ -282,6 +288,7 @@ async def _adjustments(**filters: object) -> list[AdjustmentRow]:
             "kind",
             "author",
             "created_at",
+            "cause",
         )
     )
     return [
@@ -294,6 +301,7 @@ async def _adjustments(**filters: object) -> list[AdjustmentRow]:
             kind=AdjustmentKind(r["kind"]),
             author=r["author"],
             created_at=r["created_at"],
+            cause=r["cause"] or "",
         )
         for r in rows
     ]
@@ -313,6 +321,7 @@ class EngagementRow:
     period_start: date | None
     period_end: date | None
     description: str
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -362,11 +371,19 @@ async def action_detail(slug: str, ref: str) -> ActionDetail:
                 period_start=e["period_start"],
                 period_end=e["period_end"],
                 description=e["description"],
+                version=e["version"],
             )
             for e in await Engagement.filter(action_id=action.id)
             .order_by("id")
             .values(
-                "id", "service__code", "kind", "amount", "period_start", "period_end", "description"
+                "id",
+                "service__code",
+                "kind",
+                "amount",
+                "period_start",
+                "period_end",
+                "description",
+                "version",
             )
         ),
         adjustments=tuple(await _adjustments(action_id=action.id)),

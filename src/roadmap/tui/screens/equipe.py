@@ -20,7 +20,7 @@ from roadmap.domain.permissions import Capability
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.screens.form import open_form
-from roadmap.usecases import queries
+from roadmap.usecases import queries, reference
 from roadmap.usecases import roadmaps as uc
 from roadmap.usecases.may import check_member_removal
 from roadmap.usecases.queries_team import RoadmapHeader, roadmap_header
@@ -99,7 +99,8 @@ def passation_text(preview: uc.PassationPreview, reason: str) -> Text:
 
 
 class EquipeScreen(RoadmapScreen):
-    """The team of the roadmap; keys: n add, m role, suppr remove, p passation."""
+    """The team of the roadmap; keys: n add, m role, suppr remove, p passation, c contact
+    details (name, e-mail: administrators)."""
 
     SCREEN_ID = "equipe"
     TITLE = "Équipe"
@@ -108,6 +109,7 @@ class EquipeScreen(RoadmapScreen):
         Binding("m", "change", "Changer le rôle"),
         Binding("delete", "remove", "Retirer", key_display="suppr"),
         Binding("p", "passation", "Passation"),
+        Binding("c", "contact", "Coordonnées"),
         Binding("ctrl+r", "reload", "Actualiser"),
     ]
 
@@ -246,6 +248,56 @@ class EquipeScreen(RoadmapScreen):
                 check=self.may(Capability.MANAGE_MEMBERS),
                 reload=reload,
                 version=member.version,
+            ),
+            lambda login: self._written(login, "modifié(e)"),
+        )
+
+    def action_contact(self) -> None:
+        member = self.selected_member()
+        if member is None:
+            self.notify("choisissez d'abord un membre dans la liste", severity="warning")
+            return
+        login = member.login
+        self.run_query(lambda: reference.person_card(login), self._open_contact, name="person")
+
+    def _open_contact(self, card: reference.PersonCard) -> None:
+        actor = self.actor
+
+        async def submit(values: Values) -> str:
+            await reference.edit_person(
+                actor,
+                card.login,
+                values["_version"],
+                name=str(values["name"]),
+                email=str(values["email"]),
+                service_code=card.service_code or None,
+            )
+            return card.login
+
+        async def reload() -> tuple[Values, int]:
+            now = await reference.person_card(card.login)
+            return {"name": now.name, "email": now.email}, now.version
+
+        open_form(
+            self,
+            FormModal(
+                f"Coordonnées — {card.name} ({card.login})",
+                [
+                    FormField("name", "Nom", value=card.name, aliases=("nom",)),
+                    FormField(
+                        "email",
+                        "Courriel",
+                        value=card.email,
+                        aliases=("courriel",),
+                        placeholder="nom@domaine (facultatif)",
+                    ),
+                ],
+                submit,
+                intro="Données de référence, communes à toutes les feuilles de route : "
+                "modifiées par un administrateur, versionnées et journalisées.",
+                version=card.version,
+                reload=reload,
+                check=lambda: reference.require_reference_editor(actor),
             ),
             lambda login: self._written(login, "modifié(e)"),
         )

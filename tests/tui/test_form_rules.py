@@ -254,9 +254,13 @@ async def test_transition_conflict_shows_the_state_it_is_in_now(tmp_path: Path) 
 
 async def test_engagement_amount_conflict(tmp_path: Path) -> None:
     async with demo_app(tmp_path, screen="actions") as (app, pilot):
-        detail = await queries.action_detail(DEMO_SLUG, "A1")
-        engagement = detail.engagements[0]
+        rows = app.screen.table.view_rows()
+        details = [await queries.action_detail(DEMO_SLUG, r.ref) for r in rows]
+        at = next(i for i, d in enumerate(details) if d.engagements)
+        ref, engagement = details[at].row.ref, details[at].engagements[0]
+        await pilot.press(*["down"] * at)
         form = await press_form(app, pilot, "g")
+        assert ref in form.form_title  # type: ignore[attr-defined]
         await action_uc.set_engagement_amount(
             await actor_for("cmartin"), DEMO_SLUG, engagement.id, "7777"
         )
@@ -271,7 +275,7 @@ async def test_engagement_amount_conflict(tmp_path: Path) -> None:
         await pilot.press("ctrl+s")  # ours, knowingly
         await settle(app, pilot)
         assert not isinstance(app.screen, FormScreen)
-        stored = (await queries.action_detail(DEMO_SLUG, "A1")).engagements[0]
+        stored = (await queries.action_detail(DEMO_SLUG, ref)).engagements[0]
         assert stored.amount == 9000
 
 

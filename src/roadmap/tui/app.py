@@ -21,7 +21,7 @@ from roadmap.config import DEFAULT_THEME, Settings, save_theme
 from roadmap.tui.commands import RoadmapCommands, ThemeCommands
 from roadmap.tui.textual_fr import french
 from roadmap.tui.themes import load_themes, packaged_theme_files, user_theme_files
-from roadmap.usecases.identity import Actor
+from roadmap.usecases.actor import Actor
 
 T = TypeVar("T")
 FALLBACK_THEME = "textual-light"
@@ -42,12 +42,27 @@ class RoadmapApp(App[None]):
         Binding("ctrl+t", "next_theme", "Thème", show=False),
     ]
 
-    def __init__(self, settings: Settings, actor: Actor, *, new_database: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        actor: Actor,
+        *,
+        new_database: bool = False,
+        quick_home: Any = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.actor = actor
         self.may_create = False  # may start a roadmap: re-read with the roles
         self.new_database = new_database  # no roadmap yet: ask how to start
+        # The home screen's first look, read before the ORM (usecases.home.QuickHome): the
+        # launcher opens the database after the first frame, and database work waits for it.
+        self.quick_home = quick_home
+        self._db_ready: asyncio.Event | None = None  # None: open before the app started
+        self.first_frame: asyncio.Event = asyncio.Event()
+        if quick_home is not None:
+            self.may_create = quick_home.may_create
+            self._db_ready = asyncio.Event()
         self._db_tasks: set[asyncio.Task[Any]] = set()
         self._change_marker: int | None = None
         self.startup_problems: list[str] = list(settings.warnings)
@@ -104,6 +119,7 @@ class RoadmapApp(App[None]):
         return AccueilScreen()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self.first_frame.set)  # the launcher may open the base now
         self.theme_changed_signal.subscribe(self, self._persist_theme)
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", timeout=8)
@@ -203,11 +219,28 @@ class RoadmapApp(App[None]):
         self.may_create = await may_create_roadmap(self.actor)
         return self.actor
 
+    def database_opened(self) -> None:
+        """The launcher opened the database: the calls waiting for it start."""
+        if self._db_ready is not None:
+            self._db_ready.set()
+
+    async def _when_open(self, coro: Coroutine[Any, Any, T]) -> T:
+        assert self._db_ready is not None
+        try:
+            await self._db_ready.wait()
+        except asyncio.CancelledError:
+            coro.close()  # never started: nothing half-done in the database
+            raise
+        return await coro
+
     def track(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run a database call as its own task, so a cancelled worker never cuts it short.
 
-        The launcher awaits the tracked tasks before closing the database.
+        The launcher awaits the tracked tasks before closing the database. Before the
+        launcher has opened it (quick start), the call waits for it.
         """
+        if self._db_ready is not None and not self._db_ready.is_set():
+            coro = self._when_open(coro)
         task = asyncio.ensure_future(coro)
         self._db_tasks.add(task)
         task.add_done_callback(self._db_task_done)
@@ -219,6 +252,9 @@ class RoadmapApp(App[None]):
             task.exception()  # retrieved here; the screen or run_write reports it
 
     async def wait_for_database_work(self, limit_seconds: float = 10.0) -> None:
+        if self._db_ready is not None and not self._db_ready.is_set():
+            for task in self._db_tasks:  # the database never opened: nothing started
+                task.cancel()
         if self._db_tasks:
             await asyncio.wait(set(self._db_tasks), timeout=limit_seconds)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import resource
 import statistics
@@ -248,6 +249,7 @@ async def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     sizes = [n for n in (args.small, args.actions, args.large) if n]
     login = "banc"
+    os.environ["ROADMAP_USER"] = login  # the base's creator administers it (builds the demo)
     with tempfile.TemporaryDirectory(prefix="roadmap-bench-tui-") as tmp:
         folder = Path(tmp)
         await open_database(parse_location(str(folder / "bench.db")))

@@ -35,10 +35,13 @@ SCRIPT = textwrap.dedent(
     AccueilScreen.on_mount = on_mount
 
     async def pilot(p):
-        for _ in range(3):
+        for _ in range(300):  # until the ORM's read has replaced the quick one
             await p.app.wait_for_database_work()
             await p.app.workers.wait_for_complete()
-            await p.pause()
+            await p.pause(0.1)
+            screen = p.app.screen
+            if screen.summaries and screen.summaries[0].alert_count is not None:
+                break
         screen = p.app.screen
         if isinstance(screen, AccueilScreen):
             table = screen.query_one("#accueil-table")

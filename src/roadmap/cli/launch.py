@@ -140,6 +140,8 @@ async def _run_quick(
     finally:
         if not running.done():
             running.cancel()
+        if not opened:
+            app.drop_waiting_work()
         await app.wait_for_database_work()
         if opened:
             from roadmap.storage.database import close_database

@@ -7,6 +7,7 @@ the task that awaits ``run_async()`` / ``run_test()`` and closes it afterwards.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Coroutine, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -251,10 +252,16 @@ class RoadmapApp(App[None]):
         if not task.cancelled():
             task.exception()  # retrieved here; the screen or run_write reports it
 
+    def drop_waiting_work(self) -> None:
+        """The database never opened (quick start failed): the calls waiting for it go."""
+        if self._db_ready is not None and not self._db_ready.is_set():
+            for task in self._db_tasks:  # none of them has touched the database
+                task.cancel()
+
     async def wait_for_database_work(self, limit_seconds: float = 10.0) -> None:
         if self._db_ready is not None and not self._db_ready.is_set():
-            for task in self._db_tasks:  # the database never opened: nothing started
-                task.cancel()
+            with contextlib.suppress(TimeoutError):  # the calls queued for it wait too
+                await asyncio.wait_for(self._db_ready.wait(), limit_seconds)
         if self._db_tasks:
             await asyncio.wait(set(self._db_tasks), timeout=limit_seconds)
 

@@ -165,7 +165,8 @@ async def _relax_durability(url: str) -> None:
 
 
 async def empty_pg_tables(url: str) -> None:
-    """Delete every row but the migration records; FK triggers off for speed and order."""
+    """Delete every row but the migration records and the instance id (drawn once by its
+    migration, as on a real base); FK triggers off for speed and order."""
     import asyncpg
 
     conn = await asyncpg.connect(_asyncpg_url(url))
@@ -174,7 +175,7 @@ async def empty_pg_tables(url: str) -> None:
             r[0]
             for r in await conn.fetch(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'tortoise_migrations'"
+                "AND tablename NOT IN ('tortoise_migrations', 'instance')"
             )
         ]
         async with conn.transaction():

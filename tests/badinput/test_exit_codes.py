@@ -18,6 +18,11 @@ from .conftest import DATA
 TOML_SOURCE = Path(__file__).parents[1] / "exchange" / "data" / "pat-test.toml"
 
 # (subcommand words, extra arguments, user, expected code); {tmp} is the test's folder
+START = [
+    "--territoire", "Ville de Roubaix", "--nom", "Aïcha Benhamou", "--service", "DPV",
+    "--autre-service", "Sports", "--titre", "Sport santé", "--point-arrivee", "Du sport",
+    "--horizon", "31/12/2028",
+]  # fmt: skip
 CASES: list[tuple[str, list[str], str, int]] = [
     ("whoami", [], "testeur", 0),
     ("check", [], "testeur", 1),
@@ -47,6 +52,13 @@ CASES: list[tuple[str, list[str], str, int]] = [
     ("export", ["--out", "{tmp}/fichier/exports"], "testeur", 4),
     ("import", ["{tmp}/casse.toml"], "testeur", 2),
     ("import", ["{tmp}/absent.toml"], "testeur", 4),
+    ("action dates", ["A5", "--fin", "31/13/2027", "--garder"], "testeur", 2),
+    (
+        "action dates",
+        ["A5", "--fin", "01/02/2028", "--motif", "Retard", "--nature", "contrainte", "--decaler"],
+        "visiteur",
+        3,
+    ),
     ("graph", ["--out", "{tmp}/g.dot"], "testeur", 0),
     ("graph", ["--out", "{tmp}/g.txt"], "testeur", 2),
     ("graph", ["--out", "{tmp}/absent/g.svg"], "testeur", 4),
@@ -67,6 +79,11 @@ CASES: list[tuple[str, list[str], str, int]] = [
     ("propositions accepter", ["999"], "testeur", 2),
     ("propositions refuser", ["999", "--motif", "pas maintenant"], "testeur", 2),
     ("demo", [], "testeur", 2),  # exists already: --force needed
+    ("demo", ["--supprimer"], "visiteur", 3),
+    ("demo", ["--supprimer"], "testeur", 2),  # no terminal and no --force
+    ("commencer", [*START, "--cote", "politique_de_la_ville"], "visiteur", 3),
+    ("commencer", [*START, "--cote", "droit_commun", "--horizon", "2028-12"], "testeur", 2),
+    ("commencer", [*START, "--cote", "politique_de_la_ville"], "testeur", 0),
     ("propositions liste", [], "testeur", 0),
     ("propositions accepter", ["999"], "testeur", 2),
     ("propositions refuser", ["999", "--motif", "hors sujet"], "testeur", 2),

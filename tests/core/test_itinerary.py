@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from roadmap.domain.errors import ValidationError
 from roadmap.models import Action, Adjustment, Jalon, JournalEntry
 from roadmap.usecases import actions as act
 from roadmap.usecases import jalons as jal
@@ -97,6 +100,27 @@ async def test_keeping_the_dependents_dates_warns_and_alerts(team: Team) -> None
         a for a in await check_roadmap(team.slug, today=TODAY) if a.code == "dependance-contredite"
     ]
     assert [(a.ref, "A1" in a.message) for a in alerts] == [("A2", True)]
+
+
+async def test_without_a_choice_a_move_contradicting_dependents_is_refused(team: Team) -> None:
+    await _plan(team)
+    version = (await q.action_detail(team.slug, "A1")).row.version
+    with pytest.raises(ValidationError) as refused:
+        await act.reroute_action(
+            team.trinome, team.slug, "A1", version, "2027-01-01", "2027-04-30",
+            "Retard du prestataire", "contrainte", shift_dependents=None, today=TODAY,
+        )  # fmt: skip
+    message = str(refused.value)
+    assert "A2 « Deux » commence le 01/04/2027" in message and "J1" not in message
+    assert "--decaler" in message and "--garder" in message
+    assert await _dates("A1") == (date(2027, 1, 1), date(2027, 3, 31))
+    assert await Adjustment.all().count() == 0
+    # nothing waits for A3: no choice to make, the move goes through
+    outcome = await act.reroute_action(
+        team.trinome, team.slug, "A3", 1, "2027-06-01", "2027-07-31",
+        "Plus de temps", "opportunite", shift_dependents=None, today=TODAY,
+    )  # fmt: skip
+    assert outcome.shifted == () and outcome.warnings == ()
 
 
 async def test_a_jalon_move_shifts_what_waits_for_it(team: Team) -> None:

@@ -9,13 +9,14 @@ import builtins
 import contextlib
 import io
 import shutil
+import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from roadmap.cli import main
-from roadmap.cli.runner import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from roadmap.cli.runner import EXIT_OK, EXIT_REFUSED, EXIT_STORAGE, EXIT_USAGE
 from roadmap.domain.errors import PermissionDenied
 from roadmap.models import (
     Campagne,
@@ -122,7 +123,7 @@ def test_demo_force_by_role(demo_file: str, monkeypatch: pytest.MonkeyPatch, rol
     code, text = cli(demo_file, monkeypatch, DEMO_ROLES[role], "demo", "--force")
     if role == "administrateur":
         assert code == EXIT_OK, text
-        assert "12 dossier(s) de subvention" in text and "reel : 1 modification(s)" in text
+        assert "12 dossiers de subvention" in text and "reel : 1 modification" in text
         assert _state(demo_file) == (True, 1)
         return
     assert code == EXIT_REFUSED, text
@@ -150,8 +151,8 @@ def test_on_a_terminal_the_counts_come_before_the_question(
     before = read_counts(demo_file)
     code, text = cli(demo_file, monkeypatch, "gardien", "demo")
     assert code == EXIT_USAGE and "rien n'a été supprimé" in text
-    assert asked and text.index("12 dossier(s)") < len(text)
-    assert "reel : 1 modification(s)" in text
+    assert asked and text.index("12 dossiers") < len(text)
+    assert "reel : 1 modification" in text
     assert read_counts(demo_file) == before
     monkeypatch.setattr(builtins, "input", lambda q: "oui")
     code, text = cli(demo_file, monkeypatch, "gardien", "demo")
@@ -164,7 +165,7 @@ async def test_replacing_the_demo_on_each_backend(db: DatabaseLocation) -> None:
     await build_demo(await make_admin("testeur"), today=TODAY)
     await _with_a_real_contribution()
     preview = await preview_demo_replacement()
-    assert preview.counts["dossier(s) de subvention"] == 12
+    assert preview.counts["dossier de subvention"] == 12
     if db.is_sqlite:  # on PostgreSQL the journal names the connection role, one here
         assert preview.by_others == {"reel": 1}
     before = await counts()
@@ -178,3 +179,47 @@ async def test_replacing_the_demo_on_each_backend(db: DatabaseLocation) -> None:
     assert await Person.exists(login="reel")  # not a demo person: kept
     rows = await JournalEntry.filter(operation="suppression", entity="feuille de route")
     assert [r.actor for r in rows] == [await journal_actor("gardien")]
+
+
+async def _disk_full(*_: object, **__: object) -> None:
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.parametrize("step", ["_observations", "build_demo_campaign"])
+def test_a_failure_mid_rebuild_keeps_the_old_demo(
+    demo_file: str, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """The deletion and the whole rebuild are one transaction: all or nothing."""
+    from roadmap.usecases import demo as demo_module
+
+    deleted: list[str] = []
+    real_delete = demo_module.delete_demo
+
+    async def spy(*args: object, **kwargs: object) -> object:
+        result = await real_delete(*args, **kwargs)  # type: ignore[arg-type]
+        deleted.append("oui")
+        return result
+
+    monkeypatch.setattr(demo_module, "delete_demo", spy)
+    monkeypatch.setattr(demo_module, step, _disk_full)
+    before = read_counts(demo_file)
+    code, text = cli(demo_file, monkeypatch, "gardien", "demo", "--force")
+    assert code == EXIT_STORAGE, text
+    assert "disque plein" in text and "la démonstration précédente est intacte" in text
+    assert "Traceback" not in text
+    assert deleted == ["oui"]  # the old demo was deleted inside the transaction, then...
+    assert read_counts(demo_file) == before  # ...rolled back with the partial rebuild
+
+
+def test_a_failed_first_demo_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roadmap.usecases import demo as demo_module
+
+    db = str(tmp_path / "neuve.db")
+    assert cli(db, monkeypatch, "testeur", "whoami")[0] == EXIT_OK  # creates the base
+    before = read_counts(db)
+    monkeypatch.setattr(demo_module, "_observations", _disk_full)
+    code, text = cli(db, monkeypatch, "testeur", "demo")
+    assert code == EXIT_STORAGE and "pas de démonstration" in text, text
+    assert read_counts(db) == before  # no territory, service, person or half roadmap

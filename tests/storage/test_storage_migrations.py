@@ -223,9 +223,9 @@ async def test_every_shipped_migration_applies_on_a_database_of_the_first_schema
         await close_database()
     # Every table of the first schema keeps its rows; tables added since start empty.
     assert {table: after[table] for table in before} == before
-    # ... but for what 0003 fills: the upgrader is the first administrator on SQLite, and
-    # existing roadmaps get one territory (campaigns would too).
-    added = {"administrateur": 1 if db_location.is_sqlite else 0, "territoire": 1}
+    # ... but for what 0008 fills: the upgrader is the first administrator on SQLite, and
+    # existing roadmaps get one territory (campaigns would too); 0010 draws the instance id.
+    added = {"administrateur": 1 if db_location.is_sqlite else 0, "territoire": 1, "instance": 1}
     assert all(after[t] == added.get(t, 0) for t in after.keys() - before.keys())
 
 

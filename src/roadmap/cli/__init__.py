@@ -19,9 +19,11 @@ from roadmap import __version__
 # when the parser is built, so ``roadmap --version`` loads none of them.
 COMMAND_MODULES = [
     "commands_core",
+    "commands_start",
     "commands_admin",
     "commands_dossiers",
     "commands_graph",
+    "commands_actions",
     "commands_baselines",
     "commands_exchange",
     "commands_propositions",

@@ -17,7 +17,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--force",
         action="store_true",
-        help="recréer sans demander confirmation (administrateurs seulement)",
+        help="recréer (ou retirer) sans demander confirmation (administrateurs seulement)",
+    )
+    demo.add_argument(
+        "--supprimer",
+        action="store_true",
+        help="retirer la démonstration et ses données inventées, sans toucher aux vraies "
+        "feuilles de route (administrateurs seulement)",
     )
     demo.set_defaults(handler=_demo)
 
@@ -79,6 +85,10 @@ async def _demo(ctx: CommandContext) -> int:
         preview_demo_replacement,
     )
 
+    if ctx.args.supprimer:
+        from roadmap.cli.commands_start import remove_demo_command
+
+        return await remove_demo_command(ctx)
     replace = False
     if await demo_exists():
         # refused before anything is counted, asked or deleted
@@ -93,7 +103,7 @@ async def _demo(ctx: CommandContext) -> int:
         if preview.by_others:
             print("  dont des modifications faites par d'autres personnes que la démo :")
             for login, count in sorted(preview.by_others.items()):
-                print(f"  - {login} : {count} modification(s) au journal")
+                print(f"  - {login} : {plural(count, 'modification')} au journal")
         print("Le journal garde tout l'historique et notera la suppression.")
         if not ctx.args.force and not _confirm(f"Supprimer {DEMO_SLUG} et la recréer ?"):
             fail("abandon : rien n'a été supprimé")

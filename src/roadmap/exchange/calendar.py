@@ -1,9 +1,11 @@
 """iCalendar files: jalons and AAP deadlines in the services' own agendas.
 
-UIDs are stable so a re-import updates events, and name the territory so that two
-territories in one partner's calendar never collide: the roadmap's slug
-for jalons and avis deadlines ("avis-<slug>-<ref>"), the campaign's year and a short
-hash of its title and opening for its closing ("aap-2026-<hash>-cloture"). A service's
+UIDs are stable so a re-import updates events, and never collide in a partner's calendar:
+the left part names the item (the roadmap's slug for jalons and avis deadlines,
+"avis-<slug>-<ref>"; the campaign's year and a short hash of its title and opening for its
+closing, "aap-2026-<hash>-cloture"), the right part names the database that wrote it
+("@<instance>.feuille-de-route", migration 0010): the same demo on two machines, or two
+territories' bases, write different UIDs; the same base writes the same ones. A service's
 calendar holds only the deadlines that are its own to meet: an avis deadline only for a
 dossier it instructs, whose avis it has not given yet, and which is not decided.
 DTSTAMP comes from the data (the last re-routing, else a fixed origin) unless ``--stamp``,
@@ -22,7 +24,7 @@ from icalendar import Calendar, Event
 from roadmap import __version__
 from roadmap.domain.enums import JalonKind
 
-UID_DOMAIN = "feuille-de-route"
+UID_DOMAIN = "feuille-de-route"  # after the instance id: "<uid>@<instance>.feuille-de-route"
 PRODID = f"-//Feuille de route partagée//roadmap {__version__}//FR"
 NO_HISTORY = datetime(2000, 1, 1, tzinfo=UTC)  # DTSTAMP of an event never re-routed
 EventKey = tuple[str, str]  # ("jalon", "slug/ref"), ("aap", "2026"), ("avis", "D-1")
@@ -30,8 +32,14 @@ EventKey = tuple[str, str]  # ("jalon", "slug/ref"), ("aap", "2026"), ("avis", "
 AWAITING_AVIS = frozenset({"depose", "recevable", "en_instruction"})
 
 
+def uid_domain(instance: str) -> str:
+    """The right-hand part of every UID this database writes (RFC 5545: a domain)."""
+    return f"{instance}.{UID_DOMAIN}"
+
+
 def _event(
     uid: str,
+    domain: str,
     summary: str,
     day: date,
     stamp: datetime,
@@ -42,7 +50,7 @@ def _event(
     cancelled: bool = False,
 ) -> Event:
     event = Event()
-    event.add("uid", f"{uid}@{UID_DOMAIN}")
+    event.add("uid", f"{uid}@{domain}")
     event.add("dtstamp", stamp)
     event.add("dtstart", day)
     event.add("dtend", day + timedelta(days=1))  # an all-day event
@@ -57,7 +65,7 @@ def _event(
     return event
 
 
-def jalon_event(slug: str, jalon: dict[str, Any], now: datetime | None) -> Event:
+def jalon_event(slug: str, jalon: dict[str, Any], now: datetime | None, domain: str) -> Event:
     moves = [a for a in jalon.get("ajustements", []) if "date" in a.get("champ", "")]
     stamp = now or max(
         (a["le"] for a in jalon.get("ajustements", []) if "le" in a),
@@ -74,6 +82,7 @@ def jalon_event(slug: str, jalon: dict[str, Any], now: datetime | None) -> Event
         lines.append(jalon["description"])
     return _event(
         f"jalon-{slug}-{jalon['ref']}",
+        domain,
         f"{kind.label} — {jalon['titre']}",
         jalon["date_actuelle"],
         stamp,
@@ -91,10 +100,11 @@ def campaign_uid(campaign: dict[str, Any]) -> str:
     return f"aap-{year}-{hashlib.sha256(identity).hexdigest()[:10]}-cloture"
 
 
-def campaign_event(campaign: dict[str, Any], now: datetime | None) -> Event:
+def campaign_event(campaign: dict[str, Any], now: datetime | None, domain: str) -> Event:
     closes: date = campaign["cloture"]
     return _event(
         campaign_uid(campaign),
+        domain,
         f"Clôture de l'AAP {campaign[_year_key(campaign)]} — {campaign['titre']}",
         closes,
         now or NO_HISTORY,
@@ -107,11 +117,14 @@ def _year_key(campaign: dict[str, Any]) -> str:
     return "annee" if "annee" in campaign else "campagne"
 
 
-def dossier_event(slug: str | None, dossier: dict[str, Any], now: datetime | None) -> Event:
+def dossier_event(
+    slug: str | None, dossier: dict[str, Any], now: datetime | None, domain: str
+) -> Event:
     deadline: date = dossier["date_limite_avis"]
     where = slug or f"aap{dossier.get('campagne', '')}"
     return _event(
         f"avis-{where}-{dossier['ref']}",
+        domain,
         f"Date limite des avis — dossier {dossier['ref']} ({dossier['porteur']})",
         deadline,
         now or NO_HISTORY,
@@ -120,24 +133,28 @@ def dossier_event(slug: str | None, dossier: dict[str, Any], now: datetime | Non
     )
 
 
-def roadmap_events(document: dict[str, Any], now: datetime | None) -> dict[EventKey, Event]:
+def roadmap_events(
+    document: dict[str, Any], now: datetime | None, instance: str
+) -> dict[EventKey, Event]:
+    domain = uid_domain(instance)
     document = document["feuille_de_route"]
     slug = document["slug"]
     events: dict[EventKey, Event] = {}
     for jalon in document.get("jalons", []):
-        events[("jalon", f"{slug}/{jalon['ref']}")] = jalon_event(slug, jalon, now)
+        events[("jalon", f"{slug}/{jalon['ref']}")] = jalon_event(slug, jalon, now, domain)
     for campaign in document.get("campagnes", []):
-        events[("aap", str(campaign["annee"]))] = campaign_event(campaign, now)
+        events[("aap", str(campaign["annee"]))] = campaign_event(campaign, now, domain)
     for dossier in document.get("dossiers", []):
         if "date_limite_avis" in dossier and dossier.get("etat") in AWAITING_AVIS:
-            events[("avis", dossier["ref"])] = dossier_event(slug, dossier, now)
+            events[("avis", dossier["ref"])] = dossier_event(slug, dossier, now, domain)
     return events
 
 
 def service_events(
-    document: dict[str, Any], known: dict[EventKey, Event], now: datetime | None
+    document: dict[str, Any], known: dict[EventKey, Event], now: datetime | None, instance: str
 ) -> list[Event]:
     """The service's events, reusing the roadmap events so UIDs and SEQUENCE agree."""
+    domain = uid_domain(instance)
     events: dict[EventKey, Event] = {}
     document = document["service"]
     for jalon in document.get("jalons", []):
@@ -145,11 +162,11 @@ def service_events(
         if key in known:
             events[key] = known[key]
     for campaign in document.get("echeances_aap", []):
-        events[("aap", str(campaign["campagne"]))] = campaign_event(campaign, now)
+        events[("aap", str(campaign["campagne"]))] = campaign_event(campaign, now, domain)
     for dossier in document.get("dossiers", []):
         if _own_avis_deadline(dossier):
             slug = dossier.get("feuille_de_route")
-            events[("avis", dossier["ref"])] = dossier_event(slug, dossier, now)
+            events[("avis", dossier["ref"])] = dossier_event(slug, dossier, now, domain)
     return [events[k] for k in sorted(events)]
 
 

@@ -63,7 +63,7 @@ def write_services(
         if options.ics:
             from roadmap.exchange import calendar
 
-            service_events = calendar.service_events(document, events, now)
+            service_events = calendar.service_events(document, events, now, snap.instance)
             emit(
                 out_dir / "services" / f"{s['code']}.ics",
                 calendar.calendar_bytes(f"{s['name']} — feuilles de route", service_events),
@@ -185,6 +185,7 @@ SERVICE_TABLES = frozenset(
         "service", "person", "roadmap", "action", "axe", "campagne", "dossier", "jalon",
         "action_contributor", "engagement", "jalon_invite", "dossier_instructor",
         "financement_line", "avis", "decision", "campagne_instructor", "proposition",
+        "instance",
     }
 )  # fmt: skip
 

@@ -17,7 +17,14 @@ from roadmap.models.instruction import (
 from roadmap.models.journal import JournalEntry
 from roadmap.models.observation import Indicator, IndicatorValue, QualitativeRecord
 from roadmap.models.proposition import Proposition, ServiceExport
-from roadmap.models.reference import Administrator, Person, Qpv, Service, Territoire
+from roadmap.models.reference import (
+    Administrator,
+    Instance,
+    Person,
+    Qpv,
+    Service,
+    Territoire,
+)
 from roadmap.models.roadmap import Axe, Membership, Roadmap
 from roadmap.models.work import (
     Action,
@@ -54,6 +61,7 @@ __all__ = [
     "FinancementLine",
     "Indicator",
     "IndicatorValue",
+    "Instance",
     "Jalon",
     "JalonInvite",
     "JournalEntry",

@@ -79,3 +79,18 @@ class Administrator(Model):
     class Meta:
         table = "administrateur"
         ordering = ["login"]
+
+
+class Instance(Model):
+    """The identity of this database, drawn once by its migration and never changed.
+
+    Calendar UIDs carry it, so the same roadmap exported by two databases never collides
+    in a partner's calendar. A copy of the file (backup) is the same instance.
+    """
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "instance"

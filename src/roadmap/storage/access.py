@@ -27,7 +27,8 @@ from roadmap.domain.errors import PermissionDenied, ValidationError
 
 GROUPS = ("lecteur", "equipe", "admin")
 REFERENCE_TABLES = ("service", "person", "qpv", "territoire", "administrateur")
-NEVER_WRITTEN = ("journal", "tortoise_migrations")  # journal: INSERT only, by its trigger
+# journal: INSERT only, by its trigger; instance: drawn once by its migration (0010)
+NEVER_WRITTEN = ("journal", "tortoise_migrations", "instance")
 # Password hashes of ``roadmap serve``: only the schema owner (the web server) reads them.
 SECRET_TABLES = ("acces_web",)
 _LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,62}$")

@@ -55,6 +55,9 @@ class RoadmapApp(App[None]):
         self.settings = settings
         self.actor = actor
         self.may_create = False  # may start a roadmap: re-read with the roles
+        self.is_admin = False
+        self.needs_first_start = False  # an administrator with no real service yet
+        self.has_demo = False
         self.new_database = new_database  # no roadmap yet: ask how to start
         # The home screen's first look, read before the ORM (usecases.home.QuickHome): the
         # launcher opens the database after the first frame, and database work waits for it.
@@ -154,11 +157,24 @@ class RoadmapApp(App[None]):
             path = choice.removeprefix("import:")
             self.run_worker(self._start_with(self._import(path)), exit_on_error=False)
         elif choice == "empty":
+            self.run_worker(self._start_empty(), exit_on_error=False)
+
+    async def _start_empty(self) -> None:
+        """The guided start: territory, services, the person, the roadmap (administrators)."""
+        from roadmap.tui.screens.accueil import AccueilScreen
+
+        await self.track(self.refresh_identity())
+        self.new_database = False
+        home = next((s for s in self.screen_stack if isinstance(s, AccueilScreen)), None)
+        if not self.is_admin or home is None:
             self.notify(
-                "Base vide : « n » crée une feuille de route (les services se créent par "
-                "import ou par un administrateur, voir le README).",
+                "commencer une feuille de route sur cette base est réservé à ses "
+                "administrateurs : demandez-le à l'un d'eux (roadmap admin liste les nomme)",
+                severity="warning",
                 timeout=10,
             )
+            return
+        home.start_for_real()
 
     async def _build_demo(self) -> str:
         from roadmap.usecases.demo import build_demo
@@ -213,11 +229,18 @@ class RoadmapApp(App[None]):
     async def refresh_identity(self) -> Actor:
         """Re-read who the user is and what they may create: a fiche personne created by
         a write, or a role changed, shows at once rather than after a restart."""
+        from roadmap.domain.demo_reference import DEMO_SLUG
+        from roadmap.models import Roadmap
+        from roadmap.usecases.admin import is_administrator
+        from roadmap.usecases.first_start import needs_first_start
         from roadmap.usecases.identity import actor_for
         from roadmap.usecases.roadmaps import may_create_roadmap
 
         self.actor = await actor_for(self.actor.login)
         self.may_create = await may_create_roadmap(self.actor)
+        self.is_admin = await is_administrator(self.actor)
+        self.needs_first_start = await needs_first_start(self.actor)
+        self.has_demo = await Roadmap.exists(slug=DEMO_SLUG)
         return self.actor
 
     def database_opened(self) -> None:

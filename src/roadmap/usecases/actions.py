@@ -39,6 +39,7 @@ from roadmap.usecases.itinerary import (
     contradiction_warnings,
     plan_reroute,
     record_adjustment,
+    require_choice,
 )
 from roadmap.usecases.reference import person_by_login, qpv_by_code, service_by_code
 from roadmap.usecases.roadmaps import axe_by_ref
@@ -318,11 +319,14 @@ async def reroute_action(
     reason: str,
     kind: str,
     *,
-    shift_dependents: bool,
+    shift_dependents: bool | None,
     today: date | None = None,
 ) -> RerouteOutcome:
     """Ajuster l'itinéraire of an action: new dates with their reason, the same rule as a
-    jalon (shift the dependents, or keep their dates and be warned of the conflicts)."""
+    jalon (shift the dependents, or keep their dates and be warned of the conflicts).
+
+    ``shift_dependents=None`` (no choice made, e.g. a command without ``--decaler`` or
+    ``--garder``): refused, naming them, when the new dates would contradict dependents."""
     new_start = v.parse_date(start, "début")
     new_end = v.parse_date(end, "fin")
     v.date_range(new_start, new_end, start_field="début", end_field="fin")
@@ -339,6 +343,8 @@ async def reroute_action(
             raise ValidationError(
                 "les nouvelles dates sont identiques aux dates actuelles", field="fin"
             )
+        if shift_dependents is None:
+            await require_choice(roadmap, "action", action.ref, new_start, new_end, today=today)
         new_version = await update_versioned(
             Action, action.id, version, actor, {"start_date": new_start, "end_date": new_end}
         )
@@ -349,7 +355,7 @@ async def reroute_action(
             )  # fmt: skip
         planned = await plan_reroute(
             roadmap, "action", action.ref, new_start, new_end,
-            shift_dependents=shift_dependents, today=today,
+            shift_dependents=bool(shift_dependents), today=today,
         )  # fmt: skip
         shifted, warnings = await apply_reroute(
             actor, roadmap, planned, reason=why, kind=adjustment_kind

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from roadmap.domain.demo_reference import (
+    DEMO_PERSONA,
+    DEMO_SLUG,
+    DEMO_TERRITORY,
+    PEOPLE,
+    QPVS,
+    SERVICES,
+)
 from roadmap.domain.enums import Role, Side
+from roadmap.domain.errors import StorageError
 from roadmap.models import Adjustment, Person, Qpv, Roadmap, Service, Territoire
 from roadmap.usecases import actions as act
 from roadmap.usecases import base
@@ -23,49 +32,6 @@ from roadmap.usecases.demo_instruction import build_demo_campaign
 from roadmap.usecases.demo_replace import DemoDeletion, delete_demo, demo_deletion
 from roadmap.usecases.identity import Actor, actor_for
 from roadmap.usecases.queries import jalon_detail, list_actions, list_jalons
-
-DEMO_SLUG = "pat-salon-martigues"
-DEMO_TERRITORY = ("amp", "Métropole Aix-Marseille-Provence")
-
-SERVICES = [
-    (
-        "dcs",
-        "Direction de la cohésion sociale (politique de la ville)",
-        "politique_de_la_ville",
-        None,
-    ),
-    ("dapat", "Direction agriculture et PAT", "droit_commun", None),
-    ("resto-martigues", "Restauration scolaire — Ville de Martigues", "droit_commun", None),
-    ("sante", "Direction santé publique", "droit_commun", None),
-    ("prefecture", "Préfecture des Bouches-du-Rhône (délégués du préfet)", "etat", None),
-    ("ddets", "DDETS des Bouches-du-Rhône", "etat", None),
-    ("ars", "ARS Provence-Alpes-Côte d'Azur", "etat", None),
-    ("caf", "CAF des Bouches-du-Rhône", "partenaire", None),
-    ("departement", "Département des Bouches-du-Rhône", "partenaire", None),
-    ("centres-sociaux", "Fédération des centres sociaux", "partenaire", None),
-]
-
-PEOPLE = [
-    ("cmartin", "Claire Martin", "claire.martin@example.org", "dcs"),
-    ("jrey", "Julien Rey", "julien.rey@example.org", "dapat"),
-    ("nbenali", "Nadia Benali", "nadia.benali@example.org", "dcs"),
-    ("sgarcia", "Sophie Garcia", "sophie.garcia@example.org", "caf"),
-    ("khaddad", "Karim Haddad", "karim.haddad@example.org", "centres-sociaux"),
-    ("molivier", "Marc Olivier", "marc.olivier@example.org", "prefecture"),
-    ("efabre", "Élodie Fabre", "elodie.fabre@example.org", "ars"),
-    ("tlambert", "Thomas Lambert", "thomas.lambert@example.org", "resto-martigues"),
-    ("pdurand", "Pierre Durand", "pierre.durand@example.org", "departement"),
-    ("lmoreau", "Léa Moreau", "lea.moreau@example.org", "dapat"),
-]
-
-# Codes are illustrative, in the national QPV format.
-QPVS = [
-    ("QN01301M", "Les Canourgues", "Salon-de-Provence"),
-    ("QN01302M", "Les Bressons-Blazots", "Salon-de-Provence"),
-    ("QN01311M", "Canto-Perdrix", "Martigues"),
-    ("QN01312M", "Notre-Dame-des-Marins", "Martigues"),
-    ("QN01313M", "Mas de Pouane", "Martigues"),
-]
 
 AXES = [
     (
@@ -126,9 +92,6 @@ async def preview_demo_replacement() -> DemoDeletion:
     return await demo_deletion(DEMO_SLUG, demo_logins())
 
 
-DEMO_PERSONA = "Mathilde Roux"  # the demo's own persona (invented), given to the runner
-
-
 async def build_demo(actor: Actor, today: date | None = None, *, replace: bool = False) -> str:
     """Create the demo roadmap (replacing it when ``replace``) and return its slug.
 
@@ -140,7 +103,13 @@ async def build_demo(actor: Actor, today: date | None = None, *, replace: bool =
     # 09:00 of ``today``, unless that is still to come: history is never stamped in the future.
     stamp = min(datetime.combine(today, time(9, 0), tzinfo=UTC), base.now())
     with clock_at(stamp):
-        return await _build(actor, today, replace=replace)
+        try:
+            # One transaction for the deletion and the whole build (each use case below joins
+            # it): a failure mid-way (full disk) keeps the old demo, or leaves no demo at all.
+            return await write_unit(lambda: _build(actor, today, replace=replace))
+        except StorageError as exc:
+            kept = "la démonstration précédente est intacte" if replace else "pas de démonstration"
+            raise StorageError(f"{exc.message} ; {kept}", field=exc.field) from exc
 
 
 async def _build(actor: Actor, today: date, *, replace: bool) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from roadmap.domain.errors import NotFound
+from roadmap.formatting import plural
 from roadmap.models import (
     Action,
     Adjustment,
@@ -34,6 +35,12 @@ from roadmap.usecases.admin import require_administrator
 from roadmap.usecases.base import journal, write_unit
 from roadmap.usecases.identity import Actor
 
+# Counted kinds whose plural is not the regular one of their first word.
+_PLURALS = {
+    "observation qualitative": "observations qualitatives",
+    "campagne AAP propre à la démo": "campagnes AAP propres à la démo",
+}
+
 
 @dataclass
 class DemoDeletion:
@@ -45,9 +52,9 @@ class DemoDeletion:
     people: list[str] = field(default_factory=list)  # demo people deleted with it
 
     def lines(self) -> list[str]:
-        out = [f"{n} {label}" for label, n in self.counts.items() if n]
+        out = [plural(n, label, _PLURALS.get(label)) for label, n in self.counts.items() if n]
         if self.people:
-            out.append(f"{len(self.people)} personne(s) de la démo sans autre rattachement")
+            out.append(plural(len(self.people), "personne") + " de la démo sans autre rattachement")
         return out
 
     def summary(self) -> str:
@@ -132,18 +139,18 @@ async def demo_deletion(slug: str, demo_logins: list[str]) -> DemoDeletion:
     dossiers = await _dossier_ids(rid, campaigns)
     people = await _deletable_people(rid, demo_logins, dossiers)
     counts = {
-        "membre(s) de l'équipe": await Membership.filter(roadmap_id=rid).count(),
-        "axe(s)": await Axe.filter(roadmap_id=rid).count(),
-        "action(s)": await Action.filter(roadmap_id=rid).count(),
-        "jalon(s)": await Jalon.filter(roadmap_id=rid).count(),
-        "ajustement(s) d'itinéraire": await Adjustment.filter(roadmap_id=rid).count(),
-        "commentaire(s)": await Comment.filter(roadmap_id=rid).count(),
-        "indicateur(s)": await Indicator.filter(roadmap_id=rid).count(),
-        "valeur(s) d'indicateur": await IndicatorValue.filter(indicator__roadmap_id=rid).count(),
-        "observation(s) qualitative(s)": await QualitativeRecord.filter(roadmap_id=rid).count(),
-        "dossier(s) de subvention": len(dossiers),
-        "campagne(s) AAP propre(s) à la démo": len(campaigns),
-        "lien(s) de campagne": await CampagneRoadmap.filter(roadmap_id=rid).count(),
+        "membre de l'équipe": await Membership.filter(roadmap_id=rid).count(),
+        "axe": await Axe.filter(roadmap_id=rid).count(),
+        "action": await Action.filter(roadmap_id=rid).count(),
+        "jalon": await Jalon.filter(roadmap_id=rid).count(),
+        "ajustement d'itinéraire": await Adjustment.filter(roadmap_id=rid).count(),
+        "commentaire": await Comment.filter(roadmap_id=rid).count(),
+        "indicateur": await Indicator.filter(roadmap_id=rid).count(),
+        "valeur d'indicateur": await IndicatorValue.filter(indicator__roadmap_id=rid).count(),
+        "observation qualitative": await QualitativeRecord.filter(roadmap_id=rid).count(),
+        "dossier de subvention": len(dossiers),
+        "campagne AAP propre à la démo": len(campaigns),
+        "lien de campagne": await CampagneRoadmap.filter(roadmap_id=rid).count(),
     }
     return DemoDeletion(
         slug=slug,

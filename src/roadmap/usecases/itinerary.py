@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tortoise.expressions import F
 
 from roadmap.domain.enums import AdjustmentKind
+from roadmap.domain.errors import ValidationError
 from roadmap.models import Action, Adjustment, Dependency, Jalon, Roadmap
 from roadmap.usecases.base import field_label, journal, now, show
 from roadmap.usecases.identity import Actor
@@ -122,6 +123,56 @@ async def plan_reroute(
         return g, plan_move(schedule, node, new_start, new_end, shift_dependents=shift_dependents)
     except KeyError:
         return None
+
+
+def unresolved_by_keeping(g: Any, keep: SlipImpact, shift: SlipImpact) -> list[str]:
+    """The dependencies keeping the dates would leave contradicted and shifting would not."""
+    fixed = {(c.node, c.on) for c in shift.conflicts}
+    return [conflict_message(g, c) for c in keep.conflicts if (c.node, c.on) not in fixed]
+
+
+async def both_plans(
+    roadmap: Roadmap,
+    entity: str,
+    ref: str,
+    new_start: date | None,
+    new_end: date | None,
+    *,
+    today: date | None = None,
+) -> tuple[Any, SlipImpact, SlipImpact] | None:
+    """The graph, and the move planned keeping the dependents' dates, then shifting them."""
+    from roadmap.graph import model as m
+    from roadmap.graph.build import build_dependency_graph
+    from roadmap.graph.schedule import compute_schedule, plan_move
+
+    g = await build_dependency_graph(roadmap.slug)
+    node = (m.action_id if entity == "action" else m.jalon_id)(roadmap.slug, ref)
+    schedule = compute_schedule(g, today)
+    if node not in schedule.items:
+        return None
+    keep = plan_move(schedule, node, new_start, new_end, shift_dependents=False)
+    return g, keep, plan_move(schedule, node, new_start, new_end, shift_dependents=True)
+
+
+async def require_choice(
+    roadmap: Roadmap,
+    entity: str,
+    ref: str,
+    new_start: date | None,
+    new_end: date | None,
+    *,
+    today: date | None = None,
+) -> None:
+    """Refuse, naming them and the two options, a move that would contradict dependents
+    when the caller has not said whether to shift them or keep their dates."""
+    from roadmap.usecases.reroute_text import choice_needed
+
+    plans = await both_plans(roadmap, entity, ref, new_start, new_end, today=today)
+    if plans is None:
+        return
+    contradicted = unresolved_by_keeping(*plans)
+    if contradicted:
+        raise ValidationError(choice_needed(contradicted), field="dépendants")
 
 
 async def apply_reroute(

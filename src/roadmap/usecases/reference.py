@@ -116,6 +116,32 @@ async def create_person(actor: Actor, data: PersonInput) -> Person:
     return await write_unit(unit)
 
 
+async def edit_person(
+    actor: Actor, login: str, version: int, *, name: str, service_code: str | None
+) -> int:
+    """Rename someone or move them to another service (administrators), journaled."""
+    values: dict[str, object] = {"name": v.text(name, "nom")}
+
+    async def unit() -> int:
+        await require_reference_editor(actor)
+        person = await person_by_login(login)
+        service = await service_by_code(service_code, "service") if service_code else None
+        values["service_id"] = service.id if service else None
+        changes = diff(person, {"name": values["name"]})
+        old_id = person.service_id  # type: ignore[attr-defined]
+        old_service = await Service.get_or_none(id=old_id) if old_id else None
+        if old_id != values["service_id"]:
+            changes["service"] = (
+                old_service.code if old_service else "",
+                service.code if service else "",
+            )
+        new_version = await update_versioned(Person, person.id, version, actor, values)
+        await journal_changes(actor, roadmap="", entity="personne", ref=login, changes=changes)
+        return new_version
+
+    return await write_unit(unit)
+
+
 async def create_qpv(actor: Actor, code: str, name: str, commune: str = "") -> Qpv:
     code = v.text(code, "code QPV", max_length=20)
     name = v.text(name, "nom du QPV")

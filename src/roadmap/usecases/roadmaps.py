@@ -23,6 +23,7 @@ from roadmap.usecases.base import (
     update_versioned,
     write_unit,
 )
+from roadmap.usecases.demo_guard import refuse_demo_person, refuse_demo_service
 from roadmap.usecases.identity import Actor
 from roadmap.usecases.itinerary import record_adjustment
 from roadmap.usecases.reference import person_by_login, service_by_code, territoire_by_code
@@ -86,6 +87,8 @@ async def create_roadmap(actor: Actor, data: RoadmapInput) -> Roadmap:
                 f"{pv.code} n'est pas un service politique de la ville",
                 field="côté politique de la ville",
             )
+        refuse_demo_service(slug, pv, "côté politique de la ville")
+        refuse_demo_service(slug, dc, "côté droit commun")
         if dc.id == pv.id:
             raise ValidationError(
                 "les deux côtés doivent être deux services différents", field="côté droit commun"
@@ -105,6 +108,7 @@ async def create_roadmap(actor: Actor, data: RoadmapInput) -> Roadmap:
             person = await Person.create(
                 login=actor.login, name=actor.display, updated_by=actor.login
             )
+        await refuse_demo_person(slug, person, "vous")
         side = _side_for(person.service_id, roadmap)  # type: ignore[attr-defined]
         await Membership.create(
             roadmap=roadmap, person=person, role=Role.TRINOME, side=side, updated_by=actor.login
@@ -221,6 +225,7 @@ async def add_member(
     async def unit() -> Membership:
         roadmap = await authorize(actor, slug, Capability.MANAGE_MEMBERS)
         person = await person_by_login(login)
+        await refuse_demo_person(slug, person)
         if await Membership.exists(roadmap_id=roadmap.id, person_id=person.id):
             raise ValidationError(
                 f"{person.name} est déjà membre ; changez plutôt son rôle", field="personne"

@@ -28,6 +28,7 @@ class AccueilScreen(AppScreen):
         Binding("enter", "open", "Ouvrir", priority=True),  # shown over the table's own
         Binding("n", "create", "Nouvelle feuille de route"),
         Binding("s", "archive", "Archiver / réactiver"),
+        Binding("D", "remove_demo", "Retirer la démo", show=False),
         Binding("ctrl+r", "reload", "Actualiser"),
     ]
 
@@ -56,7 +57,13 @@ class AccueilScreen(AppScreen):
     def _show_who(self) -> None:
         actor = self.actor  # may have changed: a creation or the first launch gives a seat
         who = f"{actor.name} ({actor.login})" if actor.name else actor.login  # login kept
-        known = "" if actor.person_id else " (inconnu de la base : lecture seule)"
+        known = (
+            ""
+            if actor.person_id
+            else " (administrateur de la base, sans fiche personne pour l'instant)"
+            if self.roadmap_app.is_admin
+            else " (inconnu de la base : lecture seule)"
+        )
         self.query_one("#accueil-who", Static).update(f" Connecté : {who}{known}")
 
     async def _load(self) -> list[RoadmapSummary]:
@@ -71,6 +78,8 @@ class AccueilScreen(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "create" and not self.roadmap_app.may_create:
             return False  # not offered in the footer; the key says why (on_key)
+        if action == "remove_demo":
+            return self.roadmap_app.is_admin and self.roadmap_app.has_demo
         return super().check_action(action, parameters)
 
     def on_key(self, event: Any) -> None:
@@ -109,7 +118,10 @@ class AccueilScreen(AppScreen):
             self.query_one("#accueil-detail", Static).update(
                 "Vous n'êtes membre d'aucune feuille de route. "
                 + (
-                    "Touche n pour en créer une (vous en serez membre du trinôme)."
+                    "Touche n pour commencer : votre territoire, votre service, vous-même "
+                    "et la feuille de route (vous en serez membre du trinôme)."
+                    if self.roadmap_app.needs_first_start
+                    else "Touche n pour en créer une (vous en serez membre du trinôme)."
                     if self.roadmap_app.may_create
                     else "Un administrateur ou un membre de la direction peut en créer une "
                     "et vous y ajouter."
@@ -149,7 +161,16 @@ class AccueilScreen(AppScreen):
         if not self.roadmap_app.may_create:  # e.g. from the command palette
             self.refuse_create()
             return
+        if self.roadmap_app.needs_first_start:
+            self.start_for_real()
+            return
         self.app.push_screen(RoadmapFormScreen(), self._created)
+
+    def start_for_real(self) -> None:
+        """No real service yet (new base, or the demo only): the guided start."""
+        from roadmap.tui.screens.first_start import FirstStartScreen
+
+        self.app.push_screen(FirstStartScreen(), self._created)
 
     def _created(self, slug: str | None) -> None:
         if slug:
@@ -187,6 +208,42 @@ class AccueilScreen(AppScreen):
         self.notify(f"« {summary.title} » {verb}")
         self.action_reload()
 
+    def action_remove_demo(self) -> None:
+        from roadmap.usecases.demo_remove import preview_demo_removal
+
+        if not (self.roadmap_app.is_admin and self.roadmap_app.has_demo):
+            self.notify(
+                "retirer la démonstration est réservé aux administrateurs de la base "
+                "(roadmap admin liste les nomme)",
+                severity="warning",
+            )
+            return
+        self.run_query(preview_demo_removal, self._confirm_removal, name="demo-preview")
+
+    def _confirm_removal(self, preview: Any) -> None:
+        from roadmap.tui.screens.copil import ChoiceModal
+
+        lines = "\n".join(f"· {line}" for line in preview.lines())
+        intro = (
+            f"Supprime :\n{lines}\nCe qu'une vraie feuille de route utilise reste ; "
+            "le journal garde l'historique et note la suppression."
+        )
+        options = [("Retirer la démonstration", "oui"), ("Garder la démonstration", "non")]
+        self.app.push_screen(
+            ChoiceModal("Retirer la démonstration ?", options, intro),
+            lambda answer: self._remove_demo() if answer == "oui" else None,
+        )
+
+    def _remove_demo(self) -> None:
+        from roadmap.usecases.demo_remove import remove_demo
+
+        def done(result: Any) -> None:
+            kept = f" ; gardé (utilisé) : {', '.join(result.kept)}" if result.kept else ""
+            self.notify(f"démonstration retirée{kept}", title="Fait")
+            self.action_reload()
+
+        self.run_write(lambda: remove_demo(self.actor), done, done_message="démonstration retirée")
+
     def palette_commands(self) -> list[tuple[str, Any, str]]:
         commands = [
             ("Accueil : ouvrir la feuille de route sélectionnée", self.action_open, "entrée"),
@@ -195,6 +252,10 @@ class AccueilScreen(AppScreen):
         ]
         if not self.roadmap_app.may_create:
             del commands[1]
+        if self.roadmap_app.is_admin and self.roadmap_app.has_demo:
+            commands.append(
+                ("Accueil : retirer la démonstration", self.action_remove_demo, "touche D")
+            )
         return commands
 
     def on_screen_resume(self, _event: Any) -> None:

@@ -1,0 +1,124 @@
+"""``roadmap action dates``: re-route an action from the command line, as the form does.
+
+The same use case (``reroute_action``) and the same preview (``reroute_text``) as the
+TUI: what moves, by how much, what pushes it, whether the horizon holds; then the
+dependents are shifted (``--decaler``) or keep their dates (``--garder``). Without a
+choice, a move that would contradict dependents is refused, naming them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from roadmap.cli.runner import EXIT_OK, CommandContext
+
+DATE_HELP = "JJ/MM/AAAA ou AAAA-MM-JJ (défaut : inchangée)"
+
+
+def register(subparsers: Any) -> None:
+    top = subparsers.add_parser(
+        "action",
+        help="actions : ajuster l'itinéraire (dates, avec motif et aperçu de l'impact)",
+    )
+    sub = top.add_subparsers(dest="action_command", metavar="ACTION", required=True)
+    dates = sub.add_parser(
+        "dates",
+        help="changer les dates d'une action (ajustement d'itinéraire)",
+        description="Montre d'abord ce qui bouge, de combien, et si l'horizon tient. Si des "
+        "éléments qui en dépendent seraient contredits, choisissez --decaler ou --garder.",
+    )
+    dates.add_argument("ref", metavar="REF", help="l'action (A…)")
+    dates.add_argument("--roadmap", metavar="SLUG", help="feuille de route (défaut : la seule)")
+    dates.add_argument("--debut", metavar="DATE", help=DATE_HELP)
+    dates.add_argument("--fin", metavar="DATE", help=DATE_HELP)
+    dates.add_argument("--motif", default="", metavar="TEXTE", help="pourquoi (obligatoire)")
+    dates.add_argument(
+        "--nature",
+        choices=["contrainte", "opportunite"],
+        default="",
+        help="nature de l'ajustement (obligatoire)",
+    )
+    choice = dates.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--decaler",
+        action="store_true",
+        help="décaler les éléments qui en dépendent (un ajustement chacun, même motif)",
+    )
+    choice.add_argument(
+        "--garder",
+        action="store_true",
+        help="garder leurs dates (la dépendance contredite reste en alerte)",
+    )
+    dates.add_argument(
+        "--dry-run", action="store_true", help="montrer l'impact sans rien enregistrer"
+    )
+    dates.set_defaults(handler=_dates)
+
+
+def _choice(args: argparse.Namespace) -> bool | None:
+    return True if args.decaler else False if args.garder else None
+
+
+async def _dates(ctx: CommandContext) -> int:
+    from roadmap.cli.commands_baselines import the_roadmap
+    from roadmap.domain import validation as v
+    from roadmap.domain.errors import ValidationError
+    from roadmap.usecases.actions import reroute_action
+    from roadmap.usecases.queries import action_detail
+    from roadmap.usecases.queries_team import load_margins
+    from roadmap.usecases.reroute_text import head_line, impact_lines, outcome_lines
+
+    args = ctx.args
+    if args.debut is None and args.fin is None:
+        raise ValidationError(
+            "donnez la nouvelle date de début, de fin, ou les deux", field="--fin"
+        )
+    slug = await the_roadmap(args)
+    row = (await action_detail(slug, args.ref)).row
+    start = v.parse_date(args.debut, "--debut") if args.debut is not None else row.start_date
+    end = v.parse_date(args.fin, "--fin") if args.fin is not None else row.end_date
+    v.date_range(start, end, start_field="--debut", end_field="--fin")
+    old_end = row.end_date or row.start_date
+    days = (end - old_end).days if end and old_end else 0
+    margins = await load_margins(slug)
+    before, after = _span(row.start_date, row.end_date), _span(start, end)
+    print(f"{row.ref} « {row.title} » : {before} → {after}")
+    print(head_line(margins, row.ref, days))
+    shift = _choice(args)
+    variants = [shift] if shift is not None else [True, False]
+    summaries = [
+        margins.reroute("action", row.ref, start, end, shift_dependents=s) for s in variants
+    ]
+    if len(variants) == 2 and _same(summaries[0], summaries[1]):
+        summaries = summaries[:1]  # nothing depends on the choice: one preview
+    for variant, summary in zip(variants, summaries, strict=False):
+        if summary is None:
+            continue
+        if len(summaries) == 2:
+            print("Avec --decaler :" if variant else "Avec --garder :")
+        for line in impact_lines(summary, row.ref):
+            print(("  " if len(summaries) == 2 else "") + line.text)
+    if args.dry_run:
+        print("Simulation : rien n'a été enregistré.")
+        return EXIT_OK
+    outcome = await reroute_action(
+        ctx.actor, slug, row.ref, row.version, start, end, args.motif, args.nature,
+        shift_dependents=shift,
+    )  # fmt: skip
+    for line in outcome_lines(row.ref, outcome, shown=50):
+        print(line)
+    return EXIT_OK
+
+
+def _span(start: Any, end: Any) -> str:
+    from roadmap.formatting import date_short
+
+    return f"{date_short(start) or '…'} – {date_short(end) or '…'}"
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Shifting and keeping give the same stored dates (nothing depends on the choice)."""
+    if a is None or b is None:
+        return a is b
+    return (a.pushed, a.conflicts, a.finish_after) == (b.pushed, b.conflicts, b.finish_after)

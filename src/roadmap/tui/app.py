@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,10 +63,13 @@ class RoadmapApp(App[None]):
         # launcher opens the database after the first frame, and database work waits for it.
         self.quick_home = quick_home
         self._db_ready: asyncio.Event | None = None  # None: open before the app started
+        self._identity_read: asyncio.Event | None = None  # set by refresh_identity
         self.first_frame: asyncio.Event = asyncio.Event()
         if quick_home is not None:
             self.may_create = quick_home.may_create
+            self.is_admin = quick_home.is_admin
             self._db_ready = asyncio.Event()
+            self._identity_read = asyncio.Event()
         self._db_tasks: set[asyncio.Task[Any]] = set()
         self._change_marker: int | None = None
         self.startup_problems: list[str] = list(settings.warnings)
@@ -241,7 +244,23 @@ class RoadmapApp(App[None]):
         self.is_admin = await is_administrator(self.actor)
         self.needs_first_start = await needs_first_start(self.actor)
         self.has_demo = await Roadmap.exists(slug=DEMO_SLUG)
+        if self._identity_read is not None:
+            self._identity_read.set()
         return self.actor
+
+    def after_identity(self, then: Callable[[], Any]) -> bool:
+        """False, and ``then`` later, while the rights are still the quick start's guess
+        (read before the ORM): a key pressed in that first instant acts on the real ones."""
+        waiting = self._identity_read
+        if waiting is None or waiting.is_set():
+            return True
+
+        async def later() -> None:
+            await waiting.wait()
+            then()
+
+        self.run_worker(later(), group="after-identity", exit_on_error=False)
+        return False
 
     def database_opened(self) -> None:
         """The launcher opened the database: the calls waiting for it start."""

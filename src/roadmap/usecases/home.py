@@ -42,6 +42,7 @@ class RoadmapSummary:
 @dataclass(frozen=True)
 class QuickHome:
     actor: Actor
+    is_admin: bool
     may_create: bool
     summaries: list[RoadmapSummary]
 
@@ -100,7 +101,7 @@ def _read(con: sqlite3.Connection, login: str) -> QuickHome | None:
         "SELECT id, name, service_id FROM person WHERE login = ?", (login,)
     ).fetchone()
     if person is None:
-        return QuickHome(Actor(login=login), admin is not None, [])
+        return None  # nothing to list: the normal path says what to do
     actor = Actor(login=login, person_id=person[0], name=person[1], service_id=person[2])
     summaries = []
     direction = False
@@ -125,4 +126,6 @@ def _read(con: sqlite3.Connection, login: str) -> QuickHome | None:
                 version=version,
             )
         )
-    return QuickHome(actor, admin is not None or direction, summaries)
+    if not summaries:
+        return None  # what to do first depends on more than this read: the normal path
+    return QuickHome(actor, admin is not None, admin is not None or direction, summaries)

@@ -158,6 +158,8 @@ class AccueilScreen(AppScreen):
     def action_create(self) -> None:
         from roadmap.tui.screens.roadmap_form import RoadmapFormScreen
 
+        if not self.roadmap_app.after_identity(self.action_create):
+            return
         if not self.roadmap_app.may_create:  # e.g. from the command palette
             self.refuse_create()
             return
@@ -211,6 +213,8 @@ class AccueilScreen(AppScreen):
     def action_remove_demo(self) -> None:
         from roadmap.usecases.demo_remove import preview_demo_removal
 
+        if not self.roadmap_app.after_identity(self.action_remove_demo):
+            return
         if not (self.roadmap_app.is_admin and self.roadmap_app.has_demo):
             self.notify(
                 "retirer la démonstration est réservé aux administrateurs de la base "

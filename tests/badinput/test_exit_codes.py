@@ -99,6 +99,10 @@ CASES: list[tuple[str, list[str], str, int]] = [
     ("admin retirer", ["personne"], "visiteur", 3),
     ("admin territoires", [], "testeur", 0),
     ("admin territoire", ["nord", "Territoire nord"], "visiteur", 3),
+    ("admin personne", ["jrey", "--courriel", "julien.rey@example.org"], "testeur", 0),
+    ("admin personne", ["jrey", "--courriel", "sans-arobase"], "testeur", 2),
+    ("admin personne", ["inconnu", "--nom", "X"], "testeur", 2),
+    ("admin personne", ["jrey", "--nom", "Autre"], "visiteur", 3),
 ]
 
 

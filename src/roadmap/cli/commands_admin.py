@@ -1,4 +1,4 @@
-"""Administration subcommands: administrators and territories (administrators only)."""
+"""Administration subcommands: administrators, territories and people (administrators only)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     territory.add_argument("code", metavar="CODE")
     territory.add_argument("name", metavar="NOM")
     territory.set_defaults(handler=_territory)
+    person = sub.add_parser(
+        "personne",
+        help="corriger le nom, le courriel ou le service d'une personne (référentiel)",
+        description="Ce qui n'est pas donné reste tel quel. Versionné et noté au journal ; "
+        "le même use case que l'écran Équipe (touche c) et qu'une proposition acceptée.",
+    )
+    person.add_argument("login", metavar="IDENTIFIANT")
+    person.add_argument("--nom", metavar="NOM")
+    person.add_argument("--courriel", metavar="ADRESSE", help='adresse, ou "" pour l\'effacer')
+    person.add_argument("--service", metavar="CODE", help='code du service, ou "" pour aucun')
+    person.set_defaults(handler=_person)
 
 
 async def _list(ctx: CommandContext) -> int:
@@ -85,4 +96,28 @@ async def _territory(ctx: CommandContext) -> int:
     else:
         await rename_territoire(ctx.actor, existing.code, existing.version, ctx.args.name)
         print(f"Territoire {existing.code} renommé.")
+    return EXIT_OK
+
+
+async def _person(ctx: CommandContext) -> int:
+    from roadmap.usecases.admin import require_administrator
+    from roadmap.usecases.reference import edit_person, person_card
+
+    args = ctx.args
+    await require_administrator(ctx.actor, "modifier les personnes")  # said before the lookup
+    card = await person_card(args.login)
+    name = card.name if args.nom is None else args.nom
+    email = card.email if args.courriel is None else args.courriel.strip()
+    service = card.service_code if args.service is None else args.service.strip()
+    if (name, email, service) == (card.name, card.email, card.service_code):
+        print(f"{card.login} : rien à changer")
+        return EXIT_OK
+    await edit_person(
+        ctx.actor, card.login, card.version, name=name, email=email, service_code=service or None
+    )
+    after = await person_card(card.login)
+    print(
+        f"{after.login} : {after.name}, {after.email or 'sans courriel'}, "
+        f"service {after.service_code or 'aucun'} (noté au journal)"
+    )
     return EXIT_OK

@@ -590,8 +590,9 @@ async def check_restore(road: dict[str, Any], territoire_code: str | None, out: 
                     f"feuille_de_route.campagnes[{i}].{key}",
                     f"la campagne {c['annee']} du territoire « {territoire.code} » existe déjà et "
                     f"diffère (base : {value}) ; une "
-                    "campagne est partagée : modifiez-la d'abord par roadmap campagne, puis "
-                    "relancez l'import",
+                    "campagne est partagée entre feuilles de route et la restauration de "
+                    "l'une ne la modifie pas : reprenez dans ce fichier la valeur de la base, "
+                    "puis relancez l'import",
                 )
     refs = [d["ref"] for d in road.get("dossiers", [])]
     taken = dict(await m.Dossier.filter(ref__in=refs).values_list("ref", "roadmap__slug"))

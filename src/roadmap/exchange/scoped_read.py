@@ -26,7 +26,7 @@ from typing import Any
 
 from roadmap.exchange import plan
 from roadmap.exchange.service_doc import ServiceIndex
-from roadmap.exchange.snapshot import TABLES, JournalChange, Row, Snapshot
+from roadmap.exchange.snapshot import TABLES, JournalChange, Row, Snapshot, as_rows
 
 # The tables read_scope filters; every other one is read whole (small, looked up by id from
 # everywhere: services, people, QPV, territories, roadmaps, campaigns, relevé, propositions;
@@ -50,6 +50,7 @@ class Reader:
         # SQLite: "+column" keeps the planner off the index, so rows come in the same
         # order as the full read's table scan (a few builders keep table order on ties).
         self.plus = "+" if conn.capabilities.dialect == "sqlite" else ""
+        self.strings: dict[str, str] = {}
 
     async def rows(self, table: str, where: str = "") -> list[Row]:
         columns = TABLES[table]
@@ -57,7 +58,7 @@ class Reader:
         if where:
             sql += f" WHERE {where}"
         _, found = await self.conn.execute_query(sql)
-        return [dict(zip(columns, r, strict=False)) for r in found]
+        return as_rows(columns, found, self.strings)
 
     async def ids(self, sql: str) -> set[int]:
         _, found = await self.conn.execute_query(sql)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from roadmap.domain.enums import ActionStatus, AdjustmentKind, DossierState, ServiceKind
 from roadmap.domain.errors import ValidationError
+from roadmap.domain.validation import printable
 from roadmap.graph import model as m
 from roadmap.graph.review import Review, analyse, read_graph
 
@@ -451,5 +452,5 @@ async def write_report(
     if picture_path is not None:
         write_graph(g, "svg", picture_path, analyse(g, today=today).schedule)
     with atomic_file(path, "w") as handle:
-        handle.write("\n---\n\n".join(pages))
+        handle.write(printable("\n---\n\n".join(pages)))
     return path, picture_path

@@ -135,6 +135,7 @@ def show(value: Any) -> str:
 FIELD_LABELS: dict[str, str] = {
     "title": "titre",
     "name": "nom",
+    "email": "courriel",
     "description": "description",
     "destination": "point d'arrivée",
     "status": "statut",

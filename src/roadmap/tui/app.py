@@ -295,10 +295,12 @@ class RoadmapApp(App[None]):
             task.exception()  # retrieved here; the screen or run_write reports it
 
     def drop_waiting_work(self) -> None:
-        """The database never opened (quick start failed): the calls waiting for it go."""
+        """The database never opened (quit at once, or it failed): the calls waiting for
+        it go, and nothing waits for it any more."""
         if self._db_ready is not None and not self._db_ready.is_set():
             for task in self._db_tasks:  # none of them has touched the database
                 task.cancel()
+            self._db_ready = None
 
     async def wait_for_database_work(self, limit_seconds: float = 10.0) -> None:
         if self._db_ready is not None and not self._db_ready.is_set():

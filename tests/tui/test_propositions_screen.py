@@ -135,7 +135,7 @@ async def test_receive_from_the_screen_then_accept_a_date_with_the_forms_choice(
         if choice == "decaler":
             assert after.start_date is not None and after.start_date > a14.start_date
             adj = await m.Adjustment.filter(action_id=a14.id).first()
-            assert adj is not None and "entraîné par A13" in adj.reason
+            assert adj is not None and adj.cause == "A13"  # in its column (issue 11)
         else:
             assert after.start_date == a14.start_date
             assert any("A14" in t for _, t in app.notifications)  # type: ignore[attr-defined]

@@ -50,7 +50,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "action_contributor": ("action_id", "service_id"),
     "action_qpv": ("action_id", "qpv_id"),
     "engagement": (
-        "action_id", "service_id", "kind", "amount", "period_start", "period_end", "description",
+        "id", "action_id", "service_id", "kind", "amount", "period_start", "period_end",
+        "description",
     ),
     "jalon": (
         "id", "roadmap_id", "ref", "title", "kind", "planned_date", "current_date", "status",
@@ -60,7 +61,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "dependency": ("roadmap_id", "action_id", "jalon_id", "on_action_id", "on_jalon_id"),
     "adjustment": (
         "roadmap_id", "action_id", "jalon_id", "field", "old_value", "new_value", "reason",
-        "kind", "author", "created_at",
+        "kind", "author", "created_at", "cause",
     ),
     "comment": ("roadmap_id", "action_id", "jalon_id", "kind", "text", "author", "created_at"),
     "indicator": ("id", "roadmap_id", "ref", "name", "unit", "axe_id", "description"),

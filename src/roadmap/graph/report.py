@@ -33,6 +33,12 @@ class Rerouting:
     kind: str
     reason: str
     author: str
+    cause: str = ""  # ref of the item whose move pushed this one (empty: moved by hand)
+
+    @property
+    def why(self) -> str:
+        """The reason, with what pushed the item when it was shifted along."""
+        return f"entraîné par {self.cause} : {self.reason}" if self.cause else self.reason
 
 
 def _cell(value: object) -> str:
@@ -89,7 +95,7 @@ async def reroutings(slug: str, since: date | None) -> list[Rerouting]:
     mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
     _, rows = await conn.execute_query(
         "SELECT adj.created_at, adj.field, adj.old_value, adj.new_value, adj.kind, "
-        "adj.reason, adj.author, act.ref, jal.ref FROM adjustment adj "
+        "adj.reason, adj.author, act.ref, jal.ref, adj.cause FROM adjustment adj "
         "JOIN roadmap r ON r.id = adj.roadmap_id "
         "LEFT JOIN action act ON act.id = adj.action_id "
         "LEFT JOIN jalon jal ON jal.id = adj.jalon_id "
@@ -97,14 +103,24 @@ async def reroutings(slug: str, since: date | None) -> list[Rerouting]:
         [slug],
     )
     result = []
-    for created, field, old, new, kind, reason, author, action_ref, jalon_ref in rows:
+    for created, field, old, new, kind, reason, author, action_ref, jalon_ref, cause in rows:
         day = _as_datetime(created).date()
         if since is not None and day < since:
             continue
         label = AdjustmentKind(kind).label if kind in AdjustmentKind._value2member_map_ else kind
         item = action_ref or jalon_ref or "feuille de route"
         result.append(
-            Rerouting(day, item, str(field), str(old), str(new), label, str(reason), str(author))
+            Rerouting(
+                day,
+                item,
+                str(field),
+                str(old),
+                str(new),
+                label,
+                str(reason),
+                str(author),
+                str(cause or ""),
+            )
         )
     return result
 
@@ -212,8 +228,7 @@ def _section_reroutings(
     if not items:
         return [*lines, "Aucun ajustement."]
     rows = [
-        [_fr(r.day), r.item, r.field, f"{r.old} → {r.new}", r.kind, r.reason, r.author]
-        for r in items
+        [_fr(r.day), r.item, r.field, f"{r.old} → {r.new}", r.kind, r.why, r.author] for r in items
     ]
     return [
         *lines,

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from roadmap.domain.errors import ValidationError
+from roadmap.exchange import drop
 from roadmap.exchange.receive import Received, receive_file
 from roadmap.tui.reroute import impact_text, shift_field, wants_shift
 from roadmap.tui.screens.base import RoadmapScreen
@@ -185,24 +186,40 @@ class PropositionsScreen(RoadmapScreen):
 
     def _open_receive(self, refused: str) -> None:
         actor = self.actor
+        root = drop.web_root()
 
         async def submit(values: Values) -> Received:
             typed = str(values["path"]).strip()
             if not typed:
-                raise ValidationError("donnez le chemin du fichier renvoyé", field="fichier")
-            path = Path(typed).expanduser()
+                raise ValidationError(_ASK_FILE if root is None else _ASK_DEPOSIT, field="fichier")
+            # In a browser session only a deposit's name is accepted, never a server path.
+            path = Path(typed).expanduser() if root is None else drop.resolve(root, typed)
             return await receive_file(actor, path, declared_author=str(values["par"]) or None)
 
+        if root is None:
+            source = FormField(
+                "path", "Fichier (.toml)", placeholder="ex. ~/Téléchargements/ars.toml",
+                aliases=("fichier",),
+            )  # fmt: skip
+            intro = _RECEIVE_INTRO
+        else:
+            found = drop.deposits(root)
+            source = FormField(
+                "path", "Fichier déposé", "select", found[0].key if found else "",
+                options=[(d.label, d.key) for d in found], aliases=("fichier",),
+            )  # fmt: skip
+            intro = _RECEIVE_INTRO + (
+                "\nSession web : seuls les fichiers déposés par « Fichiers de mon service » "
+                "→ « Renvoyer un fichier » (barre du haut) sont proposés."
+            )
+            if not found and not refused:
+                refused = "aucun fichier déposé : déposez-le d'abord par « Fichiers de mon "
+                refused += "service » → « Renvoyer un fichier » (barre du haut de la page)"
         self.app.push_screen(
             FormModal(
                 "Recevoir le fichier renvoyé par un service",
                 [
-                    FormField(
-                        "path",
-                        "Fichier (.toml)",
-                        placeholder="ex. ~/Téléchargements/ars.toml",
-                        aliases=("fichier",),
-                    ),
+                    source,
                     FormField(
                         "par",
                         "Auteur déclaré",
@@ -211,8 +228,7 @@ class PropositionsScreen(RoadmapScreen):
                     ),
                 ],
                 submit,
-                intro="Le fichier services/<code>.toml modifié par le service : chaque valeur "
-                "modifiée devient une proposition ; rien n'est appliqué avant votre décision.",
+                intro=intro,
                 save_label="Recevoir",
                 read_only=refused,
             ),
@@ -260,6 +276,14 @@ class PropositionsScreen(RoadmapScreen):
         if done:
             self.notify(f"proposition n° {row.id} {done}", title="Propositions", timeout=8)
         self.action_reload()
+
+
+_ASK_FILE = "donnez le chemin du fichier renvoyé"
+_ASK_DEPOSIT = "choisissez un fichier déposé"
+_RECEIVE_INTRO = (
+    "Le fichier services/<code>.toml modifié par le service : chaque valeur modifiée "
+    "devient une proposition ; rien n'est appliqué avant votre décision."
+)
 
 
 def _accepted_text(done: Accepted) -> str:

@@ -71,6 +71,15 @@ def test_resolve_refuses_every_way_out(root: Path, key: str) -> None:
         drop.resolve(root, key)
 
 
+def test_received_deposits_leave_the_list(root: Path) -> None:
+    drop.mark_received(drop.resolve(root, "sgarcia/caf.toml"))
+    assert drop.deposits(root) == []
+    assert [d.name for d in drop.received(root, "sgarcia")] == ["caf.toml"]
+    assert drop.received(root, "../x") == [] and drop.deposits(root, "../x") == []
+    with pytest.raises(ValidationError):
+        drop.resolve(root, "sgarcia/recus")
+
+
 def test_resolve_and_guard(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = drop.resolve(root, "sgarcia/caf.toml")
     assert path == root / "sgarcia" / "caf.toml"

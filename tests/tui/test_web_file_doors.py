@@ -52,6 +52,10 @@ async def test_f_lists_deposits_and_receives_one(tmp_path: Path, web_root: Path)
         assert app.screen is screen
         (row,) = screen.table.view_rows()
         assert (row.ref, row.field, row.author) == ("A13", "fin", "Julie Durand")
+        # received: out of the list, kept for its depositor
+        assert (web_root / "sgarcia" / "recus" / "ars.toml").is_file()
+        assert [d.key for d in drop.deposits(web_root)] == []
+        assert [d.name for d in drop.received(web_root, "sgarcia")] == ["ars.toml"]
 
 
 @pytest.mark.parametrize(

@@ -75,6 +75,9 @@ async def test_officer_sends_back_and_trinome_receives(
         mark = await julien.press("Control+s")
         assert await julien.wait_for("proposition(s) de caf", since=mark), julien.text(mark)[-1500:]
         assert wait_until(lambda: len(_propositions(demo_db)) == 1)
+        assert wait_until(lambda: (depots / "sgarcia" / "recus" / "caf.toml").is_file())
+        await page.goto(f"{url}/fichiers")  # type: ignore[attr-defined]
+        assert "caf.toml — reçu par le trinôme" in await page.inner_text("#depots")  # type: ignore[attr-defined]
     (row,) = _propositions(demo_db)
     assert row == ("caf", "Sophie Garcia", action["ref"], "statut", "jrey")
     received = [r for r in journal_rows(demo_db) if r[3] == "proposition reçue"]

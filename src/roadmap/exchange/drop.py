@@ -145,7 +145,7 @@ def deposits(root: Path, login: str | None = None) -> list[Deposit]:
     found = []
     try:
         folders = [person_folder(root, login)] if login else sorted(root.iterdir())
-    except OSError:
+    except (OSError, PermissionDenied):
         return []
     for folder in folders:
         if folder.is_symlink() or not folder.is_dir() or not _SAFE_NAME.match(folder.name):
@@ -160,6 +160,32 @@ def deposits(root: Path, login: str | None = None) -> list[Deposit]:
                 continue
             moment = datetime.fromtimestamp(info.st_mtime, UTC)
             found.append(Deposit(folder.name, entry.name, entry, info.st_size, moment))
+    return sorted(found, key=lambda d: (-d.at.timestamp(), d.key))
+
+
+RECEIVED = "recus"  # <login>/recus/<name>: deposits already received, kept for the record
+
+
+def mark_received(path: Path) -> None:
+    """Move a received deposit out of the list (its depositor still sees it as received)."""
+    target = path.parent / RECEIVED
+    target.mkdir(mode=0o700, exist_ok=True)
+    os.replace(path, target / path.name)
+
+
+def received(root: Path, login: str) -> list[Deposit]:
+    """``login``'s deposits that were received, newest first."""
+    found = []
+    try:
+        folder = person_folder(root, login) / RECEIVED
+        entries = sorted(folder.iterdir()) if not folder.is_symlink() else []
+    except (OSError, PermissionDenied):
+        return []
+    for entry in entries:
+        info = _regular(entry)
+        if info is not None and _SAFE_NAME.match(entry.name):
+            moment = datetime.fromtimestamp(info.st_mtime, UTC)
+            found.append(Deposit(login, entry.name, entry, info.st_size, moment))
     return sorted(found, key=lambda d: (-d.at.timestamp(), d.key))
 
 

@@ -307,7 +307,9 @@ class WebServer:
         error: str = "",
         info: str = "",
     ) -> str:
-        mine = [d.label for d in drop.deposits(self.settings.drop_dir.resolve(), session.login)]
+        root = self.settings.drop_dir.resolve()
+        mine = [d.label for d in drop.deposits(root, session.login)]
+        mine += [f"{d.name} — reçu par le trinôme" for d in drop.received(root, session.login)]
         return pages.files_page(
             session.login,
             service or "(aucun)",

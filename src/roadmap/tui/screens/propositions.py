@@ -194,7 +194,10 @@ class PropositionsScreen(RoadmapScreen):
                 raise ValidationError(_ASK_FILE if root is None else _ASK_DEPOSIT, field="fichier")
             # In a browser session only a deposit's name is accepted, never a server path.
             path = Path(typed).expanduser() if root is None else drop.resolve(root, typed)
-            return await receive_file(actor, path, declared_author=str(values["par"]) or None)
+            done = await receive_file(actor, path, declared_author=str(values["par"]) or None)
+            if root is not None:  # received: out of the list, the depositor sees « reçu »
+                drop.mark_received(path)
+            return done
 
         if root is None:
             source = FormField(

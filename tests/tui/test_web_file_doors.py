@@ -36,6 +36,10 @@ async def test_f_lists_deposits_and_receives_one(tmp_path: Path, web_root: Path)
         (web_root / "sgarcia").mkdir()
         shutil.copyfile(returned, web_root / "sgarcia" / "ars.toml")
         (web_root / "sgarcia" / "lien.toml").symlink_to(returned)  # never offered
+        (web_root / "khaddad").mkdir()  # about a roadmap where jrey does not decide: not listed
+        (web_root / "khaddad" / "autre.toml").write_text(
+            '[generation]\ntype = "service"\nfeuilles_de_route = ["autre-territoire"]\n'
+        )
         await open_screen(app, pilot, DEMO_SLUG, "propositions")
         screen = app.screen
         assert isinstance(screen, PropositionsScreen)
@@ -54,7 +58,7 @@ async def test_f_lists_deposits_and_receives_one(tmp_path: Path, web_root: Path)
         assert (row.ref, row.field, row.author) == ("A13", "fin", "Julie Durand")
         # received: out of the list, kept for its depositor
         assert (web_root / "sgarcia" / "recus" / "ars.toml").is_file()
-        assert [d.key for d in drop.deposits(web_root)] == []
+        assert [d.key for d in drop.deposits(web_root)] == ["khaddad/autre.toml"]
         assert [d.name for d in drop.received(web_root, "sgarcia")] == ["ars.toml"]
 
 

@@ -163,6 +163,16 @@ def deposits(root: Path, login: str | None = None) -> list[Deposit]:
     return sorted(found, key=lambda d: (-d.at.timestamp(), d.key))
 
 
+def roadmaps_of(path: Path) -> set[str]:
+    """The roadmaps a deposited service file names (``generation.feuilles_de_route``)."""
+    try:
+        generation = tomllib.loads(path.read_text(encoding="utf-8")).get("generation", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return set()
+    listed = generation.get("feuilles_de_route", []) if isinstance(generation, dict) else []
+    return {str(s) for s in listed} if isinstance(listed, list) else set()
+
+
 RECEIVED = "recus"  # <login>/recus/<name>: deposits already received, kept for the record
 
 

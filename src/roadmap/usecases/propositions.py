@@ -117,7 +117,8 @@ async def engagement_names(props: list[Proposition]) -> dict[int, str]:
     }
 
 
-async def _deciding_roadmaps(actor: Actor) -> set[str]:
+async def deciding_roadmaps(actor: Actor) -> set[str]:
+    """The roadmaps where the actor may decide on (and receive) proposals."""
     if actor.person_id is None:
         return set()
     rows = await Membership.filter(person_id=actor.person_id).values_list("roadmap__slug", "role")
@@ -126,7 +127,7 @@ async def _deciding_roadmaps(actor: Actor) -> set[str]:
 
 async def list_propositions(actor: Actor, *, pending_only: bool = False) -> list[PropositionRow]:
     """The proposals on the roadmaps where the actor may decide, by service then number."""
-    slugs = await _deciding_roadmaps(actor)
+    slugs = await deciding_roadmaps(actor)
     service = await home_service(actor)
     mine = Q(roadmap_slug__in=sorted(slugs))
     if service is not None:  # the draft avis its service may confirm

@@ -30,6 +30,7 @@ from roadmap.usecases.propositions import (
     PropositionRow,
     accept_proposition,
     date_move,
+    deciding_roadmaps,
     list_propositions,
     refuse_proposition,
 )
@@ -179,12 +180,19 @@ class PropositionsScreen(RoadmapScreen):
         from roadmap.domain.permissions import Capability
         from roadmap.usecases.queries_frame import refusal_for
 
-        actor, slug = self.actor, self.slug
-        self.run_query(
-            lambda: refusal_for(actor, slug, Capability.EDIT), self._open_receive, name="receive"
-        )
+        actor, slug, root = self.actor, self.slug, drop.web_root()
 
-    def _open_receive(self, refused: str) -> None:
+        async def load() -> tuple[str, list[drop.Deposit]]:
+            refused = await refusal_for(actor, slug, Capability.EDIT)
+            if root is None or refused:
+                return refused, []
+            # Only the deposits about a roadmap where this person may receive.
+            mine = await deciding_roadmaps(actor)
+            return refused, [d for d in drop.deposits(root) if drop.roadmaps_of(d.path) & mine]
+
+        self.run_query(load, lambda got: self._open_receive(*got), name="receive")
+
+    def _open_receive(self, refused: str, found: list[drop.Deposit]) -> None:
         actor = self.actor
         root = drop.web_root()
 
@@ -206,7 +214,6 @@ class PropositionsScreen(RoadmapScreen):
             )  # fmt: skip
             intro = _RECEIVE_INTRO
         else:
-            found = drop.deposits(root)
             source = FormField(
                 "path", "Fichier déposé", "select", found[0].key if found else "",
                 options=[(d.label, d.key) for d in found], aliases=("fichier",),

@@ -123,6 +123,7 @@ def test_a_returned_service_file_reads_amounts_as_the_import_does(
     assert main([*db, "propositions", "recevoir", str(returned)]) == 2
     err = capsys.readouterr().err
     assert "« 30.000 » est ambigu" in err and "engagements[0].montant" in err
+    assert err.startswith("roadmap : fichier refusé, aucune proposition enregistrée :")
     assert main([*db, "propositions", "liste"]) == 0
     assert "30.00" not in capsys.readouterr().out
     returned.write_text(text.replace('montant = "25000.00"', 'montant = "30 000,00"', 1))

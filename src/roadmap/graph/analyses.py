@@ -372,7 +372,8 @@ def consistency(g: nx.MultiDiGraph, schedule: Schedule | None = None) -> list[Is
                     "dates",
                     u,
                     f"{a['ref']} commence le {start:%d/%m/%Y}, avant la fin de {b['ref']} "
-                    f"dont il dépend ({before:%d/%m/%Y})",
+                    f"dont {'il' if a.get('kind') == m.JALON else 'elle'} dépend "
+                    f"({before:%d/%m/%Y})",
                 )
             )
     for node, a in g.nodes(data=True):

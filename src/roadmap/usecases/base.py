@@ -153,6 +153,7 @@ FIELD_LABELS: dict[str, str] = {
     "position": "position",
     "opens_on": "ouverture",
     "closes_on": "clôture",
+    "unit": "unité",
 }
 
 

@@ -486,9 +486,18 @@ async def add_engagement(
 
 
 async def set_engagement_amount(
-    actor: Actor, slug: str, engagement_id: int, amount: str, *, reason: str = ""
+    actor: Actor,
+    slug: str,
+    engagement_id: int,
+    amount: str,
+    *,
+    reason: str = "",
+    version: int | None = None,
 ) -> None:
-    """Change the amount of one commitment (e.g. a service's accepted proposal)."""
+    """Change the amount of one commitment (e.g. a service's accepted proposal).
+
+    ``version``: the one the form showed (a change since is a conflict); None: as stored.
+    """
     value = v.amount(amount, "montant")
     why = v.no_control(reason.strip(), "motif", multiline=True)
 
@@ -499,9 +508,8 @@ async def set_engagement_amount(
         ).prefetch_related("action", "service")
         if engagement is None:
             raise NotFound(f"engagement introuvable dans {slug}", field="montant")
-        await update_versioned(
-            Engagement, engagement.id, engagement.version, actor, {"amount": value}
-        )
+        expected = engagement.version if version is None else version
+        await update_versioned(Engagement, engagement.id, expected, actor, {"amount": value})
         await journal(
             actor, roadmap=slug, entity="engagement",
             ref=f"{engagement.action.ref}/{engagement.service.code}", operation="modification",

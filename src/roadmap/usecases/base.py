@@ -316,6 +316,15 @@ async def change_field(
     return new_version
 
 
+def require_version(current: Any, version: int) -> None:
+    """Before the state rules: someone else's change is a conflict to show, not a refusal.
+
+    ``update_versioned`` still does the compare-and-set when writing.
+    """
+    if current.version != version:
+        raise stale_error(current)
+
+
 def stale_error(current: Any) -> StaleVersion:
     when = current.updated_at.astimezone().strftime("%H:%M") if current.updated_at else "?"
     who = current.updated_by or "quelqu'un"

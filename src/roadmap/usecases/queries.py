@@ -40,29 +40,8 @@ from roadmap.models import (
 )
 from roadmap.usecases import dependencies as deps
 from roadmap.usecases.base import get_roadmap, role_in
+from roadmap.usecases.home import RoadmapSummary, progress_of
 from roadmap.usecases.identity import Actor
-
-
-def progress_of(statuses: list[str]) -> float:
-    """Share of non-abandoned actions that are done (0..1)."""
-    counted = [s for s in statuses if s != ActionStatus.ABANDONNEE]
-    if not counted:
-        return 0.0
-    return sum(1 for s in counted if s == ActionStatus.TERMINEE) / len(counted)
-
-
-@dataclass(frozen=True)
-class RoadmapSummary:
-    slug: str
-    title: str
-    destination: str
-    horizon: date
-    status: RoadmapStatus
-    role: Role | None
-    progress: float
-    action_count: int
-    alert_count: int
-    version: int
 
 
 async def list_my_roadmaps(actor: Actor, *, include_archived: bool = True) -> list[RoadmapSummary]:
@@ -321,6 +300,7 @@ class EngagementRow:
     period_start: date | None
     period_end: date | None
     description: str
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -370,11 +350,19 @@ async def action_detail(slug: str, ref: str) -> ActionDetail:
                 period_start=e["period_start"],
                 period_end=e["period_end"],
                 description=e["description"],
+                version=e["version"],
             )
             for e in await Engagement.filter(action_id=action.id)
             .order_by("id")
             .values(
-                "id", "service__code", "kind", "amount", "period_start", "period_end", "description"
+                "id",
+                "service__code",
+                "kind",
+                "amount",
+                "period_start",
+                "period_end",
+                "description",
+                "version",
             )
         ),
         adjustments=tuple(await _adjustments(action_id=action.id)),

@@ -182,7 +182,8 @@ class ActionsScreen(RoadmapScreen):
             id="actions-table",
         )
         yield Static("", id="action-detail")
-        yield Footer()
+        # The Footer (one widget per key) comes once the first rows are painted: it costs
+        # as much to mount as the rest of the screen (issue 15, rows ≤ 0.1 s after the key).
 
     @property
     def table(self) -> VirtualTable[ActionRow]:
@@ -193,8 +194,8 @@ class ActionsScreen(RoadmapScreen):
 
     def on_mount(self) -> None:
         self.table.focus()
-        # Paint the empty frame first, then read: the screen answers at once, whatever the size.
-        self.call_after_refresh(self.action_reload)
+        # Read at once: a screenful is asked first, so the rows come with the first frames.
+        self.action_reload()
 
     # --- data ---------------------------------------------------------------------------------
 
@@ -207,12 +208,18 @@ class ActionsScreen(RoadmapScreen):
             def first(rows: list[ActionRow]) -> None:
                 if not self.loaded and rows and not self.table.rows:
                     self.table.set_rows(rows, keep=keep)
-                self.call_after_refresh(self._load_all, keep)
+                self.call_after_refresh(self._after_first_rows, keep)
 
             page = max(self.app.size.height, 24) + 10
             self.run_query(lambda: list_actions(self.slug, limit=page), first, name="first")
             return
         self._load_all(keep)
+
+    async def _after_first_rows(self, keep: str | None) -> None:
+        if not self.query(Footer):
+            await self.mount(Footer())
+            self.refresh_bindings()  # a Footer mounted late fills itself on this signal
+        self.call_after_refresh(self._load_all, keep)
 
     def _load_all(self, keep: str | None = None) -> None:
         from roadmap.usecases.queries import list_actions
@@ -226,6 +233,7 @@ class ActionsScreen(RoadmapScreen):
                 else "aucune action pour l'instant : touche n pour en créer une"
             )
             self.table.set_rows(rows, keep=keep)
+            self.table.warm()  # first search and sorts computed ahead, between frames
             self._update_title()
             # The extras wait for the rows to be on screen: the table comes first.
             self.call_after_refresh(self._load_extras, first)
@@ -240,8 +248,9 @@ class ActionsScreen(RoadmapScreen):
 
     def _mount_filters(self) -> None:
         """The four filter lists, once the rows are on screen: they cost as much to mount
-        as the rest of the screen (measured: half the time to the first rows, issue 15)."""
-        if self._selects:
+        as the rest of the screen (measured: half the time to the first rows, issue 15).
+        Not on a screen being left: a Select mounted there loses its overlay and fails."""
+        if self._selects or not self.is_current:
             return
         self._selects = {
             "#f-axe": Select[str]([], prompt="Axe", id="f-axe"),
@@ -281,7 +290,9 @@ class ActionsScreen(RoadmapScreen):
         count = fr.plural(total, "action") if shown == total else f"{shown} sur {total} actions"
         if self._title is None:
             self._title = self.query_one("#actions-title", Static)
-        self._title.update(f"Actions — {self.slug} · {count}" + baseline_label(self.baseline))
+        # One docked line whatever its text: no layout pass on each keystroke.
+        text = f"Actions — {self.slug} · {count}" + baseline_label(self.baseline)
+        self._title.update(text, layout=False)
 
     # --- filter, search, sort ----------------------------------------------------------------
 
@@ -357,13 +368,14 @@ class ActionsScreen(RoadmapScreen):
         row: ActionRow | None = event.row
         detail = self.query_one("#action-detail", Static)
         if row is None:
-            detail.update("")
+            detail.update("", layout=False)  # two fixed lines: no layout pass
             return
         contributors = ", ".join(row.contributors) or "aucun"
         dates = f"du {date_fr(row.start_date) or '?'} au {date_fr(row.end_date) or '?'}"
         detail.update(
             f"{row.ref} {row.title}\n{dates} · {row.axe_title or 'sans axe'} · "
-            f"pilote {row.pilot_name} · contributeurs : {contributors}"
+            f"pilote {row.pilot_name} · contributeurs : {contributors}",
+            layout=False,
         )
 
     # --- writes -------------------------------------------------------------------------------
@@ -388,26 +400,19 @@ class ActionsScreen(RoadmapScreen):
         self._open_form(None)
 
     def _open_form(self, ref: str | None) -> None:
-        from roadmap.domain.permissions import Capability
         from roadmap.tui.screens.action_form import ActionFormScreen
-        from roadmap.usecases.queries_frame import refusal_for
+        from roadmap.tui.screens.form import open_form
 
-        actor = self.actor
-        Loaded = tuple[FormChoices, queries.ActionDetail | None, str]
+        slug = self.slug
+        Loaded = tuple[FormChoices, queries.ActionDetail | None]
 
         async def load() -> Loaded:
-            refused = await refusal_for(actor, self.slug, Capability.EDIT)
-            choices = await queries.choices(self.slug)
-            detail = await queries.action_detail(self.slug, ref) if ref else None
-            return choices, detail, refused
+            choices = await queries.choices(slug)
+            detail = await queries.action_detail(slug, ref) if ref else None
+            return choices, detail
 
         def push(loaded: Loaded) -> None:
-            choices, detail, refused = loaded
-            if refused and detail is None:
-                self.notify(refused, severity="warning", title="Création impossible")
-                return
-            form = ActionFormScreen(self.slug, choices, detail, read_only=refused)
-            self.app.push_screen(form, self._saved)
+            open_form(self, ActionFormScreen(slug, *loaded), self._saved)
 
         self.run_query(load, push, name="form")
 
@@ -431,32 +436,27 @@ class ActionsScreen(RoadmapScreen):
 
     def _open_reroute(self, row: ActionRow, margins: Any) -> None:
         from roadmap.tui.screens.action_reroute import reroute_modal
+        from roadmap.tui.screens.form import open_form
 
-        self.app.push_screen(
-            reroute_modal(self.actor, self.slug, row, margins), lambda ref: self._saved(ref)
-        )
+        open_form(self, reroute_modal(self.actor, self.slug, row, margins), self._saved)
 
     def action_engagements(self) -> None:
         """Add, change (amount or ETP) or withdraw what a service commits to the action."""
-        from roadmap.domain.permissions import Capability
         from roadmap.tui.screens.action_engagements import engagements_modal
-        from roadmap.usecases.queries_frame import refusal_for
+        from roadmap.tui.screens.form import open_form
 
         row = self.table.current
         if row is None:
             return
         actor, slug = self.actor, self.slug
-        Loaded = tuple[FormChoices, queries.ActionDetail, str]
+        Loaded = tuple[FormChoices, queries.ActionDetail]
 
         async def load() -> Loaded:
-            refused = await refusal_for(actor, slug, Capability.EDIT)
-            return await queries.choices(slug), await queries.action_detail(slug, row.ref), refused
+            return await queries.choices(slug), await queries.action_detail(slug, row.ref)
 
         def push(loaded: Loaded) -> None:
-            choices, detail, refused = loaded
-            self.app.push_screen(
-                engagements_modal(actor, slug, detail, choices, refused), self._engaged
-            )
+            choices, detail = loaded
+            open_form(self, engagements_modal(actor, slug, detail, choices), self._engaged)
 
         self.run_query(load, push, name="form")
 

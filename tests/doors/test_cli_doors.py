@@ -151,3 +151,27 @@ def test_import_of_a_new_slug(
     path = tmp_path / "copie.toml"
     path.write_text(tomli_w.dumps(doc))
     check(door_world, monkeypatch, role, {"administrateur", "direction"}, "import", str(path))
+
+
+def test_direction_restores_a_roadmap_whose_team_does_not_name_them(
+    door_world: Door, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Direction of any roadmap may create one (import of a new slug); on PostgreSQL the
+    team's row-level security must not refuse it when the file's team leaves them out."""
+    doc = _exported(door_world, monkeypatch, tmp_path)
+    road = doc["feuille_de_route"]
+    road["slug"] = "pat-copie"
+    road.pop("dossiers", None)
+    road["equipe"] = [x for x in road["equipe"] if x["login"] != door_world.login("dir")]
+    assert len(road["equipe"]) >= 2  # row by row, the second seat was the refused one
+    path = tmp_path / "copie.toml"
+    path.write_text(tomli_w.dumps(doc))
+    before = read_counts(door_world.target)
+    code, text = cli(door_world, monkeypatch, "dir", "import", str(path))
+    assert code == EXIT_OK, text
+    assert read_counts(door_world.target) != before
+    code, text = cli(door_world, monkeypatch, "nadia", "export", "--roadmap", "pat-copie",
+                     "--out", str(tmp_path / "y"))  # fmt: skip
+    assert code == EXIT_OK, text
+    again = tomllib.loads((tmp_path / "y" / "pat-copie.toml").read_text())
+    assert again["feuille_de_route"]["equipe"] == road["equipe"]  # the file's team, exactly

@@ -12,6 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from roadmap import models as m
 from roadmap.exchange.copil_import import write_copil
 from roadmap.exchange.problems import Problems
@@ -61,21 +63,7 @@ class _Writer:
         roadmap = await self._roadmap()
         rid = roadmap.id
         await m.Membership.filter(roadmap_id=rid).delete()
-        # The importer's own seat first: on PostgreSQL row-level security lets a team role
-        # write a roadmap's team only while it has none, or as its trinôme or direction.
-        team = sorted(self.road.get("equipe", []), key=lambda x: x["login"] != self.actor.login)
-        await m.Membership.bulk_create(
-            [
-                m.Membership(
-                    roadmap_id=rid,
-                    person_id=self.people[x["login"]],
-                    role=x["role"],
-                    side=x.get("cote", "autre"),
-                    updated_by=self.actor.login,
-                )
-                for x in team
-            ]
-        )
+        await self._seat_team(rid)
         axes = await self._upsert(
             m.Axe,
             rid,
@@ -167,6 +155,39 @@ class _Writer:
             "updated_by": self.actor.login,
         }
         return await m.Roadmap.create(slug=self.road["slug"], **values)
+
+    async def _seat_team(self, rid: int) -> None:
+        """The file's team, in one statement on PostgreSQL.
+
+        Row-level security lets a team role write a roadmap's team only while it has none,
+        or as its trinôme or direction. A single INSERT sees the roadmap as it was before
+        it (no team yet), so a direction member the file's team does not name restores it
+        as on SQLite; row by row, the second seat would be refused.
+        """
+        team = sorted(self.road.get("equipe", []), key=lambda x: x["login"] != self.actor.login)
+        rows = [
+            (rid, self.people[x["login"]], x["role"], x.get("cote", "autre"), self.actor.login)
+            for x in team
+        ]
+        async with in_transaction() as conn:
+            if not rows or conn.capabilities.dialect != "postgres":
+                await m.Membership.bulk_create(
+                    [
+                        m.Membership(roadmap_id=r, person_id=p, role=role, side=side, updated_by=by)
+                        for r, p, role, side, by in rows
+                    ],
+                    using_db=conn,
+                )
+                return
+            marks = ", ".join(
+                "({}, 1, now())".format(", ".join(f"${5 * i + k}" for k in range(1, 6)))
+                for i in range(len(rows))
+            )
+            await conn.execute_query(
+                "INSERT INTO membership (roadmap_id, person_id, role, side, updated_by, "
+                f"version, updated_at) VALUES {marks}",
+                [value for row in rows for value in row],
+            )
 
     async def _upsert(
         self, model: Any, rid: int, items: list[dict[str, Any]], values: Any

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from roadmap.cli.runner import EXIT_OK, CommandContext
+from roadmap.formatting import date_short, plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,7 +39,7 @@ async def _list(ctx: CommandContext) -> int:
     if not rows:
         print("Aucun administrateur.")
     for row in rows:
-        when = f" le {row.added_at:%d/%m/%Y}" if row.added_at else ""
+        when = f" le {date_short(row.added_at)}" if row.added_at else ""
         print(f"  {row.login:<24} {row.source}{when}")
     mine = "oui" if await is_administrator(ctx.actor) else "non"
     print(f"Vous ({ctx.actor.login}) : administrateur {mine}.")
@@ -70,7 +71,11 @@ async def _territories(ctx: CommandContext) -> int:
     for t in territories:
         campaigns = await Campagne.filter(territoire_id=t.id).count()
         roadmaps = await Roadmap.filter(territoire_id=t.id).count()
-        print(f"  {t.code:<16} {t.name} ({roadmaps} feuille(s) de route, {campaigns} campagne(s))")
+        print(
+            f"  {t.code:<16} {t.name} ("
+            f"{plural(roadmaps, 'feuille de route', 'feuilles de route')}, "
+            f"{plural(campaigns, 'campagne')})"
+        )
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from roadmap.exchange.values import natural_key
+from roadmap.formatting import gendered
 from roadmap.usecases.base import show
 
 # Keys that only an export writes (computed) or only an import reads (the reason).
@@ -143,7 +144,8 @@ def _history(plan: Plan, path: str, key: str, new: dict[str, Any], old: dict[str
         if twin is None:
             plan.refuse(
                 where,
-                f"{_HISTORY_NAMES[key]} absent(e) de la base ne s'ajoute pas : {_HISTORY_HINT}",
+                f"{_HISTORY_NAMES[key]} {gendered(_HISTORY_NAMES[key], 'absent')} de la base "
+                f"ne s'ajoute pas : {_HISTORY_HINT}",
             )
             continue
         stored.remove(twin)
@@ -384,7 +386,8 @@ def _items(
         if ref not in after:
             plan.refuse(
                 f"{root}.{section}",
-                f"{kind} {ref} absent(e) du fichier : supprimer un élément {_NOT_BY_IMPORT}",
+                f"{kind} {ref} {gendered(kind, 'absent')} du fichier : "
+                f"supprimer un élément {_NOT_BY_IMPORT}",
             )
 
 

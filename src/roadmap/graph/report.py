@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from roadmap.domain.enums import ActionStatus, AdjustmentKind, DossierState, ServiceKind
 from roadmap.domain.errors import ValidationError
+from roadmap.formatting import plural
 from roadmap.graph import model as m
 from roadmap.graph.review import Review, analyse, read_graph
 
@@ -32,6 +33,15 @@ class Rerouting:
     kind: str
     reason: str
     author: str
+    author_name: str = ""  # the person's name, for people reading the report
+
+
+def _value(text: str) -> str:
+    """A stored value as people read it: an ISO date becomes 29/11/2026."""
+    try:
+        return _fr(date.fromisoformat(text)) if len(text) == 10 else text
+    except ValueError:
+        return text
 
 
 def _cell(value: object) -> str:
@@ -88,22 +98,33 @@ async def reroutings(slug: str, since: date | None) -> list[Rerouting]:
     mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
     _, rows = await conn.execute_query(
         "SELECT adj.created_at, adj.field, adj.old_value, adj.new_value, adj.kind, "
-        "adj.reason, adj.author, act.ref, jal.ref FROM adjustment adj "
+        "adj.reason, adj.author, act.ref, jal.ref, p.name FROM adjustment adj "
         "JOIN roadmap r ON r.id = adj.roadmap_id "
+        "LEFT JOIN person p ON p.login = adj.author "
         "LEFT JOIN action act ON act.id = adj.action_id "
         "LEFT JOIN jalon jal ON jal.id = adj.jalon_id "
         f"WHERE r.slug = {mark} ORDER BY adj.created_at, adj.id",
         [slug],
     )
     result = []
-    for created, field, old, new, kind, reason, author, action_ref, jalon_ref in rows:
+    for created, field, old, new, kind, reason, author, action_ref, jalon_ref, name in rows:
         day = _as_datetime(created).date()
         if since is not None and day < since:
             continue
         label = AdjustmentKind(kind).label if kind in AdjustmentKind._value2member_map_ else kind
         item = action_ref or jalon_ref or "feuille de route"
         result.append(
-            Rerouting(day, item, str(field), str(old), str(new), label, str(reason), str(author))
+            Rerouting(
+                day,
+                item,
+                str(field),
+                str(old),
+                str(new),
+                label,
+                str(reason),
+                str(author),
+                str(name or ""),
+            )
         )
     return result
 
@@ -211,7 +232,15 @@ def _section_reroutings(
     if not items:
         return [*lines, "Aucun ajustement."]
     rows = [
-        [_fr(r.day), r.item, r.field, f"{r.old} → {r.new}", r.kind, r.reason, r.author]
+        [
+            _fr(r.day),
+            r.item,
+            r.field,
+            f"{_value(r.old)} → {_value(r.new)}",
+            r.kind,
+            r.reason,
+            r.author_name or r.author,
+        ]
         for r in items
     ]
     return [
@@ -299,7 +328,8 @@ def _section_fragility(review: Review) -> list[str]:
         )
     for f in cuts:
         lines.append(
-            f"- **{f.label}** : son départ isolerait {f.cut_off} service(s) ou personne(s)"
+            f"- **{f.label}** : son départ isolerait "
+            + plural(f.cut_off, "service ou personne", "services ou personnes")
         )
     return lines
 
@@ -341,7 +371,7 @@ def _section_releve(rows: list[Any], today: date) -> list[str]:
     first = rows[0]
     head = f"## Relevé de décisions du {first.jalon_kind.label} du {_fr(first.jalon_date)}"
     done = sum(1 for r in rows if r.done)
-    lines = [f"{head} ({first.jalon_ref})", "", f"{done} faite(s) sur {len(rows)}.", ""]
+    lines = [f"{head} ({first.jalon_ref})", "", f"{plural(done, 'faite')} sur {len(rows)}.", ""]
     table = [
         [
             r.ref,

@@ -11,6 +11,7 @@ from roadmap.domain import validation as v
 from roadmap.domain.enums import AdjustmentKind, RoadmapStatus, Role, ServiceKind, Side
 from roadmap.domain.errors import NotFound, PermissionDenied, ValidationError
 from roadmap.domain.permissions import Capability
+from roadmap.formatting import plural
 from roadmap.models import Action, Axe, JalonInvite, Membership, Person, Roadmap, Territoire
 from roadmap.usecases.admin import is_administrator
 from roadmap.usecases.base import (
@@ -281,7 +282,8 @@ async def remove_member(actor: Actor, slug: str, login: str) -> None:
         owned = await Action.filter(roadmap_id=roadmap.id, owner_id=person.id).count()
         if owned:
             raise ValidationError(
-                f"{person.name} porte encore {owned} action(s) : faites une passation d'abord",
+                f"{person.name} porte encore {plural(owned, 'action')} : "
+                "faites une passation d'abord (touche p de l'écran Équipe)",
                 field="personne",
             )
         if person.id == actor.person_id and membership.role in (Role.TRINOME, Role.DIRECTION):

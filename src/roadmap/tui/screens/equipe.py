@@ -206,7 +206,7 @@ class EquipeScreen(RoadmapScreen):
                 intro="Le trinôme compte trois personnes au plus, des deux politiques.",
                 save_label="Ajouter",
             ),
-            lambda login: self._written(login, "ajouté(e)"),
+            lambda login: self._written(login, "membre ajouté"),
         )
 
     def action_change(self) -> None:
@@ -234,7 +234,7 @@ class EquipeScreen(RoadmapScreen):
                 submit,
                 intro=f"Aujourd'hui : {member.role.label.lower()}, côté {member.side.label}.",
             ),
-            lambda login: self._written(login, "modifié(e)"),
+            lambda login: self._written(login, "membre modifié"),
         )
 
     def action_remove(self) -> None:
@@ -257,12 +257,12 @@ class EquipeScreen(RoadmapScreen):
                 "S'il ou elle porte des actions, faites d'abord une passation (p).",
                 save_label="Retirer",
             ),
-            lambda login: self._written(login, "retiré(e)"),
+            lambda login: self._written(login, "membre retiré"),
         )
 
     def _written(self, login: str | None, what: str) -> None:
         if login:
-            self.notify(f"{login} {what}", title="Équipe")
+            self.notify(f"{login} : {what}", title="Équipe")
         self.action_reload()
 
     # --- passation -------------------------------------------------------------------------

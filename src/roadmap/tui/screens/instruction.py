@@ -231,6 +231,9 @@ class InstructionScreen(RoadmapScreen):
     SCREEN_ID = "instruction"
     TITLE = "Instruction"
     BINDINGS = [
+        # The detail below the table scrolls whatever has the focus (the table keeps ↑↓).
+        Binding("shift+down", "detail(1)", "Détail", key_display="⇧↓↑"),
+        Binding("shift+up", "detail(-1)", "Remonter le détail", show=False),
         Binding("m", "toggle_mine", "Mon service"),
         Binding("l", "toggle_late", "En retard"),
         Binding("f", "next_axe", "Axe"),
@@ -279,6 +282,9 @@ class InstructionScreen(RoadmapScreen):
         self.widths = {"state": state_width, "avis": avis_width, "text": max(8, text_width)}
         table.focus()
         self.action_reload()
+
+    def action_detail(self, step: int) -> None:
+        self.query_one("#dossier-detail", VerticalScroll).scroll_relative(y=3 * step)
 
     # --- reading -------------------------------------------------------------------------
 

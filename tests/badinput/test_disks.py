@@ -201,3 +201,40 @@ def test_writes_and_exports_on_a_full_disk(tiny_disk: Path, demo_db: Path, tmp_p
             conn.execute("SELECT count(*) FROM dossier WHERE title = 'Projet neuf'").fetchone()[0]
             == 0
         )
+
+
+def _demo_rows(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        tables = [
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not r[0].startswith("sqlite_")
+        ]
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+@pytest.mark.parametrize("room", [0.5, 0.7, 0.85])
+def test_demo_force_on_a_full_disk_keeps_the_old_demo(
+    tiny_disk: Path, demo_db: Path, tmp_path: Path, room: float
+) -> None:
+    """Deleting and rebuilding the demo is one transaction: all or nothing. ``room`` is the
+    free space left, as a share of the demo's file: measured here, before the rebuild was
+    one transaction, 0.7 and 0.85 let the deletion commit and the rebuild fail (no demo
+    left); 0.5 fails from the start."""
+    db = tiny_disk / "demo.db"
+    shutil.copyfile(demo_db, db)
+    before = _demo_rows(db)
+    _fill(tiny_disk)
+    filler = tiny_disk / "remplissage"
+    os.truncate(filler, max(0, filler.stat().st_size - int(db.stat().st_size * room)))
+    done = roadmap(tmp_path, "--db", str(db), "demo", "--force")  # testeur created the base
+    filler.unlink()
+    after = _demo_rows(db)
+    if done.returncode == 0:  # it fitted: a whole new demo, the old one journaled as deleted
+        assert after["roadmap"] == 1 and after["action"] == before["action"], after
+        return
+    assert room > 0.5 or done.returncode == 4
+    _quiet_failure(done)
+    assert "disque plein" in done.stderr and "démonstration précédente est intacte" in done.stderr
+    assert after == before

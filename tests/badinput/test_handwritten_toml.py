@@ -51,43 +51,43 @@ CASES = [
     (
         'montant = "12500.10"',
         'montant = "12.500"',
-        ":85 : feuille_de_route.actions[1].engagements[0].montant : « 12.500 » est ambigu "
+        ":86 : feuille_de_route.actions[1].engagements[0].montant : « 12.500 » est ambigu "
         '(milliers ou décimales ?) ; écrivez "25000.50", "25 000,50" ou 25000.5',
     ),
     (
         'montant = "12500.10"',
         "montant = 12 500,10",
-        ":85 : feuille_de_route.actions[1].engagements[0].montant : TOML invalide (colonne 14) : "
+        ":86 : feuille_de_route.actions[1].engagements[0].montant : TOML invalide (colonne 14) : "
         'nombre « 12 500,10 » illisible en TOML : écrivez-le entre guillemets ("12 500,10")',
     ),
     (
         "date_prevue = 2026-03-10",
         "date_prevue = 2026-03",
-        ":99 : feuille_de_route.jalons[0].date_prevue : TOML invalide (colonne 19) : date "
+        ":100 : feuille_de_route.jalons[0].date_prevue : TOML invalide (colonne 19) : date "
         "incomplète « 2026-03 » : le jour manque ; attendu une date complète AAAA-MM-JJ, "
         "ex. 2026-03-01",
     ),
     (
         "date_prevue = 2026-03-10",
         'date_prevue = "2026-03"',
-        ":99 : feuille_de_route.jalons[0].date_prevue : date incomplète « 2026-03 » : le jour "
+        ":100 : feuille_de_route.jalons[0].date_prevue : date incomplète « 2026-03 » : le jour "
         "manque ; attendu une date complète AAAA-MM-JJ sans guillemets, ex. 2026-01-15",
     ),
     (
         'titre = "COPIL de lancement"',
         'titre = "COPIL de lancement',
-        ":97 : feuille_de_route.jalons[0].titre : TOML invalide (colonne 28) : texte non "
+        ":98 : feuille_de_route.jalons[0].titre : TOML invalide (colonne 28) : texte non "
         "refermé : guillemet fermant attendu avant la fin de la ligne",
     ),
     (
         'titre = "COPIL de lancement"',
         'titre = "COPIL\\u0007 de lancement"',
-        ":97 : feuille_de_route.jalons[0].titre : caractère de contrôle U+0007 refusé",
+        ":98 : feuille_de_route.jalons[0].titre : caractère de contrôle U+0007 refusé",
     ),
     (
         "date_prevue = 2026-03-10",
         "date_prevue = 2026-02-30",
-        ":99 : feuille_de_route.jalons[0].date_prevue : TOML invalide (colonne 15) : date "
+        ":100 : feuille_de_route.jalons[0].date_prevue : TOML invalide (colonne 15) : date "
         "impossible « 2026-02-30 »",
     ),
 ]

@@ -9,13 +9,15 @@ import builtins
 import contextlib
 import io
 import shutil
+import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from roadmap.cli import main
-from roadmap.cli.runner import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from roadmap.cli.runner import EXIT_OK, EXIT_REFUSED, EXIT_STORAGE, EXIT_USAGE
 from roadmap.domain.errors import PermissionDenied
 from roadmap.models import (
     Campagne,
@@ -33,10 +35,11 @@ from roadmap.usecases import reference as ref
 from roadmap.usecases import roadmaps as rm
 from roadmap.usecases.demo import DEMO_SLUG, PEOPLE, build_demo, preview_demo_replacement
 from roadmap.usecases.identity import actor_for
-from tests.conftest import journal_actor
+from tests.conftest import journal_actor, require_postgres
 from tests.roles import make_admin
 
-from .conftest import counts, read_counts
+from .conftest import Door, counts, pg_copy, pg_template, read_counts
+from .test_cli_doors import cli as door_cli
 
 TODAY = date(2026, 3, 2)
 DEMO_ROLES = {
@@ -178,3 +181,124 @@ async def test_replacing_the_demo_on_each_backend(db: DatabaseLocation) -> None:
     assert await Person.exists(login="reel")  # not a demo person: kept
     rows = await JournalEntry.filter(operation="suppression", entity="feuille de route")
     assert [r.actor for r in rows] == [await journal_actor("gardien")]
+
+
+async def _disk_full(*_: object, **__: object) -> None:
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.parametrize("step", ["_observations", "build_demo_campaign"])
+def test_a_failure_mid_rebuild_keeps_the_old_demo(
+    demo_file: str, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """The deletion and the whole rebuild are one transaction: all or nothing."""
+    from roadmap.usecases import demo as demo_module
+
+    deleted: list[str] = []
+    real_delete = demo_module.delete_demo
+
+    async def spy(*args: object, **kwargs: object) -> object:
+        result = await real_delete(*args, **kwargs)  # type: ignore[arg-type]
+        deleted.append("oui")
+        return result
+
+    monkeypatch.setattr(demo_module, "delete_demo", spy)
+    monkeypatch.setattr(demo_module, step, _disk_full)
+    before = read_counts(demo_file)
+    code, text = cli(demo_file, monkeypatch, "gardien", "demo", "--force")
+    assert code == EXIT_STORAGE, text
+    assert "disque plein" in text and "la démonstration précédente est intacte" in text
+    assert "Traceback" not in text
+    assert deleted == ["oui"]  # the old demo was deleted inside the transaction, then...
+    assert read_counts(demo_file) == before  # ...rolled back with the partial rebuild
+
+
+def test_a_failed_first_demo_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roadmap.usecases import demo as demo_module
+
+    db = str(tmp_path / "neuve.db")
+    assert cli(db, monkeypatch, "testeur", "whoami")[0] == EXIT_OK  # creates the base
+    before = read_counts(db)
+    monkeypatch.setattr(demo_module, "_observations", _disk_full)
+    code, text = cli(db, monkeypatch, "testeur", "demo")
+    assert code == EXIT_STORAGE and "pas de démonstration" in text, text
+    assert read_counts(db) == before  # no territory, service, person or half roadmap
+
+
+# --- the same door on PostgreSQL: each person connects with their own login role ----------
+
+PG_DEMO = {  # role → login (suffixed per session); the runner is not one of them
+    "administrateur": "gardien",
+    "direction": "ndir",
+    "trinôme": "ntri",
+    "cercle élargi": "ncercle",
+    "lecteur": "nlect",
+    "inconnu": "inconnu",
+}
+_ROLE_VALUES = {"direction": "direction", "trinôme": "trinome", "cercle élargi": "cercle_elargi",
+                "lecteur": "lecteur"}  # fmt: skip
+PG_DEMO_ACCESS = {login: "equipe" for login in PG_DEMO.values()} | {"gardien": "admin"}
+
+
+async def _pg_demo(owner_url: str, suffix: str) -> None:
+    from tortoise import connections
+
+    await open_database(parse_location(owner_url))
+    try:
+        _, rows = await connections.get("default").execute_query("SELECT current_user")
+        owner = await actor_for(str(rows[0][0]))
+        await build_demo(owner, today=TODAY)
+        owner = await actor_for(owner.login)  # the demo gave the owner a fiche and a seat
+        jrey = await Membership.get(roadmap__slug=DEMO_SLUG, person__login="jrey")
+        await rm.change_member(  # room at the trinôme
+            owner, DEMO_SLUG, "jrey", jrey.version, role="cercle_elargi", side="droit_commun"
+        )
+        for role, login in PG_DEMO.items():
+            if role in ("administrateur", "inconnu"):
+                continue
+            name = f"{login}_{suffix}"
+            await ref.create_person(owner, ref.PersonInput(name, login.title(), "", "dcs"))
+            side = "politique_de_la_ville" if role == "direction" else "autre"
+            await rm.add_member(owner, DEMO_SLUG, name, _ROLE_VALUES[role], side)
+    finally:
+        await close_database()
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template() -> Iterator[Door]:
+    require_postgres()
+    with pg_template(_pg_demo, PG_DEMO_ACCESS, ["gardien"]) as door:
+        yield door
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("role", list(PG_DEMO))
+def test_demo_force_by_role_on_postgres(
+    pg_demo_template: Door, monkeypatch: pytest.MonkeyPatch, role: str
+) -> None:
+    with pg_copy(pg_demo_template) as door:
+        before = read_counts(door.target)
+        code, text = door_cli(door, monkeypatch, PG_DEMO[role], "demo", "--force")
+        if role != "administrateur":
+            assert code == EXIT_REFUSED, text
+            assert "refusé" in text and "administrateurs" in text
+            assert read_counts(door.target) == before
+            return
+        assert code == EXIT_OK, text
+
+        async def deleted_by() -> list[str]:
+            await open_database(parse_location(door.target))
+            try:
+                assert await Roadmap.filter(slug=DEMO_SLUG).count() == 1
+                await _no_orphans()
+                return list(
+                    await JournalEntry.filter(
+                        entity="feuille de route", operation="suppression"
+                    ).values_list("actor", flat=True)
+                )
+            finally:
+                await close_database()
+
+        assert asyncio.run(deleted_by()) == [door.login("gardien")]  # the connection role

@@ -50,7 +50,7 @@ async def test_header_refs_and_money(db: DatabaseLocation, tmp_path: Path) -> No
     await seed_roadmap()
     await export(tmp_path)
     raw = (tmp_path / "pat-test.toml").read_bytes()
-    assert raw.startswith(b'schema_version = 1\n\n[generation]\noutil = "roadmap"\n')
+    assert raw.startswith(b'schema_version = 2\n\n[generation]\noutil = "roadmap"\n')
     doc = tomllib.loads(raw.decode())
     road = doc["feuille_de_route"]
     assert doc["generation"]["feuilles_de_route"] == ["pat-test"]

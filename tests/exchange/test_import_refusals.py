@@ -43,7 +43,7 @@ CASES: list[tuple[str, bytes, list[str]]] = [
     ("imbrication", b"x = " + b"[" * 800 + b"]" * 800, ["imbrication trop profonde"]),
     ("entier-geant", text_case("annee = 2026", "annee = 99999999999999999999"),
      ["feuille_de_route.campagnes[0].annee", "entier trop grand"]),
-    ("version", text_case("schema_version = 1", "schema_version = 99"),
+    ("version", text_case("schema_version = 2", "schema_version = 99"),
      [":1 : schema_version", "version de schéma « 99 » inconnue"]),
     ("cle-manquante", doc_case(lambda d: _road(d)["actions"][1].pop("titre")),
      ["feuille_de_route.actions[1]", "clé obligatoire « titre » absente"]),

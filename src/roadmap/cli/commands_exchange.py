@@ -73,6 +73,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="",
         help="nature de ce motif",
     )
+    imp.add_argument(
+        "--territoire",
+        metavar="CODE",
+        default="",
+        help="territoire où restaurer un fichier qui ne le dit pas (schema_version 1), "
+        "quand la base en compte plusieurs",
+    )
     imp.set_defaults(handler=_import)
 
 
@@ -141,7 +148,12 @@ async def _import(ctx: CommandContext) -> int:
 
     args = ctx.args
     result = await import_file(
-        ctx.actor, args.file, motif=args.motif, nature=args.nature, dry_run=args.dry_run
+        ctx.actor,
+        args.file,
+        motif=args.motif,
+        nature=args.nature,
+        dry_run=args.dry_run,
+        territoire=args.territoire,
     )
     if result.dry_run:
         verb = "serait restaurée" if result.created else "serait mise à jour"

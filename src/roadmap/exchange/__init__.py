@@ -3,4 +3,6 @@
 Core code: never imports ``textual`` nor ``roadmap.tui``.
 """
 
-SCHEMA_VERSION = 1
+# 2: feuille_de_route.territoire and referentiel.territoires (docs/export-format.md).
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # import still reads files written before the territory

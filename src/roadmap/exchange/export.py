@@ -34,7 +34,7 @@ from roadmap.exchange.render import fingerprint, render, same_as_before
 from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap_id
 from roadmap.exchange.service_doc import ServiceIndex
 from roadmap.exchange.service_files import Done, helper, staged_emit, write_services
-from roadmap.exchange.snapshot import Row, Snapshot, read_position, read_snapshot
+from roadmap.exchange.snapshot import Row, Scoping, Snapshot, read_position, read_snapshot
 
 # Below this many rows a helper process costs more (start-up, sending the rows) than it
 # saves; the Métropole-scale bench has about 90,000.
@@ -110,7 +110,10 @@ async def _export_set(
             and "dernier" in previous.position
         )
         after = previous.position["dernier"] if incremental and previous else None
-        snap = await read_snapshot(changes_after=after)
+        scoping = None
+        if after is not None and previous is not None:
+            scoping = Scoping(out_dir, sorted(previous.files), previous.position.get("nombre", -1))
+        snap = await read_snapshot(changes_after=after, scoping=scoping)
         if roadmap is not None and not any(r["slug"] == roadmap for r in snap.rows("roadmap")):
             raise NotFound(f"feuille de route « {roadmap} » introuvable", field="--roadmap")
         if options.margins_on is not None and options.margins is None:
@@ -186,6 +189,18 @@ class _Job:
             services = [
                 s for s in snap.rows("service") if not s["archived"] or s["id"] in concerned
             ]
+            if snap.targets is not None:  # only the target services' rows were read
+                known = set(self.previous.files) if self.previous else set()
+                now = {s["id"] for s in services}
+                services = [
+                    s
+                    for s in snap.rows("service")
+                    if (s["id"] in now and s["code"] in snap.targets.services)
+                    or (
+                        s["code"] not in snap.targets.services
+                        and f"services/{s['code']}.toml" in known
+                    )
+                ]
         services.sort(key=lambda s: s["code"])
         for row in roadmaps:
             _check_name(row["slug"])
@@ -216,7 +231,9 @@ class _Job:
         if self.previous is None or self.dirty is None:
             return roadmaps, services
         known = set(self.previous.files)
-        wanted = plan.targets(self.snap, index, self.dirty, self.out_dir, sorted(known))
+        wanted = self.snap.targets or plan.targets(
+            self.snap, index, self.dirty, self.out_dir, sorted(known)
+        )
         return (
             [r for r in roadmaps
              if r["slug"] in wanted.roadmaps or f"{r['slug']}.toml" not in known],

@@ -33,7 +33,7 @@ from roadmap.exchange.integrity import check_header, check_references
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.exchange.problems import Problems
 from roadmap.exchange.reference_data import check_reference, create_missing
-from roadmap.exchange.restore import check_restore, restore
+from roadmap.exchange.restore import check_restore, restore, restore_territory
 from roadmap.exchange.roadmap_doc import build_roadmap_document
 from roadmap.exchange.schema import DOCUMENT, check_table
 from roadmap.exchange.snapshot import read_snapshot
@@ -97,8 +97,11 @@ async def import_file(
     motif: str = "",
     nature: str = "",
     dry_run: bool = False,
+    territoire: str = "",
     max_bytes: int = MAX_FILE_BYTES,
 ) -> ImportResult:
+    """``territoire``: for a file that does not name one (schema 1) in a base holding
+    several territories; a file that names one must agree with it."""
     if nature:
         nature = AdjustmentKind.parse(nature, "--nature").value  # type: ignore[union-attr]
     doc, out = await _read(path, max_bytes)
@@ -107,8 +110,9 @@ async def import_file(
         slug = doc["feuille_de_route"]["slug"]
         existing = await m.Roadmap.get_or_none(slug=slug)
         if existing is None:
-            result = await _restore(actor, doc, path.name, out)
+            result = await _restore(actor, doc, path.name, out, territoire)
         else:
+            await _same_territory(existing, doc["feuille_de_route"], territoire, out)
             result = await _update(actor, doc, path.name, out, motif.strip(), nature)
         # Read in the import's own transaction: a dry run shows them before anything is kept.
         result.contradicted = await contradicted_dependencies(slug)
@@ -163,13 +167,34 @@ async def _changed_since(slug: str, plan: Plan, generated: datetime, out: Proble
             )
 
 
-async def _restore(actor: Actor, doc: dict[str, Any], filename: str, out: Problems) -> ImportResult:
+async def _same_territory(
+    roadmap: m.Roadmap, road: dict[str, Any], chosen: str, out: Problems
+) -> None:
+    """An update never moves a roadmap to another territory (its campaigns are there)."""
+    tid = roadmap.territoire_id  # type: ignore[attr-defined]
+    stored = (await m.Territoire.get(id=tid)).code if tid else None
+    for path, given in (
+        ("feuille_de_route.territoire", road.get("territoire")),
+        ("--territoire", chosen),
+    ):
+        if given and given != stored:
+            out.add(
+                path,
+                f"la feuille de route {roadmap.slug} relève du territoire « {stored or 'aucun'} » "
+                f"dans la base, pas de « {given} » : un import ne la change pas de territoire",
+            )
+
+
+async def _restore(
+    actor: Actor, doc: dict[str, Any], filename: str, out: Problems, chosen: str
+) -> ImportResult:
     road = doc["feuille_de_route"]
     await require_roadmap_creator(actor, road["slug"])
     await check_reference(doc, out)
-    await check_restore(road, out)
+    territoire = await restore_territory(road, chosen, out)
+    await check_restore(road, territoire, out)
     out.raise_if_any()
-    counts, new_reference = await restore(actor, doc, filename)
+    counts, new_reference = await restore(actor, doc, filename, territoire)
     return ImportResult(road["slug"], True, counts, new_reference)
 
 

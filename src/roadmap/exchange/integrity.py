@@ -11,6 +11,7 @@ from typing import Any
 
 from roadmap import models as m
 from roadmap.domain.enums import ServiceKind
+from roadmap.exchange import READABLE_VERSIONS as READABLE
 from roadmap.exchange import SCHEMA_VERSION
 from roadmap.exchange.copil_import import check_copil
 from roadmap.exchange.metadata import KIND_ROADMAP
@@ -27,12 +28,15 @@ def check_header(doc: dict[str, Any], out: Problems) -> bool:
     if version is None:
         out.add("schema_version", "clé obligatoire absente (attendu un entier)")
         return False
-    if isinstance(version, bool) or not isinstance(version, int) or version != SCHEMA_VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or version not in READABLE:
+        readable = " et ".join(str(v) for v in READABLE)
         out.add(
             "schema_version",
-            f"version de schéma « {version} » inconnue ; cette version lit {SCHEMA_VERSION}",
+            f"version de schéma « {version} » inconnue ; cette version lit {readable}",
         )
         return False
+    if version < SCHEMA_VERSION:
+        _newer_keys(doc, version, out)
     kind = (
         doc.get("generation", {}).get("type") if isinstance(doc.get("generation"), dict) else None
     )
@@ -44,6 +48,24 @@ def check_header(doc: dict[str, Any], out: Problems) -> bool:
         )
         return False
     return True
+
+
+# Keys that came with a schema version: a file claiming an older one may not carry them.
+_SINCE = {
+    2: (("feuille_de_route", "territoire"), ("referentiel", "territoires")),
+}
+
+
+def _newer_keys(doc: dict[str, Any], version: int, out: Problems) -> None:
+    for since, keys in _SINCE.items():
+        for table, key in keys:
+            section = doc.get(table)
+            if since > version and isinstance(section, dict) and key in section:
+                out.add(
+                    f"{table}.{key}",
+                    f"clé apparue avec schema_version = {since}, or le fichier dit {version} ; "
+                    f"attendu schema_version = {since}",
+                )
 
 
 def _duplicates(items: list[dict[str, Any]], key: str, path: str, out: Problems) -> set[str]:
@@ -64,6 +86,7 @@ class _Known:
         self.services = {s["code"] for s in ref.get("services", [])} | db["services"]
         self.people = {p["login"] for p in ref.get("personnes", [])} | db["people"]
         self.qpv = {q["code"] for q in ref.get("qpv", [])} | db["qpv"]
+        self.territoires = {t["code"] for t in ref.get("territoires", [])} | db["territoires"]
 
 
 def _expect(values: Iterable[str], known: set[str], what: str, path: str, out: Problems) -> None:
@@ -102,6 +125,7 @@ async def _database_names() -> dict[str, set[str]]:
         "services": set(await m.Service.all().values_list("code", flat=True)),
         "people": set(await m.Person.all().values_list("login", flat=True)),
         "qpv": set(await m.Qpv.all().values_list("code", flat=True)),
+        "territoires": set(await m.Territoire.all().values_list("code", flat=True)),
     }
 
 
@@ -135,8 +159,26 @@ async def check_references(doc: dict[str, Any], out: Problems) -> None:
             out.add(
                 f"referentiel.personnes[{i}].courriel", "adresse invalide (attendu nom@domaine)"
             )
-    for key, path in (("services", "code"), ("personnes", "login"), ("qpv", "code")):
+    for key, path in (
+        ("territoires", "code"),
+        ("services", "code"),
+        ("personnes", "login"),
+        ("qpv", "code"),
+    ):
         _duplicates(ref.get(key, []), path, f"referentiel.{key}", out)
+    for i, t in enumerate(ref.get("territoires", [])):
+        if not _SLUG.match(t["code"]):
+            out.add(
+                f"referentiel.territoires[{i}].code", "attendu : minuscules, chiffres et tirets"
+            )
+    if "territoire" in road:
+        _expect(
+            [road["territoire"]],
+            known.territoires,
+            "territoire",
+            f"{base}.territoire",
+            out,
+        )
 
     for side in ("service_politique_de_la_ville", "service_droit_commun"):
         _expect([road[side]], known.services, "service", f"{base}.{side}", out)

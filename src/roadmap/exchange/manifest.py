@@ -105,7 +105,10 @@ def read(folder: Path) -> Manifest | None:
         generation = data["generation"]
         if generation.get("outil") != TOOL or generation.get("type") != KIND:
             return None
-        if generation.get("version_outil") != __version__:
+        if (
+            data.get("schema_version") != SCHEMA_VERSION
+            or generation.get("version_outil") != __version__
+        ):
             return None  # another version may write other bytes: redo the whole set
         options = {k: v for k, v in generation.items() if k in ("avec_contacts", "ics")}
         if isinstance(generation.get("marges_au"), date):

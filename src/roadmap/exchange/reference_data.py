@@ -1,4 +1,4 @@
-"""The file's referentiel: services, people and QPV, shared by every roadmap.
+"""The file's referentiel: territories, services, people and QPV, shared by every roadmap.
 
 An entry already in the base must be identical (the base is never overwritten by a
 file, and a difference is never ignored silently); missing entries are created only
@@ -52,6 +52,13 @@ async def check_reference(doc: dict[str, Any], out: Problems) -> list[str]:
     services = {s.id: s for s in await m.Service.all()}
     by_code = {s.code: s for s in services.values()}
     missing: list[str] = []
+    territoires = {t.code: t for t in await m.Territoire.all()}
+    for i, t in enumerate(ref.get("territoires", [])):
+        row = territoires.get(t["code"])
+        if row is None:
+            missing.append(f"territoire {t['code']}")
+            continue
+        _differs(out, f"referentiel.territoires[{i}]", "nom", row.name, t["nom"])
     for i, s in enumerate(ref.get("services", [])):
         row = by_code.get(s["code"])
         path = f"referentiel.services[{i}]"
@@ -101,12 +108,21 @@ async def create_missing(actor: Actor, doc: dict[str, Any], filename: str) -> li
     new_people = [p for p in ref.get("personnes", []) if p["login"] not in people]
     qpv = {q.code for q in await m.Qpv.all()}
     new_qpv = [q for q in ref.get("qpv", []) if q["code"] not in qpv]
-    names = [f"service {s['code']}" for s in created]
+    territoires = set(await m.Territoire.all().values_list("code", flat=True))
+    new_territoires = [t for t in ref.get("territoires", []) if t["code"] not in territoires]
+    names = [f"territoire {t['code']}" for t in new_territoires]
+    names += [f"service {s['code']}" for s in created]
     names += [f"personne {p['login']}" for p in new_people]
     names += [f"QPV {q['code']}" for q in new_qpv]
     if not names:
         return []
     await require_reference_creator(actor, names)
+    for t in new_territoires:
+        await m.Territoire.create(code=t["code"], name=t["nom"], updated_by=actor.login)
+        await journal(
+            actor, entity="territoire", ref=t["code"], operation="création", new=t["nom"],
+            reason=reason,
+        )  # fmt: skip
     for s in created:
         rows[s["code"]] = await m.Service.create(
             code=s["code"],

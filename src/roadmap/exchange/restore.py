@@ -27,10 +27,14 @@ def _money(value: str | None) -> Decimal | None:
 
 
 async def restore(
-    actor: Actor, doc: dict[str, Any], filename: str
+    actor: Actor, doc: dict[str, Any], filename: str, territoire: str | None
 ) -> tuple[dict[str, int], list[str]]:
-    """Write the whole file into a base that lacks its roadmap; (counts, new reference)."""
-    return await _Writer(actor, doc, filename).run()
+    """Write the whole file into a base that lacks its roadmap; (counts, new reference).
+
+    ``territoire``: the code ``restore_territory`` settled on (None: « principal »)."""
+    writer = _Writer(actor, doc, filename)
+    writer.territoire = territoire
+    return await writer.run()
 
 
 class _Writer:
@@ -46,6 +50,7 @@ class _Writer:
         self.qpv: dict[str, int] = {}
         self.new_reference: list[str] = []
         self.counts: dict[str, int] = {}
+        self.territoire: str | None = None  # code, from restore_territory
 
     async def run(self) -> tuple[dict[str, int], list[str]]:
         slug = self.road["slug"]
@@ -345,8 +350,11 @@ class _Writer:
             self._restored("observation", r.get("source", ""), r["auteur"], r["texte"], r["le"])
 
     async def _territoire_id(self, rid: int) -> int:
-        """A restored roadmap joins the base's territory (one, or « principal »)."""
-        territoire = await restore_territory()
+        """The file's territory (created beforehand from [referentiel] if new), the one
+        chosen with --territoire, else the base's only one, else « principal » (format 1)."""
+        territoire = (
+            await m.Territoire.get_or_none(code=self.territoire) if self.territoire else None
+        )
         if territoire is None:
             territoire = await m.Territoire.create(
                 code=DEFAULT_TERRITORY[0], name=DEFAULT_TERRITORY[1], updated_by=self.actor.login
@@ -517,18 +525,45 @@ class _Writer:
 DEFAULT_TERRITORY = ("principal", "Territoire principal (à renommer)")
 
 
-async def restore_territory() -> m.Territoire | None:
-    """The territory whose campaigns a restored roadmap joins: the base's only one, else
-    « principal » (None: none yet). The file does not name a territory (format 1)."""
-    found = await m.Territoire.all().limit(2)
-    if len(found) == 1:
-        return found[0]
-    return await m.Territoire.get_or_none(code=DEFAULT_TERRITORY[0])
+async def restore_territory(road: dict[str, Any], chosen: str, out: Problems) -> str | None:
+    """The territory a restored roadmap (and its campaigns, by year) lands in: the file's
+    (schema 2), or ``chosen`` (--territoire), or the base's only one; None: « principal »,
+    created. A file without territory is refused when the base holds several."""
+    named = road.get("territoire")
+    chosen = (chosen or "").strip()
+    codes = sorted(await m.Territoire.all().values_list("code", flat=True))
+    if named and chosen and named != chosen:
+        out.add(
+            "feuille_de_route.territoire",
+            f"le fichier dit « {named} », --territoire dit « {chosen} » : "
+            "une feuille de route relève d'un seul territoire",
+        )
+    if named:
+        return str(named)  # in the base, or in [referentiel] (created by an administrator)
+    if chosen:
+        if chosen not in codes:
+            out.add(
+                "--territoire",
+                f"territoire « {chosen} » inconnu (territoires : {', '.join(codes) or 'aucun'}) ; "
+                f"un administrateur le crée : roadmap admin territoire {chosen} NOM",
+            )
+        return chosen
+    if len(codes) > 1:
+        out.add(
+            "feuille_de_route",
+            "le fichier (schema_version 1) ne dit pas à quel territoire appartient la feuille de "
+            f"route, et la base en compte plusieurs ({', '.join(codes)}) : précisez-le avec "
+            "roadmap import --territoire CODE",
+        )
+        return None
+    if codes:
+        return codes[0]
+    return None
 
 
-async def check_restore(road: dict[str, Any], out: Problems) -> None:
+async def check_restore(road: dict[str, Any], territoire_code: str | None, out: Problems) -> None:
     """Shared rows a restoration may not touch: campaigns must agree, dossiers be new."""
-    territoire = await restore_territory()
+    territoire = await m.Territoire.get_or_none(code=territoire_code) if territoire_code else None
     for i, c in enumerate(road.get("campagnes", [])):
         row = (
             await m.Campagne.get_or_none(year=c["annee"], territoire_id=territoire.id)
@@ -553,7 +588,8 @@ async def check_restore(road: dict[str, Any], out: Problems) -> None:
             if given != value:
                 out.add(
                     f"feuille_de_route.campagnes[{i}].{key}",
-                    f"la campagne {c['annee']} existe déjà et diffère (base : {value}) ; une "
+                    f"la campagne {c['annee']} du territoire « {territoire.code} » existe déjà et "
+                    f"diffère (base : {value}) ; une "
                     "campagne est partagée : modifiez-la d'abord par roadmap campagne, puis "
                     "relancez l'import",
                 )

@@ -22,6 +22,7 @@ class _Refs:
         self.services: set[int] = set()
         self.people: set[int] = set()
         self.qpv: set[int] = set()
+        self.territoires: set[int] = set()
 
     def service(self, sid: int | None) -> str | None:
         if sid is None:
@@ -34,6 +35,12 @@ class _Refs:
             return None
         self.people.add(pid)
         return self.snap.column("person", "login")[pid]  # type: ignore[no-any-return]
+
+    def territoire(self, tid: int | None) -> str | None:
+        if tid is None:
+            return None
+        self.territoires.add(tid)
+        return self.snap.column("territoire", "code")[tid]  # type: ignore[no-any-return]
 
     def qpv_code(self, qid: int) -> str:
         self.qpv.add(qid)
@@ -336,8 +343,14 @@ def _reference(snap: Snapshot, refs: _Refs, options: ExportOptions) -> dict[str,
         q = snap.get("qpv", qid)
         assert q is not None
         qpv.append(prune({"code": q["code"], "nom": q["name"], "commune": q["commune"]}))
+    territoires = []
+    for tid in refs.territoires:
+        t = snap.get("territoire", tid)
+        assert t is not None
+        territoires.append({"code": t["code"], "nom": t["name"]})
     return prune(
         {
+            "territoires": sorted(territoires, key=lambda t: t["code"]),
             "services": sorted(services, key=lambda s: s["code"]),
             "personnes": sorted(people, key=lambda p: p["login"]),
             "qpv": sorted(qpv, key=lambda q: q["code"]),
@@ -397,6 +410,8 @@ def build_roadmap_document(
         "point_arrivee": roadmap["destination"],
         "horizon": as_date(roadmap["horizon"]),
         "statut": roadmap["status"],
+        # its campaigns (by year) are this territory's: a restore lands there (schema 2)
+        "territoire": refs.territoire(roadmap["territoire_id"]),
         "service_politique_de_la_ville": refs.service(roadmap["pv_service_id"]),
         "service_droit_commun": refs.service(roadmap["dc_service_id"]),
         "ajustements": _adjustments(roadmap_level),

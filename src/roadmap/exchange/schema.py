@@ -208,6 +208,7 @@ ROADMAP = {
     "point_arrivee": F("text", REQ, 4000),
     "horizon": F("date", REQ),
     "statut": E(e.RoadmapStatus),
+    "territoire": S(50),  # schema 2
     "service_politique_de_la_ville": S(50, REQ),
     "service_droit_commun": S(50, REQ),
     "ajustements": TS(ADJUSTMENT),
@@ -225,6 +226,7 @@ ROADMAP = {
     **REASON,
 }
 REFERENCE = {
+    "territoires": TS({"code": S(50, REQ), "nom": S(200, REQ)}),  # schema 2
     "services": TS(
         {
             "code": S(50, REQ),

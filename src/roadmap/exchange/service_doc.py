@@ -55,6 +55,14 @@ class ServiceIndex:
             for r in snap.rows(table):
                 if live(r["dossier_id"]):
                     self.dossiers[r[column]][r["dossier_id"]].add(role)
+        # One frozen set per distinct set of roles: about 100,000 small sets otherwise
+        # (an action is held by several services), 10 MiB at Métropole scale.
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        for held in (self.actions, self.jalons, self.dossiers):
+            for items in held.values():
+                for key, roles in items.items():
+                    frozen = frozenset(roles)
+                    items[key] = shared.setdefault(frozen, frozen)  # type: ignore[assignment]
         for ci in snap.rows("campagne_instructor"):
             self.campaigns[ci["service_id"]].add(ci["campagne_id"])
         for sid, dossiers in self.dossiers.items():

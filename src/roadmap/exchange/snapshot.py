@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from roadmap.domain.errors import StorageError
@@ -35,9 +36,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "service": ("id", "code", "name", "kind", "parent_id", "archived"),
     "person": ("id", "login", "name", "email", "service_id", "active"),
     "qpv": ("id", "code", "name", "commune"),
+    "territoire": ("id", "code", "name"),
     "roadmap": (
         "id", "slug", "title", "destination", "horizon", "status", "pv_service_id",
-        "dc_service_id",
+        "dc_service_id", "territoire_id",
     ),
     "membership": ("roadmap_id", "person_id", "role", "side"),
     "axe": ("id", "roadmap_id", "ref", "title", "description", "position"),
@@ -104,6 +106,8 @@ class Snapshot:
     position: dict[str, Any] = field(default_factory=dict)  # journal position of the read
     changes: list[JournalChange] | None = None  # journal rows asked for (changes_after)
     journal: JournalHeads = field(default_factory=JournalHeads)  # heads the files carry
+    # Set when only the rows of some files were read (scoped_read.py): plan.Targets.
+    targets: Any = None
     by_id: dict[str, dict[int, Row]] = field(default_factory=dict)
     children: dict[tuple[str, str], dict[Any, list[Row]]] = field(default_factory=dict)
 
@@ -147,17 +151,46 @@ class Snapshot:
         return index.get(key, [])
 
 
+def as_rows(columns: tuple[str, ...], found: Any, strings: dict[str, str]) -> list[Row]:
+    """Rows as dicts, each distinct string kept once (``strings``): statuses, dates, logins
+    and codes repeat across thousands of rows; one object each saves memory here and in
+    the helper process (pickle sends a shared object once)."""
+    keep = strings.setdefault
+    # The SELECT names exactly these columns; strict=True costs 30 % here.
+    return [
+        dict(zip(columns, [keep(v, v) if v.__class__ is str else v for v in r], strict=False))
+        for r in found
+    ]
+
+
+@dataclass
+class Scoping:
+    """What an incremental export knows before reading: its folder, the previous set's
+    files and journal count (see scoped_read.py)."""
+
+    out_dir: Path
+    files: list[str]
+    count: int
+
+
 async def read_snapshot(
-    *, within_write: bool = False, changes_after: int | None = None
+    *,
+    within_write: bool = False,
+    changes_after: int | None = None,
+    scoping: Scoping | None = None,
 ) -> Snapshot:
     """All export tables, read in one consistent transaction.
 
     ``within_write``: called inside a write unit (import), whose transaction already
     gives a consistent view; the isolation level can only be set by the outermost one.
     ``changes_after``: also read the journal rows after this id (``Snapshot.changes``).
+    ``scoping`` (with ``changes_after``): read only the rows of the files these changes
+    may touch, when the journal tells them all (``Snapshot.targets`` then says which).
     """
     from tortoise.exceptions import BaseORMException
     from tortoise.transactions import in_transaction
+
+    from roadmap.exchange.scoped_read import read_changed
 
     try:
         async with in_transaction() as conn:
@@ -165,19 +198,32 @@ async def read_snapshot(
                 await conn.execute_script(
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
                 )
-            tables: dict[str, list[Row]] = {}
-            for table, columns in TABLES.items():
-                sql = 'SELECT {} FROM "{}"'.format(", ".join(f'"{c}"' for c in columns), table)
-                _, rows = await conn.execute_query(sql)
-                # The SELECT names exactly these columns; strict=True costs 30 % here.
-                tables[table] = [dict(zip(columns, r, strict=False)) for r in rows]
             position = await _position(conn)
             changes = None if changes_after is None else await _changes(conn, changes_after)
+            scoped = None
+            # Every row after the previous position is among the changes read (a row
+            # committed late, below it, would be missed: then read everything).
+            if (
+                scoping
+                and changes is not None
+                and position["nombre"] - scoping.count == len(changes)
+            ):
+                scoped = await read_changed(conn, changes, scoping.out_dir, scoping.files)
+            if scoped is None:
+                tables: dict[str, list[Row]] = {}
+                strings: dict[str, str] = {}
+                for table, columns in TABLES.items():
+                    sql = 'SELECT {} FROM "{}"'.format(", ".join(f'"{c}"' for c in columns), table)
+                    _, rows = await conn.execute_query(sql)
+                    tables[table] = as_rows(columns, rows, strings)
+                targets = None
+            else:
+                tables, targets = scoped
             _, rows = await conn.execute_query(HEADS_SQL)
             heads = JournalHeads.from_rows(tuple(r) for r in rows)
     except (BaseORMException, sqlite3.Error) as exc:
         raise StorageError(f"lecture de la base impossible pour l'export : {exc}") from exc
-    return Snapshot(tables, position, changes, heads)
+    return Snapshot(tables, position, changes, heads, targets=targets)
 
 
 # --- the journal position: what the export has seen of the history (manifest.py) ----------

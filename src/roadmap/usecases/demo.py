@@ -17,6 +17,7 @@ from roadmap.domain.demo_reference import (
     SERVICES,
 )
 from roadmap.domain.enums import Role, Side
+from roadmap.domain.errors import StorageError
 from roadmap.models import Adjustment, Person, Qpv, Roadmap, Service, Territoire
 from roadmap.usecases import actions as act
 from roadmap.usecases import base
@@ -102,7 +103,13 @@ async def build_demo(actor: Actor, today: date | None = None, *, replace: bool =
     # 09:00 of ``today``, unless that is still to come: history is never stamped in the future.
     stamp = min(datetime.combine(today, time(9, 0), tzinfo=UTC), base.now())
     with clock_at(stamp):
-        return await _build(actor, today, replace=replace)
+        try:
+            # One transaction for the deletion and the whole build (each use case below joins
+            # it): a failure mid-way (full disk) keeps the old demo, or leaves no demo at all.
+            return await write_unit(lambda: _build(actor, today, replace=replace))
+        except StorageError as exc:
+            kept = "la démonstration précédente est intacte" if replace else "pas de démonstration"
+            raise StorageError(f"{exc.message} ; {kept}", field=exc.field) from exc
 
 
 async def _build(actor: Actor, today: date, *, replace: bool) -> str:

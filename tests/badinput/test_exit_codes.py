@@ -99,6 +99,16 @@ CASES: list[tuple[str, list[str], str, int]] = [
     ("admin retirer", ["personne"], "visiteur", 3),
     ("admin territoires", [], "testeur", 0),
     ("admin territoire", ["nord", "Territoire nord"], "visiteur", 3),
+    (
+        "admin service",
+        ["sports", "Direction des sports", "--nature", "droit_commun"],
+        "visiteur",
+        3,
+    ),
+    ("admin service", ["dcs", "Doublon", "--nature", "droit_commun"], "testeur", 2),
+    ("admin personne", ["ldurand", "Lina Durand", "--service", "dcs"], "testeur", 0),
+    ("admin personne", ["ldurand", "Lina Durand", "--service", "inconnu"], "testeur", 2),
+    ("admin personne", ["ldurand", "Lina Durand"], "visiteur", 3),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Administration subcommands: administrators and territories (administrators only)."""
+"""Administration subcommands: administrators and reference data (administrators only)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     territory.add_argument("code", metavar="CODE")
     territory.add_argument("name", metavar="NOM")
     territory.set_defaults(handler=_territory)
+    service = sub.add_parser("service", help="créer un service (côté, partenaire, État)")
+    service.add_argument("code", metavar="CODE")
+    service.add_argument("name", metavar="NOM")
+    service.add_argument(
+        "--nature",
+        required=True,
+        choices=["politique_de_la_ville", "droit_commun", "etat", "partenaire"],
+    )
+    service.set_defaults(handler=_service)
+    person = sub.add_parser(
+        "personne", help="créer la fiche d'une personne, ou la renommer / changer son service"
+    )
+    person.add_argument("login", metavar="IDENTIFIANT", help="son identifiant de session")
+    person.add_argument("name", metavar="NOM")
+    person.add_argument("--service", metavar="CODE", help="son service")
+    person.add_argument("--courriel", default="", metavar="ADRESSE")
+    person.set_defaults(handler=_person)
 
 
 async def _list(ctx: CommandContext) -> int:
@@ -90,4 +107,31 @@ async def _territory(ctx: CommandContext) -> int:
     else:
         await rename_territoire(ctx.actor, existing.code, existing.version, ctx.args.name)
         print(f"Territoire {existing.code} renommé.")
+    return EXIT_OK
+
+
+async def _service(ctx: CommandContext) -> int:
+    from roadmap.usecases.reference import ServiceInput, create_service
+
+    a = ctx.args
+    created = await create_service(ctx.actor, ServiceInput(a.code, a.name, a.nature))
+    print(f"Service {created.code} créé.")
+    return EXIT_OK
+
+
+async def _person(ctx: CommandContext) -> int:
+    from roadmap.models import Person
+    from roadmap.usecases.reference import PersonInput, create_person, edit_person
+
+    a = ctx.args
+    existing = await Person.get_or_none(login=a.login.strip())
+    if existing is None:
+        await create_person(ctx.actor, PersonInput(a.login, a.name, a.courriel, a.service))
+        print(f"Fiche de {a.name.strip()} ({a.login.strip()}) créée.")
+        print("Ajoutez-la à une équipe : écran Équipe, touche n.")
+    else:
+        await edit_person(
+            ctx.actor, existing.login, existing.version, name=a.name, service_code=a.service
+        )
+        print(f"Fiche de {existing.login} mise à jour.")
     return EXIT_OK

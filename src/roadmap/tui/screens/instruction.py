@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from roadmap import formatting as fr
 from roadmap.domain.enums import AvisValue, DecisionOutcome, DossierState
@@ -34,6 +34,7 @@ from roadmap.domain.validation import amount
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.usecases.annotations import AnnotationView, add_annotation, private_annotations
 from roadmap.usecases.avis_decisions import decide, give_avis, revise_decision
 from roadmap.usecases.campaigns import CampagneView, list_campagnes
@@ -259,7 +260,7 @@ class InstructionScreen(RoadmapScreen):
         yield DataTable(id="dossiers-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="dossier-detail"):
             yield Static("", id="dossier-body")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         width = self.app.size.width
@@ -267,19 +268,21 @@ class InstructionScreen(RoadmapScreen):
         # Every column fits the width (no sideways scrolling that would cut amounts or the
         # awaited avis): on a narrow terminal, porteur and title share one column.
         self.narrow = width < 110
-        state_width, avis_width = (13, 11) if self.narrow else (18, 14)
-        text_width = width - (12 + state_width + 10 + 10 + avis_width) - 2 * 7 - 4
+        # Narrow: amounts up to « 120 000 € », the whole « Avis attendus » header.
+        state_width, money, avis_width = (12, 9, 13) if self.narrow else (18, 10, 14)
+        text_width = width - (12 + state_width + 2 * money + avis_width) - 2 * 7 - 4
         table.add_column("Réf", key="ref", width=12)  # AAP2026-012 whole
         table.add_column("État", key="state", width=state_width)
         if self.narrow:
-            table.add_column("Dossier", key="title", width=max(8, text_width + 2))
+            text_width = max(8, text_width + 2)
+            table.add_column("Dossier", key="title", width=text_width)
         else:
             table.add_column("Porteur", key="porteur", width=text_width // 2)
             table.add_column("Titre", key="title", width=text_width - text_width // 2)
-        table.add_column("Demandé", key="asked", width=10)
-        table.add_column("Accordé", key="granted", width=10)
+        table.add_column("Demandé", key="asked", width=money)
+        table.add_column("Accordé", key="granted", width=money)
         table.add_column("Avis attendus", key="missing", width=avis_width)
-        self.widths = {"state": state_width, "avis": avis_width, "text": max(8, text_width)}
+        self.widths = {"state": state_width, "avis": avis_width, "text": text_width}
         table.focus()
         self.action_reload()
 
@@ -330,7 +333,7 @@ class InstructionScreen(RoadmapScreen):
         for r in data.rows:
             state = r.state.label + (f" · {OUTCOME_SHORT[r.outcome]}" if r.outcome else "")
             texts = (
-                [shorten(f"{r.porteur} — {r.title}", w["text"] + 2)]
+                [shorten(f"{r.porteur} — {r.title}", w["text"])]
                 if self.narrow
                 else [shorten(r.porteur, w["text"] // 2), shorten(r.title, w["text"] // 2)]
             )

@@ -12,10 +12,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
 from roadmap.usecases.propositions import (
     PropositionRow,
@@ -66,7 +67,7 @@ class PropositionsScreen(RoadmapScreen):
             id="propositions-table",
         )
         yield Static("", id="proposition-detail")
-        yield Footer()
+        yield FittedFooter()
 
     @property
     def table(self) -> VirtualTable[PropositionRow]:

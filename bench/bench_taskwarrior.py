@@ -32,6 +32,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import bench_tui
 from bench_startup import in_pty  # same folder: run as a script
 from bench_tui import TODAY, build_roadmap
 
@@ -49,7 +50,11 @@ async def build(db: Path, count: int) -> None:
     os.environ["ROADMAP_USER"] = LOGIN  # the base's creator: its administrator (demo)
     await open_database(parse_location(str(db)))
     try:
-        await build_demo(Actor(login=LOGIN), TODAY)
+        setup = getattr(bench_tui, "reference_data", None)
+        if setup is not None:  # the bench's own services and people (a real roadmap
+            await setup(LOGIN)  # refuses the demo's invented ones)
+        else:
+            await build_demo(Actor(login=LOGIN), TODAY)
         await build_roadmap(SLUG, count, LOGIN)
     finally:
         await close_database()

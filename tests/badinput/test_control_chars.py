@@ -6,8 +6,14 @@ Tab and newline stay welcome in paragraphs (descriptions, comments, motivations)
 
 from __future__ import annotations
 
+import re
+import sqlite3
+from pathlib import Path
+from xml.etree import ElementTree
+
 import pytest
 
+from roadmap.cli import main
 from roadmap.domain import validation as v
 from roadmap.domain.errors import RoadmapError, ValidationError
 from roadmap.models import Action, Dossier, JournalEntry
@@ -15,6 +21,7 @@ from roadmap.usecases import instruction as ins
 from roadmap.usecases.actions import ActionInput, create_action
 from tests.instruction.conftest import SLUG, YEAR, World, new_dossier
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")  # CR: the CSV's line ends
 BAD = ["\x00", "\x07", "\x1b[31m", "\x7f", "\x85", "\ud800"]
 
 
@@ -77,3 +84,34 @@ async def test_the_model_guard_catches_a_door_that_forgot(world: World) -> None:
         await action.save()
     action.description = "paragraphe\n\tcorrect"
     await action.save()
+
+
+def test_control_characters_already_stored_never_reach_a_file(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A base written before the doors refused them (or by direct SQL) may hold control
+    characters: every file written shows them as U+FFFD, and GraphML/GEXF stay valid XML."""
+    with sqlite3.connect(demo_db) as conn:
+        conn.execute("UPDATE action SET title = 'Jardin' || char(0) || char(11) || 'x'")
+        conn.execute("UPDATE jalon SET title = 'COPIL' || char(1) || 'y'")
+        conn.execute("UPDATE dossier SET porteur = 'Asso' || char(27) || '[31m'")
+    db = ["--db", str(demo_db)]
+    written = []
+    for fmt in ("graphml", "gexf", "dot", "mermaid", "svg"):
+        assert main([*db, "graph", "--format", fmt, "--out", str(tmp_path / f"g.{fmt}")]) == 0
+        written.append(tmp_path / f"g.{fmt}")
+    for fmt in ("graphml", "gexf", "svg"):
+        ElementTree.parse(tmp_path / f"g.{fmt}")  # valid XML
+    assert main([*db, "report", "--out", str(tmp_path / "r.md"), "--sans-image"]) == 0
+    assert main([*db, "export", "--ics", "--out", str(tmp_path / "ex")]) == 0
+    written += [tmp_path / "r.md", *(tmp_path / "ex").rglob("*.ics")]
+    capsys.readouterr()
+    assert main([*db, "dossiers", "--format", "csv"]) == 0
+    (tmp_path / "d.csv").write_text(capsys.readouterr().out)
+    written.append(tmp_path / "d.csv")
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert not CONTROL.search(text), path.name
+    assert "Jardin\ufffd\ufffdx" in (tmp_path / "g.graphml").read_text(encoding="utf-8")
+    assert any("COPIL\ufffdy" in p.read_text() for p in (tmp_path / "ex").glob("*.ics"))
+    assert "Asso\ufffd[31m" in (tmp_path / "d.csv").read_text()

@@ -25,6 +25,8 @@ from roadmap.usecases.base import write_unit
 
 from .conftest import roadmap
 
+TOML_FILE = Path(__file__).parents[1] / "exchange" / "data" / "pat-test.toml"
+
 
 def test_os_errors_are_said_in_french_with_the_system_text_after() -> None:
     full = OSError(errno.ENOSPC, "No space left on device")
@@ -203,6 +205,24 @@ def test_writes_and_exports_on_a_full_disk(tiny_disk: Path, demo_db: Path, tmp_p
         )
 
 
+def test_an_existing_base_on_a_full_disk_says_full_disk(tiny_disk: Path, tmp_path: Path) -> None:
+    """SQLite says "disk I/O error" when it cannot create the WAL files of an existing base:
+    the message says what the user can act on, « disque plein », for every door."""
+    db = tiny_disk / "base.db"
+    assert roadmap(tmp_path, "--db", str(db), "whoami").returncode == 0
+    _fill(tiny_disk)
+    for argv in (["whoami"], ["import", str(TOML_FILE)], ["demo"], ["check"]):
+        done = roadmap(tmp_path, "--db", str(db), *argv)
+        _quiet_failure(done)
+        assert "disque plein" in done.stderr, (argv, done.stderr)
+    (tiny_disk / "remplissage").unlink()
+    assert roadmap(tmp_path, "--db", str(db), "check").returncode == 0  # whole again
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["base.db", "base.db.migration-lock"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM roadmap").fetchone() == (0,)
+
+
 def _demo_rows(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -238,3 +258,19 @@ def test_demo_force_on_a_full_disk_keeps_the_old_demo(
     _quiet_failure(done)
     assert "disque plein" in done.stderr and "démonstration précédente est intacte" in done.stderr
     assert after == before
+
+
+def test_a_first_demo_on_a_nearly_full_disk_writes_nothing(tiny_disk: Path, tmp_path: Path) -> None:
+    """Issue 14's angle on the demo: the first build fails half-way (room for the schema, not
+    for the demo); nothing of it stays (it used to leave its territory and services)."""
+    db = tiny_disk / "neuve.db"
+    assert roadmap(tmp_path, "--db", str(db), "whoami").returncode == 0
+    before = _demo_rows(db)
+    _fill(tiny_disk)
+    filler = tiny_disk / "remplissage"
+    os.truncate(filler, filler.stat().st_size - 150_000)  # ~150 kB free: the demo needs more
+    done = roadmap(tmp_path, "--db", str(db), "demo")
+    filler.unlink()
+    _quiet_failure(done)
+    assert "disque plein" in done.stderr and "rien n'a été enregistré" in done.stderr
+    assert _demo_rows(db) == before

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from roadmap import models as m
+from roadmap.cli import main
 from roadmap.exchange.importer import import_file
 from roadmap.exchange.problems import ImportRefused
 from roadmap.storage.location import DatabaseLocation
@@ -105,3 +106,26 @@ async def test_refused_in_french_with_line_and_key_nothing_written(
     assert not ENGLISH.search(message), message
     for model in (m.Roadmap, m.Service, m.Engagement, m.JournalEntry):
         assert await model.all().count() == 0, model.__name__
+
+
+def test_a_returned_service_file_reads_amounts_as_the_import_does(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A service edits its own file by hand: « 30.000 » is refused as ambiguous (it used to
+    become a proposal of 30 €), « 30 000,00 » is 30000.00."""
+    db = ["--db", str(demo_db)]
+    assert main([*db, "export", "--out", str(tmp_path / "ex")]) == 0
+    text = (tmp_path / "ex" / "services" / "caf.toml").read_text(encoding="utf-8")
+    assert 'montant = "25000.00"' in text
+    returned = tmp_path / "caf.toml"
+    returned.write_text(text.replace('montant = "25000.00"', 'montant = "30.000"', 1))
+    capsys.readouterr()
+    assert main([*db, "propositions", "recevoir", str(returned)]) == 2
+    err = capsys.readouterr().err
+    assert "« 30.000 » est ambigu" in err and "engagements[0].montant" in err
+    assert err.startswith("roadmap : fichier refusé, aucune proposition enregistrée :")
+    assert main([*db, "propositions", "liste"]) == 0
+    assert "30.00" not in capsys.readouterr().out
+    returned.write_text(text.replace('montant = "25000.00"', 'montant = "30 000,00"', 1))
+    assert main([*db, "propositions", "recevoir", str(returned)]) == 0
+    assert "« 25000.00 » → « 30000.00 »" in capsys.readouterr().out

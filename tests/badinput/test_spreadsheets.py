@@ -121,7 +121,7 @@ def test_formula_cells_are_neutralised_only_in_the_csv_written(
         "'-x",
         "'@a",
         "'\tx",
-        "'\rx",
+        "\ufffdx",  # a carriage return is a control character in a cell: shown, inert
         "Asso",
         "12,50",
     ]
@@ -168,3 +168,12 @@ def test_cli_summary_counts_lines_exactly(
     assert code == 2
     assert "guillemet-non-ferme.csv:ligne 3 : guillemet ouvert ligne 3" in out.err
     assert "Lu : UTF-8, séparateur point-virgule, 5 lignes ; aucune ligne de données lue" in out.out
+
+
+async def test_headers_with_units_and_marks_as_spreadsheets_write_them(world: World) -> None:
+    """« Montant sollicité (€) », « Porteur de projet * », « Coût total TTC »: the units
+    and marks a spreadsheet adds around a title do not hide the usual spelling."""
+    report = await import_dossiers(world.pilote, _raw("tableur-unites-cp1252.csv"))
+    assert report.errors == [] and report.imported == ["AAP2026-001"]
+    assert await _plan("AAP2026-001") == {"dcs": Decimal("8000"), "pat": Decimal("2500.50")}
+    assert (await Dossier.get(ref="AAP2026-001")).total_budget == Decimal("12500")

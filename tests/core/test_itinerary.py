@@ -64,13 +64,22 @@ async def test_moving_an_action_shifts_its_dependents(team: Team) -> None:
     assert (jalon.current_date, jalon.planned_date, jalon.version) == (
         date(2027, 6, 29), date(2027, 6, 15), 2,
     )  # fmt: skip
-    rows = await Adjustment.all().order_by("id").values_list("field", "new_value", "reason")
+    rows = (
+        await Adjustment.all().order_by("id").values_list("field", "new_value", "reason", "cause")
+    )
+    why = "Retard du prestataire"  # the same reason for each; the cause in its own column
     assert rows == [
-        ("fin", "2027-04-30", "Retard du prestataire"),
-        ("début", "2027-04-30", "entraîné par A1 : Retard du prestataire"),
-        ("fin", "2027-06-29", "entraîné par A1 : Retard du prestataire"),
-        ("date", "2027-06-29", "entraîné par A2 (suite à A1) : Retard du prestataire"),
+        ("fin", "2027-04-30", why, ""),
+        ("début", "2027-04-30", why, "A1"),
+        ("fin", "2027-06-29", why, "A1"),
+        ("date", "2027-06-29", why, "A2"),
     ]
+    history = (await q.jalon_detail(team.slug, "J1")).adjustments
+    assert [(a.cause, a.why) for a in history] == [("A2", f"entraîné par A2 : {why}")]
+    reasons = await JournalEntry.filter(entity_ref="J1", operation="ajustement").values_list(
+        "reason", flat=True
+    )
+    assert reasons == [f"entraîné par A2 (suite à A1) : {why}"]
     journal = await JournalEntry.filter(entity_ref__in=["A1", "A2", "J1"]).exclude(
         operation__in=["création", "dépendance"]
     ).order_by("id").values_list("entity_ref", "field", "operation")  # fmt: skip

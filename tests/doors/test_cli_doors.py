@@ -101,6 +101,8 @@ def test_admin_commands(door_world: Door, monkeypatch: pytest.MonkeyPatch, role:
     luc = door_world.login("luc")
     check(door_world, monkeypatch, role, {"administrateur"}, "admin", "ajouter", luc)
     check(door_world, monkeypatch, role, {"administrateur"}, "admin", "territoire", "t2", "Autre")
+    check(door_world, monkeypatch, role, {"administrateur"}, "admin", "personne",
+          door_world.login("nadia"), "--courriel", "nadia@ville.example")  # fmt: skip
     code, text = cli(door_world, monkeypatch, LOGINS[role], "admin", "liste")
     assert code == EXIT_OK and door_world.login("amorce") in text
 

@@ -66,7 +66,9 @@ def test_import_dry_run_and_motif_from_the_cli(
     out = capsys.readouterr().out
     assert "Simulation (rien n'a été écrit)" in out
     assert "action A1 : fin : « 2026-06-30 » → « 2026-09-30 »" in out
-    assert main(args) == 0
+    assert main(args) == 2  # J2 waits for A1: shift it or keep its date? (issue 11)
+    assert "J2 « Journée sprint »" in capsys.readouterr().err
+    assert main([*args[:-1], "--garder", args[-1]]) == 0
     assert "action A1 : ajustement d'itinéraire (contrainte) : saison" in capsys.readouterr().out
     assert main(["--db", db, "import", "--dry-run", *args[3:]]) == 0
     assert "rien à changer" in capsys.readouterr().out

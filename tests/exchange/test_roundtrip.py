@@ -7,7 +7,9 @@ from pathlib import Path
 from roadmap import models as m
 from roadmap.exchange.export import export
 from roadmap.exchange.importer import import_file
+from roadmap.graph.report import write_report
 from roadmap.storage.location import DatabaseLocation
+from roadmap.usecases import actions as act
 from roadmap.usecases.identity import actor_for
 from tests.exchange.generate import large_roadmap
 from tests.exchange.helpers import read_tree, reopen_sqlite, without_journal
@@ -79,3 +81,32 @@ async def test_large_generated_roadmap_round_trip(
     assert a == without_journal((tmp_path / "b" / "grande-feuille.toml").read_bytes())
     assert a.count(b"[[feuille_de_route.dossiers]]") == 800
     assert read_tree(tmp_path / "a") == read_tree(tmp_path / "b")
+
+
+async def test_the_cause_of_a_shift_is_exported_reported_and_restored(
+    sqlite_db: DatabaseLocation, tmp_path: Path
+) -> None:
+    """Issue 11: a dependent shifted along keeps the same reason and its cause, a column
+    written to the file, listed by the COPIL report, and kept by a restore byte for byte."""
+    await seed_roadmap()
+    cmartin = await actor_for("cmartin")
+    version = (await m.Action.get(ref="A1")).version
+    outcome = await act.reroute_action(
+        cmartin, "pat-test", "A1", version, "2026-02-01", "2026-07-31",
+        "Retard du diagnostic", "contrainte", shift_dependents=True,
+    )  # fmt: skip
+    assert [(s.ref, s.cause) for s in outcome.shifted] == [("J2", "A1")]
+    await export(tmp_path / "a")
+    text = (tmp_path / "a" / "pat-test.toml").read_text()
+    assert 'motif = "Retard du diagnostic"\ncause = "A1"\nnature = "contrainte"' in text
+    assert text.count("cause = ") == 1  # re-routings made by hand carry none
+    report, _ = await write_report(cmartin, "pat-test", tmp_path / "r.md", picture=False)
+    assert "| entraîné par A1 : Retard du diagnostic |" in report.read_text()
+    await reopen_sqlite(tmp_path / "second.db")
+    await import_file(await make_admin("testeur"), tmp_path / "a" / "pat-test.toml")
+    assert await m.Adjustment.filter(cause="A1").values_list("reason", flat=True) == [
+        "Retard du diagnostic"
+    ]
+    await export(tmp_path / "b")
+    a, b = read_tree(tmp_path / "a"), read_tree(tmp_path / "b")
+    assert b["pat-test.toml"] == a["pat-test.toml"]

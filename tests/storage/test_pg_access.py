@@ -168,6 +168,8 @@ async def test_team_members_cannot_promote_themselves_nor_rewrite_history(world:
             "DELETE FROM journal",
             "DELETE FROM roadmap",
             "UPDATE person SET service_id = service_id",
+            "UPDATE instance SET code = 'autre'",  # calendar UIDs carry it (0010)
+            "DELETE FROM instance",
         ):
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
                 await conn.execute(sql)

@@ -56,8 +56,17 @@ async def test_moving_an_action_in_its_form_previews_then_shifts(tmp_path: Path)
         assert (await Action.get(ref="A5")).end_date == new_end
         moved = await Action.get(ref="A6")
         assert moved.start_date == new_end and moved.start_date != a6.start_date
-        reasons = await Adjustment.filter(action__ref="A6").values_list("reason", flat=True)
-        assert reasons == ["entraîné par A5 : Le prestataire a un mois de retard"] * 2
+        rows = await Adjustment.filter(action__ref="A6").values_list("reason", "cause")
+        assert rows == [("Le prestataire a un mois de retard", "A5")] * 2
+
+        # A6's history says what pushed it, with the same reason
+        await _select(app, pilot, "A6")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ActionFormScreen)
+        history = str(app.screen.query_one("#action-history").render())
+        assert "entraîné par A5 · Le prestataire a un mois de retard" in history
+        assert "début " in history and "fin " in history
 
 
 async def test_quick_key_keeps_the_dependents_and_warns(tmp_path: Path) -> None:
@@ -84,6 +93,13 @@ async def test_quick_key_keeps_the_dependents_and_warns(tmp_path: Path) -> None:
             severity == "warning" and "A6" in message
             for severity, message in app.notifications  # type: ignore[attr-defined]
         )
+        # the kept contradiction is an alert on the dashboard, named once
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        alerts = str(app.screen.query_one("#dash-alerts").render())
+        assert "● A6 commence le" in alerts and "A6 A6" not in alerts
 
 
 async def test_dashboard_tells_what_is_at_risk_first_and_leads_to_it(tmp_path: Path) -> None:

@@ -47,6 +47,22 @@ async def test_wrong_password_refused_and_journaled(demo_db: str) -> None:
     assert all(r[7].startswith("depuis 127.0.0.1") for r in failures)
 
 
+async def test_control_characters_typed_in_the_login_are_refused_and_journaled_inert(
+    demo_db: str,
+) -> None:
+    """What a browser sends is bad input like any other: an escape sequence in the login is
+    an ordinary refusal, and the journal (shown in terminals) holds it inert."""
+    with running_server(demo_db) as url:
+        session = WebSession(url)
+        try:
+            response = await session.login("jrey\x1b[2J\x00", "pas-le-bon-mot")
+            assert response.status == 401
+        finally:
+            await session.close()
+    failures = [r for r in journal_rows(demo_db, "session web") if r[3] == "échec"]
+    assert [r[2] for r in failures] == ["jrey\ufffd[2J\ufffd"]
+
+
 async def test_attempts_limit_per_login(demo_db: str) -> None:
     with running_server(demo_db) as url:
         session = WebSession(url)

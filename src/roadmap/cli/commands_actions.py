@@ -67,7 +67,7 @@ async def _dates(ctx: CommandContext) -> int:
     from roadmap.usecases.actions import reroute_action
     from roadmap.usecases.queries import action_detail
     from roadmap.usecases.queries_team import load_margins
-    from roadmap.usecases.reroute_text import head_line, impact_lines, outcome_lines
+    from roadmap.usecases.reroute_text import choice_preview, head_line, outcome_lines
 
     args = ctx.args
     if args.debut is None and args.fin is None:
@@ -86,19 +86,12 @@ async def _dates(ctx: CommandContext) -> int:
     print(f"{row.ref} « {row.title} » : {before} → {after}")
     print(head_line(margins, row.ref, days))
     shift = _choice(args)
-    variants = [shift] if shift is not None else [True, False]
-    summaries = [
-        margins.reroute("action", row.ref, start, end, shift_dependents=s) for s in variants
-    ]
-    if len(variants) == 2 and _same(summaries[0], summaries[1]):
-        summaries = summaries[:1]  # nothing depends on the choice: one preview
-    for variant, summary in zip(variants, summaries, strict=False):
-        if summary is None:
-            continue
-        if len(summaries) == 2:
-            print("Avec --decaler :" if variant else "Avec --garder :")
-        for line in impact_lines(summary, row.ref):
-            print(("  " if len(summaries) == 2 else "") + line.text)
+    summaries = {
+        s: margins.reroute("action", row.ref, start, end, shift_dependents=s)
+        for s in ((shift,) if shift is not None else (True, False))
+    }
+    for line in choice_preview(summaries.get(True), summaries.get(False), shift, row.ref):
+        print(line)
     if args.dry_run:
         print("Simulation : rien n'a été enregistré.")
         return EXIT_OK
@@ -115,10 +108,3 @@ def _span(start: Any, end: Any) -> str:
     from roadmap.formatting import date_short
 
     return f"{date_short(start) or '…'} – {date_short(end) or '…'}"
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Shifting and keeping give the same stored dates (nothing depends on the choice)."""
-    if a is None or b is None:
-        return a is b
-    return (a.pushed, a.conflicts, a.finish_after) == (b.pushed, b.conflicts, b.finish_after)

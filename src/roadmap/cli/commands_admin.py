@@ -1,4 +1,4 @@
-"""Administration subcommands: administrators and reference data (administrators only)."""
+"""Administration subcommands: administrators, territories and people (administrators only)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     territory.add_argument("code", metavar="CODE")
     territory.add_argument("name", metavar="NOM")
     territory.set_defaults(handler=_territory)
+    person = sub.add_parser(
+        "personne",
+        help="corriger le nom, le courriel ou le service d'une personne (référentiel)",
+        description="Ce qui n'est pas donné reste tel quel. Versionné et noté au journal ; "
+        "le même use case que l'écran Équipe (touche c) et qu'une proposition acceptée.",
+    )
+    person.add_argument("login", metavar="IDENTIFIANT")
+    person.add_argument("--nom", metavar="NOM")
+    person.add_argument("--courriel", metavar="ADRESSE", help='adresse, ou "" pour l\'effacer')
+    person.add_argument("--service", metavar="CODE", help='code du service, ou "" pour aucun')
+    person.set_defaults(handler=_person)
     service = sub.add_parser("service", help="créer un service (côté, partenaire, État)")
     service.add_argument("code", metavar="CODE")
     service.add_argument("name", metavar="NOM")
@@ -38,14 +49,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=["politique_de_la_ville", "droit_commun", "etat", "partenaire"],
     )
     service.set_defaults(handler=_service)
-    person = sub.add_parser(
-        "personne", help="créer la fiche d'une personne, ou la renommer / changer son service"
+    new_person = sub.add_parser(
+        "nouvelle-personne", help="créer la fiche d'une personne, pour l'ajouter à une équipe"
     )
-    person.add_argument("login", metavar="IDENTIFIANT", help="son identifiant de session")
-    person.add_argument("name", metavar="NOM")
-    person.add_argument("--service", metavar="CODE", help="son service")
-    person.add_argument("--courriel", default="", metavar="ADRESSE")
-    person.set_defaults(handler=_person)
+    new_person.add_argument("login", metavar="IDENTIFIANT", help="son identifiant de session")
+    new_person.add_argument("name", metavar="NOM")
+    new_person.add_argument("--service", metavar="CODE", help="son service")
+    new_person.add_argument("--courriel", default="", metavar="ADRESSE")
+    new_person.set_defaults(handler=_new_person)
 
 
 async def _list(ctx: CommandContext) -> int:
@@ -110,28 +121,44 @@ async def _territory(ctx: CommandContext) -> int:
     return EXIT_OK
 
 
+async def _person(ctx: CommandContext) -> int:
+    from roadmap.usecases.admin import require_administrator
+    from roadmap.usecases.reference import edit_person, person_card
+
+    args = ctx.args
+    await require_administrator(ctx.actor, "modifier les personnes")  # said before the lookup
+    card = await person_card(args.login)
+    name = card.name if args.nom is None else args.nom
+    email = card.email if args.courriel is None else args.courriel.strip()
+    service = card.service_code if args.service is None else args.service.strip()
+    if (name, email, service) == (card.name, card.email, card.service_code):
+        print(f"{card.login} : rien à changer")
+        return EXIT_OK
+    await edit_person(
+        ctx.actor, card.login, card.version, name=name, email=email, service_code=service or None
+    )
+    after = await person_card(card.login)
+    print(
+        f"{after.login} : {after.name}, {after.email or 'sans courriel'}, "
+        f"service {after.service_code or 'aucun'} (noté au journal)"
+    )
+    return EXIT_OK
+
+
 async def _service(ctx: CommandContext) -> int:
     from roadmap.usecases.reference import ServiceInput, create_service
 
     a = ctx.args
     created = await create_service(ctx.actor, ServiceInput(a.code, a.name, a.nature))
-    print(f"Service {created.code} créé.")
+    print(f"Service {created.code} créé (noté au journal).")
     return EXIT_OK
 
 
-async def _person(ctx: CommandContext) -> int:
-    from roadmap.models import Person
-    from roadmap.usecases.reference import PersonInput, create_person, edit_person
+async def _new_person(ctx: CommandContext) -> int:
+    from roadmap.usecases.reference import PersonInput, create_person
 
     a = ctx.args
-    existing = await Person.get_or_none(login=a.login.strip())
-    if existing is None:
-        await create_person(ctx.actor, PersonInput(a.login, a.name, a.courriel, a.service))
-        print(f"Fiche de {a.name.strip()} ({a.login.strip()}) créée.")
-        print("Ajoutez-la à une équipe : écran Équipe, touche n.")
-    else:
-        await edit_person(
-            ctx.actor, existing.login, existing.version, name=a.name, service_code=a.service
-        )
-        print(f"Fiche de {existing.login} mise à jour.")
+    person = await create_person(ctx.actor, PersonInput(a.login, a.name, a.courriel, a.service))
+    print(f"Fiche de {person.name} ({person.login}) créée (noté au journal).")
+    print("Ajoutez-la à une équipe : écran Équipe, touche n.")
     return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from roadmap.cli.runner import EXIT_OK, CommandContext
 from roadmap.domain import validation as v
@@ -72,6 +73,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=["contrainte", "opportunite"],
         default="",
         help="nature de ce motif",
+    )
+    choice = imp.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--decaler",
+        action="store_true",
+        help="décaler les éléments qui dépendent des dates déplacées par le fichier "
+        "(un ajustement chacun, avec le motif de ce qui les entraîne)",
+    )
+    choice.add_argument(
+        "--garder",
+        action="store_true",
+        help="garder leurs dates (chaque dépendance contredite reste en alerte)",
     )
     imp.add_argument(
         "--territoire",
@@ -144,17 +157,20 @@ async def _export(ctx: CommandContext) -> int:
 
 
 async def _import(ctx: CommandContext) -> int:
+    from roadmap.exchange.import_itinerary import ChoiceNeeded
     from roadmap.exchange.importer import import_file
 
     args = ctx.args
-    result = await import_file(
-        ctx.actor,
-        args.file,
-        motif=args.motif,
-        nature=args.nature,
-        dry_run=args.dry_run,
-        territoire=args.territoire,
-    )
+    shift = True if args.decaler else False if args.garder else None
+    try:
+        result = await import_file(
+            ctx.actor, args.file, motif=args.motif, nature=args.nature, dry_run=args.dry_run,
+            territoire=args.territoire, shift_dependents=shift,
+        )  # fmt: skip
+    except ChoiceNeeded as refused:
+        print(f"Rien n'a été écrit : {args.file} déplace des dates dont d'autres dépendent.")
+        _print_itinerary(refused.itinerary)
+        raise
     if result.dry_run:
         verb = "serait restaurée" if result.created else "serait mise à jour"
         print(f"Simulation (rien n'a été écrit) : feuille de route {result.slug} {verb}")
@@ -166,8 +182,29 @@ async def _import(ctx: CommandContext) -> int:
         print(f"  {line}")
     if result.new_reference:
         print("Référentiel complété : " + ", ".join(result.new_reference))
+    if result.itinerary is not None:
+        _print_itinerary(result.itinerary)
     if result.contradicted:
         print("Attention, dépendances contredites par les dates (alerte de « roadmap check ») :")
         for line in result.contradicted:
             print(f"  ⚠ {line}")
     return EXIT_OK
+
+
+def _print_itinerary(itinerary: Any) -> None:
+    """The form's preview for what the file's dates move, then what was shifted."""
+    from roadmap.usecases.reroute_text import choice_preview, slip_text
+
+    print("Impact sur l'itinéraire :")
+    if itinerary.moved:
+        moved = ", ".join(f"{ref} ({slip_text(days) or '0 j'})" for ref, days in itinerary.moved)
+        print(f"  Déplacés par le fichier : {moved}")
+    for line in choice_preview(itinerary.shift, itinerary.keep, itinerary.choice):
+        print(f"  {line}")
+    if itinerary.shifted:
+        moved = ", ".join(
+            f"{s.ref} ({slip_text(s.days)}, par {s.cause})" for s in itinerary.shifted
+        )
+        print(f"  Décalés aussi : {moved}")
+    if itinerary.choice is None and itinerary.unresolved:
+        print("  Pour l'import réel, choisissez --decaler ou --garder.")

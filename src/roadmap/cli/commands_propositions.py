@@ -28,9 +28,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--en-attente", action="store_true", help="seulement celles en attente")
     listing.set_defaults(handler=_list)
     accept = sub.add_parser(
-        "accepter", help="appliquer une proposition (mêmes règles qu'un formulaire)"
+        "accepter",
+        help="appliquer une proposition (mêmes règles qu'un formulaire)",
+        description="Une date déplacée suit la règle du formulaire « Ajuster l'itinéraire » : "
+        "si elle contredit des éléments qui en dépendent, choisissez --decaler ou --garder.",
     )
     accept.add_argument("number", metavar="NUMERO", type=int)
+    choice = accept.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--decaler",
+        action="store_true",
+        help="date déplacée : décaler aussi les éléments qui en dépendent (un ajustement "
+        "chacun, « entraîné par … », même motif)",
+    )
+    choice.add_argument(
+        "--garder",
+        action="store_true",
+        help="date déplacée : garder leurs dates (la dépendance contredite reste en alerte)",
+    )
     accept.set_defaults(handler=_accept)
     refuse = sub.add_parser("refuser", help="refuser une proposition avec son motif")
     refuse.add_argument("number", metavar="NUMERO", type=int)
@@ -82,6 +97,8 @@ async def _list(ctx: CommandContext) -> int:
         )
         if r.reason:
             print(f"      motif : {r.reason}")
+        if r.kind == "personne" and r.status == "en_attente":
+            print("      données de référence : acceptée par un administrateur")
         if r.conflict:
             print(f"      ⚠ conflit : valeur à la réception « {r.current} »")
         if r.motive:
@@ -92,10 +109,12 @@ async def _list(ctx: CommandContext) -> int:
 async def _accept(ctx: CommandContext) -> int:
     from roadmap.usecases.propositions import accept_proposition
 
-    warnings = await accept_proposition(ctx.actor, ctx.args.number)
-    print(f"proposition n° {ctx.args.number} acceptée")
-    for w in warnings:
-        print(f"  ⚠ {w}")
+    args = ctx.args
+    shift = True if args.decaler else False if args.garder else None
+    done = await accept_proposition(ctx.actor, args.number, shift_dependents=shift)
+    print(f"proposition n° {args.number} acceptée")
+    for line in done.lines(shown=50):
+        print(f"  {line}")
     return EXIT_OK
 
 

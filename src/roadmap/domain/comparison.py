@@ -32,6 +32,12 @@ class Rerouting:
     kind: str
     author: str
     day: date
+    cause: str = ""  # ref of the item whose move pushed this one (empty: moved by hand)
+
+    @property
+    def why(self) -> str:
+        """The reason, with what pushed the item when it was shifted along."""
+        return f"entraîné par {self.cause} : {self.reason}" if self.cause else self.reason
 
 
 @dataclass(frozen=True)

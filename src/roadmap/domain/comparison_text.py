@@ -26,7 +26,7 @@ def signed(days: int | None) -> str:
 
 
 def _reason(r: Rerouting) -> str:
-    return f"{label_of(r.kind).lower()} : {r.reason}"
+    return f"{label_of(r.kind).lower()} : {r.why}"
 
 
 def moved_text(m: Moved, *, all_reasons: bool = False) -> str:

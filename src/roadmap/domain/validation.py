@@ -19,6 +19,13 @@ _CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 MULTILINE_FROM = 1000  # texts allowed this long are paragraphs: tab and newline welcome
 
 
+def printable(value: str) -> str:
+    """Text for a file a service reads (ICS, GraphML, DOT, report): a control character a
+    database may still hold (stored before the doors refused it, or by direct SQL) becomes
+    U+FFFD, visible and valid everywhere; tab and newline stay."""
+    return _CONTROL.sub("\ufffd", value) if _CONTROL.search(value) else value
+
+
 def no_control(value: str, field: str, *, multiline: bool = False) -> str:
     """Refuse control characters, naming the first one; CRLF becomes a newline in a text."""
     if multiline:

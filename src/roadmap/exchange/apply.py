@@ -21,6 +21,7 @@ from roadmap.usecases import dossier_states as states
 from roadmap.usecases import dossiers as dos
 from roadmap.usecases import jalons as jal
 from roadmap.usecases import observations as obs
+from roadmap.usecases import removal
 from roadmap.usecases import roadmaps as rm
 from roadmap.usecases.identity import Actor
 
@@ -114,6 +115,20 @@ class _Applier:
             )
         for c in [*plan.of("action", "modification"), *plan.of("jalon", "modification")]:
             await self._drop_dependencies(c)
+        for c in plan.of("indicateur", "modification"):
+            indicator = await self._row(m.Indicator, c.ref)
+            await removal.edit_indicator(
+                a,
+                self.slug,
+                c.ref,
+                indicator.version,
+                removal.IndicatorInput(
+                    c.item["nom"],
+                    c.item.get("unite", ""),
+                    c.item.get("axe"),
+                    c.item.get("description", ""),
+                ),
+            )
         for c in plan.of("action", "modification"):
             await self._action(c)
         for c in plan.of("jalon", "modification"):
@@ -130,12 +145,27 @@ class _Applier:
         for c in _fitting(plan.of("financement")):  # lines of dossiers otherwise unchanged
             if c.item["dossier"] not in edited:
                 await self._financement(c)
+        await self._removals()
         for c in plan.of("membre", "retrait"):
             await rm.remove_member(a, self.slug, c.ref)
         for c in plan.of("feuille de route"):
             if c.changed("statut"):
                 roadmap = await self._roadmap()
                 await rm.set_roadmap_status(a, self.slug, roadmap.version, c.item["statut"])
+
+    async def _removals(self) -> None:
+        """Items absent from the file, once the file's own edits (dependencies dropped,
+        dossiers moved) are in: deleted when they have no history, else kept closed."""
+        reason = "absent(e) du fichier importé"
+        for kind, model, remove in (
+            ("indicateur", m.Indicator, removal.remove_indicator),
+            ("jalon", m.Jalon, removal.remove_jalon),
+            ("action", m.Action, removal.remove_action),
+        ):
+            for c in self.plan.of(kind, "retrait"):
+                row = await self._row(model, c.ref)
+                done = await remove(self.actor, self.slug, c.ref, row.version, reason=reason)
+                c.outcome = done.text()
 
     async def _roadmap_fields(self, c: ItemChange) -> None:
         if c.changed("titre", "point_arrivee"):

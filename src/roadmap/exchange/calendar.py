@@ -23,6 +23,7 @@ from icalendar import Calendar, Event
 
 from roadmap import __version__
 from roadmap.domain.enums import JalonKind
+from roadmap.domain.validation import printable
 
 UID_DOMAIN = "feuille-de-route"  # after the instance id: "<uid>@<instance>.feuille-de-route"
 PRODID = f"-//Feuille de route partagée//roadmap {__version__}//FR"
@@ -54,10 +55,12 @@ def _event(
     event.add("dtstamp", stamp)
     event.add("dtstart", day)
     event.add("dtend", day + timedelta(days=1))  # an all-day event
-    event.add("summary", summary)
+    # a control character still in the data (stored before the doors refused it) would
+    # go raw into the file: shown as U+FFFD instead
+    event.add("summary", printable(summary))
     if description:
-        event.add("description", description)
-    event.add("categories", [category])
+        event.add("description", printable(description))
+    event.add("categories", [printable(category)])
     event.add("sequence", sequence)
     event.add("transp", "TRANSPARENT")
     if cancelled:
@@ -186,7 +189,7 @@ def calendar_bytes(name: str, events: list[Event]) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", printable(name))
     for event in sorted(events, key=lambda e: str(e["uid"])):
         calendar.add_component(event)
     return bytes(calendar.to_ical())

@@ -68,6 +68,7 @@ class ItemChange:
     moved: list[str] = field(default_factory=list)  # date keys moved: a re-routing
     reason: str = ""
     nature: str = ""
+    outcome: str = ""  # what a removal did (deleted, or kept closed), known once applied
 
     def changed(self, *keys: str) -> bool:
         return any(f.key in keys for f in self.fields)
@@ -75,7 +76,7 @@ class ItemChange:
     def lines(self) -> list[str]:
         head = f"{self.kind} {self.ref}"
         if self.op != "modification":
-            return [f"{head} : {self.op}"]
+            return [f"{head} : {self.op}" + (f" : {self.outcome}" if self.outcome else "")]
         out = [f"{head} : {f.text()}" for f in self.fields]
         if self.moved and self.reason:
             out.append(f"{head} : ajustement d'itinéraire ({self.nature}) : {self.reason}")
@@ -382,13 +383,12 @@ def _items(
             plan.changes.append(change)
         if kind == "action":
             _engagements(plan, path, ref, item, current)
-    for ref in before:
-        if ref not in after:
-            plan.refuse(
-                f"{root}.{section}",
-                f"{kind} {ref} {gendered(kind, 'absent')} du fichier : "
-                f"supprimer un élément {_NOT_BY_IMPORT}",
-            )
+    closed = {"action": "abandonnee", "jalon": "annule"}[kind]
+    for ref, (_, item) in before.items():
+        # Absent from the file: removed through the use case, which deletes it only when it
+        # has no history and otherwise closes it; one already closed stays as it is.
+        if ref not in after and item.get("statut") != closed:
+            plan.changes.append(ItemChange(kind, ref, f"{root}.{section}", "retrait", item=item))
 
 
 def _engagements(
@@ -440,15 +440,24 @@ def _indicators(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any])
         if ref not in before:
             continue
         path = f"{root}.indicateurs[{i}]"
-        for f in _field_changes(before[ref][1], item, _INDICATOR_FIELDS):
-            plan.refuse(f"{path}.{f.key}", f"modifier un indicateur {_NOT_BY_IMPORT}")
+        fields = _field_changes(before[ref][1], item, _INDICATOR_FIELDS)
+        if fields:
+            plan.changes.append(ItemChange("indicateur", ref, path, "modification", fields, item))
         _history(plan, path, "valeurs", item, before[ref][1])
-    for ref in before:
-        if ref not in after:
+    for ref, (_, item) in before.items():
+        if ref in after:
+            continue
+        if item.get("valeurs"):
             plan.refuse(
                 f"{root}.indicateurs",
-                f"indicateur {ref} absent du fichier : supprimer un indicateur {_NOT_BY_IMPORT}",
+                f"indicateur {ref} absent du fichier : il a {len(item['valeurs'])} valeur(s) "
+                "relevée(s), qui sont des observations de la feuille de route ; il ne se "
+                "supprime pas (remettez-le dans le fichier)",
             )
+            continue
+        plan.changes.append(
+            ItemChange("indicateur", ref, f"{root}.indicateurs", "retrait", item=item)
+        )
 
 
 _CAMPAIGN_FIELDS = (

@@ -51,6 +51,25 @@ def norm(text: str) -> str:
     return re.sub(r"[\s'’\-_.°]+", "_", plain.strip().lower()).strip("_")
 
 
+_UNITS = re.compile(r"[\(\[][^\)\]]*[\)\]]|[€*:]")  # « (€) », « [en €] », « * », « : »
+_UNIT_WORDS = re.compile(r"(_en)?_(euros?|eur|ttc|ht)$")
+
+
+def header_text(text: str) -> str:
+    """A column title without the units and marks spreadsheets add around it.
+
+    « Montant demandé (€) », « Porteur * », « Montant sollicité en euros » → the plain
+    title, so the usual spellings are found (norm of it is the lookup key).
+    """
+    plain = " ".join(_UNITS.sub(" ", text).split())
+    while True:
+        key = norm(plain)
+        found = _UNIT_WORDS.search(key)
+        if not found or found.start() == 0:
+            return plain
+        plain = " ".join(plain.split()[: -found.group(0).count("_")])
+
+
 def decode(raw: bytes) -> tuple[str, str]:
     """Text and encoding name; raise a ValidationError when the bytes fit no known encoding."""
     if raw.startswith(codecs.BOM_UTF8):

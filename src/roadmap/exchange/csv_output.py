@@ -13,13 +13,15 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
+from roadmap.domain.validation import printable
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 
 
 def safe_cell(value: object) -> str:
     """The text of a cell, neutralised when a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
+    text = "" if value is None else printable(str(value))  # no raw control character
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -21,11 +21,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roadmap.domain.errors import NotFound, StorageError
-from roadmap.exchange import calendar, plan
 from roadmap.exchange import manifest as mf
+from roadmap.exchange import plan
 from roadmap.exchange.atomic import clean_temps, commit, discard
 from roadmap.exchange.bases import record_bases
 from roadmap.exchange.margins import margins_for
@@ -35,6 +35,9 @@ from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap
 from roadmap.exchange.service_doc import ServiceIndex
 from roadmap.exchange.service_files import Done, helper, staged_emit, write_services
 from roadmap.exchange.snapshot import Row, Scoping, Snapshot, read_position, read_snapshot
+
+if TYPE_CHECKING:  # icalendar (0.1 s to import) loads only when an export writes calendars
+    from roadmap.exchange import calendar
 
 # Below this many rows a helper process costs more (start-up, sending the rows) than it
 # saves; the Métropole-scale bench has about 90,000.
@@ -176,6 +179,8 @@ class _Job:
         roadmaps = sorted(snap.rows("roadmap"), key=lambda r: r["slug"])
         events: dict[calendar.EventKey, Any] = {}
         if options.ics:
+            from roadmap.exchange import calendar
+
             for r in roadmaps:
                 events.update(calendar.roadmap_events(self.document(r), now, snap.instance))
         index = ServiceIndex(snap)
@@ -280,6 +285,8 @@ class _Job:
                 unchanged = not options.stamp and same_as_before(path, doc, digest)
                 emit(path, path.read_bytes() if unchanged else render(doc, digest=digest))
                 if options.ics:
+                    from roadmap.exchange import calendar
+
                     own = calendar.roadmap_events(doc, now, snap.instance)
                     ics = calendar.calendar_bytes(r["title"], list(own.values()))
                     emit(out_dir / f"{r['slug']}.ics", ics)

@@ -28,6 +28,7 @@ from roadmap.domain.errors import StorageError
 from roadmap.exchange.apply import apply_plan
 from roadmap.exchange.changeset import ItemChange, Plan, compare, strip_import_only
 from roadmap.exchange.copil_import import check_update
+from roadmap.exchange.import_itinerary import ImportItinerary, after_import, before_import
 from roadmap.exchange.import_rights import require_roadmap_creator
 from roadmap.exchange.integrity import check_header, check_references
 from roadmap.exchange.metadata import ExportOptions
@@ -54,6 +55,7 @@ class ImportResult:
     count: int = 0  # one per field changed, item created or removed
     dry_run: bool = False
     contradicted: list[str] = field(default_factory=list)  # dependencies the dates now contradict
+    itinerary: ImportItinerary | None = None  # what the file's dates move (update only)
 
     def summary(self) -> str:
         if not self.created:
@@ -99,9 +101,14 @@ async def import_file(
     dry_run: bool = False,
     territoire: str = "",
     max_bytes: int = MAX_FILE_BYTES,
+    shift_dependents: bool | None = None,
 ) -> ImportResult:
     """``territoire``: for a file that does not name one (schema 1) in a base holding
-    several territories; a file that names one must agree with it."""
+    several territories; a file that names one must agree with it.
+
+    ``shift_dependents``: what to do with the items that depend on dates the file moves
+    (True: shift them, False: keep their dates, None: refuse if any would be contradicted;
+    a dry run then shows both)."""
     if nature:
         nature = AdjustmentKind.parse(nature, "--nature").value  # type: ignore[union-attr]
     doc, out = await _read(path, max_bytes)
@@ -113,7 +120,8 @@ async def import_file(
             result = await _restore(actor, doc, path.name, out, territoire)
         else:
             await _same_territory(existing, doc["feuille_de_route"], territoire, out)
-            result = await _update(actor, doc, path.name, out, motif.strip(), nature)
+            choice = _Choice(shift_dependents, motif.strip(), nature, dry_run)
+            result = await _update(actor, doc, path.name, out, choice)
         # Read in the import's own transaction: a dry run shows them before anything is kept.
         result.contradicted = await contradicted_dependencies(slug)
         if dry_run:
@@ -198,9 +206,18 @@ async def _restore(
     return ImportResult(road["slug"], True, counts, new_reference)
 
 
+@dataclass(frozen=True)
+class _Choice:
+    shift_dependents: bool | None
+    motif: str
+    nature: str
+    dry_run: bool
+
+
 async def _update(
-    actor: Actor, doc: dict[str, Any], filename: str, out: Problems, motif: str, nature: str
+    actor: Actor, doc: dict[str, Any], filename: str, out: Problems, choice: _Choice
 ) -> ImportResult:
+    motif, nature = choice.motif, choice.nature
     slug = doc["feuille_de_route"]["slug"]
     snap = await read_snapshot(within_write=True)
     row = next(r for r in snap.rows("roadmap") if r["slug"] == slug)
@@ -224,7 +241,14 @@ async def _update(
     if not plan.changes:
         return result  # nothing to write, for anyone
     result.new_reference = await create_missing(actor, doc, filename)
+    before = await before_import(slug, plan)
     await apply_plan(actor, slug, plan)
+    result.changes = plan.lines()  # removals now say what they did (deleted or kept closed)
+    if before is not None:
+        result.itinerary = await after_import(
+            actor, slug, before, choice.shift_dependents, motif=motif, nature=nature,
+            filename=filename, dry_run=choice.dry_run,
+        )  # fmt: skip
     await journal(
         actor,
         roadmap=slug,

@@ -15,11 +15,13 @@ MAX_REPORTED = 25
 class ImportRefused(ValidationError):
     """The file was refused before anything was written; ``problems`` lists why."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(
+        self, problems: list[str], heading: str = "import refusé, rien n'a été écrit"
+    ) -> None:
         self.problems = problems
         shown = problems[:MAX_REPORTED]
         more = len(problems) - len(shown)
-        text = "import refusé, rien n'a été écrit :\n  " + "\n  ".join(shown)
+        text = f"{heading} :\n  " + "\n  ".join(shown)
         if more:
             text += f"\n  … et {plural(more, 'autre problème', 'autres problèmes')}"
         super().__init__(text)

@@ -13,14 +13,30 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from roadmap.domain.enums import Role
 from roadmap.domain.errors import PermissionDenied
 from roadmap.domain.permissions import Capability, allowed
+from roadmap.domain.proposals import (
+    ADD_ENGAGEMENT,
+    AMOUNT,
+    CONTACT_FIELDS,
+    REMOVE_ENGAGEMENT,
+    parse_engagement,
+)
 from roadmap.exchange.bases import base_text
 from roadmap.exchange.problems import ImportRefused, Problems
 from roadmap.exchange.returned import REPLY_KEY, Proposed, compare, shown
 from roadmap.exchange.toml_input import load_toml
 from roadmap.exchange.values import money
-from roadmap.models import Action, Engagement, Indicator, Person, Proposition, Roadmap
+from roadmap.models import (
+    Action,
+    Engagement,
+    Indicator,
+    Membership,
+    Person,
+    Proposition,
+    Roadmap,
+)
 from roadmap.usecases.base import authorize, journal, now, role_in, write_unit
 from roadmap.usecases.identity import Actor
 
@@ -77,13 +93,36 @@ def _author(document: dict[str, Any], declared: str | None, problems: Problems) 
 
 async def _current(p: Proposed, service: str) -> str:
     """The value stored now for the proposed field (a comment is always new)."""
+    if p.kind == "personne" and p.field in CONTACT_FIELDS:
+        person = await Person.get_or_none(login=p.ref)
+        return str(getattr(person, CONTACT_FIELDS[p.field])) if person else ""
     if p.kind != "action":
         return p.base
-    if p.field.startswith("montant:"):
-        found = await Engagement.get_or_none(id=int(p.field.removeprefix("montant:")))
+    if p.field.startswith(AMOUNT):
+        found = await Engagement.get_or_none(id=int(p.field.removeprefix(AMOUNT)))
         return money(found.amount) or "" if found else ""
+    if p.field.startswith(REMOVE_ENGAGEMENT):  # still there: as exported; gone: done already
+        gone = not await Engagement.exists(id=int(p.field.removeprefix(REMOVE_ENGAGEMENT)))
+        return "" if gone else p.base
+    if p.field == ADD_ENGAGEMENT:  # the same commitment already recorded: nothing to do
+        return p.value if await _has_engagement(p, service) else ""
     action = await Action.get_or_none(roadmap__slug=p.roadmap, ref=p.ref)
-    return shown(getattr(action, _ACTION_COLUMNS[p.field])) if action else ""
+    if action is None:
+        return ""
+    if p.field == "responsable":
+        owner = await Person.get_or_none(id=action.owner_id) if action.owner_id else None
+        return owner.login if owner else ""
+    return shown(getattr(action, _ACTION_COLUMNS[p.field]))
+
+
+async def _has_engagement(p: Proposed, service: str) -> bool:
+    e = parse_engagement(p.value)
+    rows = await Engagement.filter(
+        action__roadmap__slug=p.roadmap, action__ref=p.ref, service__code=service,
+        kind=e["nature"], period_start=e.get("debut"), period_end=e.get("fin"),
+        description=e.get("description", ""),
+    ).values_list("amount", flat=True)  # fmt: skip
+    return any(money(a) == e["montant"] for a in rows)
 
 
 async def _may_receive(actor: Actor, slugs: set[str], listed: list[str]) -> None:
@@ -103,29 +142,60 @@ async def _may_receive(actor: Actor, slugs: set[str], listed: list[str]) -> None
 
 
 async def _engagements(proposed: list[Proposed], code: str, problems: Problems) -> list[Proposed]:
-    """Name each commitment whose amount is proposed by its id (``montant:<id>``): the one of
-    this service on that action with the nature, period and description exported."""
+    """Name each commitment whose amount is proposed or whose withdrawal is proposed by its
+    id (``montant:<id>``, ``retrait_engagement:<id>``): the one of this service on that
+    action with the nature, period and description exported."""
     out = []
     for p in proposed:
         if p.engagement is None:
             out.append(p)
             continue
         e = p.engagement
-        found = await Engagement.filter(
+        rows = await Engagement.filter(
             action__roadmap__slug=p.roadmap, action__ref=p.ref, service__code=code,
             kind=e.get("nature"), period_start=e.get("debut"), period_end=e.get("fin"),
             description=e.get("description", ""),
-        ).values_list("id", flat=True)  # fmt: skip
+        ).values_list("id", "amount")  # fmt: skip
+        found = [i for i, _ in rows]
+        if len(found) > 1:  # identical but for the amount: the one exported
+            found = [i for i, amount in rows if money(amount) == e.get("montant")][:1]
+        if not found and p.field == REMOVE_ENGAGEMENT:
+            found = [0]  # withdrawn already: no such row, reported as already done
         if len(found) != 1:
             problems.add(
                 p.path, "engagement introuvable ou ambigu : modifiez-le dans l'application"
             )
             continue
-        out.append(replace(p, field=f"montant:{found[0]}", engagement=None))
+        prefix = AMOUNT if p.field == "montant" else p.field
+        out.append(replace(p, field=f"{prefix}{found[0]}", engagement=None))
     return out
 
 
+async def _may_receive_any(actor: Actor) -> None:
+    """Said before the file is read: a browser session never gets a server file parsed."""
+    if actor.person_id is None:
+        raise PermissionDenied(f"« {actor.login} » n'est pas une personne connue de cette base")
+    roles = await Membership.filter(person_id=actor.person_id).values_list("role", flat=True)
+    if not any(allowed(Role(r), Capability.EDIT) for r in roles):
+        raise PermissionDenied(
+            "recevoir le fichier d'un service demande le rôle trinôme ou direction dans une "
+            "feuille de route"
+        )
+
+
+RECEIVE_REFUSED = "fichier refusé, aucune proposition enregistrée"
+
+
 async def receive_file(actor: Actor, path: Path, *, declared_author: str | None = None) -> Received:
+    """Every proposal of a returned service file, or none (the refusal lists why)."""
+    try:
+        return await _receive(actor, path, declared_author)
+    except ImportRefused as exc:  # the file is not imported: say what did not happen
+        raise ImportRefused(exc.problems, RECEIVE_REFUSED) from None
+
+
+async def _receive(actor: Actor, path: Path, declared_author: str | None) -> Received:
+    await _may_receive_any(actor)
     document, index = load_toml(path)
     code, base = await _base(path, document)
     problems = Problems(path, index)
@@ -138,8 +208,16 @@ async def receive_file(actor: Actor, path: Path, *, declared_author: str | None 
             roadmap__slug=p.roadmap, ref=p.ref
         ):
             problems.add(f"{p.path}.indicateur", f"indicateur {p.ref} inconnu de {p.roadmap}")
-        if p.kind == "personne" and await Person.exists(login=p.ref):
+        if p.kind == "personne" and p.field == "contact" and await Person.exists(login=p.ref):
             problems.add(f"{p.path}.login", f"l'identifiant « {p.ref} » existe déjà")
+        if p.field == "responsable" and not await Person.exists(
+            login=p.value, service__code=code, active=True
+        ):
+            problems.add(
+                f"{p.path}.responsable",
+                f"« {p.value} » n'est pas une personne (active) de {code} ; une personne "
+                "nouvelle : [[service.nouveaux_contacts]] d'abord",
+            )
     problems.raise_if_any()
     slugs = {p.roadmap for p in proposed}
     listed = [str(x) for x in base.get("generation", {}).get("feuilles_de_route", [])]
@@ -147,8 +225,11 @@ async def receive_file(actor: Actor, path: Path, *, declared_author: str | None 
     async def unit() -> Received:
         await _may_receive(actor, slugs, listed)
         result = Received(code, author)
+        emails_exported = bool(base.get("generation", {}).get("avec_contacts"))
         for p in proposed:
             current = await _current(p, code)
+            if p.field == "courriel" and not p.base and not emails_exported:
+                p = replace(p, base=current)  # the file never showed it: no conflict to flag
             if current == p.value:
                 result.already.append(f"{p.roadmap} {p.ref} {p.field} : déjà « {p.value} »")
                 continue

@@ -269,6 +269,7 @@ class _Writer:
                     old_value=a.get("ancienne_valeur", ""),
                     new_value=a.get("nouvelle_valeur", ""),
                     reason=a["motif"],
+                    cause=a.get("cause", ""),
                     kind=a["nature"],
                     author=a["auteur"],
                     created_at=a["le"],
@@ -590,8 +591,9 @@ async def check_restore(road: dict[str, Any], territoire_code: str | None, out: 
                     f"feuille_de_route.campagnes[{i}].{key}",
                     f"la campagne {c['annee']} du territoire « {territoire.code} » existe déjà et "
                     f"diffère (base : {value}) ; une "
-                    "campagne est partagée : modifiez-la d'abord par roadmap campagne, puis "
-                    "relancez l'import",
+                    "campagne est partagée entre feuilles de route et la restauration de "
+                    "l'une ne la modifie pas : reprenez dans ce fichier la valeur de la base, "
+                    "puis relancez l'import",
                 )
     refs = [d["ref"] for d in road.get("dossiers", [])]
     taken = dict(await m.Dossier.filter(ref__in=refs).values_list("ref", "roadmap__slug"))

@@ -2,10 +2,11 @@
 
 Pure: the caller gives the returned document and its base (the exported file found by the
 fingerprint). A service may propose, for the items of its file only: the status and the
-dates of an action it pilots or contributes to (a moved date needs ``motif``), the amount
-of its own commitments, and a comment on a jalon it is invited to (``commentaire``). Any
-other difference is refused with its key path: a proposal, never a command
-(docs/export-format.md).
+dates of an action it pilots or contributes to (a moved date needs ``motif``), who of its
+people is responsable of an action it pilots, its own commitments (amount or ETP, a new
+one, one withdrawn), a comment on a jalon it is invited to (``commentaire``), the name and
+e-mail of its own contact people. Any other difference is refused with its key path: a
+proposal, never a command (docs/export-format.md).
 """
 
 from __future__ import annotations
@@ -16,14 +17,20 @@ from decimal import Decimal
 from typing import Any
 
 from roadmap.domain import validation as v
-from roadmap.domain.enums import ActionStatus, AvisValue
+from roadmap.domain.enums import ActionStatus, AvisValue, EngagementKind
 from roadmap.domain.errors import ValidationError
+from roadmap.domain.proposals import (
+    ADD_ENGAGEMENT,
+    ENGAGEMENT_KEYS,
+    REMOVE_ENGAGEMENT,
+    engagement_text,
+)
 from roadmap.exchange.problems import Problems
-from roadmap.exchange.values import money
+from roadmap.exchange.values import AmountError, money, parse_money
 
 # The keys a returned file may add or change, besides the fields proposed.
 REPLY_KEY = "reponse"  # optional table: auteur = "…"
-_ACTION_FIELDS = ("statut", "debut", "fin")
+_ACTION_FIELDS = ("statut", "debut", "fin", "responsable")
 _ACTION_REASON = ("motif", "nature_motif")
 _JALON_FIELDS = ("commentaire",)
 _EDITING_ROLES = {"pilote", "contributeur"}
@@ -51,7 +58,7 @@ class Proposed:
     reason: str = ""
     reason_kind: str = ""
     path: str = ""
-    engagement: dict[str, Any] | None = None  # the commitment as exported (for montant)
+    engagement: dict[str, Any] | None = None  # the commitment as exported (montant, retrait)
 
 
 def shown(value: Any) -> str:
@@ -96,13 +103,16 @@ def compare(returned: dict[str, Any], base: dict[str, Any], problems: Problems) 
         problems.add("service", "table attendue (le fichier d'origine en a une)")
         return []
     for k in sorted(set(new) | set(old)):
-        if k not in ("actions", "jalons", "dossiers", *NEW_ENTRIES) and new.get(k) != old.get(k):
+        editable = ("actions", "jalons", "dossiers", "contacts", *NEW_ENTRIES)
+        if k not in editable and new.get(k) != old.get(k):
             path = _first_difference(f"service.{k}", new.get(k), old.get(k))
             problems.add(path, "non modifiable par un service (information seulement)")
     proposed = _actions(new.get("actions", []), old.get("actions", []), problems)
     proposed += _jalons(new.get("jalons", []), old.get("jalons", []), problems)
     proposed += _dossiers(new.get("dossiers", []), old.get("dossiers", []), problems)
     listed = set(base.get("generation", {}).get("feuilles_de_route", []))
+    if new.get("contacts") != old.get("contacts"):
+        proposed += _contacts(new.get("contacts"), old, sorted(listed), problems)
     for k in NEW_ENTRIES:
         if k in new and new.get(k) != old.get(k):
             proposed += _new_entries(k, new[k], listed, problems)
@@ -139,6 +149,8 @@ def _actions(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Pr
                 out += _engagements(f"{path}.{k}", item.get(k), was, problems)
             elif k not in _ACTION_FIELDS:
                 problems.add(f"{path}.{k}", "non modifiable par un service")
+            elif k == "responsable":
+                out += _owner(path, item, was, problems)
             elif not may_edit:
                 problems.add(
                     f"{path}.{k}", "votre service ne pilote ni ne contribue à cette action"
@@ -176,34 +188,140 @@ def _proposed(
     )  # fmt: skip
 
 
+def _owner(
+    path: str, item: dict[str, Any], was: dict[str, Any], problems: Problems
+) -> list[Proposed]:
+    """Who pilots the action for the service: only on an action it pilots; the person must
+    be one of its people (checked against the base in ``receive``)."""
+    value = item.get("responsable")
+    if "pilote" not in was.get("roles", []):
+        problems.add(f"{path}.responsable", "seul le service pilote propose le responsable")
+    elif not isinstance(value, str) or not value.strip():
+        problems.add(f"{path}.responsable", "identifiant attendu (login d'une personne du service)")
+    else:
+        return [_proposed(path, {**item, "responsable": value.strip()}, was, "responsable",
+                          "action", problems)]  # fmt: skip
+    return []
+
+
+def _identity(e: dict[str, Any]) -> tuple[str, ...]:
+    """A commitment is known by all but its amount: nature, period, description."""
+    return tuple(shown(e.get(k)) for k in ENGAGEMENT_KEYS if k != "montant")
+
+
 def _engagements(path: str, new: Any, was: dict[str, Any], problems: Problems) -> list[Proposed]:
-    """The service's own commitments on an action: only ``montant`` may change."""
-    old = was.get("engagements", [])
-    if not isinstance(new, list) or len(new) != len(old):
-        problems.add(path, "ajouter ou retirer un engagement se fait dans l'application")
+    """The service's own commitments on an action. An entry found in the base (same nature,
+    period and description) may change its ``montant`` (an amount, or ETP for ``etp``); a new
+    entry is a commitment to add; an entry gone is one to withdraw."""
+    old = list(was.get("engagements", []))
+    if not isinstance(new, list):
+        problems.add(path, "liste attendue ([[service.actions.engagements]])")
         return []
+    slug, ref = was["feuille_de_route"], was["ref"]
+    left = list(range(len(old)))
     out: list[Proposed] = []
-    for n, (e, before) in enumerate(zip(new, old, strict=True)):
+    for n, e in enumerate(new):
         where = f"{path}[{n}]"
         if not isinstance(e, dict):
             problems.add(where, "table attendue")
             continue
-        for k in sorted(set(e) | set(before)):
-            if k != "montant" and e.get(k) != before.get(k):
-                problems.add(f"{where}.{k}", "non modifiable par un service (montant seulement)")
+        match = next((i for i in left if _identity(old[i]) == _identity(e)), None)
+        if match is None:
+            out += _new_engagement(where, e, slug, ref, problems)
+            continue
+        left.remove(match)
+        before = old[match]
         if e.get("montant") == before.get("montant"):
             continue
-        try:
-            amount = v.amount(e.get("montant"), "montant")
-        except ValidationError as exc:
-            problems.add(f"{where}.montant", f'{exc} (ex. "12500.00")')
-            continue
+        amount = _amount(where, e, problems)
+        if amount is not None:
+            out.append(
+                Proposed(slug, "action", ref, "montant", str(before.get("montant", "")), amount,
+                         path=f"{where}.montant", engagement=before)
+            )  # fmt: skip
+    for i in left:
+        gone = old[i]
         out.append(
-            Proposed(was["feuille_de_route"], "action", was["ref"], "montant",
-                     str(before.get("montant", "")), money(amount) or "", path=f"{where}.montant",
-                     engagement=before)
+            Proposed(slug, "action", ref, REMOVE_ENGAGEMENT, engagement_text(gone), "",
+                     path=path, engagement=gone)
         )  # fmt: skip
     return out
+
+
+def _amount(where: str, e: dict[str, Any], problems: Problems) -> str | None:
+    """Read as the import reads it: « 30.000 » is refused as ambiguous, never 30 €."""
+    try:
+        return money(v.amount(parse_money(e.get("montant")), "montant")) or ""
+    except AmountError as exc:
+        problems.add(f"{where}.montant", str(exc))
+        return None
+    except ValidationError as exc:
+        hint = '"0.5" ETP' if e.get("nature") == "etp" else '"12500.00"'
+        problems.add(f"{where}.montant", f"{exc} (ex. {hint})")
+        return None
+
+
+def _new_engagement(
+    where: str, e: dict[str, Any], slug: str, ref: str, problems: Problems
+) -> list[Proposed]:
+    """A commitment the service adds: nature, montant, and optionally period and description."""
+    for k in sorted(set(e) - set(ENGAGEMENT_KEYS)):
+        problems.add(f"{where}.{k}", f"clé inconnue (attendu : {', '.join(ENGAGEMENT_KEYS)})")
+    kinds = {k.value for k in EngagementKind}
+    if e.get("nature") not in kinds:
+        problems.add(f"{where}.nature", f"nature attendue parmi : {', '.join(sorted(kinds))}")
+    amount = _amount(where, e, problems)
+    for k in ("debut", "fin"):
+        if k in e and not isinstance(e[k], date):
+            problems.add(f"{where}.{k}", "date attendue (AAAA-MM-JJ, sans guillemets)")
+    start, end = e.get("debut"), e.get("fin")
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        problems.add(f"{where}.fin", "la fin de période précède son début")
+    if not isinstance(e.get("description", ""), str):
+        problems.add(f"{where}.description", "texte attendu")
+    if amount is None or e.get("nature") not in kinds:
+        return []
+    clean = {**e, "montant": amount}
+    return [Proposed(slug, "action", ref, ADD_ENGAGEMENT, "", engagement_text(clean), path=where)]
+
+
+def _contacts(
+    new: Any, old_service: dict[str, Any], listed: list[str], problems: Problems
+) -> list[Proposed]:
+    """The name and e-mail of the service's own contact people (``service`` = its code);
+    a new person goes in ``[[service.nouveaux_contacts]]``."""
+    code = old_service.get("code")
+    if not isinstance(new, list):
+        problems.add("service.contacts", "liste attendue")
+        return []
+    base = {c.get("login"): c for c in old_service.get("contacts", [])}
+    out: list[Proposed] = []
+    for n, item in enumerate(new):
+        path = f"service.contacts[{n}]"
+        was = base.get(item.get("login")) if isinstance(item, dict) else None
+        if was is None:
+            problems.add(path, "contact inconnu de votre fichier (un nouveau contact : "
+                         "[[service.nouveaux_contacts]])")  # fmt: skip
+            continue
+        for k in sorted(set(item) | set(was)):
+            if item.get(k) == was.get(k):
+                continue
+            if k not in ("nom", "courriel"):
+                problems.add(f"{path}.{k}", "non modifiable par un service (nom, courriel)")
+            elif was.get("service") != code:
+                problems.add(f"{path}.{k}", f"contact d'un autre service ({was.get('service')})")
+            elif not isinstance(item.get(k), str) or (k == "nom" and not item[k].strip()):
+                problems.add(f"{path}.{k}", "texte attendu")
+            elif k == "courriel" and item[k].strip() and "@" not in item[k]:
+                problems.add(f"{path}.{k}", "adresse attendue (nom@domaine)")
+            elif not listed:
+                problems.add(path, "votre fichier ne concerne aucune feuille de route")
+            else:
+                base_value, value = shown(was.get(k)), item[k].strip()
+                out.append(
+                    Proposed(listed[0], "personne", was["login"], k, base_value, value, path=path)
+                )
+    return out  # a contact removed from the list is not a proposal (ignored, as an item)
 
 
 def _dossiers(new: Any, old: list[dict[str, Any]], problems: Problems) -> list[Proposed]:

@@ -62,6 +62,7 @@ def _adjustments(rows: list[Row]) -> list[dict[str, Any]]:
                 "ancienne_valeur": r["old_value"],
                 "nouvelle_valeur": r["new_value"],
                 "motif": r["reason"],
+                "cause": r["cause"],
                 "nature": r["kind"],
                 "auteur": r["author"],
                 "le": as_datetime(r["created_at"]),

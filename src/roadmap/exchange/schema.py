@@ -53,6 +53,7 @@ ADJUSTMENT = {
     "ancienne_valeur": TEXT,
     "nouvelle_valeur": TEXT,
     "motif": F("text", REQ, 100_000),
+    "cause": S(20),
     "nature": E(e.AdjustmentKind, REQ),
     "auteur": S(100, REQ),
     "le": F("datetime", REQ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from roadmap.exchange import copil_doc
@@ -22,6 +23,8 @@ class ServiceIndex:
         self.jalons: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.dossiers: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.campaigns: dict[int, set[int]] = defaultdict(set)
+        # action id → its item's parts common to every service file (_action_parts)
+        self.parts: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
         for a in snap.rows("action"):
             if a["roadmap_id"] in active:
                 self.actions[a["pilot_service_id"]][a["id"]].add("pilote")
@@ -91,11 +94,44 @@ def _login(snap: Snapshot, person_id: int | None) -> str | None:
     return snap.column("person", "login").get(person_id)  # type: ignore[arg-type]
 
 
-def _action_item(
-    snap: Snapshot, a: Row, sid: int, roles: set[str], options: ExportOptions
-) -> dict[str, Any]:
+def _action_parts(
+    snap: Snapshot, a: Row, options: ExportOptions
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What an action's item says in every service file holding it, before and after its
+    roles: built once per action (an action is held by its pilot, contributors, funders)."""
     slug = _slug(snap, a["roadmap_id"])
     margins = (options.margins or {}).get(slug or "", {})
+    axe = snap.get("axe", a["axe_id"])
+    head = prune(
+        {
+            "feuille_de_route": slug,
+            "ref": a["ref"],
+            "titre": a["title"],
+            "axe": axe["title"] if axe else None,
+        }
+    )
+    tail = prune(
+        {
+            "statut": a["status"],
+            "debut": as_date(a["start_date"]),
+            "fin": as_date(a["end_date"]),
+            "service_pilote": _code(snap, a["pilot_service_id"]),
+            "responsable": _login(snap, a["owner_id"]),
+            "marge_jours": margins.get(a["ref"]),
+        }
+    )
+    return head, tail
+
+
+def _action_item(
+    snap: Snapshot,
+    a: Row,
+    sid: int,
+    roles: AbstractSet[str],
+    options: ExportOptions,
+    parts: tuple[dict[str, Any], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    head, tail = parts or _action_parts(snap, a, options)
     engagements = [
         prune(
             {
@@ -109,25 +145,16 @@ def _action_item(
         for e in snap.of("engagement", "action_id", a["id"])
         if e["service_id"] == sid
     ]
-    axe = snap.get("axe", a["axe_id"])
-    return prune(
-        {
-            "feuille_de_route": slug,
-            "ref": a["ref"],
-            "titre": a["title"],
-            "axe": axe["title"] if axe else None,
-            "roles": sorted(roles),
-            "statut": a["status"],
-            "debut": as_date(a["start_date"]),
-            "fin": as_date(a["end_date"]),
-            "service_pilote": _code(snap, a["pilot_service_id"]),
-            "responsable": _login(snap, a["owner_id"]),
-            "marge_jours": margins.get(a["ref"]),
-            "engagements": sorted(
-                engagements, key=lambda e: sorted((k, str(v)) for k, v in e.items())
-            ),
-        }
-    )
+    # The keys in the same order, pruned the same way as one dict would be.
+    item = dict(head)
+    if roles:
+        item["roles"] = sorted(roles)
+    item.update(tail)
+    if engagements:
+        item["engagements"] = sorted(
+            engagements, key=lambda e: sorted((k, str(v)) for k, v in e.items())
+        )
+    return item
 
 
 def _jalon_item(snap: Snapshot, j: Row, how: set[str]) -> dict[str, Any]:
@@ -225,7 +252,10 @@ def build_service_document(
     for aid, roles in index.actions.get(sid, {}).items():
         a = snap.get("action", aid)
         assert a is not None
-        item = _action_item(snap, a, sid, roles, options)
+        parts = index.parts.get(aid)
+        if parts is None:
+            parts = index.parts[aid] = _action_parts(snap, a, options)
+        item = _action_item(snap, a, sid, roles, options, parts)
         at_baseline = index.baselines.end_of(a["roadmap_id"], a["ref"])
         if at_baseline is not None:
             item["fin_reference"] = at_baseline  # its end at the last COPIL's baseline
@@ -253,6 +283,9 @@ def build_service_document(
                 "cloture": as_date(c["closes_on"]),
             }
         )
+    # Its contact people: the owners of its actions, and its own active people (issue 17:
+    # the service proposes changes to its own people's name and e-mail).
+    owners |= {p["id"] for p in snap.rows("person") if p["service_id"] == sid and p["active"]}
     contacts = []
     for pid in owners:
         p = snap.get("person", pid)

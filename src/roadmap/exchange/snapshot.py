@@ -60,7 +60,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "dependency": ("roadmap_id", "action_id", "jalon_id", "on_action_id", "on_jalon_id"),
     "adjustment": (
         "roadmap_id", "action_id", "jalon_id", "field", "old_value", "new_value", "reason",
-        "kind", "author", "created_at",
+        "kind", "author", "created_at", "cause",
     ),
     "comment": ("roadmap_id", "action_id", "jalon_id", "kind", "text", "author", "created_at"),
     "indicator": ("id", "roadmap_id", "ref", "name", "unit", "axe_id", "description"),

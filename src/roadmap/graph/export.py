@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from roadmap.domain.errors import StorageError, ValidationError
+from roadmap.domain.validation import printable
 from roadmap.graph import model as m
 from roadmap.graph.formats import FORMATS, SUFFIXES
 
@@ -241,6 +242,25 @@ def to_mermaid(g: nx.MultiDiGraph, schedule: Schedule | None = None) -> str:
 # --- dispatch --------------------------------------------------------------------------------
 
 
+def _printable(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``g``, or a copy without the control characters a text may still hold (stored
+    before the doors refused them): they make GraphML and GEXF invalid XML (issue 14)."""
+    texts = [
+        v
+        for _, attrs in (*g.nodes(data=True), *((None, d) for *_, d in g.edges(data=True)))
+        for v in attrs.values()
+        if isinstance(v, str)
+    ]
+    if all(printable(t) is t for t in texts):
+        return g
+    h = g.copy()
+    for _, attrs in (*h.nodes(data=True), *((None, d) for *_, d in h.edges(data=True))):
+        for key, value in attrs.items():
+            if isinstance(value, str):
+                attrs[key] = printable(value)
+    return h
+
+
 def _write_text(text: str) -> Callable[[Path], None]:
     def write(path: Path) -> None:
         with atomic_file(path, "w") as handle:
@@ -256,6 +276,7 @@ def write_graph(
     import networkx as nx
 
     path = check_target(fmt, out)
+    g = _printable(g)
     if fmt == "graphml":
         h = annotated(g, schedule)
         with atomic_file(path) as handle:

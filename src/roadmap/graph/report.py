@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from roadmap.domain.enums import ActionStatus, AdjustmentKind, DossierState, ServiceKind
 from roadmap.domain.errors import ValidationError
+from roadmap.domain.validation import printable
 from roadmap.formatting import plural
 from roadmap.graph import model as m
 from roadmap.graph.review import Review, analyse, read_graph
@@ -33,7 +34,13 @@ class Rerouting:
     kind: str
     reason: str
     author: str
+    cause: str = ""  # ref of the item whose move pushed this one (empty: moved by hand)
     author_name: str = ""  # the person's name, for people reading the report
+
+    @property
+    def why(self) -> str:
+        """The reason, with what pushed the item when it was shifted along."""
+        return f"entraîné par {self.cause} : {self.reason}" if self.cause else self.reason
 
 
 def _value(text: str) -> str:
@@ -98,7 +105,7 @@ async def reroutings(slug: str, since: date | None) -> list[Rerouting]:
     mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
     _, rows = await conn.execute_query(
         "SELECT adj.created_at, adj.field, adj.old_value, adj.new_value, adj.kind, "
-        "adj.reason, adj.author, act.ref, jal.ref, p.name FROM adjustment adj "
+        "adj.reason, adj.author, act.ref, jal.ref, adj.cause, p.name FROM adjustment adj "
         "JOIN roadmap r ON r.id = adj.roadmap_id "
         "LEFT JOIN person p ON p.login = adj.author "
         "LEFT JOIN action act ON act.id = adj.action_id "
@@ -107,7 +114,7 @@ async def reroutings(slug: str, since: date | None) -> list[Rerouting]:
         [slug],
     )
     result = []
-    for created, field, old, new, kind, reason, author, action_ref, jalon_ref, name in rows:
+    for created, field, old, new, kind, reason, author, action_ref, jalon_ref, cause, name in rows:
         day = _as_datetime(created).date()
         if since is not None and day < since:
             continue
@@ -123,6 +130,7 @@ async def reroutings(slug: str, since: date | None) -> list[Rerouting]:
                 label,
                 str(reason),
                 str(author),
+                str(cause or ""),
                 str(name or ""),
             )
         )
@@ -238,7 +246,7 @@ def _section_reroutings(
             r.field,
             f"{_value(r.old)} → {_value(r.new)}",
             r.kind,
-            r.reason,
+            r.why,
             r.author_name or r.author,
         ]
         for r in items
@@ -481,5 +489,5 @@ async def write_report(
     if picture_path is not None:
         write_graph(g, "svg", picture_path, analyse(g, today=today).schedule)
     with atomic_file(path, "w") as handle:
-        handle.write("\n---\n\n".join(pages))
+        handle.write(printable("\n---\n\n".join(pages)))
     return path, picture_path

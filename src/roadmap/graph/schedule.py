@@ -349,12 +349,31 @@ def plan_move(
     """
     if node not in s.items:
         raise KeyError(node)
-    dates: dict[str, tuple[date | None, date | None]] = {node: (new_start, new_end)}
+    return plan_moves(s, {node: (new_start, new_end)}, shift_dependents=shift_dependents)
+
+
+def plan_moves(
+    s: Schedule,
+    roots: dict[str, tuple[date | None, date | None]],
+    *,
+    shift_dependents: bool = True,
+    watch: Iterable[str] = (),
+) -> SlipImpact:
+    """``plan_move`` for several items moved at once (an import): each root gets the dates
+    given and never moves further; what they push is shifted as for one item. ``watch``
+    names more items whose dependencies are checked for conflicts (e.g. new dependencies).
+    The impact's ``node`` is the first root."""
+    node = next(iter(roots))
+    dates: dict[str, tuple[date | None, date | None]] = {
+        n: d for n, d in roots.items() if n in s.items
+    }
     cause: dict[str, str] = {}
     if shift_dependents:
-        affected = _descendants(s, node)
+        affected: set[str] = set()
+        for root in dates:
+            affected |= _descendants(s, root)
         for n in s.order:
-            if n == node or n not in affected or n not in s.items:
+            if n in roots or n not in affected or n not in s.items:
                 continue
             t = s.items[n]
             start, _ = _start_end(t.stored_start, t.stored_end)
@@ -397,6 +416,10 @@ def plan_move(
         )
     after = _reproject(s, dates)
     first = moves[0] if moves and moves[0].node == node else None
+    checked = dict(dates)
+    for n in watch:
+        if n in s.items and n not in checked:
+            checked[n] = (s.items[n].stored_start, s.items[n].stored_end)
     return SlipImpact(
         node=node,
         days=first.days if first else 0,
@@ -404,7 +427,7 @@ def plan_move(
         finish_before=s.finishes(),
         finish_after=_finishes(after),
         horizons=s.horizons,
-        conflicts=_conflicts(s, dates),
+        conflicts=_conflicts(s, checked),
         margins_after={n: t.margin for n, t in after.items()},
         shifted=shift_dependents,
     )

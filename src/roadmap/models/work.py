@@ -174,6 +174,8 @@ class Adjustment(Model):
     kind = fields.CharEnumField(AdjustmentKind, max_length=20)
     author = fields.CharField(max_length=100)
     created_at = fields.DatetimeField()
+    # Ref (A5, J3) of the item whose move pushed this one; empty when moved by hand.
+    cause = fields.CharField(max_length=20, default="")
 
     class Meta:
         table = "adjustment"

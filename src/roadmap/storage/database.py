@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fcntl
 import os
 import sqlite3
@@ -191,7 +192,23 @@ async def _open(location: DatabaseLocation, info: DatabaseInfo, *, upgrade: bool
         raise
 
 
+ROOM_NEEDED = 1024 * 1024  # below this, a failed open or write is said to be a full disk
+
+
+def _no_room(path: Path) -> bool:
+    """The disk holding ``path`` has (almost) no space left for this user."""
+    try:
+        stat = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return stat.f_bavail * stat.f_frsize < ROOM_NEEDED
+
+
 def _open_error(location: DatabaseLocation, exc: BaseException) -> StorageError:
+    if location.is_sqlite and location.path is not None and _no_room(location.path):
+        text = str(exc)
+        if "disque plein" not in text and "full" not in text and "No space" not in text:
+            exc = OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} : {text}")
     error = storage_error(exc, f"impossible d'ouvrir la base {location.describe()}")
     error.field = "--db"
     return error
@@ -225,8 +242,11 @@ def _probe_sqlite_file(path: Path) -> None:
             conn.execute("PRAGMA schema_version").fetchone()
     except sqlite3.Error as exc:
         if is_disk_trouble(exc) or "disk i/o" in str(exc).lower():
+            said = describe_sqlite_error(exc)
+            if _no_room(path) and not (said or "").startswith("disque plein"):
+                said = f"disque plein ({exc})"  # SQLite says "disk I/O error" for its WAL files
             raise StorageError(
-                f"impossible d'ouvrir la base {path} : {describe_sqlite_error(exc)} ; "
+                f"impossible d'ouvrir la base {path} : {said} ; "
                 "vérifiez la place libre et les droits sur le disque",
                 field="--db",
             ) from None

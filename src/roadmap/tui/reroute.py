@@ -7,16 +7,27 @@ the move is saved, so the figures shown are the dates stored.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from rich.text import Text
 
+from roadmap.tui.format import date_fr
 from roadmap.tui.screens.declared_form import FormField, Values
 from roadmap.usecases.itinerary import RerouteOutcome
+from roadmap.usecases.queries import AdjustmentRow
 from roadmap.usecases.queries_team import MarginView, SlipSummary
 from roadmap.usecases.reroute_text import head_line, impact_lines, outcome_lines, slip_text
 
-__all__ = ["describe", "impact_text", "outcome_message", "shift_field", "slip_text", "wants_shift"]
+__all__ = [
+    "describe",
+    "history_text",
+    "impact_text",
+    "outcome_message",
+    "shift_field",
+    "slip_text",
+    "wants_shift",
+]
 
 SHIFT, KEEP = "decaler", "garder"
 
@@ -65,6 +76,30 @@ def describe(text: Text, ref: str, summary: SlipSummary) -> Text:
     for line in impact_lines(summary, ref):
         text.append("\n" + line.text, style="bold" if line.strong else "")
     return text
+
+
+def history_text(adjustments: Sequence[AdjustmentRow], *, with_field: bool) -> Text:
+    """The item's re-routings, newest first: when, what changed, nature, who, and why (with
+    the item whose move pushed it, for a shifted dependent)."""
+    text = Text()
+    for n, adj in enumerate(reversed(adjustments)):
+        when = adj.created_at.astimezone().strftime("%d/%m/%Y")
+        field = f"{adj.field} " if with_field else ""
+        change = f"{field}{_iso_to_fr(adj.old_value)} → {_iso_to_fr(adj.new_value)}"
+        text.append(f"{chr(10) if n else ''}  {when} {change} · {adj.kind.label.lower()} · ")
+        text.append(f"{adj.author} : ")
+        if adj.cause:
+            text.append(f"entraîné par {adj.cause} · ", style="bold")
+        text.append(adj.reason, style="italic")
+    return text
+
+
+def _iso_to_fr(value: str) -> str:
+    """Stored ISO dates read in French; any other value as it is."""
+    try:
+        return date_fr(date.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 def outcome_message(ref: str, outcome: RerouteOutcome) -> tuple[str, str]:

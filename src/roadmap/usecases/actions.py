@@ -440,8 +440,13 @@ class EngagementInput:
     description: str = ""
 
 
-async def add_engagement(actor: Actor, slug: str, action_ref: str, data: EngagementInput) -> int:
-    """Record what a service commits from its ordinary means; returns the engagement id."""
+async def add_engagement(
+    actor: Actor, slug: str, action_ref: str, data: EngagementInput, *, reason: str = ""
+) -> int:
+    """Record what a service commits from its ordinary means; returns the engagement id.
+
+    ``reason``: e.g. the service's accepted proposal, kept in the journal row."""
+    why = v.no_control(reason.strip(), "motif", multiline=True)
     kind = EngagementKind.parse(data.kind, "nature de l'engagement")
     amount = v.amount(data.amount, "montant")
     start = v.parse_date(data.period_start, "début de période")
@@ -470,6 +475,7 @@ async def add_engagement(actor: Actor, slug: str, action_ref: str, data: Engagem
             operation="création",
             field=str(kind.value),
             new=amount,
+            reason=why,
         )
         return engagement.id
 
@@ -502,7 +508,12 @@ async def set_engagement_amount(
     await write_unit(unit)
 
 
-async def remove_engagement(actor: Actor, slug: str, engagement_id: int) -> None:
+async def remove_engagement(
+    actor: Actor, slug: str, engagement_id: int, *, reason: str = ""
+) -> None:
+    """Withdraw one commitment (``reason``: e.g. the service's accepted proposal)."""
+    why = v.no_control(reason.strip(), "motif", multiline=True)
+
     async def unit() -> None:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         engagement = await Engagement.get_or_none(id=engagement_id, action__roadmap_id=roadmap.id)
@@ -522,6 +533,7 @@ async def remove_engagement(actor: Actor, slug: str, engagement_id: int) -> None
             operation="suppression",
             field=str(engagement.kind.value),
             old=engagement.amount,
+            reason=why,
         )
 
     await write_unit(unit)

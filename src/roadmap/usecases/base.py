@@ -135,6 +135,7 @@ def show(value: Any) -> str:
 FIELD_LABELS: dict[str, str] = {
     "title": "titre",
     "name": "nom",
+    "email": "courriel",
     "description": "description",
     "destination": "point d'arrivée",
     "status": "statut",
@@ -152,6 +153,7 @@ FIELD_LABELS: dict[str, str] = {
     "position": "position",
     "opens_on": "ouverture",
     "closes_on": "clôture",
+    "unit": "unité",
 }
 
 

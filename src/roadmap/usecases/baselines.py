@@ -174,7 +174,7 @@ async def load_baseline(
 async def reroutings_since(roadmap_id: int, since: datetime) -> list[Rerouting]:
     rows = await Adjustment.filter(roadmap_id=roadmap_id, created_at__gt=since).values_list(
         "action__ref", "jalon__ref", "field", "old_value", "new_value", "reason", "kind",
-        "author", "created_at",
+        "author", "created_at", "cause",
     )  # fmt: skip
     return [
         Rerouting(
@@ -186,8 +186,9 @@ async def reroutings_since(roadmap_id: int, since: datetime) -> list[Rerouting]:
             kind=str(kind),
             author=str(author),
             day=created.date(),
+            cause=str(cause or ""),
         )
-        for a, j, field, old, new, reason, kind, author, created in rows
+        for a, j, field, old, new, reason, kind, author, created, cause in rows
     ]
 
 

@@ -18,7 +18,15 @@ from decimal import Decimal
 from roadmap.domain.enums import Pillar
 from roadmap.domain.errors import RoadmapError, ValidationError
 from roadmap.domain.permissions import Capability
-from roadmap.exchange.csv_input import CsvProblem, Record, decode, norm, read_csv, sniff_delimiter
+from roadmap.exchange.csv_input import (
+    CsvProblem,
+    Record,
+    decode,
+    header_text,
+    norm,
+    read_csv,
+    sniff_delimiter,
+)
 from roadmap.formatting import agree
 from roadmap.models import Campagne, Dossier, Service
 from roadmap.usecases.admin import require_known
@@ -167,7 +175,9 @@ def load_mapping(raw: bytes, name: str) -> ColumnMapping:
                 f"colonnes.« {header} » = {target!r} : attendu l'un de {', '.join(allowed)}",
                 field=name,
             )
-        mapping.columns[norm(header)] = target.strip() if key.startswith("demande_") else key
+        mapping.columns[norm(header_text(header))] = (
+            target.strip() if key.startswith("demande_") else key
+        )
     for label, code in doc.get("financeurs", {}).items():
         if not isinstance(code, str) or not code.strip():
             raise ValidationError(
@@ -246,7 +256,8 @@ def _header(cells: list[str], mapping: ColumnMapping | None) -> _Header:
     financeurs: dict[int, str] = {}
     problems: list[str] = []
     for index, raw in enumerate(cells):
-        name = raw.strip().lstrip("\ufeff")
+        shown = raw.strip().lstrip("\ufeff")
+        name = header_text(shown) or shown  # units and marks dropped: « Montant demandé (€) »
         if not name:
             continue
         target = mapping.columns.get(norm(name))
@@ -255,7 +266,7 @@ def _header(cells: list[str], mapping: ColumnMapping | None) -> _Header:
         code = _demande_code(target or name)
         if code is not None and (target or norm(name) != "demande"):
             if not code:
-                problems.append(f"« {name} » : code du financeur manquant (ex. demande_dcs)")
+                problems.append(f"« {shown} » : code du financeur manquant (ex. demande_dcs)")
             elif code in financeurs.values():
                 problems.append(f"financeur {code} en double")
             else:
@@ -263,9 +274,9 @@ def _header(cells: list[str], mapping: ColumnMapping | None) -> _Header:
             continue
         key = target or COLUMNS.get(norm(name))
         if key is None:
-            problems.append(f"colonne inconnue « {name} »")
+            problems.append(f"colonne inconnue « {shown} »")
         elif key in keys.values():
-            problems.append(f"colonne « {name} » en double")
+            problems.append(f"colonne « {shown} » en double")
         else:
             keys[index] = key
     values = set(keys.values())

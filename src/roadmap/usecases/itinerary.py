@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -31,10 +32,15 @@ async def record_adjustment(
     action: Action | None = None,
     jalon: Jalon | None = None,
     journaled: bool = True,
+    cause: str = "",
+    origin: str = "",
 ) -> None:
     """Keep the re-routing (old → new, reason, nature, who, when) and journal it.
 
-    ``journaled=False`` when the caller journals the whole edit itself.
+    ``cause``: the ref of the item whose move pushed this one (a shifted dependent), kept
+    in its own column; ``origin`` the item moved by hand, when further up the chain (named
+    in the journal's reason only). ``journaled=False`` when the caller journals the whole
+    edit itself.
     """
     label = field_label(field)
     await Adjustment.create(
@@ -48,6 +54,7 @@ async def record_adjustment(
         kind=kind,
         author=actor.login,
         created_at=now(),
+        cause=cause,
     )
     if journaled:
         target = action or jalon
@@ -60,8 +67,16 @@ async def record_adjustment(
             field=field,
             old=old,
             new=new,
-            reason=reason,
+            reason=pushed_reason(reason, cause, origin),
         )
+
+
+def pushed_reason(reason: str, cause: str, origin: str = "") -> str:
+    """« entraîné par A6 (suite à A5) : motif » for a shifted item; the reason otherwise."""
+    if not cause:
+        return reason
+    chain = f" (suite à {origin})" if origin and origin != cause else ""
+    return f"entraîné par {cause}{chain} : {reason}"
 
 
 # --- one re-routing for actions and jalons: preview, shift the dependents, or keep -------
@@ -186,19 +201,41 @@ async def apply_reroute(
 ) -> tuple[tuple[Shifted, ...], tuple[str, ...]]:
     """Write the shifted dependents (one adjustment and one journal row per changed date,
     pointing at the cause, with the same reason) and name the contradicted dependencies."""
-    from roadmap.graph import model as m
-
     if planned is None:
         return (), ()
     g, impact = planned
+    shifted = await write_shifts(actor, roadmap, g, impact, lambda _origin: (reason, kind))
+    return shifted, tuple(conflict_message(g, c) for c in impact.conflicts)
+
+
+async def write_shifts(
+    actor: Actor,
+    roadmap: Roadmap,
+    g: Any,
+    impact: SlipImpact,
+    reason_of: Callable[[str], tuple[str, AdjustmentKind]],
+) -> tuple[Shifted, ...]:
+    """Write each dependent ``impact`` shifts: its dates (version bumped), one adjustment per
+    changed date with the cause in its column and the reason of the item moved by hand at
+    the start of its chain (``reason_of(origin ref)``), one journal row each."""
+    from roadmap.graph import model as m
+
+    causes = {move.node: move.cause for move in impact.moves}
+
+    def origin(node: str) -> str:
+        while causes.get(node):
+            node = str(causes[node])
+        return m.short_ref(node)
+
     shifted: list[Shifted] = []
     for move in impact.moves:
         if move.cause is None:
-            continue  # the item moved by hand: written by its own use case
+            continue  # an item moved by hand: written by its own use case
         a = g.nodes[move.node]
-        ref, cause_ref = str(a["ref"]), m.short_ref(move.cause)
-        origin = m.short_ref(impact.node)
-        why = f"entraîné par {cause_ref}" + (f" (suite à {origin})" if cause_ref != origin else "")
+        ref, cause_ref, first = str(a["ref"]), m.short_ref(move.cause), origin(move.node)
+        reason, kind = reason_of(first)
+        why: dict[str, Any] = {"reason": reason, "kind": kind, "cause": cause_ref,
+                               "origin": first}  # fmt: skip
         if a["kind"] == m.ACTION:
             action = await Action.get(roadmap_id=roadmap.id, ref=ref)
             values = {"start_date": move.new_start, "end_date": move.new_end}
@@ -207,19 +244,17 @@ async def apply_reroute(
                 old = getattr(action, name)
                 if old != new:
                     await record_adjustment(
-                        actor, roadmap, action=action, field=name, old=old, new=new,
-                        reason=f"{why} : {reason}", kind=kind,
-                    )  # fmt: skip
+                        actor, roadmap, action=action, field=name, old=old, new=new, **why
+                    )
         else:
             jalon = await Jalon.get(roadmap_id=roadmap.id, ref=ref)
             await _bump(Jalon, jalon.id, actor, {"current_date": move.new_end})
             await record_adjustment(
                 actor, roadmap, jalon=jalon, field="current_date", old=jalon.current_date,
-                new=move.new_end, reason=f"{why} : {reason}", kind=kind,
+                new=move.new_end, **why,
             )  # fmt: skip
         shifted.append(Shifted(str(a["kind"]), ref, move.days, cause_ref))
-    warnings = tuple(conflict_message(g, c) for c in impact.conflicts)
-    return tuple(shifted), warnings
+    return tuple(shifted)
 
 
 async def _bump(model: Any, obj_id: int, actor: Actor, values: dict[str, Any]) -> None:

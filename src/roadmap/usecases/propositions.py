@@ -4,21 +4,20 @@ cases as a form, with both names in the journal) or refuse with a motive (issue 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from tortoise.expressions import Q
 
 from roadmap.domain import validation as v
-from roadmap.domain.enums import AdjustmentKind, Role
-from roadmap.domain.errors import NotFound, PermissionDenied, StaleVersion, ValidationError
+from roadmap.domain.enums import Role
+from roadmap.domain.errors import NotFound, StaleVersion, ValidationError
 from roadmap.domain.permissions import Capability, allowed
+from roadmap.domain.proposals import ADD_ENGAGEMENT, AMOUNT, REMOVE_ENGAGEMENT, is_date_move
 from roadmap.models import Action, Membership, Proposition
-from roadmap.usecases import actions as act
-from roadmap.usecases import avis_decisions, reference
-from roadmap.usecases import observations as obs
 from roadmap.usecases.base import authorize, journal, now, write_unit
 from roadmap.usecases.identity import Actor
 from roadmap.usecases.instruction_common import home_service
+from roadmap.usecases.proposition_apply import Accepted, apply_proposition
 
 STATUS_LABELS = {"en_attente": "en attente", "acceptee": "acceptée", "refusee": "refusée"}
 FIELD_LABELS = {
@@ -26,6 +25,11 @@ FIELD_LABELS = {
     "debut": "début",
     "fin": "fin",
     "commentaire": "commentaire",
+    "responsable": "responsable",
+    "contact": "nouveau contact",
+    "nom": "nom du contact",
+    "courriel": "courriel du contact",
+    ADD_ENGAGEMENT: "ajout d'engagement",
 }
 
 
@@ -53,12 +57,18 @@ class PropositionRow:
 
     @property
     def field_label(self) -> str:
-        if self.field.startswith("montant:"):
+        if self.field.startswith(AMOUNT):
             return "montant d'engagement"
+        if self.field.startswith(REMOVE_ENGAGEMENT):
+            return "retrait d'engagement"
         kind, _, day = self.field.partition(":")
         if kind in ("valeur", "observation") and day:
             return f"{kind} du {day[8:10]}/{day[5:7]}/{day[:4]}"
         return FIELD_LABELS.get(self.field, self.field)
+
+    @property
+    def date_move(self) -> bool:
+        return is_date_move(self.kind, self.field)
 
     @property
     def status_label(self) -> str:
@@ -92,6 +102,32 @@ async def list_propositions(actor: Actor, *, pending_only: bool = False) -> list
         query = query.filter(status="en_attente")
     rows = [_row(p) for p in await query]
     return sorted(rows, key=lambda r: (r.service, r.id))
+
+
+@dataclass(frozen=True)
+class DateMove:
+    """A proposed date as the action's new span, to preview what it moves before accepting."""
+
+    ref: str
+    start: date | None
+    end: date | None
+    new_start: date | None
+    new_end: date | None
+
+
+async def date_move(row: PropositionRow) -> DateMove | None:
+    """The action's dates now and once the proposed date is accepted (None: not a date)."""
+    if not row.date_move:
+        return None
+    action = await Action.get_or_none(roadmap__slug=row.roadmap, ref=row.ref)
+    if action is None:
+        return None
+    proposed = date.fromisoformat(row.proposed)
+    start, end = action.start_date, action.end_date
+    return DateMove(
+        row.ref, start, end,
+        proposed if row.field == "debut" else start, proposed if row.field == "fin" else end,
+    )  # fmt: skip
 
 
 def who(p: Proposition, actor: Actor) -> str:
@@ -129,74 +165,25 @@ async def _close(p: Proposition, actor: Actor, status: str, motive: str = "") ->
         raise StaleVersion(f"proposition n° {p.id} décidée entre-temps par quelqu'un d'autre")
 
 
-async def accept_proposition(actor: Actor, number: int) -> tuple[str, ...]:
-    """Apply the proposed value through the use case a form calls; warnings it returns."""
+async def accept_proposition(
+    actor: Actor, number: int, *, shift_dependents: bool | None = None
+) -> Accepted:
+    """Apply the proposed value through the use case a form calls.
 
-    async def unit() -> tuple[str, ...]:
+    For a moved date, ``shift_dependents`` is the form's choice: shift the dependents
+    (each with its adjustment pointing at the cause) or keep their dates (warnings)."""
+
+    async def unit() -> Accepted:
         p = await _pending(actor, number)
         reason = who(p, actor)
-        warnings: tuple[str, ...] = ()
-        if p.item_kind == "action":
-            action = await Action.get_or_none(roadmap__slug=p.roadmap_slug, ref=p.item_ref)
-            if action is None:
-                raise NotFound(f"action {p.item_ref} introuvable (supprimée depuis ?)")
-            if p.field.startswith("montant:"):
-                await act.set_engagement_amount(
-                    actor, p.roadmap_slug, int(p.field.removeprefix("montant:")),
-                    p.proposed_value, reason=reason,
-                )  # fmt: skip
-            elif p.field == "statut":
-                await act.set_action_status(
-                    actor, p.roadmap_slug, p.item_ref, action.version, p.proposed_value,
-                    reason=reason,
-                )  # fmt: skip
-            else:
-                start = p.proposed_value if p.field == "debut" else action.start_date
-                end = p.proposed_value if p.field == "fin" else action.end_date
-                outcome = await act.reroute_action(
-                    actor, p.roadmap_slug, p.item_ref, action.version, start, end,
-                    f"{p.reason} — {reason}" if p.reason else reason,
-                    p.reason_kind or AdjustmentKind.CONTRAINTE.value, shift_dependents=False,
-                )  # fmt: skip
-                warnings = tuple(outcome.warnings)
-        elif p.item_kind == "avis":
-            if not await _own_service(actor, p):
-                raise PermissionDenied(
-                    f"un avis de {p.service_code} est confirmé par un membre de ce service"
-                )
-            draft = f"brouillon proposé par {p.service_code} ({p.author or 'auteur non précisé'}"
-            comment = f"{p.reason} ({draft}), confirmé par {actor.login})".strip()
-            await avis_decisions.give_avis(actor, p.item_ref, p.proposed_value, comment)
-        elif p.item_kind == "personne":
-            await reference.create_person(
-                actor,
-                reference.PersonInput(p.item_ref, p.proposed_value, p.reason, p.service_code),
-            )
-        elif p.item_kind == "indicateur":
-            note = f"{p.reason}\n({reason})" if p.reason else f"({reason})"
-            await obs.add_indicator_value(
-                actor, p.roadmap_slug, p.item_ref, p.field.removeprefix("valeur:"),
-                p.proposed_value, note,
-            )  # fmt: skip
-        elif p.item_kind == "qualitatif":
-            source = f"{p.reason} — {p.service_code}" if p.reason else p.service_code
-            await obs.add_record(
-                actor, p.roadmap_slug, p.field.removeprefix("observation:"),
-                f"{p.proposed_value}\n({reason})", source,
-            )  # fmt: skip
-        elif p.item_kind == "jalon" and p.field == "commentaire":
-            await obs.add_comment(
-                actor, p.roadmap_slug, f"{p.proposed_value}\n({reason})", about=p.item_ref
-            )
-        else:
-            raise ValidationError(f"proposition n° {number} : champ « {p.field} » inconnu")
+        accepted = await apply_proposition(actor, p, reason, shift_dependents=shift_dependents)
         await _close(p, actor, "acceptee")
         await journal(
             actor, roadmap=p.roadmap_slug, entity=p.item_kind, ref=p.item_ref,
             operation="proposition acceptée", field=p.field, old=p.base_value,
             new=p.proposed_value, reason=f"n° {p.id}, {reason}",
         )  # fmt: skip
-        return warnings
+        return accepted
 
     return await write_unit(unit)
 

@@ -265,6 +265,12 @@ class AdjustmentRow:
     kind: AdjustmentKind
     author: str
     created_at: datetime
+    cause: str = ""  # ref of the item whose move pushed this one (empty: moved by hand)
+
+    @property
+    def why(self) -> str:
+        """The reason, with what pushed the item when it was shifted along."""
+        return f"entraîné par {self.cause} : {self.reason}" if self.cause else self.reason
 
 
 async def _adjustments(**filters: object) -> list[AdjustmentRow]:
@@ -282,6 +288,7 @@ async def _adjustments(**filters: object) -> list[AdjustmentRow]:
             "kind",
             "author",
             "created_at",
+            "cause",
         )
     )
     return [
@@ -294,6 +301,7 @@ async def _adjustments(**filters: object) -> list[AdjustmentRow]:
             kind=AdjustmentKind(r["kind"]),
             author=r["author"],
             created_at=r["created_at"],
+            cause=r["cause"] or "",
         )
         for r in rows
     ]
@@ -589,6 +597,7 @@ class IndicatorRow:
     axe_ref: str
     description: str
     values: tuple[IndicatorValueRow, ...]
+    version: int = 0  # for the edit form (compare-and-set)
 
 
 async def indicators(slug: str) -> list[IndicatorRow]:
@@ -610,10 +619,11 @@ async def indicators(slug: str) -> list[IndicatorRow]:
             axe_ref=i["axe__ref"] or "",
             description=i["description"],
             values=tuple(values.get(i["id"], [])),
+            version=i["version"],
         )
         for i in await Indicator.filter(roadmap_id=roadmap.id)
         .order_by("id")
-        .values("id", "ref", "name", "unit", "axe__ref", "description")
+        .values("id", "ref", "name", "unit", "axe__ref", "description", "version")
     ]
 
 

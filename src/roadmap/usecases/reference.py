@@ -96,11 +96,7 @@ class PersonInput:
 async def create_person(actor: Actor, data: PersonInput) -> Person:
     login = v.text(data.login, "identifiant", max_length=100)
     name = v.text(data.name, "nom")
-    email = v.text(data.email, "courriel", required=False)
-    if email and "@" not in email:
-        raise ValidationError(
-            "adresse de courriel invalide (attendu nom@domaine)", field="courriel"
-        )
+    email = _email(data.email)
 
     async def unit() -> Person:
         await require_reference_editor(actor)
@@ -116,18 +112,49 @@ async def create_person(actor: Actor, data: PersonInput) -> Person:
     return await write_unit(unit)
 
 
+@dataclass(frozen=True)
+class PersonCard:
+    """A person as a form shows it before an edit (the version the edit works from)."""
+
+    login: str
+    name: str
+    email: str
+    service_code: str
+    version: int
+
+
+async def person_card(login: str) -> PersonCard:
+    person = await person_by_login(login)
+    code = await Service.filter(id=person.service_id).values_list("code", flat=True)  # type: ignore[attr-defined]
+    return PersonCard(
+        person.login, person.name, person.email, code[0] if code else "", person.version
+    )
+
+
 async def edit_person(
-    actor: Actor, login: str, version: int, *, name: str, service_code: str | None
+    actor: Actor,
+    login: str,
+    version: int,
+    *,
+    name: str,
+    service_code: str | None,
+    email: str | None = None,
+    reason: str = "",
 ) -> int:
-    """Rename someone or move them to another service (administrators), journaled."""
+    """Rename someone, correct their e-mail (``None``: unchanged) or move them to another
+    service (administrators, as for creating one); versioned, one journal row per changed
+    field. Returns the new version."""
     values: dict[str, object] = {"name": v.text(name, "nom")}
+    if email is not None:
+        values["email"] = _email(email)
+    why = v.no_control(reason.strip(), "motif", multiline=True)
 
     async def unit() -> int:
         await require_reference_editor(actor)
         person = await person_by_login(login)
         service = await service_by_code(service_code, "service") if service_code else None
+        changes = diff(person, values)
         values["service_id"] = service.id if service else None
-        changes = diff(person, {"name": values["name"]})
         old_id = person.service_id  # type: ignore[attr-defined]
         old_service = await Service.get_or_none(id=old_id) if old_id else None
         if old_id != values["service_id"]:
@@ -136,10 +163,21 @@ async def edit_person(
                 service.code if service else "",
             )
         new_version = await update_versioned(Person, person.id, version, actor, values)
-        await journal_changes(actor, roadmap="", entity="personne", ref=login, changes=changes)
+        await journal_changes(
+            actor, roadmap="", entity="personne", ref=person.login, changes=changes, reason=why
+        )
         return new_version
 
     return await write_unit(unit)
+
+
+def _email(email: str) -> str:
+    value = v.text(email, "courriel", required=False)
+    if value and "@" not in value:
+        raise ValidationError(
+            "adresse de courriel invalide (attendu nom@domaine)", field="courriel"
+        )
+    return value
 
 
 async def create_qpv(actor: Actor, code: str, name: str, commune: str = "") -> Qpv:

@@ -100,6 +100,32 @@ def outcome_lines(ref: str, outcome: RerouteOutcome, shown: int = 6) -> list[str
     return lines
 
 
+def choice_preview(
+    shift: SlipSummary | None,
+    keep: SlipSummary | None,
+    choice: bool | None,
+    ref: str | None = None,
+) -> list[str]:
+    """The preview for the choice made (``--decaler``: True, ``--garder``: False), or both
+    outcomes when none was made and they differ (the command line and the import)."""
+    if choice is not None:
+        chosen = shift if choice else keep
+        return [line.text for line in impact_lines(chosen, ref)] if chosen else []
+    if shift is None or keep is None or _same(shift, keep):
+        one = shift or keep
+        return [line.text for line in impact_lines(one, ref)] if one else []
+    lines = [f"Avec {SHIFT_OPTION} :"]
+    lines += [f"  {line.text}" for line in impact_lines(shift, ref)]
+    lines.append(f"Avec {KEEP_OPTION} :")
+    lines += [f"  {line.text}" for line in impact_lines(keep, ref)]
+    return lines
+
+
+def _same(a: SlipSummary, b: SlipSummary) -> bool:
+    """Shifting and keeping give the same stored dates (nothing depends on the choice)."""
+    return (a.pushed, a.conflicts, a.finish_after) == (b.pushed, b.conflicts, b.finish_after)
+
+
 SHIFT_OPTION = "--decaler"
 KEEP_OPTION = "--garder"
 

@@ -78,7 +78,7 @@ def reroute_risks(reroutings: list[Any], copil_ref: str, copil_day: date) -> lis
         lines.append(
             Risk("reajustement", f"{kind}:{r.item}" if kind else "revue",
                  f"{r.item or 'Horizon'} réajusté depuis le {copil_ref} du "
-                 f"{fr.date_short(copil_day)} : {change} ({nature}) — {r.reason}", "information")
+                 f"{fr.date_short(copil_day)} : {change} ({nature}) — {r.why}", "information")
         )  # fmt: skip
     return lines
 

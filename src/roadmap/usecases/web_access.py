@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from roadmap.domain import passwords
 from roadmap.domain.errors import NotFound, ValidationError
+from roadmap.domain.validation import printable
 from roadmap.formatting import date_short
 from roadmap.models import Person, WebAccess
 from roadmap.usecases.admin import require_administrator
@@ -120,7 +121,13 @@ async def accept_invitation(token: str, password: str) -> str:
 
 
 async def check_password(login: str, password: str) -> bool:
-    """True when ``login`` is an active person whose password matches (same cost otherwise)."""
+    """True when ``login`` is an active person whose password matches (same cost otherwise).
+
+    A login holding a control character names nobody: the text guard would refuse it even
+    as a query value, so it is answered here as any unknown login (never a server error)."""
+    if printable(login) != login or "\t" in login or "\n" in login:
+        passwords.verify_password("", password)
+        return False
     access = await WebAccess.get_or_none(login=login)
     stored = str(access.password_hash) if access is not None else ""
     if not passwords.verify_password(stored, password):
@@ -132,8 +139,12 @@ async def check_password(login: str, password: str) -> bool:
 async def record_event(
     server: Actor, login: str, operation: str, address: str, detail: str = ""
 ) -> None:
-    """The server journals a login, failure, refusal, download, expiry or logout of ``login``."""
-    reason = f"depuis {address}" + (f" : {detail}" if detail else "")
+    """The server journals a login, failure, refusal, download, expiry or logout of ``login``.
+
+    ``login`` is what the browser typed: a control character in it is journaled as U+FFFD
+    (the journal is shown in terminals, where an escape sequence would act)."""
+    login = printable(login).replace("\t", "\ufffd").replace("\n", "\ufffd")
+    reason = printable(f"depuis {address}" + (f" : {detail}" if detail else ""))
 
     async def unit() -> None:
         await journal(server, entity=ENTITY, ref=login[:80], operation=operation, reason=reason)

@@ -18,7 +18,7 @@ from roadmap.domain.enums import ActionStatus, AdjustmentKind
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.validation import parse_date
 from roadmap.tui.format import date_fr, shorten
-from roadmap.tui.reroute import outcome_message, shift_field, wants_shift
+from roadmap.tui.reroute import history_text, outcome_message, shift_field, wants_shift
 from roadmap.tui.screens.action_reroute import action_impact
 from roadmap.tui.screens.declared_form import FormModal, Values
 from roadmap.tui.screens.form import FieldError, FormScreen, Theirs
@@ -169,6 +169,12 @@ class ActionFormScreen(FormScreen[str | None]):
                 id="qpvs",
             )
             yield FieldError("qpvs")
+            if d is not None:
+                yield Label("Ajustements d'itinéraire (les plus récents d'abord)")
+                yield Static(
+                    history_text(d.adjustments, with_field=True) if d.adjustments else "  aucun",
+                    id="action-history",
+                )
             yield FieldError("form")
             with Horizontal(classes="form-buttons"):
                 yield Button("Annuler", id="cancel", classes="cancel-button")

@@ -53,6 +53,7 @@ class ActionsScreen(RoadmapScreen):
         Binding("enter", "edit", "Modifier"),
         Binding("s", "status", "Statut"),
         Binding("d", "reroute", "Ajuster l'itinéraire"),
+        Binding("g", "engagements", "Engagements", show=False),
         Binding("c", "comment", "Commenter"),
         Binding("slash", "search", "Rechercher", key_display="/"),
         Binding("t", "sort", "Trier"),
@@ -436,6 +437,34 @@ class ActionsScreen(RoadmapScreen):
             reroute_modal(self.actor, self.slug, row, margins), lambda ref: self._saved(ref)
         )
 
+    def action_engagements(self) -> None:
+        """Add, change (amount or ETP) or withdraw what a service commits to the action."""
+        from roadmap.domain.permissions import Capability
+        from roadmap.tui.screens.action_engagements import engagements_modal
+        from roadmap.usecases.queries_frame import refusal_for
+
+        row = self.table.current
+        if row is None:
+            return
+        actor, slug = self.actor, self.slug
+        Loaded = tuple[FormChoices, queries.ActionDetail, str]
+
+        async def load() -> Loaded:
+            refused = await refusal_for(actor, slug, Capability.EDIT)
+            return await queries.choices(slug), await queries.action_detail(slug, row.ref), refused
+
+        def push(loaded: Loaded) -> None:
+            choices, detail, refused = loaded
+            self.app.push_screen(
+                engagements_modal(actor, slug, detail, choices, refused), self._engaged
+            )
+
+        self.run_query(load, push, name="form")
+
+    def _engaged(self, message: str | None) -> None:
+        if message:
+            self.notify(message, title="Engagements")
+
     def action_status(self) -> None:
         from roadmap.domain.permissions import Capability
         from roadmap.tui.screens.status_picker import StatusPickerScreen
@@ -480,6 +509,7 @@ class ActionsScreen(RoadmapScreen):
             ("Actions : modifier l'action sélectionnée", self.action_edit, "touche entrée"),
             ("Actions : changer le statut", self.action_status, "touche s"),
             ("Actions : ajuster l'itinéraire (dates)", self.action_reroute, "touche d"),
+            ("Actions : engagements des services", self.action_engagements, "touche g"),
             ("Actions : tout afficher (effacer les filtres)", self.action_clear_filters, "ctrl+x"),
             ("Actions : écart à la dernière référence (COPIL)", self.action_toggle_baseline, "v"),
             ("Actions : comparer à une autre référence", self.action_pick_baseline, "touche p"),

@@ -212,7 +212,10 @@ class DashboardScreen(RoadmapScreen):
             lines.append(
                 Content.from_markup(
                     f"[{style}]●[/] $ref$message",
-                    ref=f"{alert.ref} " if alert.ref else "",
+                    # « A5 commence le … » names its item already: no « A5 A5 … »
+                    ref=f"{alert.ref} "
+                    if alert.ref and not alert.message.startswith(f"{alert.ref} ")
+                    else "",
                     message=alert.message,
                 )
             )

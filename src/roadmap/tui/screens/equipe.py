@@ -19,8 +19,9 @@ from roadmap.domain.enums import Role, Side
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.widgets.footer import FittedFooter
-from roadmap.usecases import queries
+from roadmap.usecases import queries, reference
 from roadmap.usecases import roadmaps as uc
+from roadmap.usecases.admin import is_administrator
 from roadmap.usecases.queries_team import RoadmapHeader, roadmap_header
 
 MAX_TRINOME = uc.MAX_TRINOME
@@ -97,7 +98,8 @@ def passation_text(preview: uc.PassationPreview, reason: str) -> Text:
 
 
 class EquipeScreen(RoadmapScreen):
-    """The team of the roadmap; keys: n add, m role, suppr remove, p passation."""
+    """The team of the roadmap; keys: n add, m role, suppr remove, p passation, c contact
+    details (name, e-mail: administrators)."""
 
     SCREEN_ID = "equipe"
     TITLE = "Équipe"
@@ -106,6 +108,7 @@ class EquipeScreen(RoadmapScreen):
         Binding("m", "change", "Changer le rôle"),
         Binding("delete", "remove", "Retirer", key_display="suppr"),
         Binding("p", "passation", "Passation"),
+        Binding("c", "contact", "Coordonnées"),
         Binding("ctrl+r", "reload", "Actualiser"),
     ]
 
@@ -236,6 +239,59 @@ class EquipeScreen(RoadmapScreen):
                 intro=f"Aujourd'hui : {member.role.label.lower()}, côté {member.side.label}.",
             ),
             lambda login: self._written(login, "membre modifié"),
+        )
+
+    def action_contact(self) -> None:
+        member = self.selected_member()
+        if member is None:
+            self.notify("choisissez d'abord un membre dans la liste", severity="warning")
+            return
+        login, actor = member.login, self.actor
+
+        async def load() -> tuple[reference.PersonCard, bool]:
+            return await reference.person_card(login), await is_administrator(actor)
+
+        self.run_query(load, lambda got: self._open_contact(*got), name="person")
+
+    def _open_contact(self, card: reference.PersonCard, admin: bool) -> None:
+        actor = self.actor
+
+        async def submit(values: Values) -> str:
+            await reference.edit_person(
+                actor,
+                card.login,
+                int(values.get("_version", card.version)),
+                name=str(values["name"]),
+                email=str(values["email"]),
+                service_code=card.service_code or None,
+            )
+            return card.login
+
+        async def reload() -> tuple[Values, int]:
+            now = await reference.person_card(card.login)
+            return {"name": now.name, "email": now.email}, now.version
+
+        self.app.push_screen(
+            FormModal(
+                f"Coordonnées — {card.name} ({card.login})",
+                [
+                    FormField("name", "Nom", value=card.name, aliases=("nom",)),
+                    FormField(
+                        "email",
+                        "Courriel",
+                        value=card.email,
+                        aliases=("courriel",),
+                        placeholder="nom@domaine (facultatif)",
+                    ),
+                ],
+                submit,
+                intro="Données de référence, communes à toutes les feuilles de route : "
+                "modifiées par un administrateur, versionnées et journalisées.",
+                version=card.version,
+                reload=reload,
+                read_only="" if admin else "seul un administrateur modifie les personnes",
+            ),
+            lambda login: self._written(login, "modifié(e)"),
         )
 
     def action_remove(self) -> None:

@@ -23,7 +23,14 @@ from roadmap.domain.errors import ValidationError
 from roadmap.domain.permissions import Capability
 from roadmap.domain.validation import parse_date
 from roadmap.tui.format import date_fr, shorten
-from roadmap.tui.reroute import impact_text, outcome_message, shift_field, slip_text, wants_shift
+from roadmap.tui.reroute import (
+    history_text,
+    impact_text,
+    outcome_message,
+    shift_field,
+    slip_text,
+    wants_shift,
+)
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.copil import (
     STEERING,
@@ -218,12 +225,9 @@ class JalonsScreen(RoadmapScreen):
         text.append("\nAjustements d'itinéraire", style="bold")
         if not detail.adjustments:
             text.append(" : aucun (« d » pour ajuster avec un motif)")
-        for adj in reversed(detail.adjustments):  # newest first
-            old = _iso_to_fr(adj.old_value)
-            new = _iso_to_fr(adj.new_value)
-            when = adj.created_at.astimezone().strftime("%d/%m/%Y")
-            text.append(f"\n  {when} {old} → {new} · {adj.kind.label.lower()} · {adj.author} : ")
-            text.append(adj.reason, style="italic")
+        if detail.adjustments:
+            text.append("\n")
+            text.append_text(history_text(detail.adjustments, with_field=False))
         return text
 
     def current_row(self) -> queries.JalonRow | None:
@@ -506,13 +510,6 @@ def reroute_preview(margins: MarginView | None, row: queries.JalonRow, values: V
         new_date,
         shift_dependents=wants_shift(values),
     )
-
-
-def _iso_to_fr(value: str) -> str:
-    try:
-        return date_fr(date.fromisoformat(value))
-    except ValueError:
-        return value
 
 
 def _jalon_fields(choices: queries.FormChoices, row: queries.JalonRow | None) -> list[FormField]:

@@ -1,7 +1,7 @@
 """Observations: indicators with their dated values, and qualitative ("sensible") records.
 
 The cercle élargi may add a value or a record (shared moments to update the observation
-data); creating an indicator is the trinôme's.
+data); creating or editing an indicator is the trinôme's (or the direction's).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.tui.widgets.sparkline import sparkline_text, trend_text
 from roadmap.usecases import observations as uc
-from roadmap.usecases import queries
+from roadmap.usecases import queries, removal
 from roadmap.usecases.queries_team import RoadmapHeader, roadmap_header
 
 
@@ -51,7 +51,8 @@ def number(value: Decimal | float) -> str:
 
 
 class ObservationsScreen(RoadmapScreen):
-    """Indicators and qualitative records; keys: v value, n record, c new indicator."""
+    """Indicators and qualitative records; keys: v value, n record, c new indicator,
+    e edit the highlighted indicator (its values never change)."""
 
     SCREEN_ID = "observations"
     TITLE = "Observations"
@@ -59,6 +60,7 @@ class ObservationsScreen(RoadmapScreen):
         Binding("v", "add_value", "Ajouter une valeur"),
         Binding("n", "add_record", "Observation sensible"),
         Binding("c", "create_indicator", "Nouvel indicateur"),
+        Binding("e", "edit_indicator", "Modifier l'indicateur"),
         Binding("ctrl+r", "reload", "Actualiser"),
     ]
 
@@ -324,3 +326,55 @@ class ObservationsScreen(RoadmapScreen):
             ),
             self._value_added,
         )
+
+    def action_edit_indicator(self) -> None:
+        indicator = self.current_indicator()
+        if indicator is None:
+            self.notify("aucun indicateur : créez-en un d'abord (c)", severity="warning")
+            return
+        actor, slug = self.actor, self.slug
+        axes = self.data.axes if self.data else ()
+
+        async def submit(values: Values) -> str:
+            await removal.edit_indicator(
+                actor,
+                slug,
+                indicator.ref,
+                indicator.version,
+                removal.IndicatorInput(
+                    values["name"], values["unit"], values["axe"] or None, values["description"]
+                ),
+            )
+            return indicator.ref
+
+        self.app.push_screen(
+            FormModal(
+                f"Modifier l'indicateur {indicator.ref}",
+                [
+                    FormField(
+                        "name", "Nom", value=indicator.name, aliases=("nom de l'indicateur",)
+                    ),
+                    FormField("unit", "Unité", value=indicator.unit, aliases=("unité",)),
+                    FormField(
+                        "axe",
+                        "Axe (facultatif)",
+                        "select",
+                        value=indicator.axe_ref,
+                        options=[(f"{a.key} {a.label}", a.key) for a in axes],
+                        aliases=("axe",),
+                    ),
+                    FormField("description", "Description", "area", value=indicator.description),
+                ],
+                submit,
+                intro="Les valeurs déjà relevées ne changent pas ; chaque champ modifié est "
+                "noté au journal.",
+                save_label="Enregistrer",
+            ),
+            self._indicator_edited,
+        )
+
+    def _indicator_edited(self, ref: str | None) -> None:
+        if ref:
+            self.selected_ref = ref
+            self.notify(f"indicateur {ref} modifié", title="Observation")
+        self.action_reload()

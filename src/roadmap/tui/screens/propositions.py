@@ -2,11 +2,14 @@
 
 Grouped by service (then by number), each with base → proposed and its reason; a value the
 trinôme also changed since the export is marked as a conflict. Accepting runs the same use
-case as a form; refusing asks for a motive (issue 17). Receiving a file stays on the command
-line (``roadmap propositions recevoir``).
+case as a form (a moved date offers the form's choice: shift the dependents or keep their
+dates, with the same preview); refusing asks for a motive (issue 17). ``f`` receives a
+returned file, as ``roadmap propositions recevoir`` does.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -14,19 +17,28 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from roadmap.domain.errors import ValidationError
+from roadmap.exchange.receive import Received, receive_file
+from roadmap.tui.reroute import impact_text, shift_field, wants_shift
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
+from roadmap.usecases.proposition_apply import Accepted
 from roadmap.usecases.propositions import (
+    DateMove,
     PropositionRow,
     accept_proposition,
+    date_move,
     list_propositions,
     refuse_proposition,
 )
+from roadmap.usecases.queries_team import MarginView, load_margins
 
 
 def _change(r: PropositionRow) -> str:
+    if not r.proposed:  # a withdrawal (an engagement the service no longer commits)
+        return f"« {r.base} » → retrait"
     return f"« {r.base} » → « {r.proposed} »" if r.base else f"→ « {r.proposed} »"
 
 
@@ -39,13 +51,14 @@ def _tone(r: PropositionRow) -> str:
 
 
 class PropositionsScreen(RoadmapScreen):
-    """Keys: v accepter, n refuser (avec motif), ctrl+r actualiser."""
+    """Keys: v accepter, n refuser (avec motif), f recevoir un fichier, ctrl+r actualiser."""
 
     SCREEN_ID = "propositions"
     TITLE = "Propositions"
     BINDINGS = [
         Binding("v", "accept", "Accepter"),
         Binding("n", "refuse", "Refuser"),
+        Binding("f", "receive", "Recevoir un fichier"),
         Binding("ctrl+r", "reload", "Actualiser"),
     ]
 
@@ -63,7 +76,7 @@ class PropositionsScreen(RoadmapScreen):
                 Column("status", "Sort", lambda r: r.status_label, 10, tone=_tone),
             ],
             row_key=lambda r: str(r.id),
-            empty_text="aucune proposition reçue (roadmap propositions recevoir FICHIER.toml)",
+            empty_text="aucune proposition reçue (f : recevoir le fichier renvoyé par un service)",
             id="propositions-table",
         )
         yield Static("", id="proposition-detail")
@@ -99,6 +112,8 @@ class PropositionsScreen(RoadmapScreen):
         if r.reason:
             text.append("\nMotif : ", style="bold")
             text.append(r.reason, style="italic")
+        if r.kind == "personne" and r.status == "en_attente":
+            text.append("\nDonnées de référence : acceptée par un administrateur.", style="italic")
         if r.conflict:
             text.append(
                 f"\n⚠ conflit : la valeur a changé depuis l'export (base « {r.base} », "
@@ -122,22 +137,104 @@ class PropositionsScreen(RoadmapScreen):
         row = self._pending()
         if row is None:
             return
+        if not row.date_move:
+            self._open_accept(row, None, None)
+            return
+        slug, today = self.slug, self.roadmap_app.today
+
+        async def load() -> tuple[DateMove | None, MarginView]:
+            return await date_move(row), await load_margins(slug, today)
+
+        self.run_query(load, lambda got: self._open_accept(row, *got), name="accept")
+
+    def _open_accept(
+        self, row: PropositionRow, move: DateMove | None, margins: MarginView | None
+    ) -> None:
         actor = self.actor
 
-        async def submit(_values: Values) -> str:
-            warnings = await accept_proposition(actor, row.id)
-            return "\n".join(("acceptée", *warnings))
+        async def submit(values: Values) -> Accepted:
+            shift = wants_shift(values) if move is not None else None
+            return await accept_proposition(actor, row.id, shift_dependents=shift)
+
+        def preview(values: Values) -> Text:
+            assert move is not None
+            return impact_text(
+                margins, "action", move.ref, move.end or move.start, move.new_start,
+                move.new_end, shift_dependents=wants_shift(values),
+            )  # fmt: skip
 
         self.app.push_screen(
             FormModal(
                 f"Accepter la proposition n° {row.id} ?",
-                [],
+                [shift_field()] if move is not None else [],
                 submit,
                 intro=self.describe(row),
                 save_label="Accepter",
+                preview=preview if move is not None else None,
             ),
-            lambda done: self._decided(row, done),
+            lambda done: self._decided(row, None if done is None else _accepted_text(done)),
         )
+
+    def action_receive(self) -> None:
+        from roadmap.domain.permissions import Capability
+        from roadmap.usecases.queries_frame import refusal_for
+
+        actor, slug = self.actor, self.slug
+        self.run_query(
+            lambda: refusal_for(actor, slug, Capability.EDIT), self._open_receive, name="receive"
+        )
+
+    def _open_receive(self, refused: str) -> None:
+        actor = self.actor
+
+        async def submit(values: Values) -> Received:
+            typed = str(values["path"]).strip()
+            if not typed:
+                raise ValidationError("donnez le chemin du fichier renvoyé", field="fichier")
+            path = Path(typed).expanduser()
+            return await receive_file(actor, path, declared_author=str(values["par"]) or None)
+
+        self.app.push_screen(
+            FormModal(
+                "Recevoir le fichier renvoyé par un service",
+                [
+                    FormField(
+                        "path",
+                        "Fichier (.toml)",
+                        placeholder="ex. ~/Téléchargements/ars.toml",
+                        aliases=("fichier",),
+                    ),
+                    FormField(
+                        "par",
+                        "Auteur déclaré",
+                        aliases=("auteur",),
+                        placeholder="facultatif (sinon [reponse] auteur du fichier)",
+                    ),
+                ],
+                submit,
+                intro="Le fichier services/<code>.toml modifié par le service : chaque valeur "
+                "modifiée devient une proposition ; rien n'est appliqué avant votre décision.",
+                save_label="Recevoir",
+                read_only=refused,
+            ),
+            self._received,
+        )
+
+    def _received(self, result: Received | None) -> None:
+        if result is None:
+            return
+        author = result.author or "auteur non précisé"
+        if result.recorded:
+            conflicts = len(result.conflicts())
+            message = f"{len(result.recorded)} proposition(s) de {result.service} ({author})"
+            if conflicts:
+                message += f", dont {conflicts} en conflit"
+        else:
+            message = f"{result.service} ({author}) : aucune proposition"
+        if result.already:
+            message += f" ; {len(result.already)} ignorée(s) (déjà en place ou déjà reçue)"
+        self.notify(message, title="Propositions reçues", timeout=8)
+        self.action_reload()
 
     def action_refuse(self) -> None:
         row = self._pending()
@@ -162,5 +259,9 @@ class PropositionsScreen(RoadmapScreen):
 
     def _decided(self, row: PropositionRow, done: str | None) -> None:
         if done:
-            self.notify(f"proposition n° {row.id} {done}", title="Propositions")
+            self.notify(f"proposition n° {row.id} {done}", title="Propositions", timeout=8)
         self.action_reload()
+
+
+def _accepted_text(done: Accepted) -> str:
+    return "\n".join(("acceptée", *done.lines()))

@@ -13,14 +13,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Input, Select, Static
+from textual.widgets import Footer, Input, Select, Static
 
 from roadmap import formatting as fr
 from roadmap.domain.enums import ActionStatus
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.copil import baseline_label, pick_baseline, variance_text
-from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
 from roadmap.usecases import queries
 from roadmap.usecases.baselines import BaselineDates, baseline_dates
@@ -183,7 +182,7 @@ class ActionsScreen(RoadmapScreen):
             id="actions-table",
         )
         yield Static("", id="action-detail")
-        yield FittedFooter()
+        yield Footer()
 
     @property
     def table(self) -> VirtualTable[ActionRow]:

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 from roadmap import formatting as fr
 from roadmap.domain.enums import Role, Side
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
-from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.usecases import queries, reference
 from roadmap.usecases import roadmaps as uc
 from roadmap.usecases.admin import is_administrator
@@ -126,7 +125,7 @@ class EquipeScreen(RoadmapScreen):
             id="equipe-detail",
             classes="muted",
         )
-        yield FittedFooter()
+        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#equipe-table", DataTable)

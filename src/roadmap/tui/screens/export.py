@@ -12,13 +12,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
 
 from roadmap import formatting as fr
 from roadmap.exchange.export import ExportResult, export
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.tui.screens.base import RoadmapScreen
-from roadmap.tui.widgets.footer import FittedFooter
 
 
 class ExportScreen(RoadmapScreen):
@@ -51,7 +50,7 @@ class ExportScreen(RoadmapScreen):
         yield Static("", id="export-status")
         with VerticalScroll(id="export-files"):
             yield Static("", id="export-list")
-        yield FittedFooter()
+        yield Footer()
 
     @on(Button.Pressed, "#export-go")
     def action_export(self) -> None:

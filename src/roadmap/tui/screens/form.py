@@ -24,11 +24,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Footer, Input, Select, SelectionList, Static, TextArea
 
 from roadmap.domain.errors import RoadmapError, StaleVersion
 from roadmap.tui.screens.base import DatabaseWork
-from roadmap.tui.widgets.footer import FittedFooter
 
 T = TypeVar("T")
 Theirs = dict[str, Any]  # widget id → the value stored now (str, or list[str] for a list)
@@ -184,7 +183,7 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
         self._initial = self.typed()
 
     def on_mount(self) -> None:
-        self.mount(FittedFooter())
+        self.mount(Footer())
         # After the first refresh: Select values set in compose are then in place.
         self.call_after_refresh(self._form_ready)
 

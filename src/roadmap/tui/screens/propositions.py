@@ -15,14 +15,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from roadmap.domain.errors import ValidationError
 from roadmap.exchange.receive import Received, receive_file
 from roadmap.tui.reroute import impact_text, shift_field, wants_shift
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
-from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
 from roadmap.usecases.proposition_apply import Accepted
 from roadmap.usecases.propositions import (
@@ -80,7 +79,7 @@ class PropositionsScreen(RoadmapScreen):
             id="propositions-table",
         )
         yield Static("", id="proposition-detail")
-        yield FittedFooter()
+        yield Footer()
 
     @property
     def table(self) -> VirtualTable[PropositionRow]:

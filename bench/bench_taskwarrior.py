@@ -170,6 +170,11 @@ def main() -> int:
 
         marker = f"A1 {first_title[:12]}".encode()  # the detail line under the table
 
+        # A returning user: the « Premiers pas » box was seen (it would take the Entrée).
+        seen = folder / "config" / "roadmap" / f"premiers-pas-vus.{LOGIN}"
+        seen.parent.mkdir(parents=True, exist_ok=True)
+        seen.touch()
+
         def actions_screen() -> float:
             keys = [(b"Banc d", b"\r"), (b"Tableau de bord", b"a")]
             return in_pty([roadmap], marker, env, keys=keys)

@@ -56,3 +56,28 @@ def test_models_write_no_field_comments_for_tortoise_to_find() -> None:
     folder = Path(__file__).resolve().parents[2] / "src" / "roadmap" / "models"
     comment = re.compile(r"^\s*#:", re.MULTILINE)
     assert not [p.name for p in folder.glob("*.py") if comment.search(p.read_text())]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], {"db": None, "theme": None}),
+        (["--db", "x.db"], {"db": "x.db", "theme": None}),
+        (["--db=x.db", "--theme", "dsfr"], {"db": "x.db", "theme": "dsfr"}),
+        (["--db"], None),  # argparse says what is missing
+        (["--db", "--theme"], None),
+        (["--help"], None),
+        (["check"], None),
+        (["--db", "x.db", "check"], None),
+    ],
+)
+def test_the_tui_options_skip_the_subcommand_parsers(
+    argv: list[str], expected: dict[str, str | None] | None
+) -> None:
+    """``roadmap [--db X] [--theme Y]`` starts the TUI without building every parser."""
+    from roadmap.cli import tui_options
+
+    found = tui_options(argv)
+    assert (None if found is None else {"db": found.db, "theme": found.theme}) == expected
+    if found is not None:
+        assert found.command is None

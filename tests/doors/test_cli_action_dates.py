@@ -130,6 +130,9 @@ def test_french_dates_and_a_missing_reason(
     code, text = cli(world_file, monkeypatch, "nadia", "action", "dates", "A3", "--fin",
                      "30/06/2027", "--garder", "--nature", "contrainte")  # fmt: skip
     assert code == EXIT_USAGE and "motif" in text, text
+    code, text = cli(world_file, monkeypatch, "nadia", "action", "dates", "A3", "--fin",
+                     "30/06/2027", "--garder", "--motif", "Plus de temps")  # fmt: skip
+    assert code == EXIT_USAGE and "--nature : obligatoire : contrainte ou opportunite" in text
     code, text = cli(world_file, monkeypatch, "nadia", "action", "dates", "A3")
     assert code == EXIT_USAGE and "date de début, de fin" in text
 

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
+import tomli_w
 
 from roadmap.cli import main
 from roadmap.cli.runner import EXIT_OK, EXIT_REFUSED
@@ -117,3 +120,34 @@ def test_an_administrator_removes_another_and_is_told_about_the_last(
     assert code != EXIT_OK and "dernier administrateur" in text
     code, text = cli(world_file, monkeypatch, "nadia", "admin", "retirer", "luc")
     assert code == EXIT_REFUSED
+
+
+def _exported(door: Door, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
+    code, text = cli(door, monkeypatch, "nadia", "export", "--roadmap", "pat-test", "--out",
+                     str(tmp_path / "x"))  # fmt: skip
+    assert code == EXIT_OK, text
+    return tomllib.loads((tmp_path / "x" / "pat-test.toml").read_text())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_import_over_the_roadmap(
+    door_world: Door, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, role: str
+) -> None:
+    doc = _exported(door_world, monkeypatch, tmp_path)
+    doc["feuille_de_route"]["titre"] = "PAT × QPV, relu en COPIL"
+    path = tmp_path / "edite.toml"
+    path.write_text(tomli_w.dumps(doc))
+    check(door_world, monkeypatch, role, {"trinôme", "direction"}, "import", str(path))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_import_of_a_new_slug(
+    door_world: Door, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, role: str
+) -> None:
+    doc = _exported(door_world, monkeypatch, tmp_path)
+    road = doc["feuille_de_route"]
+    road["slug"] = "pat-copie"
+    road.pop("dossiers", None)  # a dossier belongs to one roadmap
+    path = tmp_path / "copie.toml"
+    path.write_text(tomli_w.dumps(doc))
+    check(door_world, monkeypatch, role, {"administrateur", "direction"}, "import", str(path))

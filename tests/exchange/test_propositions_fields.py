@@ -269,7 +269,18 @@ async def test_etp_amount_is_proposed_and_accepted(db: DatabaseLocation, tmp_pat
     stored = await m.Engagement.get(id=int(p.field.removeprefix("montant:")))
     assert (stored.kind.value, str(stored.amount)) == ("etp", "0.80")
     (row,) = [r for r in await list_propositions(await actor_for("cmartin")) if r.id == p.id]
-    assert row.field_label == "montant d'engagement" and row.status == "acceptee"
+    assert row.status == "acceptee"
+    # The trinôme and the service read the commitment, never its row number.
+    words = "etp 01/01/2026 → 31/12/2026 « Animatrice santé »"
+    assert row.field_label == f"montant de l'engagement {words}"
+    await export(tmp_path / "again")
+    again = tomllib.loads((tmp_path / "again" / "services" / "sante.toml").read_text("utf-8"))
+    (fate,) = again["service"]["propositions"]
+    assert (fate["ref"], fate["champ"], fate["sort"]) == (ref, "montant", "acceptée")
+    assert fate["engagement"] == {
+        "nature": "etp", "debut": date(2026, 1, 1), "fin": date(2026, 12, 31),
+        "description": "Animatrice santé",
+    }  # fmt: skip
 
 
 async def test_moved_date_contradicting_dependents_needs_a_choice(

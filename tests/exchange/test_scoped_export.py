@@ -22,9 +22,9 @@ from roadmap.storage.location import DatabaseLocation
 from roadmap.usecases.actions import set_action_status
 from roadmap.usecases.demo import DEMO_SLUG
 from roadmap.usecases.dossiers import set_financement
-from roadmap.usecases.identity import Actor
+from roadmap.usecases.identity import Actor, actor_for
 from roadmap.usecases.jalons import set_jalon_status
-from roadmap.usecases.roadmaps import create_axe
+from roadmap.usecases.roadmaps import create_axe, set_roadmap_status
 from tests.exchange.helpers import read_tree
 from tests.exchange.seed import seed_roadmap
 from tests.exchange.test_demo_example import DEMO_TODAY
@@ -63,12 +63,19 @@ async def _axe(actor: Actor) -> None:
     await create_axe(actor, SECOND, "Nouvel axe")  # a roadmap-wide change
 
 
+async def _archive(actor: Actor) -> None:
+    # Its items leave every service file that held them (only active roadmaps count there).
+    r = await m.Roadmap.get(slug=SECOND)
+    await set_roadmap_status(await actor_for("direction"), SECOND, r.version, "archivee")
+
+
 EDITS: list[tuple[str, Callable[[Actor], Awaitable[None]]]] = [
     ("action de la démo", lambda actor: _action(actor, DEMO_SLUG)),
     ("action de l'autre feuille", lambda actor: _action(actor, SECOND)),
     ("jalon", _jalon),
     ("financement d'un dossier", _financement),
     ("axe créé", _axe),
+    ("feuille archivée", _archive),
 ]
 
 
@@ -78,6 +85,13 @@ async def test_incremental_export_reads_a_scope_and_gives_the_full_bytes(
     await seed_roadmap(SECOND)
     # Its campaign year apart from the demo's (one territory per year without asking).
     await m.Campagne.all().update(year=2031)
+    # Someone of the direction, who may archive it (test set-up, through the models).
+    boss = await m.Person.create(
+        login="direction", name="La direction", service=await m.Service.get(code="dsu")
+    )
+    await m.Membership.create(
+        roadmap=await m.Roadmap.get(slug=SECOND), person=boss, role="direction", side="autre"
+    )
     actor = await make_admin("cmartin")
     from roadmap.usecases.demo import build_demo
 

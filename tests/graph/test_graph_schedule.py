@@ -103,9 +103,12 @@ def test_items_after_the_horizon_and_date_conflicts_are_reported() -> None:
     sketch = example()
     sketch.jalon("J9", "2026-07-15")
     sketch.action("A8", "2026-03-01", "2026-03-10", after=("A2",))  # starts before A2 ends
-    kinds = {(i.kind, i.node) for i in consistency(sketch.g)}
+    issues = consistency(sketch.g)
+    kinds = {(i.kind, i.node) for i in issues}
     assert ("apres_horizon", j("J9")) in kinds
     assert ("dates", a("A8")) in kinds
+    [dates] = [i.message for i in issues if i.kind == "dates"]
+    assert "avant la fin de A2 dont elle dépend" in dates  # an action: « elle »
     s = compute_schedule(sketch.g, JAN_1)
     assert s.items[j("J9")].margin == -15
     assert s.items[a("A8")].start == date(2026, 3, 31)  # pushed after A2

@@ -25,6 +25,7 @@ from roadmap.exchange.metadata import ExportOptions
 from roadmap.storage.config import tortoise_config
 from roadmap.storage.database import backup_sqlite, close_database, open_database
 from roadmap.storage.location import DatabaseLocation
+from roadmap.storage.verify import missing_protections, restore_protections
 from tests.exchange.seed import seed_roadmap
 
 SHIPPED = Path(roadmap.migrations.__file__).parent
@@ -126,3 +127,17 @@ async def test_a_backup_copy_is_the_same_instance(
     await backup_sqlite(sqlite_db.path, tmp_path / "copie.db")
     with sqlite3.connect(tmp_path / "copie.db") as copy:
         assert copy.execute("SELECT code FROM instance").fetchall() == [(code,)]
+
+
+async def test_db_verify_sees_a_dropped_protection_and_upgrade_puts_it_back(
+    db: DatabaseLocation,
+) -> None:
+    conn = connections.get("default")
+    dropped = "instance_no_update" if db.is_sqlite else "instance_no_change ON instance"
+    await conn.execute_script(f"DROP TRIGGER {dropped}")
+    problems = await missing_protections()
+    assert any("instance_no_" in p and "identifiant de la base" in p for p in problems), problems
+    await restore_protections()  # what db upgrade does
+    assert await missing_protections() == []
+    with pytest.raises(Exception, match="identifiant de l'instance ne change pas"):
+        await conn.execute_query("UPDATE instance SET code = 'autre'")

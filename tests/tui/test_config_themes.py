@@ -83,3 +83,12 @@ def test_bad_theme_files_are_refused_in_french(tmp_path: Path, content: str, mes
     path.write_text(content)
     with pytest.raises(ThemeFileError, match=message.replace("[", r"\[")):
         load_theme_file(path)
+
+
+def test_an_unreadable_theme_file_is_said_in_french(tmp_path: Path) -> None:
+    with pytest.raises(ThemeFileError, match=r"fichier ou dossier introuvable \(No such"):
+        load_theme_file(tmp_path / "absent.toml")
+    latin = tmp_path / "latin1.toml"
+    latin.write_bytes('name = "thème"\n'.encode("latin-1"))
+    with pytest.raises(ThemeFileError, match="pas de l'UTF-8"):
+        load_theme_file(latin)

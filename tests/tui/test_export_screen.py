@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import tomllib
 from pathlib import Path
 
+import pytest
 from textual.widgets import Checkbox, Input, ProgressBar, Static
 
+from roadmap.tui.screens import export as export_screen
 from roadmap.tui.screens.export import ExportScreen
 
 from .helpers import demo_app, settle
@@ -32,3 +35,23 @@ async def test_export_from_the_tui_lists_the_files(tmp_path: Path) -> None:
         await settle(app, pilot)
         assert screen.result.written == []
         assert "inchangé" in str(screen.query_one("#export-status", Static).render())
+
+
+async def test_a_full_disk_during_an_export_is_said_in_french(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OS error out of the export reaches the screen in French, the system's text after."""
+
+    async def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export_screen, "export", full_disk)
+    async with demo_app(tmp_path, screen="export") as (app, pilot):
+        screen = app.screen
+        screen.query_one("#export-out", Input).value = str(tmp_path / "exports")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "export interrompu" in str(screen.query_one("#export-status", Static).render())
+        said = [m for _, m in app.notifications]  # type: ignore[attr-defined]
+        assert any("disque plein (No space left on device)" in m for m in said), said
+        assert not any("Errno" in m for m in said), said

@@ -88,3 +88,15 @@ async def test_impact_simulator(tmp_path: Path) -> None:
         screen.query_one("#revue-sim-days", Input).value = "beaucoup"
         screen.run_simulation()
         assert "nombre de jours attendu" in text_of(screen, "#revue-sim-result")
+
+
+async def test_s_with_nothing_selected_asks_which_item_first(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, screen="revue") as (app, pilot):
+        screen = revue(app)
+        screen.query_one("#revue-sim-ref", Input).value = ""
+        screen.action_simulate_selected()
+        await settle(app, pilot)
+        if screen.query_one("#revue-sim-ref", Input).value:
+            assert app.focused is screen.query_one("#revue-sim-days", Input)
+        else:  # no item selected: the first field to fill is the item
+            assert app.focused is screen.query_one("#revue-sim-ref", Input)

@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
 
@@ -84,3 +85,46 @@ async def test_cursor_stays_on_its_row_through_sort_and_search() -> None:
         assert table.current == rows[42]
         table.set_filter(None, "k5")  # the row is filtered out: first row
         assert table.cursor == 0
+
+
+async def test_typing_and_backspace_give_what_a_fresh_search_gives() -> None:
+    """Each keystroke narrows the previous hits or reuses a needle seen before (issue 15)."""
+    rnd = random.Random(7)
+    rows = [
+        Item(f"K{i}", rnd.choice(["Alpha", "beta", "Gamma", "alphabet"]), rnd.randrange(10))
+        for i in range(500)
+    ]
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_rows(rows)
+        await pilot.pause()
+        typed = ["a", "al", "alp", "alph", "alpha", "alphab", "alpha", "alp", "k1", "k12", "k1"]
+        for column, reverse in ((None, False), ("size", True), ("group", False)):
+            table.sort_by(column, reverse)
+            for needle in typed + typed[::-1]:
+                table.set_filter(None, needle)
+                expected = naive(rows, column, reverse, needle, False)
+                assert table.view_rows() == expected, (column, needle)
+        # New data: nothing cached from the old rows is used.
+        table.set_filter(None, "alpha")
+        rows = [Item(f"K{i}", "alpha" if i % 2 else "beta", i) for i in range(50)]
+        table.set_rows(rows)
+        assert table.view_rows() == naive(rows, "group", False, "alpha", False)
+
+
+async def test_a_changed_row_is_painted_with_its_new_value() -> None:
+    rows = [Item(f"K{i}", "g", i) for i in range(10)]
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_rows(rows)
+        await pilot.pause()
+
+        def painted() -> str:
+            lines = table.render_lines(Region(0, 0, table.size.width, 4))
+            return "\n".join(line.text for line in lines)
+
+        assert "K2" in painted() and "neuf" not in painted()
+        table.update_row(Item("K2", "neuf", 2))
+        assert "neuf" in painted()

@@ -62,14 +62,17 @@ def test_attempt_limiter_blocks_then_forgets() -> None:
 def test_identity_comes_from_the_server_environment_only(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     sqlite = parse_location(str(tmp_path / "r.db"))
     postgres = parse_location("postgres://serveur@localhost/roadmap")
-    assert identity_environment(sqlite, "jrey") == {"ROADMAP_USER": "jrey"}
-    assert identity_environment(postgres, "jrey") == {"ROADMAP_DB_ROLE": "jrey"}
+    depots = tmp_path / "depots"
+    web = {"ROADMAP_WEB_DEPOT": str(depots.resolve())}  # a web session: no server paths
+    assert identity_environment(sqlite, "jrey", depots) == {"ROADMAP_USER": "jrey", **web}
+    assert identity_environment(postgres, "jrey", depots) == {"ROADMAP_DB_ROLE": "jrey", **web}
     # Whatever the server's own environment says, the process gets the session's person.
     monkeypatch.setenv("ROADMAP_USER", "nbenali")
     monkeypatch.setenv("ROADMAP_DB_ROLE", "nbenali")
+    monkeypatch.setenv("ROADMAP_WEB_DEPOT", "/")
     service = PersonAppService(
         "true",
-        identity={"ROADMAP_USER": "jrey"},
+        identity={"ROADMAP_USER": "jrey", **web},
         write_bytes=None,
         write_str=None,
         close=None,
@@ -77,6 +80,7 @@ def test_identity_comes_from_the_server_environment_only(monkeypatch, tmp_path) 
     )
     environment = service._build_environment(100, 30)
     assert environment["ROADMAP_USER"] == "jrey" and "ROADMAP_DB_ROLE" not in environment
+    assert environment["ROADMAP_WEB_DEPOT"] == str(depots.resolve())
     assert environment["TEXTUAL_DRIVER"].endswith("WebDriver")
 
 

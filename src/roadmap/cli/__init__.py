@@ -76,10 +76,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def tui_options(argv: list[str]) -> argparse.Namespace | None:
+    """``roadmap [--db X] [--theme Y]``: the TUI's options without building every
+    subcommand's parser (start-up, issue 15); None for anything else (argparse decides)."""
+    values: dict[str, str | None] = {"db": None, "theme": None}
+    words = iter(argv)
+    for word in words:
+        name, equals, value = word.partition("=")
+        if name not in ("--db", "--theme"):
+            return None
+        if not equals:
+            value = next(words, "")
+        if not value or value.startswith("-"):
+            return None
+        values[name[2:]] = value
+    return argparse.Namespace(command=None, **values)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words == ["--version"]:
         print(f"roadmap {__version__}")  # what argparse would print, without building it
         return 0
+    tui = tui_options(words)
+    if tui is not None:
+        from roadmap.cli.launch import launch_tui
+
+        return launch_tui(tui)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

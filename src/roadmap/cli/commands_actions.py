@@ -95,6 +95,8 @@ async def _dates(ctx: CommandContext) -> int:
     if args.dry_run:
         print("Simulation : rien n'a été enregistré.")
         return EXIT_OK
+    if not args.nature:
+        raise ValidationError("obligatoire : contrainte ou opportunite", field="--nature")
     outcome = await reroute_action(
         ctx.actor, slug, row.ref, row.version, start, end, args.motif, args.nature,
         shift_dependents=shift,

@@ -55,8 +55,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 async def _receive(ctx: CommandContext) -> int:
     from roadmap.exchange.receive import receive_file
+    from roadmap.usecases.propositions import engagement_names
 
     result = await receive_file(ctx.actor, ctx.args.file, declared_author=ctx.args.par)
+    names = await engagement_names(result.recorded)
     author = result.author or "auteur non précisé"
     if not result.recorded:
         print(f"{ctx.args.file} ({result.service}, {author}) : aucune proposition")
@@ -64,7 +66,8 @@ async def _receive(ctx: CommandContext) -> int:
         print(f"{plural(len(result.recorded), 'proposition')} de {result.service} ({author}) :")
         for p in result.recorded:
             line = (
-                f"  n° {p.id}  {p.roadmap_slug} {p.item_ref} {p.field} : "
+                f"  n° {p.id}  {p.roadmap_slug} {p.item_ref} "
+                f"{_label(p.field, p.base_value, p.proposed_value, names)} : "
                 f"« {p.base_value} » → « {p.proposed_value} »"
             )
             if p.reason:
@@ -78,6 +81,15 @@ async def _receive(ctx: CommandContext) -> int:
     for line in result.already:
         print(f"  (ignoré) {line}")
     return EXIT_OK
+
+
+def _label(field: str, base: str, proposed: str, names: dict[int, str]) -> str:
+    from roadmap.domain.proposals import engagement_id, engagement_of, engagement_words
+    from roadmap.usecases.propositions import field_words
+
+    words = engagement_words(engagement_of(field, base, proposed))
+    row_id = engagement_id(field)
+    return field_words(field, words or (names.get(row_id, "") if row_id is not None else ""))
 
 
 async def _list(ctx: CommandContext) -> int:

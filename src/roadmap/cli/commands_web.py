@@ -49,6 +49,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DOSSIER",
         help="dossier des fichiers proposés au téléchargement",
     )
+    serve.add_argument(
+        "--depots",
+        type=Path,
+        default=None,
+        metavar="DOSSIER",
+        help="dossier des fichiers renvoyés par le navigateur (un sous-dossier par personne)",
+    )
     serve.set_defaults(handler=_serve)
 
     acces = subparsers.add_parser("acces", help="accès par le navigateur (mots de passe)")
@@ -134,6 +141,7 @@ async def _serve(ctx: CommandContext) -> int:
         max_sessions=args.max_sessions,
         idle_minutes=args.inactivite,
         exports_dir=exports_dir,
+        drop_dir=(args.depots or _default_exports_dir().with_name("serve-depots")).resolve(),
     )
     return await serve_until_stopped(settings, ctx.actor)
 

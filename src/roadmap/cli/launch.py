@@ -10,9 +10,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roadmap.domain.errors import PermissionDenied, RoadmapError, StorageError
+
+if TYPE_CHECKING:
+    from roadmap.config import Settings
+    from roadmap.storage.location import DatabaseLocation
+    from roadmap.usecases.home import QuickHome
 
 EXIT_OK = 0
 EXIT_REFUSED = 3
@@ -46,12 +51,24 @@ async def build_demo_if_needed(created: bool) -> str | None:
 async def run_tui(args: argparse.Namespace, **run_options: Any) -> int:
     """``run_options`` go to ``App.run_async`` (tests pass ``headless`` and ``auto_pilot``)."""
     from roadmap.config import load_settings
-    from roadmap.storage.database import close_database, open_database
     from roadmap.storage.location import resolve_location
 
     settings = load_settings(theme=getattr(args, "theme", None))
     try:
-        info = await open_database(resolve_location(getattr(args, "db", None)))
+        location = resolve_location(getattr(args, "db", None))
+    except RoadmapError as exc:
+        print(f"roadmap : {exc}", file=sys.stderr)
+        return EXIT_STORAGE
+    if location.is_sqlite and location.path is not None:
+        from roadmap.usecases.home import read_home
+
+        quick = read_home(location.path)
+        if quick is not None:
+            return await _run_quick(settings, location, quick, run_options)
+    from roadmap.storage.database import close_database, open_database
+
+    try:
+        info = await open_database(location)
     except RoadmapError as exc:
         print(f"roadmap : {exc}", file=sys.stderr)
         return EXIT_STORAGE
@@ -77,6 +94,59 @@ async def run_tui(args: argparse.Namespace, **run_options: Any) -> int:
             # A write still running when the user quit lands before the database closes.
             await app.wait_for_database_work()
         await close_database()
+
+
+async def _run_quick(
+    settings: Settings, location: DatabaseLocation, quick: QuickHome, run_options: dict[str, Any]
+) -> int:
+    """The home screen first, from a plain read (``usecases.home``); the ORM after.
+
+    Tortoise and the models cost about as much to load as Textual: the app paints its
+    first frame, then this task opens the database (still the task that closes it, RISKS
+    9; shared with the app's tasks, which started before it) and the database calls
+    queued meanwhile run.
+    """
+    from roadmap.tui.app import RoadmapApp
+
+    app = RoadmapApp(settings, quick.actor, quick_home=quick)
+    running = asyncio.ensure_future(app.run_async(**run_options))
+    failure: tuple[int, str] | None = None
+    opened = False
+    try:
+        first = asyncio.ensure_future(app.first_frame.wait())
+        await asyncio.wait({running, first}, return_when=asyncio.FIRST_COMPLETED)
+        first.cancel()
+        if not running.done():
+            from roadmap.storage.database import open_database
+
+            try:
+                await open_database(location, shared=True)
+                opened = True
+                app.database_opened()
+            except RoadmapError as exc:
+                failure = (EXIT_STORAGE, f"roadmap : {exc}")
+                app.exit(return_code=EXIT_STORAGE)
+        await running
+        if failure is not None:
+            print(failure[1], file=sys.stderr)
+            return failure[0]
+        return app.return_code or EXIT_OK
+    except PermissionDenied as exc:
+        print(f"roadmap : refusé : {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except StorageError as exc:
+        print(f"roadmap : {exc}", file=sys.stderr)
+        return EXIT_STORAGE
+    finally:
+        if not running.done():
+            running.cancel()
+        if not opened:
+            app.drop_waiting_work()
+        await app.wait_for_database_work()
+        if opened:
+            from roadmap.storage.database import close_database
+
+            await close_database()
 
 
 def launch_tui(args: argparse.Namespace) -> int:

@@ -9,7 +9,8 @@ withdrawn, the files are renamed into place, files of the previous set that are 
 produced are removed, and the new manifest is written last (see manifest.py). Temporary
 files an interrupted export left are removed first. With the journal where the manifest
 left it (and the same options, files untouched), there is nothing to do; after a few
-changes, only the files that may hold them are rebuilt (plan.py) (issue 15).
+changes, only the files that may hold them are rebuilt (plan.py), from their rows alone
+(scoped_read.py) (issue 15).
 """
 
 from __future__ import annotations

@@ -30,12 +30,17 @@ async def require_roadmap_creator(actor: Actor, slug: str) -> None:
 
 
 async def require_reference_creator(actor: Actor, missing: list[str]) -> None:
-    """New services, people and QPV are reference data: administrators only."""
+    """New territories, services, people and QPV are reference data: administrators only."""
     if await is_administrator(actor):
         return
     shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+    how = (
+        " (un territoire : roadmap admin territoire CODE NOM, du même nom que dans le fichier)"
+        if any(name.startswith("territoire ") for name in missing)
+        else ""
+    )
     raise PermissionDenied(
         f"le fichier ajoute au référentiel ({shown}) : seuls les administrateurs créent "
-        "services, personnes et QPV ; demandez-leur de les créer, puis relancez l'import ; "
-        "rien n'a été écrit"
+        f"territoires, services, personnes et QPV ; demandez-leur de les créer{how}, puis "
+        "relancez l'import ; rien n'a été écrit"
     )

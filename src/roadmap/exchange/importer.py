@@ -24,10 +24,11 @@ from tortoise.exceptions import IntegrityError
 
 from roadmap import models as m
 from roadmap.domain.enums import AdjustmentKind
-from roadmap.domain.errors import StorageError
+from roadmap.domain.errors import PermissionDenied, StorageError
 from roadmap.exchange.apply import apply_plan
 from roadmap.exchange.changeset import ItemChange, Plan, compare, strip_import_only
 from roadmap.exchange.copil_import import check_update
+from roadmap.exchange.drop import refuse_in_web
 from roadmap.exchange.import_itinerary import ImportItinerary, after_import, before_import
 from roadmap.exchange.import_rights import require_roadmap_creator
 from roadmap.exchange.integrity import check_header, check_references
@@ -109,6 +110,11 @@ async def import_file(
     ``shift_dependents``: what to do with the items that depend on dates the file moves
     (True: shift them, False: keep their dates, None: refuse if any would be contradicted;
     a dry run then shows both)."""
+    refused = refuse_in_web(
+        "importer un fichier", "un administrateur importe par « roadmap import » sur le serveur"
+    )
+    if refused:
+        raise PermissionDenied(refused)
     if nature:
         nature = AdjustmentKind.parse(nature, "--nature").value  # type: ignore[union-attr]
     doc, out = await _read(path, max_bytes)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap.domain.enums import Role
-from roadmap.domain.errors import PermissionDenied
+from roadmap.domain.errors import PermissionDenied, ValidationError
 from roadmap.domain.permissions import Capability, allowed
 from roadmap.domain.proposals import (
     ADD_ENGAGEMENT,
@@ -24,6 +24,7 @@ from roadmap.domain.proposals import (
     parse_engagement,
 )
 from roadmap.exchange.bases import base_text
+from roadmap.exchange.drop import guard_read
 from roadmap.exchange.problems import ImportRefused, Problems
 from roadmap.exchange.returned import REPLY_KEY, Proposed, compare, shown
 from roadmap.exchange.toml_input import load_toml
@@ -183,6 +184,32 @@ async def _may_receive_any(actor: Actor) -> None:
         )
 
 
+async def check_deposit(actor: Actor, name: str, text: str) -> str:
+    """Whether ``actor`` may send this returned file back through the browser: the file's
+    service code, or the refusal the CLI would give (not a service file, unknown base,
+    another service). A service's own people deposit its file; a person who may receive
+    (trinôme or direction) deposits any service's file, e.g. one received by e-mail."""
+    if actor.person_id is None:
+        raise PermissionDenied(f"« {actor.login} » n'est pas une personne connue de cette base")
+    document = tomllib.loads(text)
+    try:
+        code, _ = await _base(Path(name), document)
+    except ImportRefused as exc:  # nothing is imported here: say what is wrong, plainly
+        raise ValidationError("fichier refusé : " + " ; ".join(exc.problems)) from None
+    person = await Person.get_or_none(id=actor.person_id).prefetch_related("service")
+    own = getattr(getattr(person, "service", None), "code", None)
+    if own == code:
+        return code
+    try:
+        await _may_receive_any(actor)
+    except PermissionDenied:
+        raise PermissionDenied(
+            f"{name} : fichier du service « {code} » ; vous ne pouvez renvoyer que celui de "
+            f"votre service ({own or 'aucun'})"
+        ) from None
+    return code
+
+
 RECEIVE_REFUSED = "fichier refusé, aucune proposition enregistrée"
 
 
@@ -196,6 +223,7 @@ async def receive_file(actor: Actor, path: Path, *, declared_author: str | None 
 
 async def _receive(actor: Actor, path: Path, declared_author: str | None) -> Received:
     await _may_receive_any(actor)
+    guard_read(path)
     document, index = load_toml(path)
     code, base = await _base(path, document)
     problems = Problems(path, index)

@@ -61,6 +61,9 @@ class _Writer:
         roadmap = await self._roadmap()
         rid = roadmap.id
         await m.Membership.filter(roadmap_id=rid).delete()
+        # The importer's own seat first: on PostgreSQL row-level security lets a team role
+        # write a roadmap's team only while it has none, or as its trinôme or direction.
+        team = sorted(self.road.get("equipe", []), key=lambda x: x["login"] != self.actor.login)
         await m.Membership.bulk_create(
             [
                 m.Membership(
@@ -70,7 +73,7 @@ class _Writer:
                     side=x.get("cote", "autre"),
                     updated_by=self.actor.login,
                 )
-                for x in self.road.get("equipe", [])
+                for x in team
             ]
         )
         axes = await self._upsert(

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+from roadmap.domain.proposals import engagement_id, engagement_of, public_field
 from roadmap.exchange import copil_doc
 from roadmap.exchange.metadata import KIND_SERVICE, ExportOptions, header
 from roadmap.exchange.roadmap_doc import dossier_roadmap_id
@@ -220,15 +221,32 @@ def _dossier_item(
 _FATES = {"en_attente": "en attente", "acceptee": "acceptée", "refusee": "refusée"}
 
 
+def _fate_engagement(snap: Snapshot, p: Row) -> dict[str, Any] | None:
+    """The commitment an engagement proposal is about, as the service's file shows it."""
+    found = engagement_of(p["field"], p["base_value"], p["proposed_value"])
+    row_id = engagement_id(p["field"]) if found is None else None
+    stored = snap.get("engagement", row_id) if row_id is not None else None
+    if stored is not None:
+        found = {
+            "nature": stored["kind"],
+            "debut": as_date(stored["period_start"]),
+            "fin": as_date(stored["period_end"]),
+            "description": stored["description"],
+        }
+    return prune(found) if found else None
+
+
 def fates(snap: Snapshot, code: str) -> list[dict[str, Any]]:
-    """What became of each proposal this service sent back (issue 17), oldest first."""
+    """What became of each proposal this service sent back (issue 17), oldest first; an
+    engagement is named by its nature, period and description, never by a row number."""
     return [
         prune(
             {
                 "numero": p["id"],
                 "feuille_de_route": p["roadmap_slug"],
                 "ref": p["item_ref"],
-                "champ": p["field"],
+                "champ": public_field(p["field"]),
+                "engagement": _fate_engagement(snap, p),
                 "valeur_base": p["base_value"],
                 "valeur_proposee": p["proposed_value"],
                 "auteur": p["author"],

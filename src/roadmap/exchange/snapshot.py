@@ -50,7 +50,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "action_contributor": ("action_id", "service_id"),
     "action_qpv": ("action_id", "qpv_id"),
     "engagement": (
-        "action_id", "service_id", "kind", "amount", "period_start", "period_end", "description",
+        "id", "action_id", "service_id", "kind", "amount", "period_start", "period_end",
+        "description",
     ),
     "jalon": (
         "id", "roadmap_id", "ref", "title", "kind", "planned_date", "current_date", "status",

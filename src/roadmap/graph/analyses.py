@@ -373,7 +373,8 @@ def consistency(g: nx.MultiDiGraph, schedule: Schedule | None = None) -> list[Is
                     "dates",
                     u,
                     f"{a['ref']} commence le {date_short(start)}, avant la fin de {b['ref']} "
-                    f"dont il dépend ({date_short(before)})",
+                    f"dont {'il' if a.get('kind') == m.JALON else 'elle'} dépend "
+                    f"({date_short(before)})",
                 )
             )
     for node, a in g.nodes(data=True):

@@ -54,13 +54,9 @@ async def pending_migrations(location: DatabaseLocation) -> list[str]:
 
 
 def shipped_migrations() -> set[str]:
-    import pkgutil
+    from roadmap.migrations import shipped
 
-    import roadmap.migrations
-
-    return {
-        m.name for m in pkgutil.iter_modules(roadmap.migrations.__path__) if m.name[:1].isdigit()
-    }
+    return shipped()
 
 
 async def _applied_migrations_quick(location: DatabaseLocation) -> set[str] | None:
@@ -132,12 +128,19 @@ def _exclusive_migration_lock(location: DatabaseLocation) -> Any:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-async def open_database(location: DatabaseLocation, *, upgrade: bool = True) -> DatabaseInfo:
-    """Initialise Tortoise on ``location``, creating or upgrading the schema first."""
+async def open_database(
+    location: DatabaseLocation, *, upgrade: bool = True, shared: bool = False
+) -> DatabaseInfo:
+    """Initialise Tortoise on ``location``, creating or upgrading the schema first.
+
+    ``shared``: tasks started before this call see the database too (Tortoise's global
+    fallback context). The TUI's quick start opens it after the app's first frame, from
+    the task that closes it.
+    """
     info = DatabaseInfo(location=location)
     existed = location.path is not None and location.path.exists()
     try:
-        await _open(location, info, upgrade=upgrade)
+        await _open(location, info, upgrade=upgrade, shared=shared)
     except BaseException:
         if location.is_sqlite and location.path is not None and not existed:
             remove_new_database(location.path)  # no empty file or lock left after a failure
@@ -152,7 +155,9 @@ def remove_new_database(path: Path) -> None:
             path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
-async def _open(location: DatabaseLocation, info: DatabaseInfo, *, upgrade: bool) -> None:
+async def _open(
+    location: DatabaseLocation, info: DatabaseInfo, *, upgrade: bool, shared: bool = False
+) -> None:
     # Tortoise caches each model's INSERT/DELETE SQL per connection *name*, not per dialect:
     # after a SQLite session, a PostgreSQL one in the same process would reuse "?" placeholders.
     EXECUTOR_CACHE.clear()
@@ -172,7 +177,7 @@ async def _open(location: DatabaseLocation, info: DatabaseInfo, *, upgrade: bool
                     await _migrate(location, info)
             else:
                 await _migrate_postgres(location, info)
-        await Tortoise.init(config=tortoise_config(location))
+        await Tortoise.init(config=tortoise_config(location), _enable_global_fallback=shared)
         from roadmap.models.text_guard import install_text_guard  # models are loaded now
 
         install_text_guard()

@@ -23,6 +23,7 @@ from roadmap.storage.chain import (
     row_hash,
     sqlite_protection_sql,
 )
+from roadmap.storage.instance_guard import instance_problems, restore_instance_protection
 
 
 @dataclass
@@ -144,7 +145,7 @@ async def missing_protections() -> list[str]:
         problems.append(
             f"schéma modifié : colonnes du journal {sorted(names)} au lieu de {sorted(COLUMNS)}"
         )
-    return problems
+    return problems + await instance_problems()
 
 
 async def restore_protections() -> None:
@@ -153,6 +154,7 @@ async def restore_protections() -> None:
     statements = sqlite_protection_sql() if _dialect() == "sqlite" else pg_protection_sql()
     for statement in statements:
         await conn.execute_script(statement)
+    await restore_instance_protection()
 
 
 async def journal_heads() -> dict[str, str]:

@@ -7,7 +7,8 @@ the task that awaits ``run_async()`` / ``run_test()`` and closes it afterwards.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterable
+import contextlib
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ from roadmap.config import DEFAULT_THEME, Settings, save_theme
 from roadmap.tui.commands import RoadmapCommands, ThemeCommands
 from roadmap.tui.textual_fr import french
 from roadmap.tui.themes import load_themes, packaged_theme_files, user_theme_files
-from roadmap.usecases.identity import Actor
+from roadmap.usecases.actor import Actor
 
 T = TypeVar("T")
 FALLBACK_THEME = "textual-light"
@@ -42,7 +43,14 @@ class RoadmapApp(App[None]):
         Binding("ctrl+t", "next_theme", "Thème", show=False),
     ]
 
-    def __init__(self, settings: Settings, actor: Actor, *, new_database: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        actor: Actor,
+        *,
+        new_database: bool = False,
+        quick_home: Any = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.actor = actor
@@ -51,6 +59,17 @@ class RoadmapApp(App[None]):
         self.needs_first_start = False  # an administrator with no real service yet
         self.has_demo = False
         self.new_database = new_database  # no roadmap yet: ask how to start
+        # The home screen's first look, read before the ORM (usecases.home.QuickHome): the
+        # launcher opens the database after the first frame, and database work waits for it.
+        self.quick_home = quick_home
+        self._db_ready: asyncio.Event | None = None  # None: open before the app started
+        self._identity_read: asyncio.Event | None = None  # set by refresh_identity
+        self.first_frame: asyncio.Event = asyncio.Event()
+        if quick_home is not None:
+            self.may_create = quick_home.may_create
+            self.is_admin = quick_home.is_admin
+            self._db_ready = asyncio.Event()
+            self._identity_read = asyncio.Event()
         self._db_tasks: set[asyncio.Task[Any]] = set()
         self._change_marker: int | None = None
         self.startup_problems: list[str] = list(settings.warnings)
@@ -107,6 +126,7 @@ class RoadmapApp(App[None]):
         return AccueilScreen()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self.first_frame.set)  # the launcher may open the base now
         self.theme_changed_signal.subscribe(self, self._persist_theme)
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", timeout=8)
@@ -224,13 +244,46 @@ class RoadmapApp(App[None]):
         self.is_admin = await is_administrator(self.actor)
         self.needs_first_start = await needs_first_start(self.actor)
         self.has_demo = await Roadmap.exists(slug=DEMO_SLUG)
+        if self._identity_read is not None:
+            self._identity_read.set()
         return self.actor
+
+    def after_identity(self, then: Callable[[], Any]) -> bool:
+        """False, and ``then`` later, while the rights are still the quick start's guess
+        (read before the ORM): a key pressed in that first instant acts on the real ones."""
+        waiting = self._identity_read
+        if waiting is None or waiting.is_set():
+            return True
+
+        async def later() -> None:
+            await waiting.wait()
+            then()
+
+        self.run_worker(later(), group="after-identity", exit_on_error=False)
+        return False
+
+    def database_opened(self) -> None:
+        """The launcher opened the database: the calls waiting for it start."""
+        if self._db_ready is not None:
+            self._db_ready.set()
+
+    async def _when_open(self, coro: Coroutine[Any, Any, T]) -> T:
+        assert self._db_ready is not None
+        try:
+            await self._db_ready.wait()
+        except asyncio.CancelledError:
+            coro.close()  # never started: nothing half-done in the database
+            raise
+        return await coro
 
     def track(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run a database call as its own task, so a cancelled worker never cuts it short.
 
-        The launcher awaits the tracked tasks before closing the database.
+        The launcher awaits the tracked tasks before closing the database. Before the
+        launcher has opened it (quick start), the call waits for it.
         """
+        if self._db_ready is not None and not self._db_ready.is_set():
+            coro = self._when_open(coro)
         task = asyncio.ensure_future(coro)
         self._db_tasks.add(task)
         task.add_done_callback(self._db_task_done)
@@ -241,7 +294,18 @@ class RoadmapApp(App[None]):
         if not task.cancelled():
             task.exception()  # retrieved here; the screen or run_write reports it
 
+    def drop_waiting_work(self) -> None:
+        """The database never opened (quit at once, or it failed): the calls waiting for
+        it go, and nothing waits for it any more."""
+        if self._db_ready is not None and not self._db_ready.is_set():
+            for task in self._db_tasks:  # none of them has touched the database
+                task.cancel()
+            self._db_ready = None
+
     async def wait_for_database_work(self, limit_seconds: float = 10.0) -> None:
+        if self._db_ready is not None and not self._db_ready.is_set():
+            with contextlib.suppress(TimeoutError):  # the calls queued for it wait too
+                await asyncio.wait_for(self._db_ready.wait(), limit_seconds)
         if self._db_tasks:
             await asyncio.wait(set(self._db_tasks), timeout=limit_seconds)
 

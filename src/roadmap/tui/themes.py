@@ -116,8 +116,12 @@ def load_theme_file(path: Path) -> tuple[Theme, str]:
             raise ThemeFileError("fichier trop gros pour un thème")
         text = path.read_bytes().decode("utf-8")
         data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ThemeFileError(f"illisible ({exc})") from None
+    except OSError as exc:
+        from roadmap.domain.io_errors import describe_os_error
+
+        raise ThemeFileError(f"illisible : {describe_os_error(exc)}") from None
+    except UnicodeDecodeError as exc:
+        raise ThemeFileError(f"illisible : pas de l'UTF-8 (octet {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         from roadmap.exchange.toml_errors import french_toml_error
 

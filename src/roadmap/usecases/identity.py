@@ -7,37 +7,14 @@ never on a file shared with other accounts, where it would borrow someone else's
 
 from __future__ import annotations
 
-import getpass
 import os
-import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 from tortoise import connections
 
 from roadmap.domain.errors import PermissionDenied
 from roadmap.models import Membership, Person
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The identity behind every use case call; ``person_id`` is None for unknown users."""
-
-    login: str
-    person_id: int | None = None
-    name: str = ""
-    service_id: int | None = None
-
-    @property
-    def display(self) -> str:
-        return self.name or self.login
-
-
-def os_login() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "inconnu"
+from roadmap.usecases.actor import Actor, os_login, shared_file_problem
 
 
 async def current_login() -> str:
@@ -57,24 +34,6 @@ async def current_login() -> str:
             "ou réservez le fichier à votre compte (chmod go-w sur la base)"
         )
     return claimed
-
-
-def shared_file_problem(path: Path) -> str | None:
-    """Why another account could write ``path`` (or its WAL), or None if only we can."""
-    uid = os.geteuid()
-    for candidate in (path, path.with_name(path.name + "-wal")):
-        try:
-            info = candidate.stat()
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            return f"droits de {candidate} illisibles ({exc.strerror})"
-        if info.st_uid != uid:
-            return f"{candidate} appartient à un autre compte (uid {info.st_uid})"
-        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            mode = stat.filemode(info.st_mode)
-            return f"{candidate} est modifiable par d'autres comptes ({mode})"
-    return None
 
 
 async def actor_for(login: str) -> Actor:

@@ -12,8 +12,16 @@ from roadmap.domain import validation as v
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import NotFound, StaleVersion, ValidationError
 from roadmap.domain.permissions import Capability, allowed
-from roadmap.domain.proposals import ADD_ENGAGEMENT, AMOUNT, REMOVE_ENGAGEMENT, is_date_move
-from roadmap.models import Action, Membership, Proposition
+from roadmap.domain.proposals import (
+    ADD_ENGAGEMENT,
+    AMOUNT,
+    REMOVE_ENGAGEMENT,
+    engagement_id,
+    engagement_of,
+    engagement_words,
+    is_date_move,
+)
+from roadmap.models import Action, Engagement, Membership, Proposition
 from roadmap.usecases.base import authorize, journal, now, write_unit
 from roadmap.usecases.identity import Actor
 from roadmap.usecases.instruction_common import home_service
@@ -50,6 +58,7 @@ class PropositionRow:
     motive: str
     decided_by: str
     received_at: datetime
+    engagement: str = ""  # nature, period, description of the commitment it is about
 
     @property
     def conflict(self) -> bool:
@@ -57,14 +66,7 @@ class PropositionRow:
 
     @property
     def field_label(self) -> str:
-        if self.field.startswith(AMOUNT):
-            return "montant d'engagement"
-        if self.field.startswith(REMOVE_ENGAGEMENT):
-            return "retrait d'engagement"
-        kind, _, day = self.field.partition(":")
-        if kind in ("valeur", "observation") and day:
-            return f"{kind} du {day[8:10]}/{day[5:7]}/{day[:4]}"
-        return FIELD_LABELS.get(self.field, self.field)
+        return field_words(self.field, self.engagement)
 
     @property
     def date_move(self) -> bool:
@@ -75,15 +77,48 @@ class PropositionRow:
         return STATUS_LABELS.get(self.status, self.status)
 
 
-def _row(p: Proposition) -> PropositionRow:
+def field_words(field: str, engagement: str = "") -> str:
+    """A proposed field as the trinôme and the service read it (no stored row number)."""
+    if field.startswith(AMOUNT):
+        return f"montant de l'engagement {engagement}" if engagement else "montant d'engagement"
+    if field.startswith(REMOVE_ENGAGEMENT):
+        return f"retrait de l'engagement {engagement}" if engagement else "retrait d'engagement"
+    if field == ADD_ENGAGEMENT and engagement:
+        return f"ajout de l'engagement {engagement}"
+    kind, _, day = field.partition(":")
+    if kind in ("valeur", "observation") and day:
+        return f"{kind} du {day[8:10]}/{day[5:7]}/{day[:4]}"
+    return FIELD_LABELS.get(field, field)
+
+
+def _row(p: Proposition, stored: dict[int, str] | None = None) -> PropositionRow:
+    row_id = engagement_id(p.field)
+    words = engagement_words(engagement_of(p.field, p.base_value, p.proposed_value))
+    if not words and row_id is not None:
+        words = (stored or {}).get(row_id, "")
     return PropositionRow(
         p.id, p.service_code, p.author, p.roadmap_slug, p.item_kind, p.item_ref, p.field,
         p.base_value, p.proposed_value, p.current_value, p.reason, p.status, p.motive,
-        p.decided_by, p.received_at,
+        p.decided_by, p.received_at, words,
     )  # fmt: skip
 
 
-async def _deciding_roadmaps(actor: Actor) -> set[str]:
+async def engagement_names(props: list[Proposition]) -> dict[int, str]:
+    """The nature, period and description of the stored commitments ``props`` name."""
+    ids = {i for p in props if (i := engagement_id(p.field)) is not None}
+    if not ids:
+        return {}
+    rows = await Engagement.filter(id__in=sorted(ids)).values_list(
+        "id", "kind", "period_start", "period_end", "description"
+    )
+    return {
+        int(i): engagement_words({"nature": k, "debut": s, "fin": e, "description": d})
+        for i, k, s, e, d in rows
+    }
+
+
+async def deciding_roadmaps(actor: Actor) -> set[str]:
+    """The roadmaps where the actor may decide on (and receive) proposals."""
     if actor.person_id is None:
         return set()
     rows = await Membership.filter(person_id=actor.person_id).values_list("roadmap__slug", "role")
@@ -92,7 +127,7 @@ async def _deciding_roadmaps(actor: Actor) -> set[str]:
 
 async def list_propositions(actor: Actor, *, pending_only: bool = False) -> list[PropositionRow]:
     """The proposals on the roadmaps where the actor may decide, by service then number."""
-    slugs = await _deciding_roadmaps(actor)
+    slugs = await deciding_roadmaps(actor)
     service = await home_service(actor)
     mine = Q(roadmap_slug__in=sorted(slugs))
     if service is not None:  # the draft avis its service may confirm
@@ -100,7 +135,9 @@ async def list_propositions(actor: Actor, *, pending_only: bool = False) -> list
     query = Proposition.filter(mine)
     if pending_only:
         query = query.filter(status="en_attente")
-    rows = [_row(p) for p in await query]
+    found = await query
+    stored = await engagement_names(found)
+    rows = [_row(p, stored) for p in found]
     return sorted(rows, key=lambda r: (r.service, r.id))
 
 

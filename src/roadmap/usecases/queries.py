@@ -40,29 +40,8 @@ from roadmap.models import (
 )
 from roadmap.usecases import dependencies as deps
 from roadmap.usecases.base import get_roadmap, role_in
+from roadmap.usecases.home import RoadmapSummary, progress_of
 from roadmap.usecases.identity import Actor
-
-
-def progress_of(statuses: list[str]) -> float:
-    """Share of non-abandoned actions that are done (0..1)."""
-    counted = [s for s in statuses if s != ActionStatus.ABANDONNEE]
-    if not counted:
-        return 0.0
-    return sum(1 for s in counted if s == ActionStatus.TERMINEE) / len(counted)
-
-
-@dataclass(frozen=True)
-class RoadmapSummary:
-    slug: str
-    title: str
-    destination: str
-    horizon: date
-    status: RoadmapStatus
-    role: Role | None
-    progress: float
-    action_count: int
-    alert_count: int
-    version: int
 
 
 async def list_my_roadmaps(actor: Actor, *, include_archived: bool = True) -> list[RoadmapSummary]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from roadmap.domain.errors import RoadmapError
 from roadmap.usecases import web_access
-from roadmap.usecases.identity import Actor
+from roadmap.usecases.identity import Actor, actor_for
 
 
 async def service_files(
@@ -28,6 +28,13 @@ async def service_files(
     return code, files
 
 
+async def check_deposit(login: str, name: str, text: str) -> str:
+    """The service code of a file ``login`` may send back, or the CLI's refusal."""
+    from roadmap.exchange.receive import check_deposit as check
+
+    return await check(await actor_for(login), name, text)
+
+
 class Bridge:
     """The core calls of one server, journaled as the administrator who started it."""
 
@@ -36,6 +43,7 @@ class Bridge:
     invitation_login = staticmethod(web_access.invitation_login)
     accept_invitation = staticmethod(web_access.accept_invitation)
     service_files = staticmethod(service_files)
+    check_deposit = staticmethod(check_deposit)
 
     def __init__(self, server: Actor) -> None:
         self.server = server

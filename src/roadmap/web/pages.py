@@ -82,8 +82,19 @@ def message_page(title: str, text: str, *, link: tuple[str, str] = ("/", "Retour
     )
 
 
-def files_page(login: str, service: str, files: list[tuple[str, str]]) -> str:
-    """``files``: (download path, label) pairs for the person's service."""
+def files_page(
+    login: str,
+    service: str,
+    files: list[tuple[str, str]],
+    *,
+    csrf: str = "",
+    deposits: list[str] | None = None,
+    max_kb: int = 2048,
+    error: str = "",
+    info: str = "",
+) -> str:
+    """``files``: (download path, label) pairs for the person's service; then the form to
+    send a returned file back, and the person's own deposits."""
     if files:
         items = "".join(
             f'<li><a href="{escape(href)}" download>{escape(label)}</a></li>'
@@ -92,12 +103,25 @@ def files_page(login: str, service: str, files: list[tuple[str, str]]) -> str:
         listing = f"<ul>{items}</ul>"
     else:
         listing = "<p>Aucun fichier pour votre service.</p>"
+    mine = "".join(f"<li>{escape(label)}</li>" for label in deposits or [])
     return _page(
         "Fichiers de mon service",
         f"<h1>Fichiers du service {escape(service)}</h1>"
         f"<p>Connecté : {escape(login)}. Fichiers TOML produits à la demande depuis les "
         "données à jour (format : docs/export-format.md).</p>"
-        f'{listing}<p><a href="/">Retour à l\'application</a></p>',
+        f"{listing}"
+        '<h2 id="renvoyer">Renvoyer un fichier</h2>'
+        "<p>Le fichier de votre service, modifié (dates, statut, engagements, contacts…) : "
+        "chaque modification deviendra une proposition que le trinôme accepte ou refuse. "
+        f"Fichier .toml, {max_kb} Ko au plus.</p>"
+        + _notice(error, info)
+        + '<form method="post" action="/renvoi" enctype="multipart/form-data">'
+        f'<input type="hidden" name="jeton" value="{escape(csrf)}">'
+        '<label for="fichier">Fichier renvoyé (.toml)</label>'
+        '<input id="fichier" name="fichier" type="file" accept=".toml" required>'
+        '<button type="submit" id="renvoyer-fichier">Renvoyer</button></form>'
+        + (f'<h2>Mes dépôts</h2><ul id="depots">{mine}</ul>' if mine else "")
+        + '<p><a href="/">Retour à l\'application</a></p>',
     )
 
 

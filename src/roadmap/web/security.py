@@ -48,6 +48,14 @@ class SessionStore:
         self._sessions[token] = session
         return session, f"{token}.{self._sign(token)}"
 
+    def form_token(self, session: Session) -> str:
+        """The hidden field of a form that changes something: bound to the session, so a
+        page of another site cannot post it (besides SameSite and the Origin check)."""
+        return self._sign(f"formulaire:{session.token}")
+
+    def check_form_token(self, session: Session, value: str) -> bool:
+        return hmac.compare_digest(value.encode(), self.form_token(session).encode())
+
     def get(self, cookie: str | None) -> Session | None:
         """The live session a cookie names; None for a forged, unknown or idle one."""
         if not cookie or "." not in cookie:

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import textual_serve
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
+from roadmap.exchange import drop
 from roadmap.storage.location import DatabaseLocation
 from roadmap.web import pages
 from roadmap.web.security import COOKIE_NAME, AttemptLimiter, Session, SessionStore
@@ -42,6 +43,8 @@ class ServeSettings:
     address_attempts: int = 20
     attempts_window_minutes: float = 15.0
     exports_dir: Path = Path("exports-web")
+    drop_dir: Path = Path("depots-web")
+    max_upload_bytes: int = drop.MAX_BYTES
 
     @property
     def url(self) -> str:
@@ -52,16 +55,21 @@ class ServeSettings:
         return self.url.startswith("https://")
 
 
-def identity_environment(location: DatabaseLocation, login: str) -> dict[str, str]:
-    """What tells a session's process who it acts for: set by the server alone.
+def identity_environment(
+    location: DatabaseLocation, login: str, drop_dir: Path | None = None
+) -> dict[str, str]:
+    """What tells a session's process who it acts for, and that it serves a browser: set
+    by the server alone.
 
     SQLite: ROADMAP_USER, honoured because the server runs as the database file's owner.
     PostgreSQL: the server's role switches to the person's role at connection (``role``
     setting), which PostgreSQL grants only if the server's role was given that role.
+    ROADMAP_WEB_DEPOT: the drop folders; its presence makes the process a web session,
+    where no form takes a server path (roadmap.exchange.drop).
     """
-    if location.is_sqlite:
-        return {"ROADMAP_USER": login}
-    return {"ROADMAP_DB_ROLE": login}
+    identity = {"ROADMAP_USER": login} if location.is_sqlite else {"ROADMAP_DB_ROLE": login}
+    identity[drop.ENV] = str((drop_dir or Path("depots-web")).resolve())
+    return identity
 
 
 class PersonAppService(AppService):
@@ -73,7 +81,7 @@ class PersonAppService(AppService):
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width=width, height=height)
-        for name in ("ROADMAP_USER", "ROADMAP_DB_ROLE"):
+        for name in ("ROADMAP_USER", "ROADMAP_DB_ROLE", drop.ENV):
             environment.pop(name, None)
         environment.update(self._identity)
         return environment
@@ -132,6 +140,7 @@ class WebServer:
                 web.get("/ws", self.websocket),
                 web.get("/fichiers", self.files),
                 web.get("/fichiers/{name}", self.file),
+                web.post("/renvoi", self.upload),
                 web.get("/download/{key}", self.download),
                 web.static("/static", STATIC),
             ]
@@ -284,7 +293,95 @@ class WebServer:
             raise web.HTTPFound("/connexion")
         service, paths = await self.services.service_files(session.login, self.settings.exports_dir)
         links = [(f"/fichiers/{p.name}", p.name) for p in paths]
-        return _html(pages.files_page(session.login, service or "(aucun)", links))
+        response = _html(self._files_page(session, service, links))
+        # Browsers then send this page's origin with its upload form (no-referrer sends none).
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+    def _files_page(
+        self,
+        session: Session,
+        service: str,
+        links: list[tuple[str, str]],
+        *,
+        error: str = "",
+        info: str = "",
+    ) -> str:
+        root = self.settings.drop_dir.resolve()
+        mine = [d.label for d in drop.deposits(root, session.login)]
+        mine += [f"{d.name} — reçu par le trinôme" for d in drop.received(root, session.login)]
+        return pages.files_page(
+            session.login,
+            service or "(aucun)",
+            links,
+            csrf=self.sessions.form_token(session),
+            deposits=mine,
+            max_kb=self.settings.max_upload_bytes // 1024,
+            error=error,
+            info=info,
+        )
+
+    async def upload(self, request: web.Request) -> web.StreamResponse:
+        """« Renvoyer un fichier »: a returned service file kept in the person's drop folder
+        (checked as the CLI would check it), for the trinôme to receive in the application."""
+        session = self._session(request)
+        if session is None:
+            raise web.HTTPFound("/connexion")
+        # A foreign origin is refused; "null" or none (a client that sends no Origin) is
+        # not proof of anything: the form token and the SameSite cookie decide then.
+        origin = request.headers.get("Origin", "")
+        if origin not in ("", "null") and origin.rstrip("/") != self.settings.url:
+            raise web.HTTPForbidden(text="origine refusée")
+        limit = self.settings.max_upload_bytes
+        if (request.content_length or 0) > limit + 64 * 1024:
+            return await self._refuse_upload(
+                session, "", f"fichier trop gros ({limit // 1024} Ko au plus)", 413
+            )
+        try:
+            token, filename, data = await _read_upload(request, limit)
+        except ValueError as exc:
+            status = 413 if "trop gros" in str(exc) else 400
+            return await self._refuse_upload(session, "", str(exc), status)
+        if not self.sessions.check_form_token(session, token):
+            raise web.HTTPForbidden(text="formulaire expiré ou d'une autre origine")
+        try:
+            name = drop.upload_name(filename)
+            text = drop.check_toml(data, max_bytes=limit)
+            code = await self.services.check_deposit(session.login, name, text)
+            folder = drop.person_folder(self.settings.drop_dir.resolve(), session.login)
+            drop.store(folder, name, data)
+        except self.services.RoadmapError as exc:
+            status = 413 if "trop gros" in str(exc) else 403 if _denied(exc) else 400
+            return await self._refuse_upload(session, filename, str(exc), status)
+        await self.services.record_event(
+            session.login, "dépôt", session.address, f"{name} (service {code})"
+        )
+        service, paths = await self.services.service_files(
+            session.login, self.settings.exports_dir, refresh=False
+        )
+        links = [(f"/fichiers/{p.name}", p.name) for p in paths]
+        info = (
+            f"{name} déposé : le trinôme le reçoit dans l'application (Propositions, touche f) "
+            "et décide de chaque modification."
+        )
+        response = _html(self._files_page(session, service, links, info=info))
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+    async def _refuse_upload(
+        self, session: Session, filename: str, message: str, status: int
+    ) -> web.Response:
+        detail = f"{filename[:80]} : {message}" if filename else message
+        await self.services.record_event(
+            session.login, "dépôt refusé", session.address, detail[:300]
+        )
+        service, paths = await self.services.service_files(
+            session.login, self.settings.exports_dir, refresh=False
+        )
+        links = [(f"/fichiers/{p.name}", p.name) for p in paths]
+        response = _html(self._files_page(session, service, links, error=message), status=status)
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
 
     async def file(self, request: web.Request) -> web.StreamResponse:
         session = self._session(request)
@@ -339,7 +436,9 @@ class WebServer:
         height = _to_int(request.query.get("height"), 24)
         service = PersonAppService(
             self.command,
-            identity=identity_environment(self.settings.location, session.login),
+            identity=identity_environment(
+                self.settings.location, session.login, self.settings.drop_dir
+            ),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,
@@ -387,6 +486,36 @@ class WebServer:
                 await service.blur()
             elif kind == "focus":
                 await service.focus()
+
+
+async def _read_upload(request: web.Request, limit: int) -> tuple[str, str, bytes]:
+    """The form token, the file's name and bytes of a multipart upload, read with a cap."""
+    token, filename, data = "", "", b""
+    try:
+        reader = await request.multipart()
+    except (AssertionError, ValueError, KeyError):
+        raise ValueError("envoi attendu en multipart/form-data") from None
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "jeton":
+            token = (await part.read(decode=False))[:200].decode("utf-8", "replace")
+        elif part.name == "fichier":
+            filename = part.filename or ""
+            chunks, size = [], 0
+            while chunk := await part.read_chunk(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise ValueError(f"fichier trop gros ({limit // 1024} Ko au plus)")
+                chunks.append(chunk)
+            data = b"".join(chunks)
+    if not filename:
+        raise ValueError("choisissez le fichier .toml à renvoyer")
+    return token, filename, data
+
+
+def _denied(exc: Exception) -> bool:
+    return type(exc).__name__ == "PermissionDenied"
 
 
 def _to_int(value: object, default: int) -> int:

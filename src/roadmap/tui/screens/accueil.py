@@ -13,8 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 from roadmap.domain.enums import RoadmapStatus, Role
 from roadmap.tui.format import date_fr, progress_bar, shorten
 from roadmap.tui.screens.base import AppScreen, open_roadmap_screen
-from roadmap.usecases import queries
-from roadmap.usecases.queries import RoadmapSummary
+from roadmap.usecases.home import RoadmapSummary
 
 CREATE_REFUSAL = (
     "créer une feuille de route est réservé aux administrateurs de la base et aux membres "
@@ -50,6 +49,10 @@ class AccueilScreen(AppScreen):
             "Feuille de route", "Mon rôle", "Horizon", "Avancement", "Actions", "Alertes"
         )
         self._show_who()
+        quick = self.roadmap_app.quick_home
+        if quick is not None:  # read before the ORM: painted in the first frame (issue 15)
+            self.roadmap_app.quick_home = None
+            self.show(quick.summaries)
 
     def _show_who(self) -> None:
         actor = self.actor  # may have changed: a creation or the first launch gives a seat
@@ -64,8 +67,10 @@ class AccueilScreen(AppScreen):
         self.query_one("#accueil-who", Static).update(f" Connecté : {who}{known}")
 
     async def _load(self) -> list[RoadmapSummary]:
+        from roadmap.usecases.queries import list_my_roadmaps
+
         await self.roadmap_app.refresh_identity()  # roles and rights as the database has them
-        return await queries.list_my_roadmaps(self.actor)
+        return await list_my_roadmaps(self.actor)
 
     def action_reload(self) -> None:
         self.run_query(self._load, self.show)
@@ -103,7 +108,7 @@ class AccueilScreen(AppScreen):
                 date_fr(s.horizon),
                 progress_bar(s.progress, 5 if narrow else 10),
                 str(s.action_count),
-                str(s.alert_count) if s.alert_count else "—",
+                "…" if s.alert_count is None else str(s.alert_count) if s.alert_count else "—",
                 key=s.slug,
             )
         if summaries:
@@ -153,6 +158,8 @@ class AccueilScreen(AppScreen):
     def action_create(self) -> None:
         from roadmap.tui.screens.roadmap_form import RoadmapFormScreen
 
+        if not self.roadmap_app.after_identity(self.action_create):
+            return
         if not self.roadmap_app.may_create:  # e.g. from the command palette
             self.refuse_create()
             return
@@ -206,6 +213,8 @@ class AccueilScreen(AppScreen):
     def action_remove_demo(self) -> None:
         from roadmap.usecases.demo_remove import preview_demo_removal
 
+        if not self.roadmap_app.after_identity(self.action_remove_demo):
+            return
         if not (self.roadmap_app.is_admin and self.roadmap_app.has_demo):
             self.notify(
                 "retirer la démonstration est réservé aux administrateurs de la base "

@@ -182,7 +182,8 @@ class ActionsScreen(RoadmapScreen):
             id="actions-table",
         )
         yield Static("", id="action-detail")
-        yield Footer()
+        # The Footer (one widget per key) comes once the first rows are painted: it costs
+        # as much to mount as the rest of the screen (issue 15, rows ≤ 0.1 s after the key).
 
     @property
     def table(self) -> VirtualTable[ActionRow]:
@@ -193,8 +194,8 @@ class ActionsScreen(RoadmapScreen):
 
     def on_mount(self) -> None:
         self.table.focus()
-        # Paint the empty frame first, then read: the screen answers at once, whatever the size.
-        self.call_after_refresh(self.action_reload)
+        # Read at once: a screenful is asked first, so the rows come with the first frames.
+        self.action_reload()
 
     # --- data ---------------------------------------------------------------------------------
 
@@ -207,12 +208,18 @@ class ActionsScreen(RoadmapScreen):
             def first(rows: list[ActionRow]) -> None:
                 if not self.loaded and rows and not self.table.rows:
                     self.table.set_rows(rows, keep=keep)
-                self.call_after_refresh(self._load_all, keep)
+                self.call_after_refresh(self._after_first_rows, keep)
 
             page = max(self.app.size.height, 24) + 10
             self.run_query(lambda: list_actions(self.slug, limit=page), first, name="first")
             return
         self._load_all(keep)
+
+    async def _after_first_rows(self, keep: str | None) -> None:
+        if not self.query(Footer):
+            await self.mount(Footer())
+            self.refresh_bindings()  # a Footer mounted late fills itself on this signal
+        self.call_after_refresh(self._load_all, keep)
 
     def _load_all(self, keep: str | None = None) -> None:
         from roadmap.usecases.queries import list_actions
@@ -226,6 +233,7 @@ class ActionsScreen(RoadmapScreen):
                 else "aucune action pour l'instant : touche n pour en créer une"
             )
             self.table.set_rows(rows, keep=keep)
+            self.table.warm()  # first search and sorts computed ahead, between frames
             self._update_title()
             # The extras wait for the rows to be on screen: the table comes first.
             self.call_after_refresh(self._load_extras, first)
@@ -240,8 +248,9 @@ class ActionsScreen(RoadmapScreen):
 
     def _mount_filters(self) -> None:
         """The four filter lists, once the rows are on screen: they cost as much to mount
-        as the rest of the screen (measured: half the time to the first rows, issue 15)."""
-        if self._selects:
+        as the rest of the screen (measured: half the time to the first rows, issue 15).
+        Not on a screen being left: a Select mounted there loses its overlay and fails."""
+        if self._selects or not self.is_current:
             return
         self._selects = {
             "#f-axe": Select[str]([], prompt="Axe", id="f-axe"),
@@ -281,7 +290,9 @@ class ActionsScreen(RoadmapScreen):
         count = fr.plural(total, "action") if shown == total else f"{shown} sur {total} actions"
         if self._title is None:
             self._title = self.query_one("#actions-title", Static)
-        self._title.update(f"Actions — {self.slug} · {count}" + baseline_label(self.baseline))
+        # One docked line whatever its text: no layout pass on each keystroke.
+        text = f"Actions — {self.slug} · {count}" + baseline_label(self.baseline)
+        self._title.update(text, layout=False)
 
     # --- filter, search, sort ----------------------------------------------------------------
 
@@ -357,13 +368,14 @@ class ActionsScreen(RoadmapScreen):
         row: ActionRow | None = event.row
         detail = self.query_one("#action-detail", Static)
         if row is None:
-            detail.update("")
+            detail.update("", layout=False)  # two fixed lines: no layout pass
             return
         contributors = ", ".join(row.contributors) or "aucun"
         dates = f"du {date_fr(row.start_date) or '?'} au {date_fr(row.end_date) or '?'}"
         detail.update(
             f"{row.ref} {row.title}\n{dates} · {row.axe_title or 'sans axe'} · "
-            f"pilote {row.pilot_name} · contributeurs : {contributors}"
+            f"pilote {row.pilot_name} · contributeurs : {contributors}",
+            layout=False,
         )
 
     # --- writes -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
 
 from roadmap import formatting as fr
+from roadmap.exchange.drop import refuse_in_web
 from roadmap.exchange.export import ExportResult, export
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.tui.screens.base import RoadmapScreen
@@ -52,9 +53,26 @@ class ExportScreen(RoadmapScreen):
             yield Static("", id="export-list")
         yield Footer()
 
+    def on_mount(self) -> None:
+        if self.web_refusal:  # said up front: a browser session names no server folder
+            self.query_one("#export-status", Static).update(self.web_refusal)
+            self.query_one("#export-go", Button).disabled = True
+            self.query_one("#export-out", Input).disabled = True
+
+    @property
+    def web_refusal(self) -> str:
+        return refuse_in_web(
+            "exporter dans un dossier",
+            "téléchargez les fichiers de votre service par « Fichiers de mon service » "
+            "(barre du haut), ou demandez « roadmap export » à l'administrateur du serveur",
+        )
+
     @on(Button.Pressed, "#export-go")
     def action_export(self) -> None:
         if self.running:
+            return
+        if self.web_refusal:
+            self.notify(self.web_refusal, severity="warning", title="Exporter", timeout=12)
             return
         out = Path(self.query_one("#export-out", Input).value.strip() or "exports").expanduser()
         options = ExportOptions(
@@ -75,10 +93,10 @@ class ExportScreen(RoadmapScreen):
         async def run() -> ExportResult:
             try:
                 return await export(out, roadmap=only, options=options, progress=progress)
-            except OSError as exc:
-                from roadmap.domain.errors import StorageError
+            except OSError as exc:  # French first, the system's text in parentheses
+                from roadmap.domain.io_errors import io_error
 
-                raise StorageError(f"écriture impossible dans {out} : {exc}") from None
+                raise io_error(exc, f"écriture impossible dans {out}") from None
 
         self.run_query(run, self.show_result, name="export", on_error=self.export_failed)
 

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from roadmap.domain.errors import ValidationError
+from roadmap.exchange import drop
 from roadmap.exchange.receive import Received, receive_file
 from roadmap.tui.reroute import impact_text, shift_field, wants_shift
 from roadmap.tui.screens.base import RoadmapScreen
@@ -29,6 +30,7 @@ from roadmap.usecases.propositions import (
     PropositionRow,
     accept_proposition,
     date_move,
+    deciding_roadmaps,
     list_propositions,
     refuse_proposition,
 )
@@ -178,31 +180,56 @@ class PropositionsScreen(RoadmapScreen):
         from roadmap.domain.permissions import Capability
         from roadmap.usecases.queries_frame import refusal_for
 
-        actor, slug = self.actor, self.slug
-        self.run_query(
-            lambda: refusal_for(actor, slug, Capability.EDIT), self._open_receive, name="receive"
-        )
+        actor, slug, root = self.actor, self.slug, drop.web_root()
 
-    def _open_receive(self, refused: str) -> None:
+        async def load() -> tuple[str, list[drop.Deposit]]:
+            refused = await refusal_for(actor, slug, Capability.EDIT)
+            if root is None or refused:
+                return refused, []
+            # Only the deposits about a roadmap where this person may receive.
+            mine = await deciding_roadmaps(actor)
+            return refused, [d for d in drop.deposits(root) if drop.roadmaps_of(d.path) & mine]
+
+        self.run_query(load, lambda got: self._open_receive(*got), name="receive")
+
+    def _open_receive(self, refused: str, found: list[drop.Deposit]) -> None:
         actor = self.actor
+        root = drop.web_root()
 
         async def submit(values: Values) -> Received:
             typed = str(values["path"]).strip()
             if not typed:
-                raise ValidationError("donnez le chemin du fichier renvoyé", field="fichier")
-            path = Path(typed).expanduser()
-            return await receive_file(actor, path, declared_author=str(values["par"]) or None)
+                raise ValidationError(_ASK_FILE if root is None else _ASK_DEPOSIT, field="fichier")
+            # In a browser session only a deposit's name is accepted, never a server path.
+            path = Path(typed).expanduser() if root is None else drop.resolve(root, typed)
+            done = await receive_file(actor, path, declared_author=str(values["par"]) or None)
+            if root is not None:  # received: out of the list, the depositor sees « reçu »
+                drop.mark_received(path)
+            return done
 
+        if root is None:
+            source = FormField(
+                "path", "Fichier (.toml)", placeholder="ex. ~/Téléchargements/ars.toml",
+                aliases=("fichier",),
+            )  # fmt: skip
+            intro = _RECEIVE_INTRO
+        else:
+            source = FormField(
+                "path", "Fichier déposé", "select", found[0].key if found else "",
+                options=[(d.label, d.key) for d in found], aliases=("fichier",),
+            )  # fmt: skip
+            intro = _RECEIVE_INTRO + (
+                "\nSession web : seuls les fichiers déposés par « Fichiers de mon service » "
+                "→ « Renvoyer un fichier » (barre du haut) sont proposés."
+            )
+            if not found and not refused:
+                refused = "aucun fichier déposé : déposez-le d'abord par « Fichiers de mon "
+                refused += "service » → « Renvoyer un fichier » (barre du haut de la page)"
         self.app.push_screen(
             FormModal(
                 "Recevoir le fichier renvoyé par un service",
                 [
-                    FormField(
-                        "path",
-                        "Fichier (.toml)",
-                        placeholder="ex. ~/Téléchargements/ars.toml",
-                        aliases=("fichier",),
-                    ),
+                    source,
                     FormField(
                         "par",
                         "Auteur déclaré",
@@ -211,8 +238,7 @@ class PropositionsScreen(RoadmapScreen):
                     ),
                 ],
                 submit,
-                intro="Le fichier services/<code>.toml modifié par le service : chaque valeur "
-                "modifiée devient une proposition ; rien n'est appliqué avant votre décision.",
+                intro=intro,
                 save_label="Recevoir",
                 read_only=refused,
             ),
@@ -260,6 +286,14 @@ class PropositionsScreen(RoadmapScreen):
         if done:
             self.notify(f"proposition n° {row.id} {done}", title="Propositions", timeout=8)
         self.action_reload()
+
+
+_ASK_FILE = "donnez le chemin du fichier renvoyé"
+_ASK_DEPOSIT = "choisissez un fichier déposé"
+_RECEIVE_INTRO = (
+    "Le fichier services/<code>.toml modifié par le service : chaque valeur modifiée "
+    "devient une proposition ; rien n'est appliqué avant votre décision."
+)
 
 
 def _accepted_text(done: Accepted) -> str:

@@ -387,7 +387,8 @@ class RevueScreen(RoadmapScreen):
                 self.review.graph.nodes[node].get("ref", "")
             )
         self.query_one("#revue-tabs", TabbedContent).active = "revue-tab-simulateur"
-        self.query_one("#revue-sim-days", Input).focus()
+        empty = not self.query_one("#revue-sim-ref", Input).value  # nothing selected: ask which
+        self.query_one("#revue-sim-ref" if empty else "#revue-sim-days", Input).focus()
 
     @on(Button.Pressed, "#revue-sim-run")
     @on(Input.Submitted, "#revue-sim-ref, #revue-sim-days")

@@ -14,6 +14,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from roadmap.exchange.drop import refuse_in_web
+
 FIRST_STEPS = """\
 [b]Se déplacer[/b] : ↑ ↓ choisissent une ligne, [b]Entrée[/b] l'ouvre, [b]Échap[/b] revient.
 [b]Une feuille de route[/b] : b tableau de bord, a actions, j jalons, e équipe,
@@ -69,6 +71,13 @@ class PremiersPasScreen(ModalScreen[str | None]):
 
     @on(Button.Pressed, "#welcome-import")
     def _ask_path(self) -> None:
+        refused = refuse_in_web(
+            "importer un fichier",
+            "un administrateur l'importe sur le serveur (roadmap import FICHIER.toml)",
+        )
+        if refused:  # a browser session never types a server path
+            self.notify(refused, severity="warning", title="Importer", timeout=12)
+            return
         path = self.query_one("#welcome-path", Input)
         if path.display and path.value.strip():
             self.dismiss(f"import:{path.value.strip()}")

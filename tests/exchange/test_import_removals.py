@@ -66,7 +66,7 @@ async def test_an_action_without_history_is_deleted_and_journaled(
     assert not await m.Action.exists(ref="A10")
     rows = await _rows("action", "A10")
     me = await journal_actor(TRINOME)
-    assert (me, "suppression", "", "Sans axe", "absent(e) du fichier importé") in rows
+    assert (me, "suppression", "", "Sans axe", "ne figure plus dans le fichier importé") in rows
     assert (me, "modification", "titre", "Sans axe") in [r[:4] for r in rows]  # field by field
     assert (me, "modification", "statut", "idee") in [r[:4] for r in rows]
 
@@ -147,7 +147,7 @@ async def test_indicators_edited_deleted_or_refused(db: DatabaseLocation, tmp_pa
     with pytest.raises(ImportRefused) as refused:
         await import_file(trinome, edited(tmp_path, _drop("indicateurs", "I1")))
     assert "feuille_de_route.indicateurs" in str(refused.value)
-    assert "valeur(s)" in str(refused.value)
+    assert "valeur relevée" in str(refused.value)
     assert await counts() == before
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from roadmap.exchange.values import natural_key
-from roadmap.formatting import gendered
+from roadmap.formatting import gendered, plural
 from roadmap.usecases.base import show
 
 # Keys that only an export writes (computed) or only an import reads (the reason).
@@ -450,8 +450,9 @@ def _indicators(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any])
         if item.get("valeurs"):
             plan.refuse(
                 f"{root}.indicateurs",
-                f"indicateur {ref} absent du fichier : il a {len(item['valeurs'])} valeur(s) "
-                "relevée(s), qui sont des observations de la feuille de route ; il ne se "
+                f"indicateur {ref} absent du fichier : il a "
+                f"{plural(len(item['valeurs']), 'valeur relevée', 'valeurs relevées')}, "
+                "qui sont des observations de la feuille de route ; il ne se "
                 "supprime pas (remettez-le dans le fichier)",
             )
             continue

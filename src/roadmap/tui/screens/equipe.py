@@ -290,7 +290,7 @@ class EquipeScreen(RoadmapScreen):
                 reload=reload,
                 read_only="" if admin else "seul un administrateur modifie les personnes",
             ),
-            lambda login: self._written(login, "modifié(e)"),
+            lambda login: self._written(login, "fiche modifiée"),
         )
 
     def action_remove(self) -> None:

@@ -14,7 +14,7 @@ from roadmap.storage.location import parse_location
 from roadmap.usecases import actions as act
 from roadmap.usecases.identity import actor_for
 
-from .conftest import ROLES
+from .conftest import ROLES, Door
 from .test_cli_doors import check, cli
 
 SLUG = "pat-test"
@@ -33,11 +33,12 @@ def _with(db: str, work) -> object:  # type: ignore[no-untyped-def]
     return asyncio.run(run())
 
 
-def plan(db: str) -> None:
+def plan(db: str | Door) -> None:
     """A2 (March–April 2027) → A3 (May 2027), in the world of tests/instruction."""
+    door = db if isinstance(db, Door) else Door("sqlite", db)
 
     async def work() -> None:
-        nadia = await actor_for("nadia")
+        nadia = await actor_for(door.login("nadia"))
         for title, start, end, after in (
             ("Deux", "2027-03-01", "2027-04-30", []),
             ("Trois", "2027-05-01", "2027-05-31", ["A2"]),
@@ -47,7 +48,7 @@ def plan(db: str) -> None:
                                              depends_on=after),
             )  # fmt: skip
 
-    _with(db, work)
+    _with(door.target, work)  # set-up as the owner on PostgreSQL, not a door
 
 
 def stored(db: str) -> dict[str, object]:
@@ -138,6 +139,9 @@ def test_french_dates_and_a_missing_reason(
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_action_dates_per_role(world_file: str, monkeypatch: pytest.MonkeyPatch, role: str) -> None:
-    plan(world_file)
-    check(world_file, monkeypatch, role, {"trinôme", "direction"}, *MOVE, "--decaler")
+def test_action_dates_per_role(
+    door_world: Door, monkeypatch: pytest.MonkeyPatch, role: str
+) -> None:
+    """On PostgreSQL each person connects with their own role (``roadmap db acces``)."""
+    plan(door_world)
+    check(door_world, monkeypatch, role, {"trinôme", "direction"}, *MOVE, "--decaler")

@@ -185,3 +185,40 @@ async def test_the_use_cases_check_versions_and_rights(
     assert await removal.edit_indicator(trinome, "pat-test", "I1", i1.version, data) == (
         i1.version + 1
     )
+
+
+async def test_a_deleted_reference_is_never_given_again(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    """A service may still hold the deleted A10 in an older file: no new item is A10 again."""
+    from roadmap.usecases.actions import ActionInput, add_action
+    from roadmap.usecases.jalons import JalonInput, add_jalon
+    from roadmap.usecases.observations import create_indicator
+
+    await restored(tmp_path, _with_a_spare_indicator)
+    trinome = await actor_for(TRINOME)
+
+    def without_the_last(doc: dict[str, Any]) -> None:
+        for section, ref in (("actions", "A10"), ("jalons", "J2"), ("indicateurs", "I2")):
+            _drop(section, ref)(doc)
+
+    await import_file(trinome, edited(tmp_path, without_the_last))
+    assert not await m.Action.exists(ref="A10")  # the highest of each: deleted, no history
+    assert not await m.Jalon.exists(ref="J2")
+    assert not await m.Indicator.exists(ref="I2")
+
+    def with_a_new_a10(doc: dict[str, Any]) -> None:
+        without_the_last(doc)
+        road(doc)["actions"].append(
+            {"ref": "A10", "titre": "Autre chose", "service_pilote": "caf", "statut": "idee"}
+        )
+
+    with pytest.raises(ImportRefused, match="référence attendue « A11 »"):
+        await import_file(trinome, edited(tmp_path, with_a_new_a10))
+    assert not await m.Action.exists(ref="A10")
+
+    saved = await add_action(trinome, "pat-test", ActionInput("Nouvelle", pilot_service="caf"))
+    assert saved.ref == "A11"
+    jalon = await add_jalon(trinome, "pat-test", JalonInput("Nouveau", date="2026-06-01"))
+    assert jalon.ref == "J3"
+    assert await create_indicator(trinome, "pat-test", "Nouvel indicateur") == "I3"

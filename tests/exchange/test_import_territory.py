@@ -214,3 +214,29 @@ async def test_an_update_never_moves_a_roadmap_to_another_territory(
         await import_file(admin, SOURCE, territoire="nord")
     assert await _rows() == before
     assert await _territory_of("pat-test") == "metro"
+
+
+async def test_a_service_file_tells_two_territories_aap_of_the_same_year_apart(
+    db: DatabaseLocation, tmp_path: Path
+) -> None:
+    """dsu instructs both metro's and nord's AAP 2026: its file and calendar name each."""
+    admin = await make_admin("admin")
+    await import_file(admin, SOURCE)
+    await import_file(admin, write(tmp_path, "pat-nord.toml", _nord))
+    out = tmp_path / "out"
+    await export(out, options=ExportOptions(ics=True))
+    service = tomllib.loads((out / "services" / "dsu.toml").read_text())["service"]
+    assert [(c["campagne"], c["territoire"], c["titre"]) for c in service["echeances_aap"]] == [
+        (2026, "metro", "AAP contrat de ville 2026"),
+        (2026, "nord", "AAP du Nord 2026"),
+    ]
+    dossiers = {d["ref"]: (d["campagne"], d["territoire"]) for d in service["dossiers"]}
+    assert dossiers["D2026-001"] == (2026, "metro")
+    assert dossiers["N2026-001"] == (2026, "nord")
+    calendar = (out / "services" / "dsu.ics").read_text().replace("\r\n ", "")
+    assert calendar.count("SUMMARY:Clôture de l'AAP 2026") == 2  # one event per territory
+    again = tmp_path / "again"
+    await export(again, options=ExportOptions())  # deterministic
+    assert (again / "services" / "dsu.toml").read_bytes() == (
+        out / "services" / "dsu.toml"
+    ).read_bytes()

@@ -16,7 +16,7 @@ async def test_only_members_of_instructing_services(world) -> None:
     ref = await new_dossier(world)
     await to_instruction(world, ref)
     # CAF member with a cercle élargi seat: CAF does not instruct this dossier
-    with pytest.raises(PermissionDenied, match="services instructeurs : dcs, ddets, pat"):
+    with pytest.raises(PermissionDenied, match=r"services instructeurs \(dcs, ddets, pat\)"):
         await ins.give_avis(world.caf, ref, "favorable")
     # DDETS people: a lecteur, and someone with no role on the roadmap
     with pytest.raises(PermissionDenied, match="lecteur"):

@@ -6,7 +6,7 @@ from io import StringIO
 from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Select, Static
 
 from roadmap.models import Avis, Decision
 from roadmap.tui.screens.declared_form import FormModal
@@ -116,20 +116,31 @@ async def test_give_an_avis_then_decide(tmp_path: Path) -> None:
 
 
 async def test_cercle_elargi_outside_instructing_services(tmp_path: Path) -> None:
+    """The avis and decision forms open read-only, the real reason at the top."""
     async with demo_app(tmp_path, login="sgarcia", screen="instruction") as (app, pilot):
         screen = board(app)
+        table = screen.query_one("#dossiers-table", DataTable)
+        table.move_cursor(row=[r.ref for r in screen.board.rows].index(WAITING))  # type: ignore[union-attr]
+        await settle(app, pilot)  # in instruction: the state allows an avis
         await pilot.press("v")
         await settle(app, pilot)
-        assert app.screen is screen  # no form
+        form = app.screen
+        assert isinstance(form, FormModal)
+        refusal = str(form.query_one("#form-readonly").render())
+        assert "votre service (caf) n'instruit pas" in refusal  # not her role: her service
+        assert "cercle élargi)" not in refusal
+        assert form.query_one("#field-value", Select).disabled
+        await pilot.press("escape")
+        await settle(app, pilot)
         await pilot.press("d")
         await settle(app, pilot)
         messages = [m for _, m in app.notifications]  # type: ignore[attr-defined]
-        assert any("services instructeurs" in m for m in messages)
-        assert any("trinôme ou direction" in m for m in messages)
+        decided = app.screen
+        if isinstance(decided, FormModal):  # the state allows a decision: not her role
+            assert "trinôme ou direction" in str(decided.query_one("#form-readonly").render())
+        else:  # the state refuses first, naming the next step
+            assert any("avis" in m for m in messages), messages
         assert "Notes privées" not in body_text(screen)
-        refusal = next(m for m in messages if "services instructeurs" in m)
-        assert "votre service (caf) n'instruit pas" in refusal  # not her role: her service
-        assert "cercle élargi)" not in refusal
 
 
 async def test_avis_refused_up_front_on_a_depose_dossier(tmp_path: Path) -> None:

@@ -79,6 +79,32 @@ async def test_accept_one_and_refuse_one(tmp_path: Path) -> None:
         assert {r.status for r in screen.table.view_rows()} == {"acceptee", "refusee"}
 
 
+async def test_a_proposition_decided_meanwhile_keeps_the_motive_and_says_so(
+    tmp_path: Path,
+) -> None:
+    from roadmap.usecases.identity import actor_for
+    from roadmap.usecases.propositions import accept_proposition
+
+    async with demo_app(tmp_path) as (app, pilot):
+        await _two_proposals(tmp_path)
+        await open_screen(app, pilot, DEMO_SLUG, "propositions")
+        screen = app.screen
+        assert isinstance(screen, PropositionsScreen)
+        first = screen.table.view_rows()[0]
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormModal) and not form.read_only
+        await accept_proposition(await actor_for("cmartin"), first.id)  # meanwhile
+        form.set_value("motif", "Pas avant le COPIL")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form  # the motive stays; the refusal names who decided
+        assert form.query_one("#field-motif", TextArea).text == "Pas avant le COPIL"
+        assert "déjà acceptée par cmartin" in str(form.query_one("#error-form").render())
+        assert not form.query(".their-version")
+
+
 def _move_a13(doc: dict) -> None:  # type: ignore[type-arg]
     a13 = next(a for a in doc["service"]["actions"] if a["ref"] == "A13")
     a13["fin"] = date(2027, 4, 30)  # A14, which depends on A13, starts 2027-04-08

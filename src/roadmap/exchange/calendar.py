@@ -165,7 +165,8 @@ def service_events(
         if key in known:
             events[key] = known[key]
     for campaign in document.get("echeances_aap", []):
-        events[("aap", str(campaign["campagne"]))] = campaign_event(campaign, now, domain)
+        key = f"{campaign['campagne']}/{campaign.get('territoire', '')}"  # one per territory
+        events[("aap", key)] = campaign_event(campaign, now, domain)
     for dossier in document.get("dossiers", []):
         if _own_avis_deadline(dossier):
             slug = dossier.get("feuille_de_route")

@@ -11,7 +11,7 @@ _KEYS = {
     "actions": ("feuille_de_route", "ref"),
     "jalons": ("feuille_de_route", "ref"),
     "dossiers": ("ref",),
-    "echeances_aap": ("campagne",),
+    "echeances_aap": ("campagne", "territoire"),
     "contacts": ("login",),
 }
 

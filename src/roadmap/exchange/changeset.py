@@ -9,7 +9,7 @@ allows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -223,20 +223,25 @@ def compare(
     motif: str = "",
     nature: str = "",
     dossier_refs: Iterable[str] = (),
+    retired: Mapping[str, Iterable[str]] | None = None,
 ) -> Plan:
     """The plan turning the stored roadmap ``old`` into the file's ``new`` (both documents).
 
     ``dossier_refs``: every dossier reference of the base (they are numbered per year across
-    roadmaps), so that a new dossier's expected reference is known.
+    roadmaps), so that a new dossier's expected reference is known. ``retired``: by prefix
+    (A, J, I), references of deleted items, which a new item never takes again.
     """
+    gone = retired or {}
     plan = Plan()
     root = "feuille_de_route"
     _roadmap(plan, root, new, old, motif, nature)
     _team(plan, root, new, old)
     _axes(plan, root, new, old)
-    _items(plan, root, "actions", "action", "A", _ACTION_FIELDS, new, old, motif, nature)
-    _items(plan, root, "jalons", "jalon", "J", _JALON_FIELDS, new, old, motif, nature)
-    _indicators(plan, root, new, old)
+    _items(plan, root, "actions", "action", "A", _ACTION_FIELDS, new, old, motif, nature,
+           gone.get("A", ()))  # fmt: skip
+    _items(plan, root, "jalons", "jalon", "J", _JALON_FIELDS, new, old, motif, nature,
+           gone.get("J", ()))  # fmt: skip
+    _indicators(plan, root, new, old, gone.get("I", ()))
     for key in ("ajustements", "commentaires", "observations_qualitatives"):
         _history(plan, root, key, new, old)
     _campaigns(plan, root, new, old)
@@ -318,10 +323,11 @@ def _items(
     old: dict[str, Any],
     motif: str,
     nature: str,
+    retired: Iterable[str],
 ) -> None:
     before = _by_key(old.get(section, []), "ref")
     after = _by_key(new.get(section, []), "ref")
-    refs = _next_refs(prefix, before)
+    refs = _next_refs(prefix, [*before, *retired])
     for ref in sorted((r for r in after if r not in before), key=natural_key):
         i, item = after[ref]
         path = f"{root}.{section}[{i}]"
@@ -420,10 +426,12 @@ def _engagements(
         )
 
 
-def _indicators(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any]) -> None:
+def _indicators(
+    plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any], retired: Iterable[str]
+) -> None:
     before = _by_key(old.get("indicateurs", []), "ref")
     after = _by_key(new.get("indicateurs", []), "ref")
-    refs = _next_refs("I", before)
+    refs = _next_refs("I", [*before, *retired])
     for ref in sorted((r for r in after if r not in before), key=natural_key):
         i, item = after[ref]
         path = f"{root}.indicateurs[{i}]"

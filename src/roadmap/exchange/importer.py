@@ -41,9 +41,12 @@ from roadmap.exchange.schema import DOCUMENT, check_table
 from roadmap.exchange.snapshot import read_snapshot
 from roadmap.exchange.toml_input import MAX_FILE_BYTES, load_toml, oversized_integers
 from roadmap.formatting import gendered, moment, plural
-from roadmap.usecases.base import journal, write_unit
+from roadmap.usecases.base import journal, retired_refs, write_unit
 from roadmap.usecases.check import contradicted_dependencies
 from roadmap.usecases.identity import Actor
+
+# Prefix of a new item's reference → journal entity of its deleted ones (never given again).
+_RETIRED = {"A": "action", "J": "jalon", "I": "indicateur"}
 
 
 @dataclass
@@ -234,6 +237,7 @@ async def _update(
         motif=motif,
         nature=nature,
         dossier_refs=[str(d["ref"]) for d in snap.rows("dossier")],
+        retired={p: await retired_refs(slug, e) for p, e in _RETIRED.items()},
     )
     check_update(doc["feuille_de_route"], stored, out)  # baselines and relevé: not by file
     await check_reference(doc, out)

@@ -174,6 +174,11 @@ def _jalon_item(snap: Snapshot, j: Row, how: set[str]) -> dict[str, Any]:
     )
 
 
+def _territoire(snap: Snapshot, campagne: Row) -> str | None:
+    """The code of the campaign's territory (contrat de ville): its year alone is ambiguous."""
+    return snap.column("territoire", "code").get(campagne["territoire_id"])  # type: ignore[no-any-return]
+
+
 def _dossier_item(
     snap: Snapshot, d: Row, sid: int, roles: set[str], roadmap_id: int | None
 ) -> dict[str, Any]:
@@ -198,6 +203,7 @@ def _dossier_item(
             "feuille_de_route": _slug(snap, roadmap_id),
             "ref": d["ref"],
             "campagne": int(campagne["year"]),
+            "territoire": _territoire(snap, campagne),
             "porteur": d["porteur"],
             "titre": d["title"],
             "action": action["ref"] if action else None,
@@ -296,6 +302,7 @@ def build_service_document(
         deadlines.append(
             {
                 "campagne": int(c["year"]),
+                "territoire": _territoire(snap, c),  # two territories may both run an AAP 2026
                 "titre": c["title"],
                 "ouverture": as_date(c["opens_on"]),
                 "cloture": as_date(c["closes_on"]),
@@ -339,7 +346,9 @@ def build_service_document(
             "parent": parent["code"] if parent else None,
             "actions": sorted(actions, key=by_roadmap_ref),
             "jalons": sorted(jalons, key=lambda j: (str(j["date"]), by_roadmap_ref(j))),
-            "echeances_aap": sorted(deadlines, key=lambda c: c["campagne"]),
+            "echeances_aap": sorted(
+                deadlines, key=lambda c: (c["campagne"], c.get("territoire") or "")
+            ),
             "dossiers": sorted(dossiers, key=lambda d: natural_key(d["ref"])),
             "contacts": sorted(contacts, key=lambda c: c["login"]),
             "references": index.baselines.described(

@@ -69,7 +69,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "qualitative_record": (
         "roadmap_id", "axe_id", "observed_on", "text", "source", "author", "created_at",
     ),
-    "campagne": ("id", "year", "title", "opens_on", "closes_on"),
+    "campagne": ("id", "year", "title", "opens_on", "closes_on", "territoire_id"),
     "campagne_roadmap": ("campagne_id", "roadmap_id", "axe_id"),
     "campagne_instructor": ("campagne_id", "service_id"),
     "dossier": (

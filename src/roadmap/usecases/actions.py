@@ -29,6 +29,7 @@ from roadmap.usecases.base import (
     journal,
     journal_changes,
     next_ref,
+    retired_refs,
     update_versioned,
     write_unit,
 )
@@ -173,7 +174,9 @@ async def add_action(actor: Actor, slug: str, data: ActionInput) -> ActionSaved:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         clean = _validate(data, roadmap.horizon)
         links = await _links(roadmap, data)
-        ref = await next_ref(Action, "A", roadmap_id=roadmap.id)
+        ref = await next_ref(
+            Action, "A", roadmap_id=roadmap.id, retired=await retired_refs(slug, "action")
+        )
         action = await Action.create(
             roadmap=roadmap,
             ref=ref,
@@ -483,9 +486,18 @@ async def add_engagement(
 
 
 async def set_engagement_amount(
-    actor: Actor, slug: str, engagement_id: int, amount: str, *, reason: str = ""
+    actor: Actor,
+    slug: str,
+    engagement_id: int,
+    amount: str,
+    *,
+    reason: str = "",
+    version: int | None = None,
 ) -> None:
-    """Change the amount of one commitment (e.g. a service's accepted proposal)."""
+    """Change the amount of one commitment (e.g. a service's accepted proposal).
+
+    ``version``: the one the form showed (a change since is a conflict); None: as stored.
+    """
     value = v.amount(amount, "montant")
     why = v.no_control(reason.strip(), "motif", multiline=True)
 
@@ -496,9 +508,8 @@ async def set_engagement_amount(
         ).prefetch_related("action", "service")
         if engagement is None:
             raise NotFound(f"engagement introuvable dans {slug}", field="montant")
-        await update_versioned(
-            Engagement, engagement.id, engagement.version, actor, {"amount": value}
-        )
+        expected = engagement.version if version is None else version
+        await update_versioned(Engagement, engagement.id, expected, actor, {"amount": value})
         await journal(
             actor, roadmap=slug, entity="engagement",
             ref=f"{engagement.action.ref}/{engagement.service.code}", operation="modification",

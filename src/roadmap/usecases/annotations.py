@@ -41,7 +41,7 @@ class AnnotationView:
     created_at: Any
 
 
-async def _require_instructing_member(actor: Actor, dossier: Dossier) -> Service:
+async def require_instructing_member(actor: Actor, dossier: Dossier) -> Service:
     service = await home_service(actor)
     instructors = await instructor_ids(dossier.id)
     if service is None or service.id not in instructors:
@@ -59,7 +59,7 @@ async def add_annotation(actor: Actor, ref: str, text: str) -> None:
 
     async def unit() -> None:
         dossier = await dossier_by_ref(ref)
-        service = await _require_instructing_member(actor, dossier)
+        service = await require_instructing_member(actor, dossier)
         await Annotation.create(
             dossier_id=dossier.id,
             service=service,
@@ -83,7 +83,7 @@ async def add_annotation(actor: Actor, ref: str, text: str) -> None:
 async def private_annotations(actor: Actor, ref: str) -> list[AnnotationView]:
     """The only reader of annotations: refuses anyone outside the instructing services."""
     dossier = await dossier_by_ref(ref)
-    await _require_instructing_member(actor, dossier)
+    await require_instructing_member(actor, dossier)
     rows = await Annotation.filter(dossier_id=dossier.id).prefetch_related("service")
     return [
         AnnotationView(a.author, a.service.code if a.service else "", a.text, a.created_at)

@@ -12,7 +12,7 @@ from roadmap.domain.enums import (
     DecisionOutcome,
     DossierState,
 )
-from roadmap.domain.errors import PermissionDenied, ValidationError
+from roadmap.domain.errors import PermissionDenied, StaleVersion, ValidationError
 from roadmap.domain.instruction import (
     AVIS_STATES,
     REVISABLE_STATES,
@@ -34,6 +34,7 @@ from roadmap.usecases.admin import require_known
 from roadmap.usecases.base import (
     journal,
     now,
+    require_version,
     update_versioned,
     write_unit,
 )
@@ -51,16 +52,21 @@ from roadmap.usecases.instruction_common import (
 # --- avis ----------------------------------------------------------------------------------
 
 
-async def _require_avis_giver(actor: Actor, dossier: Dossier) -> Service:
-    """A member of an instructing service holding a role that may give an avis."""
+async def avis_checks(actor: Actor, dossier: Dossier) -> Service:
+    """What giving an avis asks, in order: the dossier's state (« not now », with the next
+    step), then a member of an instructing service holding a role that may give one."""
+    require_known(actor, "donner un avis")
+    state = DossierState(dossier.state)
+    if state not in AVIS_STATES:
+        raise ValidationError(avis_refusal(state), field="état")
     service = await home_service(actor)
     instructors = await instructor_ids(dossier.id)
     if service is None or service.id not in instructors:
-        mine = f"votre service : {service.code}" if service else "vous n'avez pas de service"
+        mine = f"votre service ({service.code})" if service else "vous n'avez pas de service"
         raise PermissionDenied(
-            f"seul un membre d'un service instructeur donne un avis sur {dossier.ref} "
-            f"(services instructeurs : {', '.join(sorted(instructors.values())) or 'aucun'} ; "
-            f"{mine})"
+            f"{mine} n'instruit pas {dossier.ref} : seuls les services instructeurs "
+            f"({', '.join(sorted(instructors.values())) or 'aucun'}) donnent un avis ; un "
+            "membre du trinôme peut ajouter votre service aux instructeurs"
         )
     slugs = await linked_slugs(dossier)
     if not slugs:
@@ -71,18 +77,28 @@ async def _require_avis_giver(actor: Actor, dossier: Dossier) -> Service:
     return service
 
 
-async def give_avis(actor: Actor, ref: str, value: str, comment: str = "") -> Avis:
-    """Give or change the avis of the actor's service; the previous one stays in history."""
+async def give_avis(
+    actor: Actor, ref: str, value: str, comment: str = "", *, seen: int | None = None
+) -> Avis:
+    """Give or change the avis of the actor's service; the previous one stays in history.
+
+    ``seen``: how many avis the service had given on the dossier when the form opened; if a
+    colleague gave one since, nothing is written (``StaleVersion``), as for a versioned row.
+    """
     require_known(actor, "donner un avis")
     avis_value = AvisValue.parse(value, "avis")
     text = check_avis(avis_value, comment)  # type: ignore[arg-type]
 
     async def unit() -> Avis:
         dossier = await dossier_by_ref(ref, lock=True)
-        state = DossierState(dossier.state)
-        if state not in AVIS_STATES:
-            raise ValidationError(avis_refusal(state), field="état")
-        service = await _require_avis_giver(actor, dossier)
+        service = await avis_checks(actor, dossier)
+        if seen is not None:
+            given = await Avis.filter(dossier_id=dossier.id, service_id=service.id).count()
+            if given != seen:
+                raise StaleVersion(
+                    f"l'avis de {service.code} sur {dossier.ref} a été donné entre-temps par "
+                    "quelqu'un d'autre de votre service : rien n'a été écrasé"
+                )
         slugs = await linked_slugs(dossier)
         previous = await Avis.filter(
             dossier_id=dossier.id, service_id=service.id, current=True
@@ -118,6 +134,31 @@ async def give_avis(actor: Actor, ref: str, value: str, comment: str = "") -> Av
 
 
 # --- decisions -----------------------------------------------------------------------------
+
+
+async def decision_checks(dossier: Dossier, *, revising: bool | None) -> None:
+    """Whether the dossier's state allows a decision (``revising``: True a revision, False a
+    first decision, None either); the refusal names the next possible step."""
+    current = DossierState(dossier.state)
+    if revising is not False and current in REVISABLE_STATES:
+        return
+    if revising:
+        raise ValidationError(
+            f"seule une décision prise (décidé ou notifié) se révise ; état : « {current.label} »",
+            field="état",
+        )
+    if current is DossierState.EN_INSTRUCTION:
+        instructors = await instructor_ids(dossier.id)
+        given = set(
+            await Avis.filter(dossier_id=dossier.id, current=True).values_list(
+                "service_id", flat=True
+            )
+        )
+        missing = sorted(c for i, c in instructors.items() if i not in given)
+        raise ValidationError(f"la décision attend l'avis de : {', '.join(missing)}", field="état")
+    if decision_refusal(current):
+        raise ValidationError(decision_refusal(current), field="état")
+    check_transition(current, DossierState.DECIDE)
 
 
 def _clean_granted(granted: Mapping[str, Any] | None) -> dict[str, Decimal] | None:
@@ -192,21 +233,9 @@ async def decide(
     async def unit() -> int:
         dossier = await dossier_by_ref(ref)
         slug = await authorize_dossier(actor, dossier, Capability.EDIT)
+        require_version(dossier, version)
         current = DossierState(dossier.state)
-        if current is DossierState.EN_INSTRUCTION:
-            instructors = await instructor_ids(dossier.id)
-            given = set(
-                await Avis.filter(dossier_id=dossier.id, current=True).values_list(
-                    "service_id", flat=True
-                )
-            )
-            missing = sorted(c for i, c in instructors.items() if i not in given)
-            raise ValidationError(
-                f"la décision attend l'avis de : {', '.join(missing)}", field="état"
-            )
-        if decision_refusal(current):
-            raise ValidationError(decision_refusal(current), field="état")
-        check_transition(current, DossierState.DECIDE)
+        await decision_checks(dossier, revising=False)
         new_version = await update_versioned(
             Dossier, dossier.id, version, actor, {"state": DossierState.DECIDE}
         )
@@ -264,13 +293,9 @@ async def revise_decision(
     async def unit() -> int:
         dossier = await dossier_by_ref(ref)
         slug = await authorize_dossier(actor, dossier, Capability.EDIT)
+        require_version(dossier, version)
         current = DossierState(dossier.state)
-        if current not in REVISABLE_STATES:
-            raise ValidationError(
-                f"seule une décision prise (décidé ou notifié) se révise ; état : "
-                f"« {current.label} »",
-                field="état",
-            )
+        await decision_checks(dossier, revising=True)
         old = await current_decision_of(dossier.id)
         new_version = await update_versioned(
             Dossier, dossier.id, version, actor, {"state": DossierState.DECIDE}

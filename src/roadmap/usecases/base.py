@@ -316,6 +316,15 @@ async def change_field(
     return new_version
 
 
+def require_version(current: Any, version: int) -> None:
+    """Before the state rules: someone else's change is a conflict to show, not a refusal.
+
+    ``update_versioned`` still does the compare-and-set when writing.
+    """
+    if current.version != version:
+        raise stale_error(current)
+
+
 def stale_error(current: Any) -> StaleVersion:
     when = current.updated_at.astimezone().strftime("%H:%M") if current.updated_at else "?"
     who = current.updated_by or "quelqu'un"
@@ -351,10 +360,40 @@ async def authorize(actor: Actor, slug: str, capability: Capability) -> Roadmap:
     return roadmap
 
 
-async def next_ref(model: type[Model], prefix: str, **scope: Any) -> str:
-    """The next free reference (A1, A2…) in ``scope``; call inside the write unit."""
+async def next_ref(
+    model: type[Model], prefix: str, *, retired: Iterable[str] = (), **scope: Any
+) -> str:
+    """The next free reference (A1, A2…) in ``scope``; call inside the write unit.
+
+    ``retired``: references of deleted items (see ``retired_refs``), never given again.
+    """
     refs: Iterable[str] = await model.filter(**scope).values_list("ref", flat=True)
+    return next_free_ref(prefix, [*refs, *retired])
+
+
+def next_free_ref(prefix: str, used: Iterable[str]) -> str:
+    """The reference after the highest of ``used`` with this prefix (A3 after A1, A2)."""
     numbers = [
-        int(r[len(prefix) :]) for r in refs if r.startswith(prefix) and r[len(prefix) :].isdigit()
+        int(r[len(prefix) :]) for r in used if r.startswith(prefix) and r[len(prefix) :].isdigit()
     ]
     return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+async def retired_refs(slug: str, entity: str) -> list[str]:
+    """References of the roadmap's ``entity`` items that were deleted (the journal keeps them).
+
+    A service may still hold a deleted A17 in an older file: a new action must never be A17
+    again. Rows from before the roadmap's last deletion (a replaced demo) do not count.
+    """
+    ends = await JournalEntry.filter(
+        roadmap_slug=slug, entity="feuille de route", operation="suppression"
+    ).values_list("id", flat=True)
+    refs = await (
+        JournalEntry.filter(
+            roadmap_slug=slug, entity=entity, operation="suppression", id__gt=max(ends, default=0)
+        )
+        .distinct()
+        .order_by("entity_ref")  # PostgreSQL: a DISTINCT's ORDER BY must be in its columns
+        .values_list("entity_ref", flat=True)
+    )
+    return [str(r) for r in refs]

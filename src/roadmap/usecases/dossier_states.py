@@ -22,6 +22,7 @@ from roadmap.models import (
 )
 from roadmap.usecases.base import (
     journal,
+    require_version,
     update_versioned,
     write_unit,
 )
@@ -43,6 +44,7 @@ async def transition(actor: Actor, ref: str, version: int, target: str, reason: 
     async def unit() -> int:
         dossier = await dossier_by_ref(ref)
         slug = await authorize_dossier(actor, dossier, Capability.EDIT)
+        require_version(dossier, version)
         current = DossierState(dossier.state)
         why = check_manual_transition(current, new_state, reason)  # type: ignore[arg-type]
         if new_state is DossierState.EN_INSTRUCTION and not await instructor_ids(dossier.id):

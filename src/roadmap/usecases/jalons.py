@@ -19,6 +19,7 @@ from roadmap.usecases.base import (
     journal,
     journal_changes,
     next_ref,
+    retired_refs,
     update_versioned,
     write_unit,
 )
@@ -93,7 +94,9 @@ async def add_jalon(actor: Actor, slug: str, data: JalonInput) -> JalonSaved:
     async def unit() -> JalonSaved:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         v.within_horizon(when, roadmap.horizon, "date")
-        ref = await next_ref(Jalon, "J", roadmap_id=roadmap.id)
+        ref = await next_ref(
+            Jalon, "J", roadmap_id=roadmap.id, retired=await retired_refs(slug, "jalon")
+        )
         jalon = await Jalon.create(
             roadmap=roadmap,
             ref=ref,

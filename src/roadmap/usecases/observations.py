@@ -11,7 +11,7 @@ from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.domain.permissions import Capability
 from roadmap.models import Comment, Indicator, IndicatorValue, QualitativeRecord, Roadmap
 from roadmap.usecases import dependencies as deps
-from roadmap.usecases.base import authorize, journal, next_ref, now, write_unit
+from roadmap.usecases.base import authorize, journal, next_ref, now, retired_refs, write_unit
 from roadmap.usecases.identity import Actor
 from roadmap.usecases.roadmaps import axe_by_ref
 
@@ -37,7 +37,9 @@ async def create_indicator(
     async def work() -> str:
         roadmap = await authorize(actor, slug, Capability.EDIT)
         axe = await axe_by_ref(roadmap, axe_ref) if axe_ref else None
-        ref = await next_ref(Indicator, "I", roadmap_id=roadmap.id)
+        ref = await next_ref(
+            Indicator, "I", roadmap_id=roadmap.id, retired=await retired_refs(slug, "indicateur")
+        )
         await Indicator.create(
             roadmap=roadmap,
             ref=ref,

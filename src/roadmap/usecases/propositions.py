@@ -177,7 +177,7 @@ async def _own_service(actor: Actor, p: Proposition) -> bool:
     return service is not None and service.code == p.service_code
 
 
-async def _pending(actor: Actor, number: int) -> Proposition:
+async def pending_proposition(actor: Actor, number: int) -> Proposition:
     p = await Proposition.get_or_none(id=number)
     if p is None:
         raise NotFound(f"proposition n° {number} introuvable", field="numéro")
@@ -211,7 +211,7 @@ async def accept_proposition(
     (each with its adjustment pointing at the cause) or keep their dates (warnings)."""
 
     async def unit() -> Accepted:
-        p = await _pending(actor, number)
+        p = await pending_proposition(actor, number)
         reason = who(p, actor)
         accepted = await apply_proposition(actor, p, reason, shift_dependents=shift_dependents)
         await _close(p, actor, "acceptee")
@@ -230,7 +230,7 @@ async def refuse_proposition(actor: Actor, number: int, motive: str) -> None:
     why = v.reason(motive)
 
     async def unit() -> None:
-        p = await _pending(actor, number)
+        p = await pending_proposition(actor, number)
         await _close(p, actor, "refusee", why)
         await journal(
             actor, roadmap=p.roadmap_slug, entity=p.item_kind, ref=p.item_ref,

@@ -300,6 +300,7 @@ class EngagementRow:
     period_start: date | None
     period_end: date | None
     description: str
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -349,11 +350,19 @@ async def action_detail(slug: str, ref: str) -> ActionDetail:
                 period_start=e["period_start"],
                 period_end=e["period_end"],
                 description=e["description"],
+                version=e["version"],
             )
             for e in await Engagement.filter(action_id=action.id)
             .order_by("id")
             .values(
-                "id", "service__code", "kind", "amount", "period_start", "period_end", "description"
+                "id",
+                "service__code",
+                "kind",
+                "amount",
+                "period_start",
+                "period_end",
+                "description",
+                "version",
             )
         ),
         adjustments=tuple(await _adjustments(action_id=action.id)),

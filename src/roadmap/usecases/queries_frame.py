@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from roadmap.domain.enums import ServiceKind
-from roadmap.domain.permissions import Capability, refusal
+from roadmap.domain.errors import PermissionDenied
+from roadmap.domain.permissions import Capability
 from roadmap.models import JournalEntry, Service
-from roadmap.usecases.base import get_roadmap, role_in
+from roadmap.usecases.base import authorize
 from roadmap.usecases.identity import Actor
 from roadmap.usecases.queries import Choice
 
@@ -30,9 +31,12 @@ async def change_marker() -> int:
 
 
 async def refusal_for(actor: Actor, slug: str, capability: Capability) -> str:
-    """Why the actor may not do this in the roadmap ("" if allowed): a form opens read-only.
-
-    Only a hint for the screen: the use case checks again when saving.
+    """Why the actor may not do this in the roadmap ("" if allowed), for a key (not a form:
+    forms ask ``usecases.may`` through their ``check``). The same ``authorize`` as the use
+    cases; only a hint for the screen: the use case checks again when saving.
     """
-    roadmap = await get_roadmap(slug)
-    return refusal(await role_in(actor, roadmap), capability, roadmap=slug)
+    try:
+        await authorize(actor, slug, capability)
+    except PermissionDenied as refusal:
+        return refusal.message
+    return ""

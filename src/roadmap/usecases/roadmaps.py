@@ -11,7 +11,6 @@ from roadmap.domain import validation as v
 from roadmap.domain.enums import AdjustmentKind, RoadmapStatus, Role, ServiceKind, Side
 from roadmap.domain.errors import NotFound, PermissionDenied, ValidationError
 from roadmap.domain.permissions import Capability
-from roadmap.formatting import plural
 from roadmap.models import Action, Axe, JalonInvite, Membership, Person, Roadmap, Territoire
 from roadmap.usecases.admin import is_administrator
 from roadmap.usecases.base import (
@@ -272,32 +271,40 @@ async def change_member(
     return await write_unit(unit)
 
 
-async def remove_member(actor: Actor, slug: str, login: str) -> None:
-    async def unit() -> None:
-        roadmap = await authorize(actor, slug, Capability.MANAGE_MEMBERS)
-        person = await person_by_login(login)
-        membership = await Membership.get_or_none(roadmap_id=roadmap.id, person_id=person.id)
-        if membership is None:
-            raise NotFound(f"{person.name} n'est pas membre de {slug}", field="personne")
-        owned = await Action.filter(roadmap_id=roadmap.id, owner_id=person.id).count()
-        if owned:
+async def removal_checks(actor: Actor, slug: str, login: str) -> Membership:
+    """What removing a member asks (``usecases.may`` asks it before the form opens)."""
+    roadmap = await authorize(actor, slug, Capability.MANAGE_MEMBERS)
+    person = await person_by_login(login)
+    membership = await Membership.get_or_none(roadmap_id=roadmap.id, person_id=person.id)
+    if membership is None:
+        raise NotFound(f"{person.name} n'est pas membre de {slug}", field="personne")
+    owned = await Action.filter(roadmap_id=roadmap.id, owner_id=person.id).count()
+    if owned:
+        from roadmap import formatting as fr  # Babel: loaded when a refusal is worded
+
+        raise ValidationError(
+            f"{person.name} porte encore {fr.plural(owned, 'action')} : faites d'abord une "
+            "passation (touche p dans l'écran Équipe)",
+            field="personne",
+        )
+    if person.id == actor.person_id and membership.role in (Role.TRINOME, Role.DIRECTION):
+        others = (
+            await Membership.filter(roadmap_id=roadmap.id, role__in=[Role.TRINOME, Role.DIRECTION])
+            .exclude(person_id=person.id)
+            .count()
+        )
+        if not others:
             raise ValidationError(
-                f"{person.name} porte encore {plural(owned, 'action')} : "
-                "faites une passation d'abord (touche p de l'écran Équipe)",
+                "vous êtes le dernier à pouvoir modifier cette feuille de route : donnez "
+                "d'abord le rôle trinôme ou direction à quelqu'un d'autre",
                 field="personne",
             )
-        if person.id == actor.person_id and membership.role in (Role.TRINOME, Role.DIRECTION):
-            others = (
-                await Membership.filter(
-                    roadmap_id=roadmap.id, role__in=[Role.TRINOME, Role.DIRECTION]
-                )
-                .exclude(person_id=person.id)
-                .count()
-            )
-            if not others:
-                raise PermissionDenied(
-                    "vous êtes le dernier à pouvoir modifier cette feuille de route"
-                )
+    return membership
+
+
+async def remove_member(actor: Actor, slug: str, login: str) -> None:
+    async def unit() -> None:
+        membership = await removal_checks(actor, slug, login)
         await membership.delete()
         await journal(
             actor,

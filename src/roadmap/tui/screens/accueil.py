@@ -156,6 +156,7 @@ class AccueilScreen(AppScreen):
             open_roadmap_screen(self.app, summary.slug, "tableau_de_bord")
 
     def action_create(self) -> None:
+        from roadmap.tui.screens.form import open_form
         from roadmap.tui.screens.roadmap_form import RoadmapFormScreen
 
         if not self.roadmap_app.after_identity(self.action_create):
@@ -166,7 +167,7 @@ class AccueilScreen(AppScreen):
         if self.roadmap_app.needs_first_start:
             self.start_for_real()
             return
-        self.app.push_screen(RoadmapFormScreen(), self._created)
+        open_form(self, RoadmapFormScreen(), self._created)
 
     def start_for_real(self) -> None:
         """No real service yet (new base, or the demo only): the guided start."""

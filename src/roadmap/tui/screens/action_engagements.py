@@ -12,11 +12,13 @@ from rich.text import Text
 from roadmap import formatting as fr
 from roadmap.domain.enums import EngagementKind
 from roadmap.domain.errors import ValidationError
+from roadmap.domain.permissions import Capability
 from roadmap.tui.format import date_fr
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.usecases import actions as act
 from roadmap.usecases.identity import Actor
-from roadmap.usecases.queries import ActionDetail, EngagementRow, FormChoices
+from roadmap.usecases.may import check_capability
+from roadmap.usecases.queries import ActionDetail, EngagementRow, FormChoices, action_detail
 
 ADD, AMOUNT, REMOVE = "ajouter", "montant", "retirer"
 
@@ -40,11 +42,25 @@ def _intro(detail: ActionDetail) -> Text:
     return text
 
 
+def _amount_text(e: EngagementRow) -> str:
+    return format(e.amount.normalize(), "f").replace(".", ",")
+
+
 def engagements_modal(
-    actor: Actor, slug: str, detail: ActionDetail, choices: FormChoices, read_only: str = ""
+    actor: Actor, slug: str, detail: ActionDetail, choices: FormChoices
 ) -> FormModal[str]:
     existing = [(engagement_label(e), str(e.id)) for e in detail.engagements]
     ref = detail.row.ref
+    # The version of each engagement as shown; a conflict's reload brings the stored ones.
+    shown = {str(e.id): e for e in detail.engagements}
+    chosen: dict[str, str] = {}
+
+    async def reload() -> tuple[Values, int]:
+        stored = await action_detail(slug, ref)
+        shown.clear()
+        shown.update({str(e.id): e for e in stored.engagements})
+        now = shown.get(chosen.get("which", ""))
+        return ({"amount": _amount_text(now)} if now else {}), 0
 
     async def submit(values: Values) -> str:
         operation = values["operation"]
@@ -60,8 +76,12 @@ def engagements_modal(
         if not values["which"]:
             raise ValidationError("choisissez l'engagement concerné", field="engagement")
         which = int(values["which"])
+        chosen["which"] = str(values["which"])
         if operation == AMOUNT:
-            await act.set_engagement_amount(actor, slug, which, values["amount"])
+            known = shown.get(chosen["which"])
+            await act.set_engagement_amount(
+                actor, slug, which, values["amount"], version=known.version if known else None
+            )
             return f"{ref} : montant modifié"
         await act.remove_engagement(actor, slug, which)
         return f"{ref} : engagement retiré"
@@ -115,5 +135,7 @@ def engagements_modal(
         ],
         submit,
         intro=_intro(detail),
-        read_only=read_only,
+        check=lambda: check_capability(actor, slug, Capability.EDIT),
+        reload=reload,
+        version=0,  # one per engagement, kept in ``shown``
     )

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static,
 
 from roadmap.domain.enums import ActionStatus, AdjustmentKind
 from roadmap.domain.errors import ValidationError
+from roadmap.domain.permissions import Capability
 from roadmap.domain.validation import parse_date
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.reroute import history_text, outcome_message, shift_field, wants_shift
@@ -25,6 +26,7 @@ from roadmap.tui.screens.form import FieldError, FormScreen, Theirs
 from roadmap.tui.widgets.checklist import CheckList
 from roadmap.usecases import queries
 from roadmap.usecases.actions import ActionInput, add_action, edit_action
+from roadmap.usecases.may import check_capability
 from roadmap.usecases.queries import ActionDetail, Choice, FormChoices
 from roadmap.usecases.queries_team import MarginView
 
@@ -57,10 +59,9 @@ class ActionFormScreen(FormScreen[str | None]):
         slug: str,
         choices: FormChoices,
         detail: ActionDetail | None,
-        *,
-        read_only: str = "",
     ) -> None:
-        super().__init__(read_only=read_only)
+        # Creating and editing an action both ask the right to modify the roadmap.
+        super().__init__(check=lambda: check_capability(self.actor, slug, Capability.EDIT))
         self.slug = slug
         self.choices = choices
         self.detail = detail
@@ -284,6 +285,10 @@ class ActionFormScreen(FormScreen[str | None]):
     def _warn(self, ref: str, warnings: tuple[str, ...]) -> None:
         for warning in warnings[:3]:
             self.notify(warning, title="Dépendance contredite", severity="warning", timeout=10)
+
+    @property
+    def versioned(self) -> bool:
+        return self.detail is not None
 
     async def load_theirs(self) -> Theirs | None:
         if self.detail is None:

@@ -13,13 +13,15 @@ from rich.text import Text
 
 from roadmap.domain.enums import AdjustmentKind
 from roadmap.domain.errors import ValidationError
+from roadmap.domain.permissions import Capability
 from roadmap.domain.validation import parse_date
 from roadmap.tui.format import date_fr
 from roadmap.tui.reroute import impact_text, outcome_message, shift_field, wants_shift
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.usecases.actions import reroute_action
 from roadmap.usecases.identity import Actor
-from roadmap.usecases.queries import ActionRow
+from roadmap.usecases.may import check_capability
+from roadmap.usecases.queries import ActionRow, action_detail
 from roadmap.usecases.queries_team import MarginView
 
 
@@ -56,12 +58,18 @@ def action_impact(
 def reroute_modal(
     actor: Actor, slug: str, row: ActionRow, margins: MarginView | None
 ) -> FormModal[str]:
+    async def reload() -> tuple[Values, int]:
+        stored = (await action_detail(slug, row.ref)).row
+        return {"start": date_fr(stored.start_date), "end": date_fr(stored.end_date)}, (
+            stored.version
+        )
+
     async def submit(values: Values) -> str:
         outcome = await reroute_action(
             actor,
             slug,
             row.ref,
-            row.version,
+            values["_version"],
             values["start"],
             values["end"],
             values["reason"],
@@ -98,5 +106,8 @@ def reroute_modal(
         f"au {date_fr(row.end_date) or '?'}.",
         save_label="Ajuster",
         preview=lambda values: preview(margins, row, values),
+        check=lambda: check_capability(actor, slug, Capability.EDIT),
+        reload=reload,
+        version=row.version,
     )
     return modal

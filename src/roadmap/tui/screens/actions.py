@@ -400,26 +400,19 @@ class ActionsScreen(RoadmapScreen):
         self._open_form(None)
 
     def _open_form(self, ref: str | None) -> None:
-        from roadmap.domain.permissions import Capability
         from roadmap.tui.screens.action_form import ActionFormScreen
-        from roadmap.usecases.queries_frame import refusal_for
+        from roadmap.tui.screens.form import open_form
 
-        actor = self.actor
-        Loaded = tuple[FormChoices, queries.ActionDetail | None, str]
+        slug = self.slug
+        Loaded = tuple[FormChoices, queries.ActionDetail | None]
 
         async def load() -> Loaded:
-            refused = await refusal_for(actor, self.slug, Capability.EDIT)
-            choices = await queries.choices(self.slug)
-            detail = await queries.action_detail(self.slug, ref) if ref else None
-            return choices, detail, refused
+            choices = await queries.choices(slug)
+            detail = await queries.action_detail(slug, ref) if ref else None
+            return choices, detail
 
         def push(loaded: Loaded) -> None:
-            choices, detail, refused = loaded
-            if refused and detail is None:
-                self.notify(refused, severity="warning", title="Création impossible")
-                return
-            form = ActionFormScreen(self.slug, choices, detail, read_only=refused)
-            self.app.push_screen(form, self._saved)
+            open_form(self, ActionFormScreen(slug, *loaded), self._saved)
 
         self.run_query(load, push, name="form")
 
@@ -443,32 +436,27 @@ class ActionsScreen(RoadmapScreen):
 
     def _open_reroute(self, row: ActionRow, margins: Any) -> None:
         from roadmap.tui.screens.action_reroute import reroute_modal
+        from roadmap.tui.screens.form import open_form
 
-        self.app.push_screen(
-            reroute_modal(self.actor, self.slug, row, margins), lambda ref: self._saved(ref)
-        )
+        open_form(self, reroute_modal(self.actor, self.slug, row, margins), self._saved)
 
     def action_engagements(self) -> None:
         """Add, change (amount or ETP) or withdraw what a service commits to the action."""
-        from roadmap.domain.permissions import Capability
         from roadmap.tui.screens.action_engagements import engagements_modal
-        from roadmap.usecases.queries_frame import refusal_for
+        from roadmap.tui.screens.form import open_form
 
         row = self.table.current
         if row is None:
             return
         actor, slug = self.actor, self.slug
-        Loaded = tuple[FormChoices, queries.ActionDetail, str]
+        Loaded = tuple[FormChoices, queries.ActionDetail]
 
         async def load() -> Loaded:
-            refused = await refusal_for(actor, slug, Capability.EDIT)
-            return await queries.choices(slug), await queries.action_detail(slug, row.ref), refused
+            return await queries.choices(slug), await queries.action_detail(slug, row.ref)
 
         def push(loaded: Loaded) -> None:
-            choices, detail, refused = loaded
-            self.app.push_screen(
-                engagements_modal(actor, slug, detail, choices, refused), self._engaged
-            )
+            choices, detail = loaded
+            open_form(self, engagements_modal(actor, slug, detail, choices), self._engaged)
 
         self.run_query(load, push, name="form")
 

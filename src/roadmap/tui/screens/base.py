@@ -190,15 +190,12 @@ class RoadmapScreen(AppScreen):
     def action_goto(self, screen_id: str) -> None:
         open_roadmap_screen(self.app, self.slug, screen_id)
 
-    def with_refusal(self, capability: Any, then: Callable[[str], Any]) -> None:
-        """Learn whether the actor may do this here, then ``then(reason)`` ("" if allowed).
-
-        Forms open read-only with the reason at the top instead of refusing after the typing.
-        """
-        from roadmap.usecases.queries_frame import refusal_for
+    def may(self, capability: Any) -> Callable[[], Awaitable[object]]:
+        """A form's ``check``: the core's roadmap-wide right for ``capability`` here."""
+        from roadmap.usecases.may import check_capability
 
         actor, slug = self.actor, self.slug
-        self.run_query(lambda: refusal_for(actor, slug, capability), then, name="refusal")
+        return lambda: check_capability(actor, slug, capability)
 
 
 def open_roadmap_screen(app: Any, slug: str, screen_id: str) -> None:

@@ -15,16 +15,18 @@ from roadmap.domain.enums import CommentKind
 from roadmap.domain.permissions import Capability
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.screens.form import open_form
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
 from roadmap.usecases import queries
 from roadmap.usecases.identity import Actor
+from roadmap.usecases.may import check_capability
 from roadmap.usecases.queries import CommentRow
 
 WHOLE_ROADMAP = "*"
 
 
 def comment_form(
-    actor: Actor, slug: str, subjects: list[tuple[str, str]], about: str, refused: str
+    actor: Actor, slug: str, subjects: list[tuple[str, str]], about: str
 ) -> FormModal[str]:
     """The one comment form, for this screen and for « c » on an action."""
     from roadmap.usecases.observations import add_comment
@@ -53,24 +55,20 @@ def comment_form(
         submit,
         intro="Visible de tous les membres ; une proposition attend la réponse du trinôme.",
         save_label="Publier",
-        read_only=refused,
+        check=lambda: check_capability(actor, slug, Capability.COMMENT),
     )  # fmt: skip
 
 
 def open_comment_form(screen: RoadmapScreen, about: str, done: object) -> None:
-    """Load the subjects and the actor's right, then open the form (read-only if refused)."""
-    from roadmap.usecases.queries_frame import refusal_for
-
+    """Load the subjects, then open the form (read-only for those who may not comment)."""
     actor, slug = screen.actor, screen.slug
 
-    async def load() -> tuple[list[tuple[str, str]], str]:
+    async def load() -> list[tuple[str, str]]:
         choices = await queries.choices(slug)
-        subjects = [(c.label, c.key) for c in (*choices.actions, *choices.jalons)]
-        return subjects, await refusal_for(actor, slug, Capability.COMMENT)
+        return [(c.label, c.key) for c in (*choices.actions, *choices.jalons)]
 
-    def push(loaded: tuple[list[tuple[str, str]], str]) -> None:
-        subjects, refused = loaded
-        screen.app.push_screen(comment_form(actor, slug, subjects, about, refused), done)  # type: ignore[arg-type]
+    def push(subjects: list[tuple[str, str]]) -> None:
+        open_form(screen, comment_form(actor, slug, subjects, about), done)  # type: ignore[arg-type]
 
     screen.run_query(load, push, name="comment-form")
 

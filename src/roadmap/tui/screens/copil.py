@@ -18,12 +18,15 @@ from textual.widgets.option_list import Option
 
 from roadmap.domain.comparison_text import top_lines
 from roadmap.domain.enums import JalonKind
+from roadmap.domain.permissions import Capability
 from roadmap.formatting import plural
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import DatabaseWork
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.screens.form import open_form
 from roadmap.usecases import baselines as bl
 from roadmap.usecases import releve as rel
+from roadmap.usecases.may import check_capability
 from roadmap.usecases.queries import FormChoices
 
 STEERING = (JalonKind.COPIL, JalonKind.COTECH)
@@ -110,7 +113,8 @@ def offer_baseline(screen: DatabaseWork, slug: str, jalon: Any, done: Callable[[
             screen.notify(f"plan figé : référence « {result} »", title="Référence prise")
         done()
 
-    screen.app.push_screen(
+    open_form(
+        screen,
         FormModal(
             f"{jalon.ref} tenu — figer le plan ?",
             [FormField("name", "Nom de la référence", value=name, aliases=("nom",))],
@@ -119,6 +123,7 @@ def offer_baseline(screen: DatabaseWork, slug: str, jalon: Any, done: Callable[[
             "et indicateurs d'aujourd'hui ; le prochain COPIL verra ce qui a changé depuis. "
             "Échap pour ne pas la prendre.",
             save_label="Figer le plan",
+            check=lambda: check_capability(actor, slug, Capability.EDIT),
         ),
         written,
     )
@@ -182,7 +187,8 @@ def _decision_form(
             screen.notify(f"décision {ref} notée au relevé de {jalon.ref}", title="Enregistré")
         done()
 
-    screen.app.push_screen(
+    open_form(
+        screen,
         FormModal(
             f"Nouvelle décision — {jalon.ref} {jalon.title}",
             [
@@ -211,6 +217,7 @@ def _decision_form(
             ],
             submit,
             save_label="Noter",
+            check=lambda: check_capability(actor, slug, Capability.EDIT),
         ),
         written,
     )

@@ -117,6 +117,7 @@ class DashboardScreen(RoadmapScreen):
 
     def _open_action(self, ref: str) -> None:
         from roadmap.tui.screens.action_form import ActionFormScreen
+        from roadmap.tui.screens.form import open_form
 
         slug = self.slug
 
@@ -124,7 +125,7 @@ class DashboardScreen(RoadmapScreen):
             return await queries.choices(slug), await queries.action_detail(slug, ref)
 
         def push(loaded: tuple[queries.FormChoices, queries.ActionDetail]) -> None:
-            self.app.push_screen(ActionFormScreen(slug, *loaded), lambda _ref: self.action_reload())
+            open_form(self, ActionFormScreen(slug, *loaded), lambda _ref: self.action_reload())
 
         self.run_query(load, push, name="open-action")
 

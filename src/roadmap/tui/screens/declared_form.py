@@ -20,7 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from roadmap.tui.screens.form import FieldError, FormScreen, Theirs
+from roadmap.tui.screens.form import Check, FieldError, FormScreen, Theirs
 from roadmap.tui.widgets.checklist import CheckList
 
 T = TypeVar("T")
@@ -54,8 +54,10 @@ class FormField:
 class FormModal(FormScreen[T], Generic[T]):
     """A titled form over the current screen: ctrl+s saves, échap closes (asking if typed).
 
-    ``version`` is the version the submit works from; after a conflict, ``reload`` gives
-    the stored values and the new version, passed to ``submit`` as ``values["_version"]``.
+    ``check`` is the core's « may I, now? » (see ``form.open_form``). A form saving a
+    versioned item gives ``version`` (passed to ``submit`` as ``values["_version"]``) and
+    ``reload``: after a conflict it gives the stored values and the new version, shown beside
+    the typed ones. One without the other is refused: every versioned form shows conflicts.
     """
 
     # The look comes from the app stylesheet's form classes; only this form's extras here.
@@ -88,10 +90,13 @@ class FormModal(FormScreen[T], Generic[T]):
         cancel_label: str = "Annuler",
         preview: Callable[[Values], RenderableType] | None = None,
         read_only: str = "",
+        check: Check | None = None,
         reload: Reload | None = None,
         version: int | None = None,
     ) -> None:
-        super().__init__(read_only=read_only)
+        if (reload is None) != (version is None):
+            raise TypeError("un formulaire versionné donne sa version et de quoi la relire")
+        super().__init__(read_only=read_only, check=check)
         self.form_title = title
         self.fields = list(fields)
         self.submit = submit
@@ -197,6 +202,10 @@ class FormModal(FormScreen[T], Generic[T]):
         if self.version is not None:
             values["_version"] = self.version
         self.save_with(lambda: self.submit(values), self.dismiss)
+
+    @property
+    def versioned(self) -> bool:
+        return self.reload is not None
 
     async def load_theirs(self) -> Theirs | None:
         if self.reload is None:

@@ -16,11 +16,13 @@ from textual.widgets import DataTable, Footer, Static
 
 from roadmap import formatting as fr
 from roadmap.domain.enums import Role, Side
+from roadmap.domain.permissions import Capability
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.screens.form import open_form
 from roadmap.usecases import queries, reference
 from roadmap.usecases import roadmaps as uc
-from roadmap.usecases.admin import is_administrator
+from roadmap.usecases.may import check_member_removal
 from roadmap.usecases.queries_team import RoadmapHeader, roadmap_header
 
 MAX_TRINOME = uc.MAX_TRINOME
@@ -197,7 +199,8 @@ class EquipeScreen(RoadmapScreen):
             )
             return str(values["login"])
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Ajouter un membre",
                 [
@@ -208,6 +211,7 @@ class EquipeScreen(RoadmapScreen):
                 submit,
                 intro="Le trinôme compte trois personnes au plus, des deux politiques.",
                 save_label="Ajouter",
+                check=self.may(Capability.MANAGE_MEMBERS),
             ),
             lambda login: self._written(login, "membre ajouté"),
         )
@@ -224,18 +228,26 @@ class EquipeScreen(RoadmapScreen):
                 actor,
                 slug,
                 member.login,
-                member.version,
+                values["_version"],
                 role=values["role"],
                 side=values["side"],
             )
             return member.login
 
-        self.app.push_screen(
+        async def reload() -> tuple[Values, int]:
+            stored = next(m for m in await queries.members(slug) if m.login == member.login)
+            return {"role": stored.role.value, "side": stored.side.value}, stored.version
+
+        open_form(
+            self,
             FormModal(
                 f"Changer le rôle — {member.name}",
                 [_role_field(member.role), _side_field(member.side.value)],
                 submit,
                 intro=f"Aujourd'hui : {member.role.label.lower()}, côté {member.side.label}.",
+                check=self.may(Capability.MANAGE_MEMBERS),
+                reload=reload,
+                version=member.version,
             ),
             lambda login: self._written(login, "membre modifié"),
         )
@@ -245,21 +257,17 @@ class EquipeScreen(RoadmapScreen):
         if member is None:
             self.notify("choisissez d'abord un membre dans la liste", severity="warning")
             return
-        login, actor = member.login, self.actor
+        login = member.login
+        self.run_query(lambda: reference.person_card(login), self._open_contact, name="person")
 
-        async def load() -> tuple[reference.PersonCard, bool]:
-            return await reference.person_card(login), await is_administrator(actor)
-
-        self.run_query(load, lambda got: self._open_contact(*got), name="person")
-
-    def _open_contact(self, card: reference.PersonCard, admin: bool) -> None:
+    def _open_contact(self, card: reference.PersonCard) -> None:
         actor = self.actor
 
         async def submit(values: Values) -> str:
             await reference.edit_person(
                 actor,
                 card.login,
-                int(values.get("_version", card.version)),
+                values["_version"],
                 name=str(values["name"]),
                 email=str(values["email"]),
                 service_code=card.service_code or None,
@@ -270,7 +278,8 @@ class EquipeScreen(RoadmapScreen):
             now = await reference.person_card(card.login)
             return {"name": now.name, "email": now.email}, now.version
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 f"Coordonnées — {card.name} ({card.login})",
                 [
@@ -288,7 +297,7 @@ class EquipeScreen(RoadmapScreen):
                 "modifiées par un administrateur, versionnées et journalisées.",
                 version=card.version,
                 reload=reload,
-                read_only="" if admin else "seul un administrateur modifie les personnes",
+                check=lambda: reference.require_reference_editor(actor),
             ),
             lambda login: self._written(login, "fiche modifiée"),
         )
@@ -304,14 +313,15 @@ class EquipeScreen(RoadmapScreen):
             await uc.remove_member(actor, slug, member.login)
             return member.login
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 f"Retirer {member.name} ?",
                 [],
                 submit,
-                intro=f"{member.name} ({member.role.label.lower()}) ne sera plus membre. "
-                "S'il ou elle porte des actions, faites d'abord une passation (p).",
+                intro=f"{member.name} ({member.role.label.lower()}) ne sera plus membre.",
                 save_label="Retirer",
+                check=lambda: check_member_removal(actor, slug, member.login),
             ),
             lambda login: self._written(login, "membre retiré"),
         )
@@ -344,7 +354,8 @@ class EquipeScreen(RoadmapScreen):
             if result is not None:
                 self._passation_step2(choices, *result)
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Passation — 1/2 : qui part, qui reprend",
                 [
@@ -375,6 +386,7 @@ class EquipeScreen(RoadmapScreen):
                 intro="Ses actions, ses invitations aux jalons et son rôle passent à l'autre "
                 "personne ; l'historique est gardé.",
                 save_label="Suivant",
+                check=self.may(Capability.MANAGE_MEMBERS),
             ),
             next_step,
         )
@@ -400,7 +412,8 @@ class EquipeScreen(RoadmapScreen):
             )
             self.action_reload()
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Passation — 2/2 : vérifier et confirmer",
                 [
@@ -418,6 +431,7 @@ class EquipeScreen(RoadmapScreen):
                 intro=passation_text(preview, str(typed["reason"])),
                 save_label="Confirmer la passation",
                 cancel_label="Retour",
+                check=self.may(Capability.MANAGE_MEMBERS),
             ),
             done,
         )

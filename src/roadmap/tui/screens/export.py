@@ -12,13 +12,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
 
 from roadmap import formatting as fr
 from roadmap.exchange.drop import refuse_in_web
 from roadmap.exchange.export import ExportResult, export
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.tui.screens.base import RoadmapScreen
+from roadmap.tui.widgets.checklist import CheckBox
 
 
 class ExportScreen(RoadmapScreen):
@@ -43,9 +44,9 @@ class ExportScreen(RoadmapScreen):
         with Horizontal():
             yield Label("Dossier : ")
             yield Input(str(Path.cwd() / "exports"), id="export-out", compact=True)
-        yield Checkbox("Seulement cette feuille de route", value=False, id="export-only")
-        yield Checkbox("Agendas iCalendar (.ics)", value=True, id="export-ics")
-        yield Checkbox("Avec les courriels (--with-contacts)", value=False, id="export-contacts")
+        yield CheckBox("Seulement cette feuille de route", value=False, id="export-only")
+        yield CheckBox("Agendas iCalendar (.ics)", value=True, id="export-ics")
+        yield CheckBox("Avec les courriels (--with-contacts)", value=False, id="export-contacts")
         yield Button("Exporter", id="export-go", variant="primary")
         yield ProgressBar(id="export-progress", show_eta=False)
         yield Static("", id="export-status")
@@ -76,10 +77,10 @@ class ExportScreen(RoadmapScreen):
             return
         out = Path(self.query_one("#export-out", Input).value.strip() or "exports").expanduser()
         options = ExportOptions(
-            with_contacts=self.query_one("#export-contacts", Checkbox).value,
-            ics=self.query_one("#export-ics", Checkbox).value,
+            with_contacts=self.query_one("#export-contacts", CheckBox).value,
+            ics=self.query_one("#export-ics", CheckBox).value,
         )
-        only = self.slug if self.query_one("#export-only", Checkbox).value else None
+        only = self.slug if self.query_one("#export-only", CheckBox).value else None
         self.running = True
         self.query_one("#export-go", Button).disabled = True
         self.query_one("#export-progress", ProgressBar).update(total=None, progress=0)

@@ -6,7 +6,11 @@
   Abandonner or Continuer (``LeaveForm``).
 - A version conflict keeps the typing and shows, field by field, the other person's
   version beside it, to keep either (``ctrl+r`` reloads it again).
-- A form opened with ``read_only=reason`` shows the reason at the top and saves nothing.
+- Who may save, and whether the act is possible now, is the core's to say: a form gets a
+  ``check`` (a ``usecases.may`` function, the use case's own checks run without writing).
+  ``open_form`` runs it before showing the form: « not you » (``PermissionDenied``) opens it
+  read-only with the reason at the top; « not now » (any other refusal) does not open it
+  and says the next possible step. A form pushed without ``open_form`` runs it on mount.
 
 Hand-composed forms (``ActionFormScreen``) subclass ``FormScreen`` directly; declared
 forms (``declared_form.FormModal``) build their fields from a list.
@@ -26,10 +30,12 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Select, SelectionList, Static, TextArea
 
-from roadmap.domain.errors import RoadmapError, StaleVersion
+from roadmap.domain.errors import PermissionDenied, RoadmapError, StaleVersion
 from roadmap.tui.screens.base import DatabaseWork
 
 T = TypeVar("T")
+# The core's answer to « may this person save this form now? »: returns, or raises.
+Check = Callable[[], Awaitable[object]]
 Theirs = dict[str, Any]  # widget id → the value stored now (str, or list[str] for a list)
 FIELD_WIDGETS = (Input, TextArea, Select, SelectionList)
 LeaveChoice = Literal["save", "discard", "stay"]
@@ -50,14 +56,17 @@ class FieldError(Static):
 class TheirVersion(Horizontal):
     """Beside a field after a conflict: the other person's value and a key to take it."""
 
-    def __init__(self, field_id: str, shown: str) -> None:
+    def __init__(self, field_id: str, shown: str, value: Any, *, can_take: bool = True) -> None:
         super().__init__(id=f"theirs-{field_id}", classes="their-version")
         self.field_id = field_id
         self.shown = shown
+        self.value = value
+        self.can_take = can_take
 
     def compose(self) -> ComposeResult:
         yield Static(f"Sa version : {self.shown or '(vide)'}", classes="their-text")
-        yield Button("Garder la sienne", id=f"take-{self.field_id}", classes="take-theirs")
+        if self.can_take:
+            yield Button("Garder la sienne", id=f"take-{self.field_id}", classes="take-theirs")
 
 
 class LeaveForm(ModalScreen[LeaveChoice]):
@@ -110,6 +119,16 @@ def widget_value(widget: Widget) -> Any:
     return None
 
 
+def can_hold(widget: Widget, value: Any, labels: dict[str, str]) -> bool:
+    """Whether the field can take this value (a list offers only its own options)."""
+    if isinstance(widget, Select):
+        return not value or not labels or str(value) in labels
+    if isinstance(widget, SelectionList):
+        offered = {str(o.value) for o in widget.options}
+        return all(str(v) in offered for v in value)
+    return True
+
+
 def set_widget_value(widget: Widget, value: Any) -> None:
     if isinstance(widget, Input):
         widget.value = str(value)
@@ -150,11 +169,15 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
     # French field name (as in RoadmapError.field) → id of the widget holding it.
     FIELDS: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, *args: Any, read_only: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, read_only: str = "", check: Check | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.add_class("form-screen")
         self.saving = False
         self.read_only = read_only
+        self.check = check
+        self.checked = check is None  # open_form asks before the form shows
         self.conflict = False
         self._initial: dict[str, Any] | None = None
         self._after_save: Callable[[], Any] | None = None
@@ -191,6 +214,24 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
         self.mark_clean()
         if self.read_only:
             self._lock(self.read_only)
+        elif not self.checked:  # pushed without open_form: ask now, fields held meanwhile
+            for widget in self.field_widgets().values():
+                widget.disabled = True
+            self.run_query(lambda: answer_check(self.check), self._checked, name="form-check")
+
+    def _checked(self, answer: tuple[str, str]) -> None:
+        read_only, impossible = answer
+        self.checked = True
+        if impossible:
+            self.notify(impossible, title="Impossible pour l'instant", severity="warning")
+            self.dismiss(None)
+            return
+        for widget in self.field_widgets().values():
+            widget.disabled = False
+        if read_only:
+            self.read_only = read_only
+            self.refresh_bindings()
+            self._lock(read_only)
 
     def _lock(self, reason: str) -> None:
         for widget in self.field_widgets().values():
@@ -198,6 +239,7 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
         for button in self.query(".save-button"):
             button.display = False
         box = self.query_one(".form-box")
+        box.border_subtitle = "lecture seule · échap fermer"
         banner = Static(f"Lecture seule : {reason}", id="form-readonly", classes="form-banner")
         box.mount(banner, before=0)
         self.query(".cancel-button").first(Button).label = "Fermer"
@@ -235,6 +277,8 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reload":
             return self.conflict  # shown in the footer only once there is a conflict
+        if action == "save":
+            return not self.read_only  # a read-only form does not offer ctrl+s
         return True
 
     def action_save(self) -> None:
@@ -261,7 +305,10 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
             result = await asyncio.shield(task)
         except StaleVersion as error:
             self._ready_again()
-            self.show_conflict(error)
+            if self.versioned:
+                self.show_conflict(error)
+            else:  # e.g. a proposition decided meanwhile: nothing to keep but the refusal
+                self.show_error(error)
             return
         except RoadmapError as error:
             self._ready_again()
@@ -317,6 +364,11 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
 
     # --- conflicts ------------------------------------------------------------------------
 
+    @property
+    def versioned(self) -> bool:
+        """Whether the form edits a versioned item, whose stored version it can reload."""
+        return False
+
     async def load_theirs(self) -> Theirs | None:
         """The stored values now, by widget id, and adopt the new version; None: not known."""
         return None
@@ -359,9 +411,9 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
             if widget is None or widget_value(widget) == value or base.get(field_id) == value:
                 continue
             differing += 1
-            shown = shown_value(widget, value, self.option_labels(field_id))
-            panel = TheirVersion(field_id, shown)
-            panel.value = value  # type: ignore[attr-defined]
+            labels = self.option_labels(field_id)
+            shown = shown_value(widget, value, labels)
+            panel = TheirVersion(field_id, shown, value, can_take=can_hold(widget, value, labels))
             widget.parent.mount(panel, after=widget)  # type: ignore[union-attr]
         if not differing:
             self.notify("elle n'a changé aucun des champs que vous voyez : ctrl+s enregistre")
@@ -374,7 +426,7 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
             return
         widget = self.field_widgets().get(panel.field_id)
         if widget is not None:
-            set_widget_value(widget, panel.value)  # type: ignore[attr-defined]
+            set_widget_value(widget, panel.value)
             widget.focus()
         panel.remove()
 
@@ -387,3 +439,34 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
     @on(Button.Pressed, ".save-button")
     def _save_pressed(self) -> None:
         self.action_save()
+
+
+# --- opening a form: the core says who may save it, and whether it is possible now ---------
+
+
+async def answer_check(check: Check | None) -> tuple[str, str]:
+    """(read-only reason, impossible reason): both "" when the form may be saved."""
+    if check is None:
+        return "", ""
+    try:
+        await check()
+    except PermissionDenied as refusal:
+        return refusal.message, ""
+    except RoadmapError as refusal:
+        return "", refusal.message
+    return "", ""
+
+
+def open_form(opener: DatabaseWork, form: FormScreen[Any], done: Callable[[Any], Any]) -> None:
+    """Ask the form's ``check``, then show it (read-only if « not you ») or say « not now »."""
+
+    def show(answer: tuple[str, str]) -> None:
+        read_only, impossible = answer
+        if impossible:
+            opener.notify(impossible, title="Impossible pour l'instant", severity="warning")
+            return
+        form.read_only = form.read_only or read_only
+        form.checked = True
+        opener.app.push_screen(form, done)
+
+    opener.run_query(lambda: answer_check(form.check), show, name="form-check")

@@ -26,7 +26,6 @@ from roadmap.domain.errors import ValidationError
 from roadmap.domain.instruction import (
     REVISABLE_STATES,
     STATE_ORDER,
-    avis_refusal,
     fmt_amount,
     fmt_budget,
 )
@@ -34,11 +33,14 @@ from roadmap.domain.validation import amount
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.screens.form import open_form
+from roadmap.usecases import may
 from roadmap.usecases.annotations import AnnotationView, add_annotation, private_annotations
 from roadmap.usecases.avis_decisions import decide, give_avis, revise_decision
 from roadmap.usecases.campaigns import CampagneView, list_campagnes
 from roadmap.usecases.dossier_states import transition
 from roadmap.usecases.instruction_queries import (
+    AvisColumn,
     DossierDetail,
     DossierRow,
     InstructionRights,
@@ -202,27 +204,6 @@ def detail_renderable(data: DossierData) -> RenderableType:
         )
     parts.append(history)
     return Group(*parts)
-
-
-def avis_refusal_for(data: DossierData) -> str:
-    """Why the actor cannot give an avis on this dossier now ("" if they can), and what next."""
-    rights, detail = data.rights, data.detail
-    instructors = ", ".join(c.service for c in detail.avis) or "aucun"
-    if not rights.read_notes:  # read_notes: the actor's service instructs this dossier
-        mine = (
-            f"votre service ({rights.service})" if rights.service else "vous n'avez pas de service"
-        )
-        return (
-            f"{mine} n'instruit pas {detail.row.ref} : seuls les services instructeurs "
-            f"({instructors}) donnent un avis ; un membre du trinôme peut ajouter votre service "
-            "aux instructeurs"
-        )
-    if not rights.give_avis:
-        return (
-            f"votre service ({rights.service}) instruit {detail.row.ref}, mais votre rôle ne "
-            "permet pas de donner un avis (trinôme, direction ou cercle élargi)"
-        )
-    return avis_refusal(detail.row.state)
 
 
 class InstructionScreen(RoadmapScreen):
@@ -438,68 +419,60 @@ class InstructionScreen(RoadmapScreen):
         data = self._current()
         if data is None:
             return
-        refused = avis_refusal_for(data)
-        if refused:  # said before the typing, with the next possible step
-            self.notify(refused, severity="warning", title="Avis impossible")
-            return
         actor, ref = self.actor, data.detail.row.ref
-        mine = next((c for c in data.detail.avis if c.service == data.rights.service), None)
-        current = mine.current if mine else None
+        service = data.rights.service
+        column = next((c for c in data.detail.avis if c.service == service), None)
+        current = column.current if column else None
 
         async def submit(values: Values) -> str:
-            await give_avis(actor, ref, values["value"], values["comment"])
-            return f"avis de {data.rights.service} enregistré sur {ref}"
+            await give_avis(actor, ref, values["value"], values["comment"], seen=values["_version"])
+            return f"avis de {service} enregistré sur {ref}"
 
-        self.app.push_screen(
-            FormModal(
-                f"Avis de {data.rights.service} sur {ref}",
-                [
-                    FormField(
-                        "value",
-                        "Avis",
-                        "select",
-                        value=current.value.value if current else "",
-                        options=[(v.label, v.value) for v in AvisValue],
-                        aliases=("avis",),
-                    ),
-                    FormField(
-                        "comment",
-                        "Commentaire",
-                        "area",
-                        value=current.comment if current else "",
-                        aliases=("commentaire",),
-                        hint="obligatoire pour un avis réservé ou défavorable",
-                    ),
-                ],
-                submit,
-                intro="Changer d'avis garde l'ancien dans l'historique."
-                if current
-                else data.detail.row.title,
-                save_label="Donner l'avis",
-            ),
-            self._after_write,
+        async def reload() -> tuple[Values, int]:
+            stored = await dossier_detail(ref)
+            mine = next((c for c in stored.avis if c.service == service), None)
+            now = mine.current if mine else None
+            values = {"value": now.value.value, "comment": now.comment} if now else {}
+            return values, avis_given(mine)
+
+        form = FormModal(
+            f"Avis de {service or 'votre service'} sur {ref}",
+            [
+                FormField(
+                    "value",
+                    "Avis",
+                    "select",
+                    value=current.value.value if current else "",
+                    options=[(v.label, v.value) for v in AvisValue],
+                    aliases=("avis",),
+                ),
+                FormField(
+                    "comment",
+                    "Commentaire",
+                    "area",
+                    value=current.comment if current else "",
+                    aliases=("commentaire",),
+                    hint="obligatoire pour un avis réservé ou défavorable",
+                ),
+            ],
+            submit,
+            intro="Changer d'avis garde l'ancien dans l'historique."
+            if current
+            else data.detail.row.title,
+            save_label="Donner l'avis",
+            check=lambda: may.check_avis(actor, ref),
+            reload=reload,
+            version=avis_given(column),
         )
+        open_form(self, form, self._after_write)
 
     def action_decide(self) -> None:
         data = self._current()
         if data is None:
             return
-        if not data.rights.edit:
-            self.notify("décider demande le rôle trinôme ou direction", severity="warning")
-            return
         d = data.detail
         revising = d.row.state in REVISABLE_STATES
-        if d.row.state is not DossierState.AVIS_RENDUS and not revising:
-            waiting = ", ".join(d.row.missing_avis)
-            reason = (
-                f"il manque l'avis de : {waiting}"
-                if waiting
-                else f"état « {d.row.state.label} » ; faites-le avancer (touche t) jusqu'à "
-                "l'instruction, la décision suit les avis"
-            )
-            self.notify(f"pas encore de décision possible : {reason}", severity="warning")
-            return
-        actor, ref, version = self.actor, d.row.ref, d.row.version
+        actor, ref = self.actor, d.row.ref
         current = d.current_decision
         fields = [
             FormField(
@@ -561,6 +534,7 @@ class InstructionScreen(RoadmapScreen):
             confirm = values["confirm"] == "oui"
             if values["outcome"] in (DecisionOutcome.REFUSE, DecisionOutcome.AJOURNE):
                 granted = {}  # the amounts prefilled from the demand do not apply
+            version = values["_version"]
             if revising:
                 await revise_decision(
                     actor,
@@ -584,17 +558,22 @@ class InstructionScreen(RoadmapScreen):
             )
             return f"décision enregistrée sur {ref}"
 
-        self.app.push_screen(
-            FormModal(
-                f"{'Réviser la décision' if revising else 'Décision'} — {ref}",
-                fields,
-                submit,
-                intro=self._avis_summary(d),
-                save_label="Réviser" if revising else "Décider",
-                preview=lambda v: self._decision_preview(d, v),
-            ),
-            self._after_write,
+        async def reload() -> tuple[Values, int]:
+            stored = await dossier_detail(ref)
+            return decision_values(stored), stored.row.version
+
+        form = FormModal(
+            f"{'Réviser la décision' if revising else 'Décision'} — {ref}",
+            fields,
+            submit,
+            intro=self._avis_summary(d),
+            save_label="Réviser" if revising else "Décider",
+            preview=lambda v: self._decision_preview(d, v),
+            check=lambda: may.check_decision(actor, ref),
+            reload=reload,
+            version=d.row.version,
         )
+        open_form(self, form, self._after_write)
 
     @staticmethod
     def _avis_summary(d: DossierDetail) -> str:
@@ -621,57 +600,47 @@ class InstructionScreen(RoadmapScreen):
         if data is None:
             return
         d = data.detail
-        if not data.rights.edit:
-            self.notify(
-                "faire avancer un dossier demande le rôle trinôme ou direction", severity="warning"
-            )
-            return
-        if not d.next_states:
-            hint = {
-                DossierState.EN_INSTRUCTION: "il passera en « Avis rendus » avec le dernier avis",
-                DossierState.AVIS_RENDUS: "enregistrez la décision (« d »)",
-            }.get(d.row.state, "c'est un état final")
-            self.notify(f"{d.row.state.label} : {hint}", severity="warning")
-            return
-        actor, ref, version = self.actor, d.row.ref, d.row.version
+        actor, ref = self.actor, d.row.ref
 
         async def submit(values: Values) -> str:
-            await transition(actor, ref, version, values["state"], values["reason"])
+            await transition(actor, ref, values["_version"], values["state"], values["reason"])
             return f"{ref} : {DossierState(values['state']).label}"
 
-        self.app.push_screen(
-            FormModal(
-                f"Faire avancer {ref} (« {d.row.state.label} »)",
-                [
-                    FormField(
-                        "state",
-                        "Nouvel état",
-                        "select",
-                        value=d.next_states[0].value,
-                        options=[(s.label, s.value) for s in d.next_states],
-                        aliases=("état",),
-                    ),
-                    FormField(
-                        "reason",
-                        "Motif",
-                        aliases=("motif",),
-                        hint="obligatoire pour déclarer le dossier irrecevable",
-                    ),
-                ],
-                submit,
-                save_label="Valider",
-            ),
-            self._after_write,
+        async def reload() -> tuple[Values, int]:
+            stored = (await dossier_detail(ref)).row
+            # Her version is the state it is in now (not a choice offered here).
+            return {"state": stored.state.label}, stored.version
+
+        options = [(s.label, s.value) for s in d.next_states]
+        form = FormModal(
+            f"Faire avancer {ref} (« {d.row.state.label} »)",
+            [
+                FormField(
+                    "state",
+                    "Nouvel état",
+                    "select",
+                    value=options[0][1] if options else "",
+                    options=options,
+                    aliases=("état",),
+                ),
+                FormField(
+                    "reason",
+                    "Motif",
+                    aliases=("motif",),
+                    hint="obligatoire pour déclarer le dossier irrecevable",
+                ),
+            ],
+            submit,
+            save_label="Valider",
+            check=lambda: may.check_transition(actor, ref),
+            reload=reload,
+            version=d.row.version,
         )
+        open_form(self, form, self._after_write)
 
     def action_add_note(self) -> None:
         data = self._current()
         if data is None:
-            return
-        if not data.rights.read_notes:
-            self.notify(
-                "les notes privées sont réservées aux services instructeurs", severity="warning"
-            )
             return
         actor, ref = self.actor, data.detail.row.ref
 
@@ -679,7 +648,8 @@ class InstructionScreen(RoadmapScreen):
             await add_annotation(actor, ref, values["text"])
             return "note privée ajoutée"
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 f"Note privée sur {ref}",
                 [FormField("text", "Note", "area", aliases=("note",))],
@@ -687,6 +657,27 @@ class InstructionScreen(RoadmapScreen):
                 intro="Visible des seuls services instructeurs ; jamais exportée ni dans un "
                 "rapport.",
                 save_label="Ajouter",
+                check=lambda: may.check_note(actor, ref),
             ),
             self._after_write,
         )
+
+
+def avis_given(column: AvisColumn | None) -> int:
+    """How many avis the service has given on the dossier (the avis form's « version »)."""
+    if column is None:
+        return 0
+    return len(column.history) + (1 if column.current else 0)
+
+
+def decision_values(d: DossierDetail) -> Values:
+    """The current decision as the decision form's fields hold it (the conflict view)."""
+    current = d.current_decision
+    values: Values = {
+        "outcome": current.outcome.value if current else "",
+        "motivation": current.motivation if current else "",
+    }
+    for line in d.plan:
+        if line.granted is not None:
+            values[f"granted_{line.financeur}"] = format(line.granted, "f").replace(".", ",")
+    return values

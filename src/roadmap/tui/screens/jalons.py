@@ -40,6 +40,7 @@ from roadmap.tui.screens.copil import (
     pick_baseline,
 )
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.screens.form import open_form
 from roadmap.tui.widgets.timeline import Mark, Timeline
 from roadmap.usecases import jalons as uc
 from roadmap.usecases import queries
@@ -241,28 +242,21 @@ class JalonsScreen(RoadmapScreen):
         self.run_query(lambda: queries.choices(slug), self._open_create, name="choices")
 
     def _open_create(self, choices: queries.FormChoices) -> None:
-        self.with_refusal(Capability.EDIT, lambda refused: self._push_create(choices, refused))
-
-    def _push_create(self, choices: queries.FormChoices, refused: str) -> None:
         actor, slug = self.actor, self.slug
-        if refused:
-            self.notify(refused, severity="warning", title="Création impossible")
-            return
 
         async def submit(values: Values) -> str:
             saved = await uc.add_jalon(actor, slug, _jalon_input(values))
             self._warn(saved.warnings)
             return saved.ref
 
-        self.app.push_screen(
-            FormModal(
-                "Nouveau jalon",
-                _jalon_fields(choices, None),
-                submit,
-                save_label="Créer",
-            ),
-            self._written,
+        form = FormModal(
+            "Nouveau jalon",
+            _jalon_fields(choices, None),
+            submit,
+            save_label="Créer",
+            check=self.may(Capability.EDIT),
         )
+        open_form(self, form, self._written)
 
     def action_edit(self) -> None:
         row = self.current_row()
@@ -275,9 +269,6 @@ class JalonsScreen(RoadmapScreen):
         )
 
     def _open_edit(self, choices: queries.FormChoices, row: queries.JalonRow) -> None:
-        self.with_refusal(Capability.EDIT, lambda refused: self._push_edit(choices, row, refused))
-
-    def _push_edit(self, choices: queries.FormChoices, row: queries.JalonRow, refused: str) -> None:
         actor, slug = self.actor, self.slug
 
         async def submit(values: Values) -> str:
@@ -290,28 +281,23 @@ class JalonsScreen(RoadmapScreen):
             stored = await stored_jalon(slug, row.ref)
             return jalon_values(stored), stored.version
 
-        self.app.push_screen(
-            FormModal(
-                f"Modifier {row.ref} — {row.title}",
-                _jalon_fields(choices, row),
-                submit,
-                intro=f"Le {date_fr(row.current_date)} : pour changer la date, "
-                "« d » Ajuster l'itinéraire (avec un motif).",
-                read_only=refused,
-                reload=reload,
-                version=row.version,
-            ),
-            self._written,
+        form = FormModal(
+            f"Modifier {row.ref} — {row.title}",
+            _jalon_fields(choices, row),
+            submit,
+            intro=f"Le {date_fr(row.current_date)} : pour changer la date, "
+            "« d » Ajuster l'itinéraire (avec un motif).",
+            check=self.may(Capability.EDIT),
+            reload=reload,
+            version=row.version,
         )
+        open_form(self, form, self._written)
 
     def action_reroute(self) -> None:
         row = self.current_row()
         if row is None:
             self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
-        self.with_refusal(Capability.EDIT, lambda refused: self._push_reroute(row, refused))
-
-    def _push_reroute(self, row: queries.JalonRow, refused: str) -> None:
         actor, slug = self.actor, self.slug
         margins = self.data.margins if self.data else None
 
@@ -367,26 +353,27 @@ class JalonsScreen(RoadmapScreen):
             intro=intro + ".",
             save_label="Ajuster",
             preview=lambda values: reroute_preview(margins, row, values),
-            read_only=refused,
+            check=self.may(Capability.EDIT),
             reload=reload,
             version=row.version,
         )
-        self.app.push_screen(modal, self._written)
+        open_form(self, modal, self._written)
 
     def action_status(self) -> None:
         row = self.current_row()
         if row is None:
             self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
-        self.with_refusal(Capability.EDIT, lambda refused: self._push_status(row, refused))
-
-    def _push_status(self, row: queries.JalonRow, refused: str) -> None:
         actor, slug = self.actor, self.slug
 
         async def submit(values: Values) -> str:
-            await uc.set_jalon_status(actor, slug, row.ref, row.version, values["status"])
+            await uc.set_jalon_status(actor, slug, row.ref, values["_version"], values["status"])
             chosen["status"] = values["status"]
             return row.ref
+
+        async def reload() -> tuple[Values, int]:
+            stored = await stored_jalon(slug, row.ref)
+            return {"status": stored.status.value}, stored.version
 
         chosen: dict[str, str] = {}
 
@@ -396,24 +383,24 @@ class JalonsScreen(RoadmapScreen):
             if held and row.kind in STEERING and row.status != JalonStatus.TENU:
                 offer_baseline(self, slug, row, self.action_reload)
 
-        self.app.push_screen(
-            FormModal(
-                f"Statut — {row.ref} {row.title}",
-                [
-                    FormField(
-                        "status",
-                        "Statut",
-                        "select",
-                        value=row.status.value,
-                        options=[(s.label, s.value) for s in JalonStatus],
-                        aliases=("statut",),
-                    )
-                ],
-                submit,
-                read_only=refused,
-            ),
-            written,
+        form = FormModal(
+            f"Statut — {row.ref} {row.title}",
+            [
+                FormField(
+                    "status",
+                    "Statut",
+                    "select",
+                    value=row.status.value,
+                    options=[(s.label, s.value) for s in JalonStatus],
+                    aliases=("statut",),
+                )
+            ],
+            submit,
+            check=self.may(Capability.EDIT),
+            reload=reload,
+            version=row.version,
         )
+        open_form(self, form, written)
 
     # --- COPIL: relevé de décisions, baseline beside the plan ------------------------------
 

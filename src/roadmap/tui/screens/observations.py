@@ -16,9 +16,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Static
 
+from roadmap.domain.permissions import Capability
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.screens.form import open_form
 from roadmap.tui.widgets.sparkline import sparkline_text, trend_text
 from roadmap.usecases import observations as uc
 from roadmap.usecases import queries, removal
@@ -219,7 +221,8 @@ class ObservationsScreen(RoadmapScreen):
             )
             return str(values["indicator"])
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Ajouter une valeur",
                 [
@@ -237,6 +240,7 @@ class ObservationsScreen(RoadmapScreen):
                 ],
                 submit,
                 save_label="Ajouter",
+                check=self.may(Capability.OBSERVE),
             ),
             self._value_added,
         )
@@ -258,7 +262,8 @@ class ObservationsScreen(RoadmapScreen):
             )
             return "ok"
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Observation sensible",
                 [
@@ -282,6 +287,7 @@ class ObservationsScreen(RoadmapScreen):
                 intro="Ce que les chiffres ne disent pas : paroles d'habitants, constats de "
                 "terrain, signaux faibles.",
                 save_label="Ajouter",
+                check=self.may(Capability.OBSERVE),
             ),
             self._record_added,
         )
@@ -305,7 +311,8 @@ class ObservationsScreen(RoadmapScreen):
                 values["description"],
             )
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Nouvel indicateur",
                 [
@@ -322,6 +329,7 @@ class ObservationsScreen(RoadmapScreen):
                 ],
                 submit,
                 save_label="Créer",
+                check=self.may(Capability.EDIT),
             ),
             self._value_added,
         )

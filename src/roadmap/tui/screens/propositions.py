@@ -23,7 +23,9 @@ from roadmap.exchange.receive import Received, receive_file
 from roadmap.tui.reroute import impact_text, shift_field, wants_shift
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.screens.form import open_form
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
+from roadmap.usecases.may import check_capability, check_proposition
 from roadmap.usecases.proposition_apply import Accepted
 from roadmap.usecases.propositions import (
     DateMove,
@@ -164,7 +166,8 @@ class PropositionsScreen(RoadmapScreen):
                 move.new_end, shift_dependents=wants_shift(values),
             )  # fmt: skip
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 f"Accepter la proposition n° {row.id} ?",
                 [shift_field()] if move is not None else [],
@@ -172,29 +175,37 @@ class PropositionsScreen(RoadmapScreen):
                 intro=self.describe(row),
                 save_label="Accepter",
                 preview=preview if move is not None else None,
+                check=lambda: check_proposition(actor, row.id),
             ),
             lambda done: self._decided(row, None if done is None else _accepted_text(done)),
         )
 
     def action_receive(self) -> None:
-        from roadmap.domain.permissions import Capability
-        from roadmap.usecases.queries_frame import refusal_for
+        actor, root = self.actor, drop.web_root()
 
-        actor, slug, root = self.actor, self.slug, drop.web_root()
-
-        async def load() -> tuple[str, list[drop.Deposit]]:
-            refused = await refusal_for(actor, slug, Capability.EDIT)
-            if root is None or refused:
-                return refused, []
+        async def load() -> list[drop.Deposit]:
+            if root is None:
+                return []
             # Only the deposits about a roadmap where this person may receive.
             mine = await deciding_roadmaps(actor)
-            return refused, [d for d in drop.deposits(root) if drop.roadmaps_of(d.path) & mine]
+            return [d for d in drop.deposits(root) if drop.roadmaps_of(d.path) & mine]
 
-        self.run_query(load, lambda got: self._open_receive(*got), name="receive")
+        self.run_query(load, self._open_receive, name="receive")
 
-    def _open_receive(self, refused: str, found: list[drop.Deposit]) -> None:
-        actor = self.actor
+    def _open_receive(self, found: list[drop.Deposit]) -> None:
+        from roadmap.domain.permissions import Capability
+
+        actor, slug = self.actor, self.slug
         root = drop.web_root()
+
+        async def check() -> None:
+            await check_capability(actor, slug, Capability.EDIT)
+            if root is not None and not found:  # « not now », with the step before
+                raise ValidationError(
+                    "aucun fichier déposé : déposez-le d'abord par « Fichiers de mon service » "
+                    "→ « Renvoyer un fichier » (barre du haut de la page)",
+                    field="fichier",
+                )
 
         async def submit(values: Values) -> Received:
             typed = str(values["path"]).strip()
@@ -222,10 +233,8 @@ class PropositionsScreen(RoadmapScreen):
                 "\nSession web : seuls les fichiers déposés par « Fichiers de mon service » "
                 "→ « Renvoyer un fichier » (barre du haut) sont proposés."
             )
-            if not found and not refused:
-                refused = "aucun fichier déposé : déposez-le d'abord par « Fichiers de mon "
-                refused += "service » → « Renvoyer un fichier » (barre du haut de la page)"
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 "Recevoir le fichier renvoyé par un service",
                 [
@@ -240,7 +249,7 @@ class PropositionsScreen(RoadmapScreen):
                 submit,
                 intro=intro,
                 save_label="Recevoir",
-                read_only=refused,
+                check=check,
             ),
             self._received,
         )
@@ -271,13 +280,15 @@ class PropositionsScreen(RoadmapScreen):
             await refuse_proposition(actor, row.id, str(values["motif"]))
             return "refusée"
 
-        self.app.push_screen(
+        open_form(
+            self,
             FormModal(
                 f"Refuser la proposition n° {row.id}",
                 [FormField("motif", "Motif du refus (le service le lira)", "area")],
                 submit,
                 intro=self.describe(row),
                 save_label="Refuser",
+                check=lambda: check_proposition(actor, row.id),
             ),
             lambda done: self._decided(row, done),
         )

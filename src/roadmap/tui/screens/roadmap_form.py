@@ -8,12 +8,15 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from roadmap.domain.enums import ServiceKind
 from roadmap.tui.screens.form import FieldError, FormScreen
+from roadmap.usecases.may import check_roadmap_creation
 from roadmap.usecases.queries import Choice
 from roadmap.usecases.queries_frame import service_choices
 from roadmap.usecases.roadmaps import RoadmapInput, create_roadmap
 
 
 class RoadmapFormScreen(FormScreen[str | None]):
+    """Asks the core first: administrators and directions start roadmaps."""
+
     FIELDS = {
         "identifiant": "slug",
         "titre": "title",
@@ -22,6 +25,9 @@ class RoadmapFormScreen(FormScreen[str | None]):
         "côté politique de la ville": "pv",
         "côté droit commun": "dc",
     }
+
+    def __init__(self) -> None:
+        super().__init__(check=lambda: check_roadmap_creation(self.actor))
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form-box") as box:

@@ -1,4 +1,4 @@
-"""A SelectionList whose ticked boxes read without colour: « X » ticked, blank not ticked.
+"""Boxes that read without colour: « X » ticked, blank not ticked (lists and single boxes).
 
 Textual draws the same « X » in both states and tells them apart by colour only.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from textual.strip import Strip
-from textual.widgets import SelectionList
+from textual.widgets import Checkbox, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 
 
@@ -24,3 +24,15 @@ class CheckList(SelectionList[str]):
         mark = "X" if option.value in self.selected else " "
         segments[1] = Segment(mark, segments[1].style)
         return Strip(segments, strip.cell_length)
+
+
+class CheckBox(Checkbox):
+    """A single box: « X » when ticked, blank when not."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.BUTTON_INNER = "X" if self.value else " "
+
+    def watch_value(self, value: bool) -> None:
+        self.BUTTON_INNER = "X" if value else " "
+        self.refresh()

@@ -94,6 +94,21 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{number(count)} {word}"
 
 
+def agree(count: int, singular: str, plural_form: str | None = None) -> str:
+    """The word alone, agreed with ``count``: ``agree(2, "manquant")`` → ``manquants``."""
+    return singular if abs(count) < 2 else (plural_form or _plural_of(singular))
+
+
+# Nouns of the app whose participles take an « e » (« action modifiée », « jalon modifié »).
+FEMININE = {"action", "observation", "valeur", "décision", "campagne", "personne", "référence"}
+
+
+def gendered(noun: str, participle: str) -> str:
+    """``gendered("action", "modifié")`` → ``modifiée``: no « modifié(e) » in messages."""
+    first = noun.split(" ")[0].lower()
+    return participle + "e" if first in FEMININE or noun.startswith("une ") else participle
+
+
 def _plural_of(word: str) -> str:
     # Regular French plurals; irregular ones are passed in by the caller.
     last = word.split(" ")[0]

@@ -99,6 +99,16 @@ CASES: list[tuple[str, list[str], str, int]] = [
     ("admin retirer", ["personne"], "visiteur", 3),
     ("admin territoires", [], "testeur", 0),
     ("admin territoire", ["nord", "Territoire nord"], "visiteur", 3),
+    (
+        "admin service",
+        ["sports", "Direction des sports", "--nature", "droit_commun"],
+        "visiteur",
+        3,
+    ),
+    ("admin service", ["dcs", "Doublon", "--nature", "droit_commun"], "testeur", 2),
+    ("admin nouvelle-personne", ["ldurand", "Lina Durand", "--service", "dcs"], "testeur", 0),
+    ("admin nouvelle-personne", ["jrey", "Julien Rey"], "testeur", 2),  # exists already
+    ("admin nouvelle-personne", ["ldurand", "Lina Durand"], "visiteur", 3),
     ("admin personne", ["jrey", "--courriel", "julien.rey@example.org"], "testeur", 0),
     ("admin personne", ["jrey", "--courriel", "sans-arobase"], "testeur", 2),
     ("admin personne", ["inconnu", "--nom", "X"], "testeur", 2),

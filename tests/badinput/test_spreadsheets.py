@@ -167,9 +167,7 @@ def test_cli_summary_counts_lines_exactly(
     out = capsys.readouterr()
     assert code == 2
     assert "guillemet-non-ferme.csv:ligne 3 : guillemet ouvert ligne 3" in out.err
-    assert (
-        "Lu : UTF-8, séparateur point-virgule, 5 ligne(s) ; aucune ligne de données lue" in out.out
-    )
+    assert "Lu : UTF-8, séparateur point-virgule, 5 lignes ; aucune ligne de données lue" in out.out
 
 
 async def test_headers_with_units_and_marks_as_spreadsheets_write_them(world: World) -> None:

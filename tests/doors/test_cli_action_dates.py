@@ -75,7 +75,7 @@ def test_without_a_choice_a_contradiction_is_refused_naming_it_and_both_options(
     assert "Avec --decaler :\n  Fait bouger : A3 (+14 j)" in text
     assert "Avec --garder :\n  ⚠ A3 « Trois » commence le 01/05/2027, avant la fin de A2" in text
     assert "L'horizon du 31/12/2030 tient" in text
-    assert "contrediraient 1 dépendance(s) : A3 « Trois »" in text
+    assert "contrediraient 1 dépendance : A3 « Trois »" in text
     assert "--decaler" in text.split("roadmap :")[1] and "--garder" in text.split("roadmap :")[1]
     assert stored(world_file) == before
 

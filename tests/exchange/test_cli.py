@@ -21,11 +21,11 @@ def test_import_then_export_from_the_cli(
     out = tmp_path / "exports"
     assert main(["--db", db, "export", "--out", str(out), "--ics"]) == 0
     printed = capsys.readouterr().out
-    assert "12 fichier(s) écrit(s), 0 inchangé(s)" in printed
+    assert "12 fichiers écrits, 0 inchangé" in printed
     exported = (out / "pat-test.toml").read_bytes()
     assert without_journal(exported) == without_journal(SOURCE.read_bytes())
     assert main(["--db", db, "export", "--out", str(out), "--ics"]) == 0
-    assert "0 fichier(s) écrit(s), 12 inchangé(s)" in capsys.readouterr().out
+    assert "0 fichier écrit, 12 inchangés" in capsys.readouterr().out
     assert main(["--db", db, "export", "--out", str(out), "--marges", "2026-01-15"]) == 0
     assert b"marge_jours = " in (out / "pat-test.toml").read_bytes()
 

@@ -276,7 +276,7 @@ async def test_nothing_new_answers_without_loading_the_orm(
         subprocess.run, [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True
     )
     report = json.loads(done.stdout)
-    assert f"{len(first.files)} inchangé(s)" in report["out"]
+    assert f"{len(first.files)} inchangés" in report["out"]
     assert report["heavy"] == []
     assert stats(out) == before
     await edit_status("A1", "bloquee")  # now something is new: the normal path runs

@@ -59,14 +59,14 @@ async def test_an_action_without_history_is_deleted_and_journaled(
     path = edited(tmp_path, _drop("actions", "A10"))
     before = await counts()
     dry = await import_file(trinome, path, dry_run=True)
-    assert dry.dry_run and dry.changes == ["action A10 : retrait : supprimé(e) (aucun historique)"]
+    assert dry.dry_run and dry.changes == ["action A10 : retrait : suppression (aucun historique)"]
     assert await counts() == before  # the listing, nothing written
     done = await import_file(trinome, path)
     assert done.changes == dry.changes
     assert not await m.Action.exists(ref="A10")
     rows = await _rows("action", "A10")
     me = await journal_actor(TRINOME)
-    assert (me, "suppression", "", "Sans axe", "absent(e) du fichier importé") in rows
+    assert (me, "suppression", "", "Sans axe", "ne figure plus dans le fichier importé") in rows
     assert (me, "modification", "titre", "Sans axe") in [r[:4] for r in rows]  # field by field
     assert (me, "modification", "statut", "idee") in [r[:4] for r in rows]
 
@@ -88,7 +88,7 @@ async def test_an_action_with_history_is_kept_abandoned(
     result = await import_file(trinome, path)
     [line] = [x for x in result.changes if x.startswith("action A1 :")]
     # started, with a commitment: it cannot go, it is abandoned
-    assert line.startswith("action A1 : retrait : gardé(e) comme « abandonnee »")
+    assert line.startswith("action A1 : retrait : conservation comme « abandonnée »")
     assert "engagement" in line and "statut en_cours" in line
     a1 = await m.Action.get(ref="A1")
     assert a1.status.value == "abandonnee"
@@ -112,8 +112,8 @@ async def test_jalons_deleted_or_cancelled(db: DatabaseLocation, tmp_path: Path)
 
     result = await import_file(trinome, edited(tmp_path, without_jalons))
     lines = sorted(result.changes)
-    assert any(x.startswith("jalon J1 : retrait : gardé(e) comme « annule »") for x in lines)
-    assert "jalon J2 : retrait : supprimé(e) (aucun historique)" in lines
+    assert any(x.startswith("jalon J1 : retrait : conservation comme « annulé »") for x in lines)
+    assert "jalon J2 : retrait : suppression (aucun historique)" in lines
     assert (await m.Jalon.get(ref="J1")).status.value == "annule"  # held, re-routed: kept
     assert not await m.Jalon.exists(ref="J2")
 
@@ -130,7 +130,7 @@ async def test_indicators_edited_deleted_or_refused(db: DatabaseLocation, tmp_pa
         road(doc)["indicateurs"].pop()  # I2: no value, removed
 
     result = await import_file(trinome, edited(tmp_path, edit))
-    assert "indicateur I2 : retrait : supprimé(e) (aucun historique)" in result.changes
+    assert "indicateur I2 : retrait : suppression (aucun historique)" in result.changes
     assert any(x.startswith("indicateur I1 : nom : ") for x in result.changes), result.changes
     after = await m.Indicator.get(ref="I1")
     assert (after.name, after.unit, after.version) == (
@@ -147,7 +147,7 @@ async def test_indicators_edited_deleted_or_refused(db: DatabaseLocation, tmp_pa
     with pytest.raises(ImportRefused) as refused:
         await import_file(trinome, edited(tmp_path, _drop("indicateurs", "I1")))
     assert "feuille_de_route.indicateurs" in str(refused.value)
-    assert "valeur(s)" in str(refused.value)
+    assert "valeur relevée" in str(refused.value)
     assert await counts() == before
 
 

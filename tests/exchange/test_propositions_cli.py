@@ -38,7 +38,7 @@ def test_demo_walkthrough_from_the_command_line(
 
     assert main(["--db", db, "propositions", "recevoir", str(returned)]) == 0
     received = capsys.readouterr().out
-    assert "2 proposition(s) de ars (Julie Durand)" in received
+    assert "2 propositions de ars (Julie Durand)" in received
     assert "n° 1  pat-salon-martigues A13 fin : « 2027-03-29 » → « 2027-04-30 »" in received
     with pytest.raises(SystemExit) as usage:
         main(["--db", db, "propositions", "accepter", "1", "--decaler", "--garder"])

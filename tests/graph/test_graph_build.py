@@ -198,7 +198,7 @@ async def test_report_on_both_backends(db: DatabaseLocation, tmp_path: Path) -> 
     )
     path, picture = await write_report(alice, SLUG, tmp_path / "copil.md", today=date(2026, 1, 2))
     text = path.read_text(encoding="utf-8")
-    assert "| J1 | date | 2026-11-30 → 2026-12-15 | Contrainte | Salle indisponible |" in text
+    assert "| J1 | date | 30/11/2026 → 15/12/2026 | Contrainte | Salle indisponible |" in text
     assert "D-2026-001" in text and "Les Jardins du Canourgues" in text
     assert "**A1 → A2 → J1 → point d'arrivée**" in text
     assert picture is not None and picture.exists()

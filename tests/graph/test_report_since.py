@@ -33,7 +33,7 @@ async def test_report_first_section_on_the_demo(db: DatabaseLocation, tmp_path: 
     assert "A2 caf (Budget) : 25\u202f000\u202f€ → 30\u202f000\u202f€ (hausse)" in text
     relevé = text.index("## Relevé de décisions du COPIL du 02/11/2025 (J1)")
     assert first < relevé < text.index("## Point d'arrivée")
-    assert "1 faite(s) sur 3." in text and "| D2 | Associer la CAF" in text
+    assert "1 faite sur 3." in text and "| D2 | Associer la CAF" in text
     with pytest.raises(NotFound, match="COPIL de lancement"):
         await write_report(
             await current_actor(), DEMO_SLUG, tmp_path / "x.md", picture=False, since="inconnue"

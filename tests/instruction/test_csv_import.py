@@ -106,7 +106,7 @@ def test_decode_and_sniff() -> None:
 def test_header_problems_are_reported_on_line_1() -> None:
     for header, expected in [
         (["porteur", "titre", "couleur", "demande_dcs"], "colonne inconnue « couleur »"),
-        (["titre", "demande_dcs"], "obligatoire(s) absente(s) : porteur"),
+        (["titre", "demande_dcs"], "colonne obligatoire absente : porteur"),
         (["porteur", "titre"], "aucune colonne de montant : demande_"),
         (["porteur", "titre", "demande_dcs", "Demande dcs"], "financeur dcs en double"),
     ]:
@@ -229,7 +229,7 @@ def test_cli_import_and_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert "dossiers.csv:ligne 4 : porteur : ne peut pas être vide" in text
     assert "Aucun dossier importé" in text and "Windows-1252" in text
     code, text = _cli(db, "dossier", "import", str(bad), "--campagne", str(YEAR), "--partial")
-    assert code == 1 and "2 dossier(s) importé(s) : AAP2026-001, AAP2026-002" in text
+    assert code == 1 and "2 dossiers importés : AAP2026-001, AAP2026-002" in text
     code, text = _cli(db, "dossiers", "--campagne", str(YEAR))
     assert code == 0 and "Épicerie de l'Étang" in text and "Déposé" in text
     code, text = _cli(db, "dossiers", "--format", "csv")

@@ -126,7 +126,7 @@ async def test_a_row_removed_out_of_band_is_named(db: DatabaseLocation) -> None:
     await tamper(db, lifted(db, ["DELETE FROM journal WHERE id = 2"]))
     report = await verify_chain()
     assert not report.ok
-    assert "n° 2 supprimée(s)" in report.problems[0], report.problems
+    assert "ligne n° 2 supprimée" in report.problems[0], report.problems
 
 
 async def test_a_forged_row_is_named_even_once_the_application_wrote_after_it(

@@ -104,7 +104,7 @@ async def test_actions_variance_column_and_picker(tmp_path: Path) -> None:
 async def test_dashboard_opens_with_what_changed_since_the_copil(tmp_path: Path) -> None:
     async with demo_app(tmp_path) as (app, _pilot):
         text = str(app.screen.query_one("#dash-copil", Static).render())
-        assert text.startswith("Depuis le COPIL du 02/11/2025\n2 décalé(s)")
+        assert text.startswith("Depuis le COPIL du 02/11/2025\n2 décalés")
         assert "COTECH de mi-parcours" in text and "opportunité" in text
         assert "Décisions à suivre (2)" in text and "D2 Associer la CAF" in text
 

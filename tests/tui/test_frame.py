@@ -159,29 +159,34 @@ def test_quitting_leaves_no_thread_behind(tmp_path: Path) -> None:
 
 
 async def test_create_a_roadmap_from_accueil(tmp_path: Path) -> None:
-    from textual.widgets import Input, Select, TextArea
+    from textual.widgets import Input, TextArea
 
-    from roadmap.tui.screens.roadmap_form import RoadmapFormScreen
+    from roadmap.tui.screens.first_start import FirstStartScreen
 
     async with demo_app(tmp_path, open_slug=None) as (app, pilot):
-        await pilot.press("n")
+        await pilot.press("n")  # demo only: the guided start (its services are not for real)
         await settle(app, pilot)
         form = app.screen
-        assert isinstance(form, RoadmapFormScreen)
-        form.query_one("#slug", Input).value = "sante-qpv"
-        form.query_one("#title", Input).value = "Santé × politique de la ville"
+        assert isinstance(form, FirstStartScreen)
+        for field, value in {
+            "territoire": "Ville de Salon",
+            "my_name": "Mathilde Roux",
+            "my_service": "Cohésion sociale",
+            "other_service": "Cohésion sociale",  # same service on both sides: refused
+            "title": "Santé × politique de la ville",
+            "horizon": "31/12/2027",
+        }.items():
+            form.query_one(f"#{field}", Input).value = value
         form.query_one("#destination", TextArea).text = "Un médecin à moins de 15 minutes."
-        form.query_one("#horizon", Input).value = "31/12/2027"
-        form.query_one("#pv", Select).value = "dcs"
-        form.query_one("#dc", Select).value = "dcs"  # same service on both sides: refused
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is form
-        assert "deux services différents" in str(form.query_one("#error-dc").render())
-        form.query_one("#dc", Select).value = "sante"
+        assert "deux services différents" in str(form.query_one("#error-other_service").render())
+        form.query_one("#other_service", Input).value = "Santé publique"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert isinstance(app.screen, DashboardScreen) and app.screen.slug == "sante-qpv"
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.slug == "sante-politique-de-la-ville"
 
 
 def test_launcher_reports_a_bad_database_in_french(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from roadmap.cli.runner import EXIT_OK, CommandContext
+from roadmap.formatting import date_short, plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,6 +40,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     person.add_argument("--courriel", metavar="ADRESSE", help='adresse, ou "" pour l\'effacer')
     person.add_argument("--service", metavar="CODE", help='code du service, ou "" pour aucun')
     person.set_defaults(handler=_person)
+    service = sub.add_parser("service", help="créer un service (côté, partenaire, État)")
+    service.add_argument("code", metavar="CODE")
+    service.add_argument("name", metavar="NOM")
+    service.add_argument(
+        "--nature",
+        required=True,
+        choices=["politique_de_la_ville", "droit_commun", "etat", "partenaire"],
+    )
+    service.set_defaults(handler=_service)
+    new_person = sub.add_parser(
+        "nouvelle-personne", help="créer la fiche d'une personne, pour l'ajouter à une équipe"
+    )
+    new_person.add_argument("login", metavar="IDENTIFIANT", help="son identifiant de session")
+    new_person.add_argument("name", metavar="NOM")
+    new_person.add_argument("--service", metavar="CODE", help="son service")
+    new_person.add_argument("--courriel", default="", metavar="ADRESSE")
+    new_person.set_defaults(handler=_new_person)
 
 
 async def _list(ctx: CommandContext) -> int:
@@ -49,7 +67,7 @@ async def _list(ctx: CommandContext) -> int:
     if not rows:
         print("Aucun administrateur.")
     for row in rows:
-        when = f" le {row.added_at:%d/%m/%Y}" if row.added_at else ""
+        when = f" le {date_short(row.added_at)}" if row.added_at else ""
         print(f"  {row.login:<24} {row.source}{when}")
     mine = "oui" if await is_administrator(ctx.actor) else "non"
     print(f"Vous ({ctx.actor.login}) : administrateur {mine}.")
@@ -81,7 +99,11 @@ async def _territories(ctx: CommandContext) -> int:
     for t in territories:
         campaigns = await Campagne.filter(territoire_id=t.id).count()
         roadmaps = await Roadmap.filter(territoire_id=t.id).count()
-        print(f"  {t.code:<16} {t.name} ({roadmaps} feuille(s) de route, {campaigns} campagne(s))")
+        print(
+            f"  {t.code:<16} {t.name} ("
+            f"{plural(roadmaps, 'feuille de route', 'feuilles de route')}, "
+            f"{plural(campaigns, 'campagne')})"
+        )
     return EXIT_OK
 
 
@@ -120,4 +142,23 @@ async def _person(ctx: CommandContext) -> int:
         f"{after.login} : {after.name}, {after.email or 'sans courriel'}, "
         f"service {after.service_code or 'aucun'} (noté au journal)"
     )
+    return EXIT_OK
+
+
+async def _service(ctx: CommandContext) -> int:
+    from roadmap.usecases.reference import ServiceInput, create_service
+
+    a = ctx.args
+    created = await create_service(ctx.actor, ServiceInput(a.code, a.name, a.nature))
+    print(f"Service {created.code} créé (noté au journal).")
+    return EXIT_OK
+
+
+async def _new_person(ctx: CommandContext) -> int:
+    from roadmap.usecases.reference import PersonInput, create_person
+
+    a = ctx.args
+    person = await create_person(ctx.actor, PersonInput(a.login, a.name, a.courriel, a.service))
+    print(f"Fiche de {person.name} ({person.login}) créée (noté au journal).")
+    print("Ajoutez-la à une équipe : écran Équipe, touche n.")
     return EXIT_OK

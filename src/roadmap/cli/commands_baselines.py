@@ -8,6 +8,7 @@ from typing import Any
 
 from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, CommandContext
 from roadmap.domain.errors import ValidationError
+from roadmap.formatting import date_short, moment, plural
 
 
 def register(subparsers: Any) -> None:
@@ -88,7 +89,7 @@ async def _create(ctx: CommandContext) -> int:
     slug = await the_roadmap(ctx.args)
     info = await create_baseline(ctx.actor, slug, ctx.args.nom, jalon_ref=ctx.args.jalon.upper())
     when = info.taken_at.astimezone()
-    print(f"référence « {info.name} » prise dans {slug} le {when:%d/%m/%Y %H:%M}")
+    print(f"référence « {info.name} » prise dans {slug} le {moment(when)}")
     return EXIT_OK
 
 
@@ -100,10 +101,7 @@ async def _list(ctx: CommandContext) -> int:
         print("Aucune référence.")
     for b in rows:
         jalon = f" ({b.jalon_ref})" if b.jalon_ref else ""
-        print(
-            f"{b.slug:<24} {b.taken_at.astimezone():%d/%m/%Y %H:%M}  {b.name}{jalon}  "
-            f"par {b.taken_by} · {b.state}"
-        )
+        print(f"{b.slug:<24} {moment(b.taken_at)}  {b.name}{jalon}  par {b.taken_by} · {b.state}")
     return EXIT_OK if all(b.intact for b in rows) else EXIT_ALERT
 
 
@@ -114,7 +112,10 @@ async def _verify(ctx: CommandContext) -> int:
     bad = [b for b in rows if not b.intact]
     for b in bad:
         print(f"{b.slug} « {b.name} » : {b.state}")
-    print(f"{len(rows)} référence(s) vérifiée(s), {len(bad)} modifiée(s) hors application.")
+    print(
+        f"{plural(len(rows), 'référence vérifiée', 'références vérifiées')}, "
+        f"{plural(len(bad), 'modifiée')} hors application."
+    )
     return EXIT_ALERT if bad else EXIT_OK
 
 
@@ -165,7 +166,8 @@ async def _decision_list(ctx: CommandContext) -> int:
         who = r.carrier_name or r.carrier_login or "porteur non désigné"
         links = f" [{', '.join(r.links)}]" if r.links else ""
         print(
-            f"{r.ref:<4} {r.jalon_kind.label} {r.jalon_ref} du {r.jalon_date:%d/%m/%Y} · {who} · "
+            f"{r.ref:<4} {r.jalon_kind.label} {r.jalon_ref} du {date_short(r.jalon_date)} · "
+            f"{who} · "
             f"{r.standing(today)}\n     {r.text}{links}"
         )
     return EXIT_OK

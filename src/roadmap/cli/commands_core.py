@@ -211,10 +211,11 @@ async def _db_verify(ctx: CommandContext) -> int:
     for problem in problems:
         print(f"ERREUR        {problem}")
     if problems:
-        print(f"\nJournal : {report.rows} ligne(s), {len(problems)} problème(s).")
+        print(f"\nJournal : {plural(report.rows, 'ligne')}, {plural(len(problems), 'problème')}.")
         return EXIT_ALERT
     head = f"sha256:{report.head}" if report.head else "(journal vide)"
-    print(f"Journal intact : {report.rows} ligne(s) chaînée(s), protections en place.")
+    rows = plural(report.rows, "ligne chaînée", "lignes chaînées")
+    print(f"Journal intact : {rows}, protections en place.")
     print(f"Tête du journal : {head}")
     return EXIT_OK
 

@@ -10,7 +10,7 @@ from roadmap import formatting as fmt
 from roadmap.cli.runner import EXIT_ALERT, EXIT_OK, EXIT_USAGE, CommandContext
 from roadmap.domain.enums import DecisionOutcome, DossierState
 from roadmap.domain.errors import ValidationError
-from roadmap.formatting import plural
+from roadmap.formatting import date_short, plural
 
 CSV_COLUMNS = [
     "ref",
@@ -229,21 +229,22 @@ async def _import(ctx: CommandContext) -> int:
         print(f"{a.file}:{where} : {message}", file=sys.stderr)
     if report.encoding:
         sep = SEPARATOR_NAMES.get(report.delimiter, "?")
-        read = f"Lu : {report.encoding}, séparateur {sep}, {report.lines} ligne(s)"
+        read = f"Lu : {report.encoding}, séparateur {sep}, {plural(report.lines, 'ligne')}"
         if report.header_line:
-            blank = f", {report.blank} vide(s)" if report.blank else ""
+            blank = f", {plural(report.blank, 'vide')}" if report.blank else ""
             layout = " ; format long, une ligne par financeur" if report.layout == "long" else ""
             print(
-                f"{read} : en-tête ligne {report.header_line}, {report.rows} ligne(s) de "
-                f"données{blank} → {report.dossiers} dossier(s){layout}."
+                f"{read} : en-tête ligne {report.header_line}, {plural(report.rows, 'ligne')} de "
+                f"données{blank} → {plural(report.dossiers, 'dossier')}{layout}."
             )
         else:
             print(f"{read} ; aucune ligne de données lue (voir l'erreur ci-dessus).")
     if report.imported:
-        print(f"{len(report.imported)} dossier(s) importé(s) : {', '.join(report.imported)}")
+        done = plural(len(report.imported), "dossier importé", "dossiers importés")
+        print(f"{done} : {', '.join(report.imported)}")
     elif report.errors and not a.partial and report.rows:
         print(
-            f"Aucun dossier importé : {len(report.errors)} erreur(s). Corrigez-les, "
+            f"Aucun dossier importé : {plural(len(report.errors), 'erreur')}. Corrigez-les, "
             "ou relancez avec --partial pour importer les dossiers valides.",
             file=sys.stderr,
         )
@@ -272,7 +273,7 @@ async def _show(ctx: CommandContext) -> int:
     if d.next_states:
         print(f"Suite        : {', '.join(s.value for s in d.next_states)}")
     if r.avis_deadline:
-        print(f"Avis attendus avant le {r.avis_deadline:%d/%m/%Y}")
+        print(f"Avis attendus avant le {date_short(r.avis_deadline)}")
     if d.summary:
         print(f"\n{d.summary}")
     from roadmap.domain.instruction import fmt_budget
@@ -287,13 +288,15 @@ async def _show(ctx: CommandContext) -> int:
     for col in d.avis:
         if col.current:
             cur = col.current
-            text = f"{cur.value.label} ({cur.person}, {cur.given_at:%d/%m/%Y})"
+            text = f"{cur.value.label} ({cur.person}, {date_short(cur.given_at)})"
             text += f" : {cur.comment}" if cur.comment else ""
         else:
             text = "en attente"
         print(f"  {col.service:<16} {text}")
         for old in col.history:
-            print(f"  {'':<16} (avant : {old.value.label}, {old.given_at:%d/%m/%Y} {old.comment})")
+            print(
+                f"  {'':<16} (avant : {old.value.label}, {date_short(old.given_at)} {old.comment})"
+            )
     if d.decisions:
         print("\nDécisions")
         for dec in d.decisions:
@@ -324,7 +327,7 @@ async def _show(ctx: CommandContext) -> int:
         if notes:
             print("\nNotes privées des instructeurs (jamais exportées)")
             for n in notes:
-                print(f"  {n.created_at:%d/%m/%Y} {n.author} ({n.service}) : {n.text}")
+                print(f"  {date_short(n.created_at)} {n.author} ({n.service}) : {n.text}")
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from roadmap.cli.runner import EXIT_OK, CommandContext
 from roadmap.domain import validation as v
 from roadmap.domain.errors import RoadmapError
 from roadmap.domain.io_errors import io_error
+from roadmap.formatting import agree, plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -115,9 +116,14 @@ def _export_quick(args: argparse.Namespace) -> int | None:
         return None
     files, cleaned = found
     if cleaned:
-        print(f"{len(cleaned)} fichier(s) temporaire(s) d'un export interrompu supprimé(s)")
-    print(f"0 fichier(s) écrit(s), {len(files)} inchangé(s) dans {args.out}")
+        print(_cleaned(len(cleaned)))
+    print(f"0 fichier écrit, {plural(len(files), 'inchangé')} dans {args.out}")
     return EXIT_OK
+
+
+def _cleaned(count: int) -> str:
+    files = plural(count, "fichier temporaire", "fichiers temporaires")
+    return f"{files} d'un export interrompu {agree(count, 'supprimé')}"
 
 
 async def _export(ctx: CommandContext) -> int:
@@ -144,11 +150,9 @@ async def _export(ctx: CommandContext) -> int:
     for path in result.removed:
         print(f"supprimé  {path} (plus produit par l'export)")
     if result.cleaned:
-        print(f"{len(result.cleaned)} fichier(s) temporaire(s) d'un export interrompu supprimé(s)")
-    print(
-        f"{len(result.written)} fichier(s) écrit(s), {len(result.unchanged)} inchangé(s) "
-        f"dans {args.out}"
-    )
+        print(_cleaned(len(result.cleaned)))
+    written = plural(len(result.written), "fichier écrit", "fichiers écrits")
+    print(f"{written}, {plural(len(result.unchanged), 'inchangé')} dans {args.out}")
     return EXIT_OK
 
 

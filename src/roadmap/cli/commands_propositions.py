@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from roadmap.cli.runner import EXIT_OK, CommandContext
+from roadmap.formatting import plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,7 +63,7 @@ async def _receive(ctx: CommandContext) -> int:
     if not result.recorded:
         print(f"{ctx.args.file} ({result.service}, {author}) : aucune proposition")
     else:
-        print(f"{len(result.recorded)} proposition(s) de {result.service} ({author}) :")
+        print(f"{plural(len(result.recorded), 'proposition')} de {result.service} ({author}) :")
         for p in result.recorded:
             line = (
                 f"  n° {p.id}  {p.roadmap_slug} {p.item_ref} "

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from roadmap.domain.enums import ActionStatus, JalonStatus, label_of
+from roadmap.formatting import date_short
 
 _ACTION_ORDER = [s.value for s in ActionStatus]
 _DROPPED = {ActionStatus.ABANDONNEE.value, JalonStatus.ANNULE.value}
@@ -108,7 +109,7 @@ class Comparison:
     @property
     def title(self) -> str:
         """« Depuis le COPIL du 15/06/2026 » (or the baseline's name when taken by hand)."""
-        day = self.taken_at.date().strftime("%d/%m/%Y")
+        day = date_short(self.taken_at.date())
         if self.occasion:
             return f"Depuis le {self.occasion} du {day}"
         return f"Depuis la référence « {self.name} » du {day}"
@@ -137,18 +138,20 @@ class Comparison:
 
     def counts(self) -> list[tuple[str, int]]:
         """(French label, count) of each kind of change, in reading order, non-zero only."""
+        from roadmap.formatting import agree
+
         pairs = [
-            ("décalé(s)", len(self.moved)),
-            ("ajouté(s)", len(self.added)),
-            ("abandonné(s)", len(self.abandoned)),
-            ("supprimé(s)", len(self.removed)),
-            ("statut(s) changé(s)", len(self.statuses)),
-            ("responsable(s) changé(s)", len(self.owners)),
-            ("engagement(s) modifié(s)", len(self.engagements)),
-            ("dossier(s) décidé(s)", len(self.dossiers)),
-            ("indicateur(s) mis à jour", len(self.indicators)),
+            ("décalé", "décalés", len(self.moved)),
+            ("ajouté", "ajoutés", len(self.added)),
+            ("abandonné", "abandonnés", len(self.abandoned)),
+            ("supprimé", "supprimés", len(self.removed)),
+            ("statut changé", "statuts changés", len(self.statuses)),
+            ("responsable changé", "responsables changés", len(self.owners)),
+            ("engagement modifié", "engagements modifiés", len(self.engagements)),
+            ("dossier décidé", "dossiers décidés", len(self.dossiers)),
+            ("indicateur mis à jour", "indicateurs mis à jour", len(self.indicators)),
         ]
-        return [(label, n) for label, n in pairs if n]
+        return [(agree(n, one, many), n) for one, many, n in pairs if n]
 
     def variance(self, ref: str, end: date | None) -> int | None:
         """Days between an action's end now and in the baseline (None when either is unset)."""

@@ -6,6 +6,7 @@ from datetime import date
 
 from roadmap.domain.comparison import Change, Comparison, Moved, Rerouting, money_fr
 from roadmap.domain.enums import label_of
+from roadmap.formatting import agree, plural
 
 TAMPERED_WARNING = (
     "⚠ référence modifiée hors application : son contenu ne correspond plus au journal"
@@ -55,12 +56,16 @@ def top_lines(c: Comparison, limit: int = 3) -> list[str]:
     lines = [] if c.intact else [TAMPERED_WARNING]
     lines += [moved_text(m) for m in c.moved[:limit]]
     if len(c.moved) > limit:
-        lines.append(f"… et {len(c.moved) - limit} autre(s) décalage(s)")
+        more = len(c.moved) - limit
+        lines.append(f"… et {plural(more, 'autre décalage', 'autres décalages')}")
     if c.added:
-        lines.append("Ajouté(s) : " + ", ".join(f"{i.ref} {i.title}" for i in c.added[:limit]))
+        head = agree(len(c.added), "Ajouté", "Ajoutés")
+        lines.append(f"{head} : " + ", ".join(f"{i.ref} {i.title}" for i in c.added[:limit]))
     if c.abandoned:
         lines.append(
-            "Abandonné(s) : " + ", ".join(f"{i.ref} {i.title}" for i in c.abandoned[:limit])
+            agree(len(c.abandoned), "Abandonné", "Abandonnés")
+            + " : "
+            + ", ".join(f"{i.ref} {i.title}" for i in c.abandoned[:limit])
         )
     lines.append(margin_text(c))
     return lines

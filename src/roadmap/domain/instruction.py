@@ -11,6 +11,7 @@ from enum import StrEnum
 from roadmap.domain.enums import AvisValue, DecisionOutcome, DossierState, ServiceKind
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.validation import no_control
+from roadmap.formatting import agree, date_short
 
 S = DossierState
 
@@ -183,7 +184,8 @@ def check_decision(
     unknown = sorted(set(granted) - set(asked))
     if unknown:
         raise ValidationError(
-            f"financeur(s) absent(s) du plan de financement : {', '.join(unknown)}",
+            agree(len(unknown), "financeur absent", "financeurs absents")
+            + f" du plan de financement : {', '.join(unknown)}",
             field="montants accordés",
         )
     if outcome is DecisionOutcome.AJOURNE:
@@ -328,15 +330,16 @@ def dossier_alerts(facts: DossierFacts, today: date) -> list[InstructionAlert]:
         add(
             AlertLevel.AVERTISSEMENT,
             "avis-en-retard",
-            f"avis manquant(s) de {', '.join(facts.missing_avis)} "
-            f"(date limite {facts.avis_deadline:%d/%m/%Y} dépassée)",
+            f"avis {agree(len(facts.missing_avis), 'manquant')} de "
+            f"{', '.join(facts.missing_avis)} "
+            f"(date limite {date_short(facts.avis_deadline)} dépassée)",
         )
     if facts.state in UNDECIDED_STATES and facts.campagne_closes_on < today:
         add(
             AlertLevel.AVERTISSEMENT,
             "non-decide-apres-cloture",
             f"toujours sans décision (« {facts.state.label} ») alors que la campagne est close "
-            f"depuis le {facts.campagne_closes_on:%d/%m/%Y}",
+            f"depuis le {date_short(facts.campagne_closes_on)}",
         )
     asked_total = sum((f.asked for f in facts.financements), ZERO)
     granted_total = sum((f.granted or ZERO for f in facts.financements), ZERO)

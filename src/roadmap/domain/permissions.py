@@ -43,8 +43,19 @@ def refusal(role: Role | None, capability: Capability, *, roadmap: str) -> str:
     current = f"votre rôle : {role.label.lower()}" if role else "vous n'êtes pas membre"
     return (
         f"« {capability.value} » dans la feuille de route {roadmap} demande le rôle {needed} "
-        f"({current})"
+        f"({current}) ; {_next_step(role, capability)}"
     )
+
+
+def _next_step(role: Role | None, capability: Capability) -> str:
+    """What the person can do instead: every refusal names a next step."""
+    if role is None:
+        return "demandez au trinôme de vous ajouter à l'équipe"
+    if role is Role.LECTEUR:
+        return "demandez au trinôme un rôle dans l'équipe (cercle élargi ou trinôme)"
+    if capability is Capability.ARCHIVE:
+        return "c'est à la direction de la feuille de route de le faire"
+    return "proposez-le au trinôme par un commentaire, il pourra le faire"
 
 
 def require(role: Role | None, capability: Capability, *, roadmap: str) -> None:

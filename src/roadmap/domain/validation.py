@@ -152,6 +152,12 @@ def reason(value: str | None, field: str = "motif") -> str:
     cleaned = no_control((value or "").strip(), field, multiline=True)
     if len(cleaned) < 3:
         raise ValidationError(
-            "un motif est obligatoire pour tout changement de date ou de périmètre", field=field
+            "un motif est obligatoire pour tout changement de date ou de périmètre"
+            + (
+                f" (« {cleaned} » est trop court : dites en quelques mots pourquoi)"
+                if cleaned
+                else ""
+            ),
+            field=field,
         )
     return cleaned

@@ -156,7 +156,7 @@ class _Applier:
     async def _removals(self) -> None:
         """Items absent from the file, once the file's own edits (dependencies dropped,
         dossiers moved) are in: deleted when they have no history, else kept closed."""
-        reason = "absent(e) du fichier importé"
+        reason = "ne figure plus dans le fichier importé"
         for kind, model, remove in (
             ("indicateur", m.Indicator, removal.remove_indicator),
             ("jalon", m.Jalon, removal.remove_jalon),

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from roadmap.exchange.values import natural_key
+from roadmap.formatting import gendered, plural
 from roadmap.usecases.base import show
 
 # Keys that only an export writes (computed) or only an import reads (the reason).
@@ -144,7 +145,8 @@ def _history(plan: Plan, path: str, key: str, new: dict[str, Any], old: dict[str
         if twin is None:
             plan.refuse(
                 where,
-                f"{_HISTORY_NAMES[key]} absent(e) de la base ne s'ajoute pas : {_HISTORY_HINT}",
+                f"{_HISTORY_NAMES[key]} {gendered(_HISTORY_NAMES[key], 'absent')} de la base "
+                f"ne s'ajoute pas : {_HISTORY_HINT}",
             )
             continue
         stored.remove(twin)
@@ -456,8 +458,9 @@ def _indicators(
         if item.get("valeurs"):
             plan.refuse(
                 f"{root}.indicateurs",
-                f"indicateur {ref} absent du fichier : il a {len(item['valeurs'])} valeur(s) "
-                "relevée(s), qui sont des observations de la feuille de route ; il ne se "
+                f"indicateur {ref} absent du fichier : il a "
+                f"{plural(len(item['valeurs']), 'valeur relevée', 'valeurs relevées')}, "
+                "qui sont des observations de la feuille de route ; il ne se "
                 "supprime pas (remettez-le dans le fichier)",
             )
             continue

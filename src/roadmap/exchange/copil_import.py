@@ -13,6 +13,7 @@ from typing import Any
 from roadmap import models as m
 from roadmap.exchange.copil_doc import content_digest
 from roadmap.exchange.problems import Problems
+from roadmap.formatting import date_short
 from roadmap.usecases.base import journal
 from roadmap.usecases.identity import Actor
 
@@ -109,7 +110,8 @@ async def write_copil(
             ref=b["nom"],
             operation="création",
             new=b["empreinte"],
-            reason=f"import de {filename} (prise le {b['prise_le']:%d/%m/%Y} par {b['prise_par']})",
+            reason=f"import de {filename} "
+            f"(prise le {date_short(b['prise_le'])} par {b['prise_par']})",
         )
         restored += 1
     # The relevé follows the file, like the re-routings: replaced as a whole.

@@ -40,6 +40,7 @@ from roadmap.exchange.roadmap_doc import build_roadmap_document
 from roadmap.exchange.schema import DOCUMENT, check_table
 from roadmap.exchange.snapshot import read_snapshot
 from roadmap.exchange.toml_input import MAX_FILE_BYTES, load_toml, oversized_integers
+from roadmap.formatting import gendered, moment, plural
 from roadmap.usecases.base import journal, retired_refs, write_unit
 from roadmap.usecases.check import contradicted_dependencies
 from roadmap.usecases.identity import Actor
@@ -62,7 +63,7 @@ class ImportResult:
 
     def summary(self) -> str:
         if not self.created:
-            return f"{self.count} changement(s)" if self.changes else "rien à changer"
+            return plural(self.count, "changement") if self.changes else "rien à changer"
         parts = ", ".join(f"{n} {k}" for k, n in self.counts.items() if n)
         return parts or "rien"
 
@@ -173,10 +174,11 @@ async def _changed_since(slug: str, plan: Plan, generated: datetime, out: Proble
             .first()
         )
         if later is not None:
-            when = later.at.astimezone().strftime("%d/%m/%Y %H:%M")
+            when = moment(later.at)
             out.add(
                 change.path,
-                f"{change.kind} {change.ref} modifié(e) dans la base par {later.actor} le {when}, "
+                f"{change.kind} {change.ref} {gendered(change.kind, 'modifié')} dans la base par "
+                f"{later.actor} le {when}, "
                 "après l'export de ce fichier : rien n'a été écrasé ; réexportez, reportez vos "
                 "changements, puis réimportez",
             )
@@ -263,7 +265,7 @@ async def _update(
         entity="feuille de route",
         ref=slug,
         operation="import",
-        new=f"{result.count} changement(s)",
+        new=plural(result.count, "changement"),
         reason=f"import de {filename} (chaque champ est journalisé à part)",
     )
     return result

@@ -16,6 +16,7 @@ from roadmap.exchange import SCHEMA_VERSION
 from roadmap.exchange.copil_import import check_copil
 from roadmap.exchange.metadata import KIND_ROADMAP
 from roadmap.exchange.problems import Problems
+from roadmap.formatting import date_short
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$|^[a-z0-9]$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # a service code names a file
@@ -241,7 +242,7 @@ async def check_references(doc: dict[str, Any], out: Problems) -> None:
                 if value is not None and value > horizon:
                     out.add(
                         f"{path}.{date_key}",
-                        f"{value:%d/%m/%Y} dépasse l'horizon ({horizon:%d/%m/%Y}) ; "
+                        f"{date_short(value)} dépasse l'horizon ({date_short(horizon)}) ; "
                         "attendu une date avant l'horizon",
                     )
             if item.get("debut") and item.get("fin") and item["fin"] < item["debut"]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from roadmap.domain.errors import ValidationError
 from roadmap.exchange.locate import LineIndex
+from roadmap.formatting import plural
 
 MAX_REPORTED = 25
 
@@ -22,7 +23,7 @@ class ImportRefused(ValidationError):
         more = len(problems) - len(shown)
         text = f"{heading} :\n  " + "\n  ".join(shown)
         if more:
-            text += f"\n  … et {more} autre(s) problème(s)"
+            text += f"\n  … et {plural(more, 'autre problème', 'autres problèmes')}"
         super().__init__(text)
 
 

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+from roadmap.formatting import date_short
 from roadmap.graph import model as m
 
 if TYPE_CHECKING:
@@ -371,9 +372,9 @@ def consistency(g: nx.MultiDiGraph, schedule: Schedule | None = None) -> list[Is
                 Issue(
                     "dates",
                     u,
-                    f"{a['ref']} commence le {start:%d/%m/%Y}, avant la fin de {b['ref']} "
+                    f"{a['ref']} commence le {date_short(start)}, avant la fin de {b['ref']} "
                     f"dont {'il' if a.get('kind') == m.JALON else 'elle'} dépend "
-                    f"({before:%d/%m/%Y})",
+                    f"({date_short(before)})",
                 )
             )
     for node, a in g.nodes(data=True):
@@ -387,8 +388,8 @@ def consistency(g: nx.MultiDiGraph, schedule: Schedule | None = None) -> list[Is
                 Issue(
                     "apres_horizon",
                     node,
-                    f"{what} {a['ref']} « {a['label']} » ({end:%d/%m/%Y}) est après l'horizon "
-                    f"({horizon:%d/%m/%Y})",
+                    f"{what} {a['ref']} « {a['label']} » ({date_short(end)}) est après l'horizon "
+                    f"({date_short(horizon)})",
                 )
             )
     if schedule is not None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from roadmap.domain.enums import ActionStatus, AdjustmentKind, DossierState, ServiceKind
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.validation import printable
+from roadmap.formatting import plural
 from roadmap.graph import model as m
 from roadmap.graph.review import Review, analyse, read_graph
 
@@ -34,11 +35,20 @@ class Rerouting:
     reason: str
     author: str
     cause: str = ""  # ref of the item whose move pushed this one (empty: moved by hand)
+    author_name: str = ""  # the person's name, for people reading the report
 
     @property
     def why(self) -> str:
         """The reason, with what pushed the item when it was shifted along."""
         return f"entraîné par {self.cause} : {self.reason}" if self.cause else self.reason
+
+
+def _value(text: str) -> str:
+    """A stored value as people read it: an ISO date becomes 29/11/2026."""
+    try:
+        return _fr(date.fromisoformat(text)) if len(text) == 10 else text
+    except ValueError:
+        return text
 
 
 def _cell(value: object) -> str:
@@ -95,15 +105,16 @@ async def reroutings(slug: str, since: date | None) -> list[Rerouting]:
     mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
     _, rows = await conn.execute_query(
         "SELECT adj.created_at, adj.field, adj.old_value, adj.new_value, adj.kind, "
-        "adj.reason, adj.author, act.ref, jal.ref, adj.cause FROM adjustment adj "
+        "adj.reason, adj.author, act.ref, jal.ref, adj.cause, p.name FROM adjustment adj "
         "JOIN roadmap r ON r.id = adj.roadmap_id "
+        "LEFT JOIN person p ON p.login = adj.author "
         "LEFT JOIN action act ON act.id = adj.action_id "
         "LEFT JOIN jalon jal ON jal.id = adj.jalon_id "
         f"WHERE r.slug = {mark} ORDER BY adj.created_at, adj.id",
         [slug],
     )
     result = []
-    for created, field, old, new, kind, reason, author, action_ref, jalon_ref, cause in rows:
+    for created, field, old, new, kind, reason, author, action_ref, jalon_ref, cause, name in rows:
         day = _as_datetime(created).date()
         if since is not None and day < since:
             continue
@@ -120,6 +131,7 @@ async def reroutings(slug: str, since: date | None) -> list[Rerouting]:
                 str(reason),
                 str(author),
                 str(cause or ""),
+                str(name or ""),
             )
         )
     return result
@@ -228,7 +240,16 @@ def _section_reroutings(
     if not items:
         return [*lines, "Aucun ajustement."]
     rows = [
-        [_fr(r.day), r.item, r.field, f"{r.old} → {r.new}", r.kind, r.why, r.author] for r in items
+        [
+            _fr(r.day),
+            r.item,
+            r.field,
+            f"{_value(r.old)} → {_value(r.new)}",
+            r.kind,
+            r.why,
+            r.author_name or r.author,
+        ]
+        for r in items
     ]
     return [
         *lines,
@@ -315,7 +336,8 @@ def _section_fragility(review: Review) -> list[str]:
         )
     for f in cuts:
         lines.append(
-            f"- **{f.label}** : son départ isolerait {f.cut_off} service(s) ou personne(s)"
+            f"- **{f.label}** : son départ isolerait "
+            + plural(f.cut_off, "service ou personne", "services ou personnes")
         )
     return lines
 
@@ -357,7 +379,7 @@ def _section_releve(rows: list[Any], today: date) -> list[str]:
     first = rows[0]
     head = f"## Relevé de décisions du {first.jalon_kind.label} du {_fr(first.jalon_date)}"
     done = sum(1 for r in rows if r.done)
-    lines = [f"{head} ({first.jalon_ref})", "", f"{done} faite(s) sur {len(rows)}.", ""]
+    lines = [f"{head} ({first.jalon_ref})", "", f"{plural(done, 'faite')} sur {len(rows)}.", ""]
     table = [
         [
             r.ref,

@@ -25,6 +25,7 @@ from tortoise.migrations.executor import MigrationExecutor
 
 from roadmap.domain.errors import StorageError
 from roadmap.domain.io_errors import describe_sqlite_error, is_disk_trouble, storage_error
+from roadmap.formatting import plural
 from roadmap.storage.config import APP_LABEL, tortoise_config
 from roadmap.storage.location import DatabaseLocation, check_sqlite_path
 
@@ -103,8 +104,9 @@ async def _migrate(location: DatabaseLocation, info: DatabaseInfo) -> None:
         if location.is_sqlite:
             _, rows = await connections.get("default").execute_query("PRAGMA foreign_key_check")
             if rows:
+                broken = plural(len(rows), "référence cassée", "références cassées")
                 raise StorageError(
-                    f"la mise à jour du schéma a laissé {len(rows)} référence(s) cassée(s) ; "
+                    f"la mise à jour du schéma a laissé {broken} ; "
                     f"la copie d'avant mise à jour est {info.backup_path}"
                 )
     finally:

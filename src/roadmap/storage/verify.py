@@ -13,6 +13,7 @@ from typing import Any
 
 from tortoise import connections
 
+from roadmap.formatting import agree
 from roadmap.storage.chain import (
     COLUMNS,
     PG_FUNCTIONS,
@@ -59,10 +60,12 @@ def _first_break(rows: list[tuple[Any, ...]], index: int, previous: str) -> str:
     prev_id = int(rows[index - 1][0]) if index else 0
     follows_stored = following is not None and row_hash(stored, following[:-1]) == following[-1]
     if int(row[0]) != prev_id + 1:
-        gone = f"n° {prev_id + 1}" + (f" à {row[0] - 1}" if row[0] > prev_id + 2 else "")
+        several = row[0] > prev_id + 2
+        gone = f"n° {prev_id + 1}" + (f" à {row[0] - 1}" if several else "")
         doubt = "" if follows_stored or following is None else f", ou ligne n° {row[0]} modifiée"
         return (
-            f"ligne(s) {gone} supprimée(s) hors de l'application{doubt} "
+            f"{'lignes' if several else 'ligne'} {gone} "
+            f"{'supprimées' if several else 'supprimée'} hors de l'application{doubt} "
             f"(la chaîne ne se raccorde plus avant la ligne n° {row[0]})"
         )
     if not stored:
@@ -136,7 +139,8 @@ async def missing_protections() -> list[str]:
         extra = sorted(set(triggers) - set(PG_TRIGGERS))
         names = [str(r[0]) for r in cols]
     if extra:
-        problems.append(f"schéma modifié : déclencheur(s) inattendu(s) sur le journal : {extra}")
+        what = agree(len(extra), "déclencheur inattendu", "déclencheurs inattendus")
+        problems.append(f"schéma modifié : {what} sur le journal : {extra}")
     if sorted(names) != sorted(COLUMNS):
         problems.append(
             f"schéma modifié : colonnes du journal {sorted(names)} au lieu de {sorted(COLUMNS)}"

@@ -17,6 +17,8 @@ from typing import Any
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from roadmap.formatting import agree
+
 MAX_THEME_BYTES = 64 * 1024
 COLOR_KEYS = (
     "primary",
@@ -45,6 +47,10 @@ class LoadedThemes:
     problems: list[str] = field(default_factory=list)
 
 
+def _unknown_keys(count: int) -> str:
+    return agree(count, "clé inconnue", "clés inconnues")
+
+
 def _color(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise ThemeFileError(f'{where} : une couleur est un texte comme "#000091"')
@@ -65,7 +71,7 @@ def theme_from_data(data: dict[str, Any], fallback_name: str) -> tuple[Theme, st
     """Validate the parsed TOML of one theme; return the Theme and its French label."""
     unknown = sorted(set(data) - TOP_KEYS)
     if unknown:
-        raise ThemeFileError(f"clé(s) inconnue(s) : {', '.join(unknown)}")
+        raise ThemeFileError(f"{_unknown_keys(len(unknown))} : {', '.join(unknown)}")
     name = data.get("name", fallback_name)
     if not isinstance(name, str) or not name.strip() or not name.replace("-", "").isalnum():
         raise ThemeFileError("« name » : lettres, chiffres et tirets seulement")
@@ -80,7 +86,9 @@ def theme_from_data(data: dict[str, Any], fallback_name: str) -> tuple[Theme, st
         raise ThemeFileError("la table [colors] doit au moins donner « primary »")
     unknown_colors = sorted(set(colors) - set(COLOR_KEYS))
     if unknown_colors:
-        raise ThemeFileError(f"[colors] : clé(s) inconnue(s) : {', '.join(unknown_colors)}")
+        raise ThemeFileError(
+            f"[colors] : {_unknown_keys(len(unknown_colors))} : {', '.join(unknown_colors)}"
+        )
     variables = data.get("variables", {})
     if not isinstance(variables, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in variables.items()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from roadmap.domain.enums import ActionStatus, JalonStatus, RoadmapStatus, Role, Side
+from roadmap.formatting import date_short, plural
 from roadmap.models import Action, Dependency, Jalon, Membership, Roadmap
 from roadmap.usecases.alert import Alert, Level
 from roadmap.usecases.base import get_roadmap
@@ -26,7 +27,7 @@ async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
         add(
             Level.AVERTISSEMENT,
             "trinome-incomplet",
-            f"trinôme incomplet : {len(trinome_sides)} membre(s) sur {MAX_TRINOME}",
+            f"trinôme incomplet : {plural(len(trinome_sides), 'membre')} sur {MAX_TRINOME}",
         )
     for side in (Side.POLITIQUE_DE_LA_VILLE, Side.DROIT_COMMUN):
         if side not in trinome_sides:
@@ -63,7 +64,7 @@ async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
             add(
                 Level.AVERTISSEMENT,
                 "action-en-retard",
-                f"échéance dépassée le {a['end_date']:%d/%m/%Y} : {a['title']}",
+                f"échéance dépassée le {date_short(a['end_date'])} : {a['title']}",
                 a["ref"],
             )
     for action_ref, on_ref, on_status in await Dependency.filter(
@@ -84,14 +85,15 @@ async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
             add(
                 Level.ERREUR,
                 "jalon-depasse",
-                f"jalon dépassé sans être tenu ni reporté : {j.title} ({j.current_date:%d/%m/%Y})",
+                "jalon dépassé sans être tenu ni reporté : "
+                f"{j.title} ({date_short(j.current_date)})",
                 j.ref,
             )
         if j.current_date > roadmap.horizon:
             add(
                 Level.ERREUR,
                 "jalon-apres-horizon",
-                f"jalon après l'horizon ({roadmap.horizon:%d/%m/%Y}) : {j.title}",
+                f"jalon après l'horizon ({date_short(roadmap.horizon)}) : {j.title}",
                 j.ref,
             )
     alerts.extend(await instruction_alerts(slug, today=today))
@@ -131,8 +133,8 @@ async def _contradicted(roadmap_id: int) -> list[tuple[str, str, str]]:
         if start and end and _day(start) < _day(end):
             found.append((
                 "dependance-contredite",
-                f"{ref} commence le {_day(start):%d/%m/%Y}, avant la fin de {on} "
-                f"dont {'elle' if a_ref else 'il'} dépend ({_day(end):%d/%m/%Y})",
+                f"{ref} commence le {date_short(_day(start))}, avant la fin de {on} "
+                f"dont {'elle' if a_ref else 'il'} dépend ({date_short(_day(end))})",
                 str(ref),
             ))  # fmt: skip
     return sorted(found, key=lambda x: x[2])

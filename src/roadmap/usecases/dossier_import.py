@@ -27,6 +27,7 @@ from roadmap.exchange.csv_input import (
     read_csv,
     sniff_delimiter,
 )
+from roadmap.formatting import agree
 from roadmap.models import Campagne, Dossier, Service
 from roadmap.usecases.admin import require_known
 from roadmap.usecases.base import authorize, write_unit
@@ -281,7 +282,8 @@ def _header(cells: list[str], mapping: ColumnMapping | None) -> _Header:
     values = set(keys.values())
     missing = [k for k in REQUIRED if k not in values]
     if missing:
-        problems.append(f"colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}")
+        what = agree(len(missing), "colonne obligatoire absente", "colonnes obligatoires absentes")
+        problems.append(f"{what} : {', '.join(missing)}")
     if "montant" in values and "financeur" not in values:
         problems.append(
             "colonne montant sans colonne financeur (format long : une ligne par "

@@ -23,6 +23,7 @@ from roadmap.domain.instruction import (
     ZERO,
 )
 from roadmap.domain.permissions import Capability
+from roadmap.formatting import agree
 from roadmap.models import (
     Action,
     Avis,
@@ -211,7 +212,8 @@ async def resolve_dossier(
     qpvs = list(await Qpv.filter(code__in=clean.qpvs))
     missing = [c for c in clean.qpvs if c not in {q.code for q in qpvs}]
     if missing:
-        raise NotFound(f"QPV inconnu(s) : {', '.join(missing)}", field="QPV")
+        what = agree(len(missing), "QPV inconnu", "QPV inconnus")
+        raise NotFound(f"{what} : {', '.join(missing)}", field="QPV")
     if clean.instructors is None:
         instructors = [
             ci.service

@@ -10,6 +10,7 @@ from roadmap.domain.enums import (
 )
 from roadmap.domain.errors import NotFound, PermissionDenied, ValidationError
 from roadmap.domain.permissions import Capability, allowed, require
+from roadmap.formatting import agree
 from roadmap.models import (
     Campagne,
     CampagneRoadmap,
@@ -143,7 +144,8 @@ async def services_by_code(codes: Sequence[str], field: str) -> list[Service]:
     found = {s.code: s for s in await Service.filter(code__in=list(codes))}
     missing = [c for c in codes if c not in found]
     if missing:
-        raise NotFound(f"service(s) inconnu(s) : {', '.join(missing)}", field=field)
+        what = agree(len(missing), "service inconnu", "services inconnus")
+        raise NotFound(f"{what} : {', '.join(missing)}", field=field)
     return [found[c] for c in codes]
 
 

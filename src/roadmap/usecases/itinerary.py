@@ -11,6 +11,7 @@ from tortoise.expressions import F
 
 from roadmap.domain.enums import AdjustmentKind
 from roadmap.domain.errors import ValidationError
+from roadmap.formatting import date_short
 from roadmap.models import Action, Adjustment, Dependency, Jalon, Roadmap
 from roadmap.usecases.base import field_label, journal, now, show
 from roadmap.usecases.identity import Actor
@@ -107,9 +108,9 @@ def conflict_message(g: Any, conflict: Conflict) -> str:
     nodes = getattr(g, "nodes", g)
     a, b = nodes[conflict.node], nodes[conflict.on]
     return (
-        f"{a['ref']} « {a['label']} » commence le {conflict.start:%d/%m/%Y}, avant la fin de "
+        f"{a['ref']} « {a['label']} » commence le {date_short(conflict.start)}, avant la fin de "
         f"{b['ref']} « {b['label']} » dont {'il' if a['kind'] == 'jalon' else 'elle'} dépend "
-        f"({conflict.end:%d/%m/%Y})"
+        f"({date_short(conflict.end)})"
     )
 
 

@@ -13,6 +13,7 @@ from roadmap.domain import validation as v
 from roadmap.domain.enums import JalonKind, JalonStatus, ReleveStatus
 from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.domain.permissions import Capability
+from roadmap.formatting import date_short
 from roadmap.models import Jalon, ReleveDecision, ReleveLink, Roadmap
 from roadmap.usecases import dependencies as deps
 from roadmap.usecases.base import (
@@ -69,11 +70,11 @@ class ReleveRow:
     def standing(self, today: date) -> str:
         """Where it stands, in French: « faite le … », « en retard », « ouverte »."""
         if self.done and self.done_at:
-            return f"faite le {self.done_at.date().strftime('%d/%m/%Y')}"
+            return f"faite le {date_short(self.done_at)}"
         if self.late(today):
-            return f"en retard (échéance {self.due_date:%d/%m/%Y})"
+            return f"en retard (échéance {date_short(self.due_date)})"
         if self.due_date:
-            return f"ouverte (échéance {self.due_date:%d/%m/%Y})"
+            return f"ouverte (échéance {date_short(self.due_date)})"
         return "ouverte"
 
 

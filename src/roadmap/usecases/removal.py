@@ -18,6 +18,7 @@ from roadmap.domain import validation as v
 from roadmap.domain.enums import ActionStatus, JalonStatus
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.permissions import Capability
+from roadmap.formatting import code, plural
 from roadmap.models import (
     Action,
     Adjustment,
@@ -61,15 +62,28 @@ class Removal:
 
     def text(self) -> str:
         if self.deleted:
-            return "supprimé(e) (aucun historique)"
+            return "suppression (aucun historique)"
         if not self.closed_as:
-            return f"déjà close, gardée pour son historique ({', '.join(self.history)})"
-        return f"gardé(e) comme « {self.closed_as} » : historique ({', '.join(self.history)})"
+            history = ", ".join(self.history)
+            return f"conservation de l'élément déjà clos, pour son historique ({history})"
+        closed = code(self.closed_as).lower()
+        return f"conservation comme « {closed} » : historique ({', '.join(self.history)})"
 
 
 def _counted(pairs: list[tuple[int, str]]) -> tuple[str, ...]:
-    """« 2 ajustement(s) »; a state (« statut en_cours ») is named without a count."""
-    return tuple(label if label.startswith("statut") else f"{n} {label}" for n, label in pairs if n)
+    """« 2 ajustements »; a state (« statut en_cours ») is named without a count."""
+    return tuple(
+        label if label.startswith("statut") else plural(n, label, _PLURALS.get(label))
+        for n, label in pairs
+        if n
+    )
+
+
+# Counted labels whose plural is not the regular one of their first word.
+_PLURALS = {
+    "élément qui en dépend": "éléments qui en dépendent",
+    "décision prise ce jour": "décisions prises ce jour",
+}
 
 
 async def _baselines(roadmap_id: int, ref: str) -> int:
@@ -83,18 +97,18 @@ async def action_history(action: Action, slug: str) -> tuple[str, ...]:
     return _counted(
         [
             (int(started), f"statut {action.status.value}"),
-            (await Adjustment.filter(action_id=aid).count(), "ajustement(s)"),
-            (await Comment.filter(action_id=aid).count(), "commentaire(s)"),
-            (await Engagement.filter(action_id=aid).count(), "engagement(s)"),
-            (await Dossier.filter(action_id=aid).count(), "dossier(s)"),
-            (await Dependency.filter(on_action_id=aid).count(), "élément(s) qui en dépendent"),
-            (await ReleveLink.filter(action_id=aid).count(), "décision(s) de COPIL"),
-            (await _baselines(rid, action.ref), "référence(s) COPIL"),
+            (await Adjustment.filter(action_id=aid).count(), "ajustement"),
+            (await Comment.filter(action_id=aid).count(), "commentaire"),
+            (await Engagement.filter(action_id=aid).count(), "engagement"),
+            (await Dossier.filter(action_id=aid).count(), "dossier"),
+            (await Dependency.filter(on_action_id=aid).count(), "élément qui en dépend"),
+            (await ReleveLink.filter(action_id=aid).count(), "décision de COPIL"),
+            (await _baselines(rid, action.ref), "référence COPIL"),
             (
                 await Proposition.filter(
                     roadmap_slug=slug, item_kind="action", item_ref=action.ref
                 ).count(),
-                "proposition(s) de service",
+                "proposition de service",
             ),
         ]
     )
@@ -106,17 +120,17 @@ async def jalon_history(jalon: Jalon, slug: str) -> tuple[str, ...]:
     return _counted(
         [
             (int(held), f"statut {jalon.status.value}, ou date déplacée"),
-            (await Adjustment.filter(jalon_id=jid).count(), "ajustement(s)"),
-            (await Comment.filter(jalon_id=jid).count(), "commentaire(s)"),
-            (await Dependency.filter(on_jalon_id=jid).count(), "élément(s) qui en dépendent"),
-            (await ReleveDecision.filter(jalon_id=jid).count(), "décision(s) prise(s) ce jour"),
-            (await ReleveLink.filter(jalon_id=jid).count(), "décision(s) de COPIL"),
-            (await _baselines(rid, jalon.ref), "référence(s) COPIL"),
+            (await Adjustment.filter(jalon_id=jid).count(), "ajustement"),
+            (await Comment.filter(jalon_id=jid).count(), "commentaire"),
+            (await Dependency.filter(on_jalon_id=jid).count(), "élément qui en dépend"),
+            (await ReleveDecision.filter(jalon_id=jid).count(), "décision prise ce jour"),
+            (await ReleveLink.filter(jalon_id=jid).count(), "décision de COPIL"),
+            (await _baselines(rid, jalon.ref), "référence COPIL"),
             (
                 await Proposition.filter(
                     roadmap_slug=slug, item_kind="jalon", item_ref=jalon.ref
                 ).count(),
-                "proposition(s) de service",
+                "proposition de service",
             ),
         ]
     )
@@ -140,7 +154,7 @@ async def _delete(actor: Actor, slug: str, entity: str, row: Any, version: int, 
     )  # fmt: skip
     changes = {k: o for k, o in _fields(row, fields).items() if o[0] not in (None, "", [])}
     await journal_changes(actor, roadmap=slug, entity=entity, ref=row.ref, changes=changes,
-                          reason=f"supprimé(e) : {reason}")  # fmt: skip
+                          reason=f"suppression : {reason}")  # fmt: skip
 
 
 async def remove_action(
@@ -211,7 +225,8 @@ async def remove_indicator(
         values = await IndicatorValue.filter(indicator_id=indicator.id).count()
         if values:
             raise ValidationError(
-                f"l'indicateur {indicator.ref} a {values} valeur(s) relevée(s) : ce sont des "
+                f"l'indicateur {indicator.ref} a "
+                f"{plural(values, 'valeur relevée', 'valeurs relevées')} : ce sont des "
                 "observations de la feuille de route, il ne se supprime pas (renommez-le, ou "
                 "laissez-le sans nouvelle valeur)",
                 field="indicateur",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from roadmap.formatting import date_short
+from roadmap.formatting import date_short, plural
 
 if TYPE_CHECKING:
     from roadmap.usecases.itinerary import RerouteOutcome
@@ -137,7 +137,7 @@ def choice_needed(conflicts: tuple[str, ...] | list[str]) -> str:
     if more > 0:
         named += f" ; et {more} autres"
     return (
-        f"ces dates contrediraient {len(conflicts)} dépendance(s) : {named}. Choisissez : "
+        f"ces dates contrediraient {plural(len(conflicts), 'dépendance')} : {named}. Choisissez : "
         f"{SHIFT_OPTION} (décaler les éléments qui en dépendent, un ajustement chacun avec le "
         f"même motif) ou {KEEP_OPTION} (garder leurs dates ; le conflit reste en alerte)"
     )

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from roadmap.formatting import date_short
+
 if TYPE_CHECKING:
     from roadmap.graph.analyses import LoadThresholds
     from roadmap.graph.schedule import Schedule
@@ -118,7 +120,7 @@ def risks_of(
         if late:
             risks.append(
                 Risk("jalon_en_retard", f"jalon:{a['ref']}", f"{a['ref']} en retard de {late} j, "
-                     f"ni tenu ni reporté — {a['label']} ({m.parse_day(a['date']):%d/%m/%Y})",
+                     f"ni tenu ni reporté — {a['label']} ({date_short(m.parse_day(a['date']))})",
                      "erreur")
             )  # fmt: skip
     for node in sorted(mine, key=_natural):
@@ -156,7 +158,7 @@ def _destination(s: Schedule, slug: str) -> Risk:
     if horizon is None or finish is None:
         return Risk("destination", "revue", "Aucune date à projeter pour l'instant", "information")
     gap = (finish - horizon).days
-    where = f"Arrivée projetée le {finish:%d/%m/%Y}, horizon le {horizon:%d/%m/%Y}"
+    where = f"Arrivée projetée le {date_short(finish)}, horizon le {date_short(horizon)}"
     if gap > 0:
         return Risk("destination", "revue", f"{where} : en retard de {gap} j", "erreur")
     return Risk("destination", "revue", f"{where} : tient ({-gap} j de marge)", "information")

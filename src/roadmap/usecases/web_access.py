@@ -13,6 +13,7 @@ from datetime import timedelta
 from roadmap.domain import passwords
 from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.domain.validation import printable
+from roadmap.formatting import date_short
 from roadmap.models import Person, WebAccess
 from roadmap.usecases.admin import require_administrator
 from roadmap.usecases.base import journal, now, write_unit
@@ -76,7 +77,7 @@ async def invite(actor: Actor, login: str, *, days: int = INVITATION_DAYS) -> st
             entity=ENTITY,
             ref=login,
             operation="invitation",
-            reason=f"valable jusqu'au {expires:%d/%m/%Y}",
+            reason=f"valable jusqu'au {date_short(expires)}",
         )
 
     await write_unit(unit)

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from roadmap.domain.comparison_text import top_lines
 from roadmap.domain.enums import JalonKind
 from roadmap.domain.permissions import Capability
+from roadmap.formatting import plural
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import DatabaseWork
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
@@ -161,7 +162,8 @@ def open_releve(
             ChoiceModal(
                 f"Relevé de décisions — {jalon.ref} {shorten(jalon.title, 40)}",
                 options,
-                intro=f"{len(rows)} décision(s), {sum(1 for r in rows if not r.done)} à suivre.",
+                intro=f"{plural(len(rows), 'décision')}, "
+                f"{sum(1 for r in rows if not r.done)} à suivre.",
             ),
             chosen,
         )
@@ -266,5 +268,5 @@ def copil_lines(summary: bl.CopilSummary, today: date, limit: int = 3) -> Conten
             )
         if len(summary.open_decisions) > limit:
             more = len(summary.open_decisions) - limit
-            lines.append(Content(f"… et {more} autre(s) (écran Jalons, touche l)"))
+            lines.append(Content(f"… et {plural(more, 'autre')} (écran Jalons, touche l)"))
     return Content("\n").join(lines)

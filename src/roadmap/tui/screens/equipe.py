@@ -213,7 +213,7 @@ class EquipeScreen(RoadmapScreen):
                 save_label="Ajouter",
                 check=self.may(Capability.MANAGE_MEMBERS),
             ),
-            lambda login: self._written(login, "ajouté(e)"),
+            lambda login: self._written(login, "membre ajouté"),
         )
 
     def action_change(self) -> None:
@@ -249,7 +249,7 @@ class EquipeScreen(RoadmapScreen):
                 reload=reload,
                 version=member.version,
             ),
-            lambda login: self._written(login, "modifié(e)"),
+            lambda login: self._written(login, "membre modifié"),
         )
 
     def action_contact(self) -> None:
@@ -299,7 +299,7 @@ class EquipeScreen(RoadmapScreen):
                 reload=reload,
                 check=lambda: reference.require_reference_editor(actor),
             ),
-            lambda login: self._written(login, "modifié(e)"),
+            lambda login: self._written(login, "fiche modifiée"),
         )
 
     def action_remove(self) -> None:
@@ -323,12 +323,12 @@ class EquipeScreen(RoadmapScreen):
                 save_label="Retirer",
                 check=lambda: check_member_removal(actor, slug, member.login),
             ),
-            lambda login: self._written(login, "retiré(e)"),
+            lambda login: self._written(login, "membre retiré"),
         )
 
     def _written(self, login: str | None, what: str) -> None:
         if login:
-            self.notify(f"{login} {what}", title="Équipe")
+            self.notify(f"{login} : {what}", title="Équipe")
         self.action_reload()
 
     # --- passation -------------------------------------------------------------------------

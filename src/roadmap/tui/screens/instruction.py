@@ -212,6 +212,9 @@ class InstructionScreen(RoadmapScreen):
     SCREEN_ID = "instruction"
     TITLE = "Instruction"
     BINDINGS = [
+        # The detail below the table scrolls whatever has the focus (the table keeps ↑↓).
+        Binding("shift+down", "detail(1)", "Détail", key_display="⇧↓↑"),
+        Binding("shift+up", "detail(-1)", "Remonter le détail", show=False),
         Binding("m", "toggle_mine", "Mon service"),
         Binding("l", "toggle_late", "En retard"),
         Binding("f", "next_axe", "Axe"),
@@ -245,21 +248,26 @@ class InstructionScreen(RoadmapScreen):
         # Every column fits the width (no sideways scrolling that would cut amounts or the
         # awaited avis): on a narrow terminal, porteur and title share one column.
         self.narrow = width < 110
-        state_width, avis_width = (13, 11) if self.narrow else (18, 14)
-        text_width = width - (12 + state_width + 10 + 10 + avis_width) - 2 * 7 - 4
+        # Narrow: amounts up to « 120 000 € », the whole « Avis attendus » header.
+        state_width, money, avis_width = (12, 9, 13) if self.narrow else (18, 10, 14)
+        text_width = width - (12 + state_width + 2 * money + avis_width) - 2 * 7 - 4
         table.add_column("Réf", key="ref", width=12)  # AAP2026-012 whole
         table.add_column("État", key="state", width=state_width)
         if self.narrow:
-            table.add_column("Dossier", key="title", width=max(8, text_width + 2))
+            text_width = max(8, text_width + 2)
+            table.add_column("Dossier", key="title", width=text_width)
         else:
             table.add_column("Porteur", key="porteur", width=text_width // 2)
             table.add_column("Titre", key="title", width=text_width - text_width // 2)
-        table.add_column("Demandé", key="asked", width=10)
-        table.add_column("Accordé", key="granted", width=10)
+        table.add_column("Demandé", key="asked", width=money)
+        table.add_column("Accordé", key="granted", width=money)
         table.add_column("Avis attendus", key="missing", width=avis_width)
-        self.widths = {"state": state_width, "avis": avis_width, "text": max(8, text_width)}
+        self.widths = {"state": state_width, "avis": avis_width, "text": text_width}
         table.focus()
         self.action_reload()
+
+    def action_detail(self, step: int) -> None:
+        self.query_one("#dossier-detail", VerticalScroll).scroll_relative(y=3 * step)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -305,7 +313,7 @@ class InstructionScreen(RoadmapScreen):
         for r in data.rows:
             state = r.state.label + (f" · {OUTCOME_SHORT[r.outcome]}" if r.outcome else "")
             texts = (
-                [shorten(f"{r.porteur} — {r.title}", w["text"] + 2)]
+                [shorten(f"{r.porteur} — {r.title}", w["text"])]
                 if self.narrow
                 else [shorten(r.porteur, w["text"] // 2), shorten(r.title, w["text"] // 2)]
             )

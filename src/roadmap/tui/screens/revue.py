@@ -11,6 +11,7 @@ import asyncio
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -85,6 +86,9 @@ class RevueScreen(RoadmapScreen):
     SCREEN_ID = "revue"
     TITLE = "Revue direction"
     BINDINGS = [
+        # Tabs only answer ←/→ once focused: the screen takes them (not in a text field).
+        Binding("right", "next_tab", "Onglets", key_display="←→", priority=True),
+        Binding("left", "previous_tab", "Onglet précédent", show=False, priority=True),
         Binding("v", "neighbourhood", "Voisinage"),
         Binding("s", "simulate_selected", "Simuler un décalage"),
         Binding("ctrl+r", "reload", "Actualiser"),
@@ -158,6 +162,20 @@ class RevueScreen(RoadmapScreen):
         ]:
             fragility.add_column(label, key=key, width=width)
         self.action_reload()
+
+    def action_next_tab(self) -> None:
+        self._move_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._move_tab(-1)
+
+    def _move_tab(self, step: int) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # the caret moves in the simulator's fields
+        tabs = self.query_one("#revue-tabs", TabbedContent)
+        panes = [pane.id for pane in tabs.query(TabPane) if pane.id]
+        if tabs.active in panes:
+            tabs.active = panes[(panes.index(tabs.active) + step) % len(panes)]
 
     def action_reload(self) -> None:
         today = self.roadmap_app.today

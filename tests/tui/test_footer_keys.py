@@ -1,0 +1,52 @@
+"""Keys a newcomer needs are in the footer, even at 80×24: ←/→ for the Revue tabs,
+⇧↓/⇧↑ to scroll a dossier's detail in Instruction; and they work from the table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Input, TabbedContent
+
+from .helpers import demo_app, settle
+
+
+def _footer_text(app: object) -> str:
+    footer = app.screen.query_one(Footer)  # type: ignore[attr-defined]
+    return " ".join(str(key.render()) for key in footer.query("FooterKey"))
+
+
+async def test_revue_tabs_change_with_left_and_right(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, screen="revue", size=(80, 24)) as (app, pilot):
+        tabs = app.screen.query_one("#revue-tabs", TabbedContent)
+        assert "←→" in _footer_text(app) and "Onglets" in _footer_text(app)
+        assert tabs.active == "revue-tab-chemin"
+        await pilot.press("right")
+        await settle(app, pilot)
+        assert tabs.active == "revue-tab-marges"
+        await pilot.press("left", "left")
+        await settle(app, pilot)
+        assert tabs.active == "revue-tab-simulateur"  # round the end
+        field = app.screen.query_one("#revue-sim-ref", Input)
+        field.focus()
+        await settle(app, pilot)
+        await pilot.press("J", "5")
+        await pilot.press("left")  # in a text field the arrow moves the caret
+        await settle(app, pilot)
+        assert tabs.active == "revue-tab-simulateur" and field.cursor_position == 1
+
+
+async def test_dossier_detail_scrolls_from_the_table(tmp_path: Path) -> None:
+    async with demo_app(tmp_path, screen="instruction", size=(80, 24)) as (app, pilot):
+        assert "⇧↓↑" in _footer_text(app) and "Détail" in _footer_text(app)
+        detail = app.screen.query_one("#dossier-detail", VerticalScroll)
+        table = app.screen.query_one("#dossiers-table")
+        assert app.focused is table
+        row = table.cursor_row  # type: ignore[attr-defined]
+        assert detail.max_scroll_y > 0  # at 80×24 the detail is longer than its room
+        await pilot.press("shift+down")
+        await settle(app, pilot)
+        assert detail.scroll_y > 0 and table.cursor_row == row  # type: ignore[attr-defined]
+        await pilot.press("shift+up")
+        await settle(app, pilot)
+        assert detail.scroll_y == 0

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Input, TabbedContent
+from textual.widgets._footer import FooterKey
+
+from roadmap.tui.widgets.footer import FittedFooter, key_width
 
 from .helpers import demo_app, settle
 
@@ -50,3 +54,26 @@ async def test_dossier_detail_scrolls_from_the_table(tmp_path: Path) -> None:
         await pilot.press("shift+up")
         await settle(app, pilot)
         assert detail.scroll_y == 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize(
+    "screen", ["actions", "jalons", "equipe", "observations", "instruction", "revue", "journal"]
+)
+async def test_no_footer_key_is_cut_at_the_edge(
+    tmp_path: Path, screen: str, size: tuple[int, int]
+) -> None:
+    """« ^r Actua » at the right edge was a key cut mid-word: each key shown is whole,
+    help and quit always are, and the width the footer reckons is the width laid out."""
+    async with demo_app(tmp_path, screen=screen, size=size) as (app, pilot):
+        await settle(app, pilot)
+        footer = app.screen.query_one(Footer)
+        assert isinstance(footer, FittedFooter)
+        keys = [k for k in footer.query(FooterKey) if k.display]
+        assert keys
+        for key in keys:
+            assert key.region.right <= footer.region.right, str(key.render())
+            if not key.has_class("-command-palette"):
+                assert key.outer_size.width == key_width(key), str(key.render())
+        shown = _footer_text(app)
+        assert "Aide" in shown and "Quitter" in shown

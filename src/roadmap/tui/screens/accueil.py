@@ -8,11 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from roadmap.domain.enums import RoadmapStatus, Role
 from roadmap.tui.format import date_fr, progress_bar, shorten
 from roadmap.tui.screens.base import AppScreen, open_roadmap_screen
+from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.usecases.home import RoadmapSummary
 
 CREATE_REFUSAL = (
@@ -41,7 +42,7 @@ class AccueilScreen(AppScreen):
         yield Static("", id="accueil-who", classes="muted")
         yield DataTable(id="accueil-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="accueil-detail")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

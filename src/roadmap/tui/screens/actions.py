@@ -20,6 +20,7 @@ from roadmap.domain.enums import ActionStatus
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.copil import baseline_label, pick_baseline, variance_text
+from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
 from roadmap.usecases import queries
 from roadmap.usecases.baselines import BaselineDates, baseline_dates
@@ -217,7 +218,7 @@ class ActionsScreen(RoadmapScreen):
 
     async def _after_first_rows(self, keep: str | None) -> None:
         if not self.query(Footer):
-            await self.mount(Footer())
+            await self.mount(FittedFooter())
             self.refresh_bindings()  # a Footer mounted late fills itself on this signal
         self.call_after_refresh(self._load_all, keep)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from roadmap import formatting as fr
 from roadmap.domain.enums import CommentKind
@@ -16,6 +16,7 @@ from roadmap.domain.permissions import Capability
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.screens.form import open_form
+from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
 from roadmap.usecases import queries
 from roadmap.usecases.identity import Actor
@@ -97,7 +98,7 @@ class CommentsScreen(RoadmapScreen):
             id="comments-table",
         )
         yield Static("", id="comment-detail")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.query_one(VirtualTable).focus()

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from roadmap import formatting as fr
@@ -17,6 +17,7 @@ from roadmap.tui.format import date_fr, progress_bar, shorten
 from roadmap.tui.screens import ROADMAP_SCREENS, entry_for
 from roadmap.tui.screens.base import RoadmapScreen, open_roadmap_screen
 from roadmap.tui.screens.copil import copil_lines
+from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.usecases import queries
 from roadmap.usecases.baselines import CopilSummary, copil_summary
 from roadmap.usecases.queries import Dashboard
@@ -47,7 +48,7 @@ class DashboardScreen(RoadmapScreen):
                 yield OptionList(*self._menu(), id="dash-menu")
                 yield Static("", id="dash-jalons")
                 yield Static("", id="dash-alerts")
-        yield Footer()
+        yield FittedFooter()
 
     def _menu(self) -> list[Option]:
         options = []

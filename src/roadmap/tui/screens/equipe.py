@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from roadmap import formatting as fr
 from roadmap.domain.enums import Role, Side
@@ -20,6 +20,7 @@ from roadmap.domain.permissions import Capability
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.screens.form import open_form
+from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.usecases import queries, reference
 from roadmap.usecases import roadmaps as uc
 from roadmap.usecases.may import check_member_removal
@@ -127,7 +128,7 @@ class EquipeScreen(RoadmapScreen):
             id="equipe-detail",
             classes="muted",
         )
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#equipe-table", DataTable)

@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 from roadmap import formatting as fr
 from roadmap.exchange.drop import refuse_in_web
@@ -20,6 +20,7 @@ from roadmap.exchange.export import ExportResult, export
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.widgets.checklist import CheckBox
+from roadmap.tui.widgets.footer import FittedFooter
 
 
 class ExportScreen(RoadmapScreen):
@@ -52,7 +53,7 @@ class ExportScreen(RoadmapScreen):
         yield Static("", id="export-status")
         with VerticalScroll(id="export-files"):
             yield Static("", id="export-list")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         if self.web_refusal:  # said up front: a browser session names no server folder

@@ -28,10 +28,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Input, Select, SelectionList, Static, TextArea
 
 from roadmap.domain.errors import PermissionDenied, RoadmapError, StaleVersion
 from roadmap.tui.screens.base import DatabaseWork
+from roadmap.tui.widgets.footer import FittedFooter
 
 T = TypeVar("T")
 # The core's answer to « may this person save this form now? »: returns, or raises.
@@ -206,7 +207,7 @@ class FormScreen(DatabaseWork, ModalScreen[T | None], Generic[T]):
         self._initial = self.typed()
 
     def on_mount(self) -> None:
-        self.mount(Footer())
+        self.mount(FittedFooter())
         # After the first refresh: Select values set in compose are then in place.
         self.call_after_refresh(self._form_ready)
 

@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from roadmap import formatting as fr
 from roadmap.domain.enums import AvisValue, DecisionOutcome, DossierState
@@ -34,6 +34,7 @@ from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.screens.form import open_form
+from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.usecases import may
 from roadmap.usecases.annotations import AnnotationView, add_annotation, private_annotations
 from roadmap.usecases.avis_decisions import decide, give_avis, revise_decision
@@ -240,7 +241,7 @@ class InstructionScreen(RoadmapScreen):
         yield DataTable(id="dossiers-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="dossier-detail"):
             yield Static("", id="dossier-body")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         width = self.app.size.width

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from roadmap.domain.enums import AdjustmentKind, JalonKind, JalonStatus
 from roadmap.domain.errors import ValidationError
@@ -41,6 +41,7 @@ from roadmap.tui.screens.copil import (
 )
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.screens.form import open_form
+from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.tui.widgets.timeline import Mark, Timeline
 from roadmap.usecases import jalons as uc
 from roadmap.usecases import queries
@@ -89,7 +90,7 @@ class JalonsScreen(RoadmapScreen):
             with VerticalScroll(id="jalon-detail-box"):
                 yield Static("", id="jalon-detail")
                 yield Static("", id="jalon-releve")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#jalons-table", DataTable)

@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from roadmap import formatting as fr
 from roadmap.domain.errors import ValidationError
@@ -22,6 +22,7 @@ from roadmap.domain.validation import parse_date
 from roadmap.tui.format import shorten
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.form import FieldError
+from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.usecases import queries
 from roadmap.usecases.queries_team import JournalFacets, journal_facets
 
@@ -77,7 +78,7 @@ class JournalScreen(RoadmapScreen):
         yield Static("", id="journal-count")
         yield DataTable(id="journal-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="journal-detail")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#journal-table", DataTable)

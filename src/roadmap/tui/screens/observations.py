@@ -14,13 +14,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from roadmap.domain.permissions import Capability
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.screens.form import open_form
+from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.tui.widgets.sparkline import sparkline_text, trend_text
 from roadmap.usecases import observations as uc
 from roadmap.usecases import queries, removal
@@ -77,7 +78,7 @@ class ObservationsScreen(RoadmapScreen):
             yield Static("", id="indicator-values")
         yield Static("Observations sensibles", id="records-title")
         yield DataTable(id="records-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         width = self.app.size.width

@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from roadmap.domain.errors import ValidationError
 from roadmap.exchange import drop
@@ -24,6 +24,7 @@ from roadmap.tui.reroute import impact_text, shift_field, wants_shift
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.tui.screens.form import open_form
+from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
 from roadmap.usecases.may import check_capability, check_proposition
 from roadmap.usecases.proposition_apply import Accepted
@@ -83,7 +84,7 @@ class PropositionsScreen(RoadmapScreen):
             id="propositions-table",
         )
         yield Static("", id="proposition-detail")
-        yield Footer()
+        yield FittedFooter()
 
     @property
     def table(self) -> VirtualTable[PropositionRow]:

@@ -18,7 +18,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Input,
     Static,
     TabbedContent,
@@ -33,6 +32,7 @@ from roadmap.graph.review import Review, review_roadmap
 from roadmap.graph.schedule import SlipImpact, simulate_slip
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
+from roadmap.tui.widgets.footer import FittedFooter
 
 # Neighbourhood: how each kind of edge reads from the selected node (out, in).
 _OUT = {
@@ -130,7 +130,7 @@ class RevueScreen(RoadmapScreen):
                         "et l'horizon tient-il ?",
                         id="revue-sim-result",
                     )
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         margins = self.query_one("#revue-margins", DataTable)

@@ -120,3 +120,27 @@ async def test_the_next_copil_reads_back_the_open_decisions(tmp_path: Path) -> N
         text = str(screen.query_one("#jalon-releve", Static).render())
         assert text.startswith("À relire à ce COPIL : décisions ouvertes (2)")
         assert "○ D2 Associer la CAF" in text and "D1" not in text
+
+
+async def test_the_releve_is_read_only_up_front_for_the_cercle_elargi(tmp_path: Path) -> None:
+    """sgarcia (cercle élargi) reads the relevé with the reason at the top; nothing to choose
+    that would be refused after the choice, and choosing changes nothing."""
+    async with demo_app(tmp_path, screen="jalons", login="sgarcia") as (app, pilot):
+        before = await rel.list_decisions(DEMO_SLUG)
+        jalon_ref = before[0].jalon_ref
+        screen = await select_jalon(app, pilot, jalon_ref)
+        await pilot.press("l")
+        await settle(app, pilot)
+        modal = app.screen
+        assert isinstance(modal, ChoiceModal)
+        assert modal.intro.startswith("Lecture seule : ")
+        labels = [label for label, _key in modal.options]
+        assert labels and not any("Noter une décision" in label for label in labels)
+        assert not any("marquer faite" in label or "rouvrir" in label for label in labels)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        after = await rel.list_decisions(DEMO_SLUG)
+        assert [(d.ref, d.done, d.version) for d in after] == [
+            (d.ref, d.done, d.version) for d in before
+        ]

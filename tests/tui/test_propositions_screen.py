@@ -143,7 +143,7 @@ async def test_receive_from_the_screen_then_accept_a_date_with_the_forms_choice(
         assert app.screen is screen
         (row,) = screen.table.view_rows()
         assert (row.ref, row.field, row.author) == ("A13", "fin", "Julie Durand")
-        assert any("1 proposition(s) de ars" in text for _, text in app.notifications)  # type: ignore[attr-defined]
+        assert any("1 proposition de ars" in text for _, text in app.notifications)  # type: ignore[attr-defined]
         a14 = await m.Action.get(roadmap__slug=DEMO_SLUG, ref="A14")
         # v: the same choice and preview as the re-routing form
         await pilot.press("v")

@@ -73,7 +73,7 @@ async def test_officer_sends_back_and_trinome_receives(
         assert await julien.wait_for("caf.toml", since=mark), julien.text(mark)[-1500:]
         assert "Session web" in julien.text(mark)
         mark = await julien.press("Control+s")
-        assert await julien.wait_for("proposition(s) de caf", since=mark), julien.text(mark)[-1500:]
+        assert await julien.wait_for("proposition de caf", since=mark), julien.text(mark)[-1500:]
         assert wait_until(lambda: len(_propositions(demo_db)) == 1)
         assert wait_until(lambda: (depots / "sgarcia" / "recus" / "caf.toml").is_file())
         await page.goto(f"{url}/fichiers")  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from roadmap.domain.comparison_text import top_lines
 from roadmap.domain.enums import JalonKind
+from roadmap.domain.errors import PermissionDenied
 from roadmap.domain.permissions import Capability
 from roadmap.formatting import plural
 from roadmap.tui.format import date_fr, shorten
@@ -135,17 +136,22 @@ def open_releve(
     """The relevé of a held COPIL/COTECH: note a decision, or mark one done."""
     today = screen.roadmap_app.today
 
-    def show(rows: list[rel.ReleveRow]) -> None:
-        options = [("+ Noter une décision", NEW_DECISION)]
+    def show(loaded: tuple[list[rel.ReleveRow], str | None]) -> None:
+        rows, refusal = loaded
+        # Someone who may not note or mark decisions reads the relevé, told why up front,
+        # instead of being refused after choosing.
+        options = [] if refusal else [("+ Noter une décision", NEW_DECISION)]
         for r in rows:
             mark = "✓" if r.done else "○"
-            action = "rouvrir" if r.done else "marquer faite"
+            action = "" if refusal else (" → rouvrir" if r.done else " → marquer faite")
             who = r.carrier_name or r.carrier_login or "porteur non désigné"
             label = f"{mark} {r.ref} {shorten(r.text, 40)} · {who} · {r.standing(today)}"
-            options.append((f"{label} → {action}", r.ref))
+            options.append((f"{label}{action}", r.ref))
         by_ref = {r.ref: r for r in rows}
 
         def chosen(key: str | None) -> None:
+            if refusal:
+                return
             if key == NEW_DECISION:
                 _decision_form(screen, slug, jalon, choices, done)
             elif key in by_ref:
@@ -158,17 +164,27 @@ def open_releve(
                     done_message=f"décision {row.ref} enregistrée",
                 )
 
+        intro = f"{plural(len(rows), 'décision')}, {sum(1 for r in rows if not r.done)} à suivre."
+        if refusal:
+            intro = f"Lecture seule : {refusal}\n{intro}"
         screen.app.push_screen(
             ChoiceModal(
                 f"Relevé de décisions — {jalon.ref} {shorten(jalon.title, 40)}",
                 options,
-                intro=f"{plural(len(rows), 'décision')}, "
-                f"{sum(1 for r in rows if not r.done)} à suivre.",
+                intro=intro,
             ),
             chosen,
         )
 
-    screen.run_query(lambda: rel.list_decisions(slug, jalon_ref=jalon.ref), show, name="releve")
+    async def load() -> tuple[list[rel.ReleveRow], str | None]:
+        rows = await rel.list_decisions(slug, jalon_ref=jalon.ref)
+        try:
+            await check_capability(screen.actor, slug, Capability.EDIT)
+        except PermissionDenied as refused:
+            return rows, str(refused)
+        return rows, None
+
+    screen.run_query(load, show, name="releve")
 
 
 def _decision_form(

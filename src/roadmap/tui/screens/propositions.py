@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from roadmap import formatting as fr
 from roadmap.domain.errors import ValidationError
 from roadmap.exchange import drop
 from roadmap.exchange.receive import Received, receive_file
@@ -261,13 +262,17 @@ class PropositionsScreen(RoadmapScreen):
         author = result.author or "auteur non précisé"
         if result.recorded:
             conflicts = len(result.conflicts())
-            message = f"{len(result.recorded)} proposition(s) de {result.service} ({author})"
+            message = (
+                f"{fr.plural(len(result.recorded), 'proposition')} de {result.service} ({author})"
+            )
             if conflicts:
                 message += f", dont {conflicts} en conflit"
         else:
             message = f"{result.service} ({author}) : aucune proposition"
         if result.already:
-            message += f" ; {len(result.already)} ignorée(s) (déjà en place ou déjà reçue)"
+            ignored = len(result.already)
+            ignored_word = fr.agree(ignored, "ignorée")
+            message += f" ; {fr.number(ignored)} {ignored_word} (déjà en place ou déjà reçue)"
         self.notify(message, title="Propositions reçues", timeout=8)
         self.action_reload()
 

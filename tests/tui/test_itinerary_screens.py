@@ -206,3 +206,29 @@ async def test_moving_a_jalon_shows_and_shifts_what_waits_for_it(tmp_path: Path)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert (await Action.get(ref="A5")).start_date == new_date != a5.start_date
+
+
+async def test_the_preview_stays_in_view_while_typing_the_reason_at_80x24(
+    tmp_path: Path,
+) -> None:
+    """At 80×24 the horizon line of the preview was below the fold once the reason field
+    had focus: someone pressing ctrl+s from there never saw it."""
+    async with demo_app(tmp_path, screen="actions", size=(80, 24)) as (app, pilot):
+        await _select(app, pilot, "A5")
+        a5 = await Action.get(ref="A5")
+        await pilot.press("d")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#field-end", Input).value = date_fr(a5.end_date + timedelta(days=30))
+        form.query_one("#field-dependents", Select).value = KEEP  # the longest preview
+        await settle(app, pilot)
+        form.query_one("#field-reason", Input).focus()
+        await type_text(pilot, "Retard du marche")
+        await settle(app, pilot)
+        preview = form.query_one("#form-preview")
+        assert "horizon" in str(preview.render()).lower()
+        box = form.query_one("#form-box").region
+        assert preview.region.height > 0
+        assert box.contains_region(preview.region), (preview.region, box)
+        assert form.screen.region.contains_region(preview.region)

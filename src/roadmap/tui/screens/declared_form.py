@@ -69,10 +69,15 @@ class FormModal(FormScreen[T], Generic[T]):
     FormModal #form-intro, FormModal .form-hint {
         color: $text-muted;
     }
+    /* Docked at the bottom of the form box: the impact (what moves, the horizon) stays in
+       view while typing the reason at 80×24, instead of scrolling out below the fold. */
     FormModal #form-preview {
+        dock: bottom;
+        max-height: 8;
         margin-top: 1;
         padding: 0 1;
         border-left: thick $accent;
+        background: $surface;
     }
     FormModal TextArea {
         height: 4;

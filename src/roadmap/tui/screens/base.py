@@ -26,6 +26,12 @@ T = TypeVar("T")
 Query = Callable[[], Awaitable[T]]
 
 
+def unexpected(exc: BaseException, outcome: str) -> str:
+    """A bug's message for the person at the keyboard: what happened, that nothing was
+    half-done, and the technical name to pass on to whoever maintains the tool."""
+    return f"erreur inattendue, {outcome} ({type(exc).__name__} : {exc}) ; signalez-la."
+
+
 class DatabaseWork:
     """``run_query`` / ``run_write`` for any screen of the app (full screens and modals)."""
 
@@ -65,6 +71,9 @@ class DatabaseWork:
                 if on_error is not None:
                     on_error(exc)
                 return
+            except Exception as exc:  # a bug: say so, never an empty screen without a word
+                self.notify(unexpected(exc, "rien n'a été lu"), severity="error", title="Erreur")
+                return
             if self.is_attached:
                 on_done(result)
 
@@ -97,7 +106,7 @@ class DatabaseWork:
             elif isinstance(exc, RoadmapError):
                 app.notify(str(exc), severity="error", title="Refusé")
             else:
-                app.notify(f"erreur inattendue : {exc!r}", severity="error")
+                app.notify(unexpected(exc, "rien n'a été enregistré"), severity="error")
 
         task.add_done_callback(report_late)
 
@@ -111,6 +120,9 @@ class DatabaseWork:
                 self.notify(str(exc), severity="error", title="Refusé")
                 if on_error is not None:
                     on_error(exc)
+                return
+            except Exception as exc:  # the write unit rolled back: nothing half-written
+                self.notify(unexpected(exc, "rien n'a été enregistré"), severity="error")
                 return
             if on_done is not None and self.is_attached:
                 on_done(result)

@@ -117,10 +117,9 @@ async def test_garder_keeps_the_dependents_and_the_contradiction_is_an_alert(
 
 
 async def test_the_cli_prints_the_preview_and_refuses_without_a_choice(
-    db: DatabaseLocation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sqlite_db: DatabaseLocation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not db.is_sqlite:
-        pytest.skip("the CLI opens its own SQLite file")
+    db = sqlite_db  # the CLI opens its own SQLite file (PostgreSQL doors: tests/doors)
     await restored(tmp_path)
     path = edited(tmp_path, _a1_later)
     monkeypatch.setenv("ROADMAP_USER", "cmartin")

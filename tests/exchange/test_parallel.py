@@ -27,6 +27,7 @@ async def test_helper_process_gives_the_same_files(
     # Every export goes parallel, in chunks of 2 services, so the helper's chunks, the
     # chunks taken back and the progress from both processes are all exercised.
     monkeypatch.setattr(export_module, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(export_module, "PARALLEL_SERVICES", 0)  # the demo has 12 services
     monkeypatch.setattr(service_files, "CHUNK", 2)
     seen: list[tuple[int, int]] = []
     both = await export(

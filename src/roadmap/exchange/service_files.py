@@ -178,20 +178,10 @@ class Helper:
         return mine
 
 
-# What a service document reads (service_doc.py): the helper gets these rows only, which
-# keeps its memory and the pickled start-up message smaller (issue 15: ≤ 250 MiB in all).
-SERVICE_TABLES = frozenset(
-    {
-        "service", "person", "roadmap", "action", "axe", "campagne", "dossier", "jalon",
-        "action_contributor", "engagement", "jalon_invite", "dossier_instructor",
-        "financement_line", "avis", "decision", "campagne_instructor", "proposition",
-        "instance",
-    }
-)  # fmt: skip
-
-
 def _service_tables(snap: Snapshot) -> dict[str, list[Row]]:
-    return {t: rows if t in SERVICE_TABLES else [] for t, rows in snap.tables.items()}
+    # Every table: a subset chosen by hand went stale as service files grew (the territory,
+    # the relevé), and a large export then crashed or wrote other bytes than one process.
+    return dict(snap.tables)
 
 
 @contextmanager

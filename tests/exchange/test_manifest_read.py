@@ -42,7 +42,7 @@ def test_rendered_manifests_read_as_tomllib_reads_them() -> None:
         lambda t: t.replace('chemin = "feuille.toml"', 'chemin = "feu\\u0069lle.toml"'),
         lambda t: t.replace("octets = 0\n", "octets = 00\n"),
         lambda t: t.replace("octets = 1000\n", "octets = 1_000\n"),
-        lambda t: t.replace("[journal]", 'fichiers = []\n[journal]'),
+        lambda t: t.replace("[journal]", "fichiers = []\n[journal]"),
         lambda t: t.replace("schema_version = ", "schema_version == "),
         lambda t: t + "[[fichiers]]\nchemin = 3\n",
         lambda t: t.rstrip("\n"),

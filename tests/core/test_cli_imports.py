@@ -113,3 +113,39 @@ def test_tortoise_first_import_defers_what_we_never_use() -> None:
     )
     checks = json.loads(done.stdout)
     assert checks == {k: True for k in checks} and len(checks) == 5
+
+
+def test_each_subcommand_is_found_in_its_module() -> None:
+    """``MODULE_OF`` names, for every subcommand the modules register, the one adding it."""
+    from importlib import import_module
+
+    from roadmap.cli import COMMAND_MODULES, MODULE_OF, FrenchArgumentParser
+
+    registered = {}
+    for name in COMMAND_MODULES:
+        parser = FrenchArgumentParser(prog="roadmap")
+        subparsers = parser.add_subparsers(dest="command", parser_class=FrenchArgumentParser)
+        import_module(f"roadmap.cli.{name}").register(subparsers)
+        registered |= dict.fromkeys(subparsers.choices, name)
+    assert registered == MODULE_OF
+
+
+@pytest.mark.parametrize(
+    ("argv", "module"),
+    [
+        (["export", "--out", "x"], "commands_exchange"),
+        (["--db", "x.db", "--theme=dsfr", "check"], "commands_core"),
+        (["--db=x.db", "acces", "liste"], "commands_web"),
+        (["--db", "export", "whoami"], "commands_core"),  # "export" is the base's path
+        (["--help"], None),
+        (["--db", "x.db", "--version", "check"], None),
+        (["inconnue"], None),  # argparse lists every command
+        ([], None),
+    ],
+)
+def test_the_command_line_builds_its_module_parser_alone(
+    argv: list[str], module: str | None
+) -> None:
+    from roadmap.cli import command_module
+
+    assert command_module(argv) == module

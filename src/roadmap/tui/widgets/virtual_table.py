@@ -281,30 +281,34 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
     def _found(self, order: tuple[int, ...], needle: str) -> tuple[int, ...]:
         """Rows of ``order`` (in that order) whose search text holds ``needle``.
 
-        In C (``compress``/``map``, no Python loop). A needle seen before is reused; a
-        longer one looks only among the hits of a shorter one when they are few (an eighth
-        of the rows); otherwise every text is read in row order and the hits are taken
-        in ``order`` from the resulting mask.
+        In C (``compress``/``map``, no Python loop). A needle seen before is reused. A
+        longer one starts from the hits of a shorter one (``among``). Reading texts in a
+        sort order jumps around memory (≈ 0.4 µs a text at 50,000 rows, 4x reading them
+        in row order): past a quarter of the rows, every text is read in row order into
+        a mask instead, and ``among`` keeps the rows the mask holds.
         """
         key = (needle, self.sort_column, self.sort_reverse)
         found = self._hits.get(key)
         if found is not None:
             return found
-        among: Sequence[int] = order
+        among: tuple[int, ...] = order
         for (known, column, reverse), hits in self._hits.items():
             same_order = column == key[1] and reverse == key[2]
             if same_order and known in needle and len(hits) < len(among):
                 among = hits
-        if len(among) * 8 <= len(order):
+        in_row_order = order is self._indices  # unsorted: the hits are read in memory order
+        if len(among) * 4 <= len(order) or (in_row_order and among is not order):
             texts = self._search_texts()
             contains = map(operator.contains, map(texts.__getitem__, among), repeat(needle))
             found = tuple(compress(among, contains))
         else:
             mask = self._mask(needle)
             if 0 not in mask:
-                found = order  # every row: the cached order itself (never changed in place)
+                found = among  # every row: kept as is (never changed in place)
+            elif among is order and in_row_order:
+                found = tuple(compress(order, mask))
             else:
-                found = tuple(compress(order, map(mask.__getitem__, order)))
+                found = tuple(compress(among, map(mask.__getitem__, among)))
         if len(self._hits) >= 64:
             self._hits.clear()
         self._hits[key] = found

@@ -238,3 +238,24 @@ async def test_a_long_search_shows_a_screenful_then_completes_between_frames() -
         table.set_filter(None, "ga")
         await complete()
         assert table.view_rows() == naive(rows, "group", False, "ga", False)
+
+
+async def test_a_search_before_the_texts_are_made_reads_them_between_frames() -> None:
+    """Typing as soon as the rows arrive, before ``warm`` made the search texts: the key
+    shows a first screenful and the texts are made between frames, not in the key."""
+    rows = [Item(f"K{i}", "alpha" if i % 4 else "beta", i % 10) for i in range(2000)]
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(VirtualTable)
+        table.SEARCH_READS, table.SEARCH_CHUNK = 300, 250
+        table.set_rows(rows)
+        table.sort_by("size")
+        table.set_filter(None, "beta")
+        assert table._texts is None and table.searching
+        assert table.view_rows() == naive(rows, "size", False, "beta", False)[: len(table.view)]
+        for _ in range(100):
+            if not table.searching:
+                break
+            await pilot.pause()
+        assert table._texts is not None
+        assert table.view_rows() == naive(rows, "size", False, "beta", False)

@@ -323,6 +323,8 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
         found = self._hits.get(key)
         if found is not None:
             return found
+        if self._texts is None and len(self.rows) > self.SEARCH_READS:
+            return None  # the texts are not made yet (``warm``): made between frames too
         among = self._among(order, needle)
         in_row_order = order is self._indices  # unsorted: the hits are read in memory order
         if len(among) * 4 <= len(order) or (in_row_order and among is not order):
@@ -382,9 +384,13 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
 
     def _first_hits(self, order: tuple[int, ...], needle: str) -> tuple[int, ...]:
         """Enough hits to fill the screen, among the first ``SEARCH_PROBE`` candidates."""
-        texts = self._search_texts()
         head = self._among(order, needle)[: self.SEARCH_PROBE]
-        contains = map(operator.contains, map(texts.__getitem__, head), repeat(needle))
+        if self._texts is not None:
+            texts = map(self._texts.__getitem__, head)
+        else:  # not made yet: only those read (lazily, until the screen is full)
+            text_of, rows = self.search_text or str, self.rows
+            texts = (text_of(rows[i]).lower() for i in head)
+        contains = map(operator.contains, texts, repeat(needle))
         return tuple(islice(compress(head, contains), max(self.size.height, 24) * 2))
 
     def _search_later(self, order: tuple[int, ...], needle: str, keep: str | None) -> None:
@@ -409,11 +415,19 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
         """Yield (True) between bounded pieces of a long search (see ``_search_later``)."""
         mask = self._masks.get(needle)
         if mask is None:
-            texts, chunk, parts = self._search_texts(), self.SEARCH_CHUNK, []
-            for start in range(0, len(texts), chunk):
-                part = texts[start : start + chunk]
+            texts, chunk, parts = self._texts, self.SEARCH_CHUNK, []
+            made: list[str] = []  # the texts, if not made yet: made here, as ``warm`` would
+            text_of, rows = self.search_text or str, self.rows
+            for start in range(0, len(rows), chunk):
+                if texts is not None:
+                    part: Sequence[str] = texts[start : start + chunk]
+                else:
+                    part = [text_of(row).lower() for row in rows[start : start + chunk]]
+                    made += part
                 parts.append(bytes(map(operator.contains, part, repeat(needle))))
                 yield True
+            if texts is None and self._texts is None:
+                self._texts = tuple(made)
             mask = b"".join(parts)
             if len(self._masks) >= 16:
                 self._masks.clear()

@@ -3,6 +3,7 @@ same rows, position and journal heads as through Tortoise, and no write lock hel
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from roadmap.exchange import snapshot
@@ -19,12 +20,14 @@ async def test_plain_sqlite_read_gives_what_tortoise_gives(
     plain = snapshot.PlainSqlite.execute_query
 
     async def spy(self, sql, values=None):  # type: ignore[no-untyped-def]
-        used.append(sql)
+        used.append(threading.current_thread().name)
         return await plain(self, sql, values)
 
     monkeypatch.setattr(snapshot.PlainSqlite, "execute_query", spy)
     quick = await read_snapshot()
     assert used, "the plain connection was not used"
+    # off the event loop's thread, as aiosqlite's reads were: a TUI worker keeps input live
+    assert threading.main_thread().name not in used
     used.clear()
     through_tortoise = await read_snapshot(within_write=True)  # the import's path
     assert not used

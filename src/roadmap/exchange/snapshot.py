@@ -10,6 +10,7 @@ statement sees the same snapshot.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 from collections import defaultdict
@@ -200,14 +201,8 @@ async def read_snapshot(
 
     try:
         file = None if within_write else _sqlite_file(connections.get("default"))
-        if file is not None:
-            with contextlib.closing(sqlite3.connect(file, timeout=10)) as con:
-                con.isolation_level = None
-                con.execute("BEGIN")
-                try:
-                    return await _read(PlainSqlite(con), changes_after, scoping)
-                finally:
-                    con.execute("ROLLBACK")  # read only: nothing to keep
+        if file is not None:  # in a thread, as aiosqlite did: a TUI worker keeps the screen live
+            return await asyncio.to_thread(_read_plain, file, changes_after, scoping)
         async with in_transaction() as conn:
             if conn.capabilities.dialect == "postgres" and not within_write:
                 await conn.execute_script(
@@ -224,6 +219,22 @@ def _sqlite_file(client: Any) -> str | None:
         return None
     name = str(getattr(client, "filename", "") or "")
     return name if name and name != ":memory:" and Path(name).is_file() else None
+
+
+def _read_plain(file: str, changes_after: int | None, scoping: Scoping | None) -> Snapshot:
+    with contextlib.closing(sqlite3.connect(file, timeout=10)) as con:
+        con.isolation_level = None
+        con.execute("BEGIN")
+        try:
+            reading = _read(PlainSqlite(con), changes_after, scoping)
+            try:
+                reading.send(None)  # PlainSqlite never suspends: it runs to its end here
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            reading.close()
+            raise RuntimeError("lecture suspendue")  # pragma: no cover
+        finally:
+            con.execute("ROLLBACK")  # read only: nothing to keep
 
 
 class _Capabilities:

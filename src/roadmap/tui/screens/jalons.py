@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from roadmap.domain.enums import AdjustmentKind, JalonKind, JalonStatus
+from roadmap.domain.enums import JalonKind, JalonStatus
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.permissions import Capability
 from roadmap.domain.validation import parse_date
@@ -26,8 +26,8 @@ from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.reroute import (
     history_text,
     impact_text,
+    itinerary_fields,
     outcome_message,
-    shift_field,
     slip_text,
     wants_shift,
 )
@@ -236,6 +236,13 @@ class JalonsScreen(RoadmapScreen):
             return None
         return next((r for r in self.data.rows if r.ref == self.selected_ref), None)
 
+    def chosen_row(self) -> queries.JalonRow | None:
+        """The selected jalon, or None after saying to choose one first."""
+        row = self.current_row()
+        if row is None:
+            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
+        return row
+
     # --- writing -------------------------------------------------------------------------
 
     def action_create(self) -> None:
@@ -260,9 +267,8 @@ class JalonsScreen(RoadmapScreen):
         open_form(self, form, self._written)
 
     def action_edit(self) -> None:
-        row = self.current_row()
+        row = self.chosen_row()
         if row is None:
-            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
         slug = self.slug
         self.run_query(
@@ -295,9 +301,8 @@ class JalonsScreen(RoadmapScreen):
         open_form(self, form, self._written)
 
     def action_reroute(self) -> None:
-        row = self.current_row()
+        row = self.chosen_row()
         if row is None:
-            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
         actor, slug = self.actor, self.slug
         margins = self.data.margins if self.data else None
@@ -333,22 +338,10 @@ class JalonsScreen(RoadmapScreen):
                     "date",
                     aliases=("nouvelle date", "date"),
                 ),
-                FormField(
-                    "kind",
-                    "Nature",
-                    "select",
-                    value=AdjustmentKind.CONTRAINTE.value,
-                    options=[(k.label, k.value) for k in AdjustmentKind],
-                    aliases=("nature de l'ajustement",),
-                    hint="contrainte subie, ou opportunité saisie",
+                *itinerary_fields(
+                    "pourquoi ce jalon bouge (obligatoire)",
+                    kind_hint="contrainte subie, ou opportunité saisie",
                 ),
-                FormField(
-                    "reason",
-                    "Motif",
-                    aliases=("motif",),
-                    placeholder="pourquoi ce jalon bouge (obligatoire)",
-                ),
-                shift_field(),
             ],
             submit,
             intro=intro + ".",
@@ -361,9 +354,8 @@ class JalonsScreen(RoadmapScreen):
         open_form(self, modal, self._written)
 
     def action_status(self) -> None:
-        row = self.current_row()
+        row = self.chosen_row()
         if row is None:
-            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
         actor, slug = self.actor, self.slug
 
@@ -406,9 +398,8 @@ class JalonsScreen(RoadmapScreen):
     # --- COPIL: relevé de décisions, baseline beside the plan ------------------------------
 
     def action_releve(self) -> None:
-        row = self.current_row()
+        row = self.chosen_row()
         if row is None:
-            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
         if row.kind not in STEERING or row.status != JalonStatus.TENU:
             self.notify(

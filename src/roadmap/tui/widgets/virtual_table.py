@@ -8,9 +8,9 @@ paint and key presses cost the same with 50 rows or 50,000.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.cells import cell_len
@@ -114,6 +114,11 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
     ]
 
     cursor = reactive(0, always_update=True, repaint=False)
+    # A search reading more texts than this in one key shows a first screenful at once
+    # and completes between frames (issue 15: every key ≤ 5 ms of CPU at 50,000 rows).
+    SEARCH_READS = 5_000
+    SEARCH_CHUNK = 10_000  # texts read per step of a long search, in row order (≈ 1 ms)
+    SEARCH_PROBE = 2_000  # candidates read for the first screenful, at most
 
     class RowHighlighted(Message):
         def __init__(self, table: VirtualTable[Any], row: Any | None) -> None:
@@ -127,6 +132,17 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
 
     class RowSelected(RowHighlighted):
         """Enter or a click on the highlighted row."""
+
+    class Searched(Message):
+        """A long search completed between frames: the view holds every hit now."""
+
+        def __init__(self, table: VirtualTable[Any]) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> VirtualTable[Any]:
+            return self.table
 
     def __init__(
         self,
@@ -145,20 +161,32 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
         self.empty_text = empty_text
         self.search_text = search_text
         self.rows: list[R] = []
-        self.view: list[int] = []  # indices into rows, filtered and sorted
+        self.view: Sequence[int] = ()  # indices into rows, filtered and sorted
         self.sort_column: str | None = None
         self.sort_reverse = False
         self._predicate: Callable[[R], bool] | None = None
         self._needle = ""
         self._layout: list[tuple[Column[R], int, int]] = []  # (column, x, width)
-        # Per data set, computed once (issue 15: a sort or search key ≤ 5 ms at 10,000 rows):
-        self._orders: dict[tuple[str, bool], list[int]] = {}  # (column, reverse) → row order
-        self._texts: list[str] | None = None  # lower-case search text of each row
+        # Per data set, computed once (issue 15: a sort or search key ≤ 5 ms at 50,000 rows).
+        # Tuples, not lists: a tuple of ints or strings drops out of the garbage collector's
+        # passes (a list of 50,000 is walked item by item in each), see tui/heap.py.
+        Order = tuple[int, ...]
+        self._indices: Order | None = None  # 0..n-1, one int object each, shared by every
+        # order and hit list below (iterating a ``range`` makes 28-byte ints anew)
+        self._orders: dict[tuple[str, bool], Order] = {}  # (column, reverse) → row order
+        self._texts: tuple[str, ...] | None = None  # lower-case search text of each row
         self._positions: dict[str, int] | None = None  # row key → index in rows
         # Search hits per (needle, sort order), in that order: typing narrows the previous
-        # needle's hits, backspace finds its needle again (issue 15: ≤ 5 ms at 50,000 rows).
-        self._hits: dict[tuple[str, str | None, bool], list[int]] = {}
-        self._ranks: dict[tuple[str, bool], list[int]] = {}  # position of each row in an order
+        # needle's hits, backspace finds its needle again.
+        self._hits: dict[tuple[str, str | None, bool], Order] = {}
+        # Per needle, one byte per row (1: its search text holds the needle), found in row
+        # order: reading the texts in a sort order jumps around memory, 3 to 4x slower.
+        self._masks: dict[str, bytes] = {}
+        self._warm_wanted = False  # ``warm`` asked once: done again after ``forget_keys``
+        self._warm_run = 0  # the current warm; an older one stops at its next step
+        self._warm_done: list[Callable[[], object]] = []
+        self._search_run = 0  # the current search; an older one still completing stops
+        self.searching = False  # a long search shows its first hits, the rest is coming
         self._cells: dict[int, list[tuple[str, str]]] = {}  # row index → (text, tone) shown
         self._paint_style: Style | None = None  # the widget's style during one paint
 
@@ -187,7 +215,12 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
         index = self._row_positions().get(self.row_key(row))
         if index is not None:
             self.rows[index] = row
+            texts, positions = self._texts, self._positions
             self.forget_keys()
+            if texts is not None and self.search_text is not None:
+                text = self.search_text(row).lower()  # not 50,000 texts made again
+                texts = (*texts[:index], text, *texts[index + 1 :])
+            self._texts, self._positions = texts, positions
         self.refresh()
         self._post_highlight()
 
@@ -196,14 +229,20 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
         self._cells.clear()
         if column is None:
             self._orders.clear()
-            self._ranks.clear()
             self._hits.clear()
+            self._masks.clear()
             self._texts = None
             self._positions = None
+            self._indices = None
         else:
             self._orders = {k: v for k, v in self._orders.items() if k[0] != column}
-            self._ranks = {k: v for k, v in self._ranks.items() if k[0] != column}
             self._hits = {k: v for k, v in self._hits.items() if k[1] != column}
+        self._warm_run += 1  # a warm in progress may hold what was just dropped
+        self._search_run += 1  # and so may a search completing: it starts again
+        if self.searching:
+            self.call_after_refresh(self._search_again, self._search_run)
+        if self._warm_wanted:
+            self.warm()  # the next first sort or search stays as cheap as the others
 
     def set_filter(self, predicate: Callable[[R], bool] | None, needle: str = "") -> None:
         """Rows kept: ``predicate`` true and ``needle`` (lower case) in their search text."""
@@ -224,7 +263,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
         index = keys.index(self.sort_column) + 1 if self.sort_column in keys else 0
         self.sort_by(keys[index % len(keys)])
 
-    def _order(self, column: Column[R], reverse: bool) -> list[int]:
+    def _order(self, column: Column[R], reverse: bool) -> tuple[int, ...]:
         """Every row index in the column's order: one sort per column and data set.
 
         Python's sort is stable, also with ``reverse``: rows with equal keys keep their
@@ -234,90 +273,234 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
         if cached is None:
             key_of = column.sort_key or column.value
             keys = [key_of(row) for row in self.rows]
-            cached = sorted(range(len(keys)), key=keys.__getitem__, reverse=reverse)
+            cached = tuple(sorted(self._row_indices(), key=keys.__getitem__, reverse=reverse))
             self._orders[(column.key, reverse)] = cached
         return cached
 
-    def _search_texts(self) -> list[str]:
+    def _row_indices(self) -> tuple[int, ...]:
+        if self._indices is None or len(self._indices) != len(self.rows):
+            self._indices = tuple(range(len(self.rows)))
+        return self._indices
+
+    def _search_texts(self) -> tuple[str, ...]:
         if self._texts is None:
             text_of = self.search_text or str
-            self._texts = [text_of(row).lower() for row in self.rows]
+            self._texts = tuple([text_of(row).lower() for row in self.rows])
         return self._texts
 
-    def _found(self, order: Sequence[int], needle: str) -> list[int]:
-        """Rows of ``order`` (in that order) whose search text holds ``needle``.
+    def _mask(self, needle: str) -> bytes:
+        """One byte per row, 1 where the row's search text holds ``needle``; in C, reading
+        the texts in row order (in the order they sit in memory)."""
+        mask = self._masks.get(needle)
+        if mask is None:
+            mask = bytes(map(operator.contains, self._search_texts(), repeat(needle)))
+            if len(self._masks) >= 16:
+                self._masks.clear()
+            self._masks[needle] = mask
+        return mask
 
-        In C (``compress``/``map``, no Python loop). A longer needle only looks among the
-        hits of a shorter one already found in this order; a needle seen before is reused.
+    def _among(self, order: tuple[int, ...], needle: str) -> tuple[int, ...]:
+        """The fewest rows, in ``order``, that may hold ``needle``: the hits of a shorter
+        needle it contains, found before in this order, or every row."""
+        among = order
+        for (known, column, reverse), hits in self._hits.items():
+            same_order = column == self.sort_column and reverse == self.sort_reverse
+            if same_order and known in needle and len(hits) < len(among):
+                among = hits
+        return among
+
+    def _found(self, order: tuple[int, ...], needle: str) -> tuple[int, ...] | None:
+        """Rows of ``order`` (in that order) whose search text holds ``needle``; None if
+        that means reading more than ``SEARCH_READS`` texts (``_search_later`` does it).
+
+        In C (``compress``/``map``, no Python loop). A needle seen before is reused. A
+        longer one starts from the hits of a shorter one (``_among``). Reading texts in a
+        sort order jumps around memory (≈ 0.4 µs a text at 50,000 rows, 4x reading them
+        in row order): past a quarter of the rows, every text is read in row order into
+        a mask instead, and ``among`` keeps the rows the mask holds.
         """
         key = (needle, self.sort_column, self.sort_reverse)
         found = self._hits.get(key)
         if found is not None:
             return found
-        among: Sequence[int] = order
-        for (known, column, reverse), hits in self._hits.items():
-            same_order = column == key[1] and reverse == key[2]
-            if same_order and known in needle and len(hits) < len(among):
-                among = hits
-        texts = self._search_texts()
-        found = list(
-            compress(among, map(operator.contains, map(texts.__getitem__, among), repeat(needle)))
-        )
+        if self._texts is None and len(self.rows) > self.SEARCH_READS:
+            return None  # the texts are not made yet (``warm``): made between frames too
+        among = self._among(order, needle)
+        in_row_order = order is self._indices  # unsorted: the hits are read in memory order
+        if len(among) * 4 <= len(order) or (in_row_order and among is not order):
+            if len(among) * (1 if in_row_order else 4) > self.SEARCH_READS:
+                return None
+            texts = self._search_texts()
+            contains = map(operator.contains, map(texts.__getitem__, among), repeat(needle))
+            found = tuple(compress(among, contains))
+        else:
+            mask = self._masks.get(needle)
+            if mask is None:
+                if len(self.rows) > self.SEARCH_READS:
+                    return None
+                mask = self._mask(needle)
+            found = self._kept(order, among, mask)
+        self._remember(key, found)
+        return found
+
+    def _kept(self, order: tuple[int, ...], among: tuple[int, ...], mask: bytes) -> tuple[int, ...]:
+        """The rows of ``among`` that ``mask`` holds, in their order."""
+        if 0 not in mask:
+            return among  # every row: kept as is (never changed in place)
+        if among is order and order is self._indices:
+            return tuple(compress(order, mask))
+        return tuple(compress(among, map(mask.__getitem__, among)))
+
+    def _remember(self, key: tuple[str, str | None, bool], found: tuple[int, ...]) -> None:
         if len(self._hits) >= 64:
             self._hits.clear()
         self._hits[key] = found
-        return found
 
     def _rebuild(self, keep: str | None) -> None:
         predicate, needle, rows = self._predicate, self._needle, self.rows
+        self._search_run += 1  # a search still completing is for another needle or order
         column = next((c for c in self.columns if c.key == self.sort_column), None)
-        order: Sequence[int] = (
-            range(len(rows)) if column is None else self._order(column, self.sort_reverse)
+        order: tuple[int, ...] = (
+            self._row_indices() if column is None else self._order(column, self.sort_reverse)
         )
         view = self._found(order, needle) if needle else order
+        self.searching = view is None
+        if view is None:  # a long search: a first screenful now, the rest between frames
+            view = self._first_hits(order, needle)
         if predicate is not None:
-            view = [i for i in view if predicate(rows[i])]
-        # Never changed in place: the cached order itself is the view when nothing is hidden.
-        self.view = list(view) if isinstance(view, range) else view  # type: ignore[assignment]
+            view = tuple([i for i in view if predicate(rows[i])])
+        # Never changed in place: a cached order or hit list itself is the view.
+        self.view = view
         cursor = 0
         if keep is not None:
             index = self._row_positions().get(keep)
             if index is not None:
-                cursor = self._position_in_view(index, column)
+                cursor = self._position_in_view(index)
         self._update_virtual_size()
         self.cursor = cursor
         self.refresh()
+        if self.searching:
+            self._search_later(order, needle, keep)
 
-    def _position_in_view(self, index: int, column: Column[R] | None) -> int:
-        """Where row ``index`` is in the view (0 if hidden); O(1) for a whole sorted view."""
-        if column is not None and self.view is self._orders.get((column.key, self.sort_reverse)):
-            rank = self._ranks.get((column.key, self.sort_reverse))
-            if rank is None:
-                rank = [0] * len(self.view)
-                for position, i in enumerate(self.view):
-                    rank[i] = position
-                self._ranks[(column.key, self.sort_reverse)] = rank
-            return rank[index]
+    def _first_hits(self, order: tuple[int, ...], needle: str) -> tuple[int, ...]:
+        """Enough hits to fill the screen, among the first ``SEARCH_PROBE`` candidates."""
+        head = self._among(order, needle)[: self.SEARCH_PROBE]
+        if self._texts is not None:
+            texts = map(self._texts.__getitem__, head)
+        else:  # not made yet: only those read (lazily, until the screen is full)
+            text_of, rows = self.search_text or str, self.rows
+            texts = (text_of(rows[i]).lower() for i in head)
+        contains = map(operator.contains, texts, repeat(needle))
+        return tuple(islice(compress(head, contains), max(self.size.height, 24) * 2))
+
+    def _search_later(self, order: tuple[int, ...], needle: str, keep: str | None) -> None:
+        """Complete a long search, ``SEARCH_CHUNK`` texts per step between frames; a new
+        key, sort or data set stops it. The cursor then goes back to ``keep`` unless it
+        moved meanwhile, and ``Searched`` tells the screen (its count of rows)."""
+        run, cursor, steps = self._search_run, self.cursor, self._search_steps(order, needle)
+
+        def step() -> None:
+            if self._search_run != run or not self.is_attached:
+                return
+            if next(steps, False):
+                self.call_after_refresh(step)
+                return
+            moved = self.cursor != cursor and self.current is not None
+            self._rebuild(self.row_key(self.current) if moved else keep)  # type: ignore[arg-type]
+            self.post_message(self.Searched(self))
+
+        self.call_after_refresh(step)
+
+    def _search_steps(self, order: tuple[int, ...], needle: str) -> Iterator[bool]:
+        """Yield (True) between bounded pieces of a long search (see ``_search_later``)."""
+        mask = self._masks.get(needle)
+        if mask is None:
+            texts, chunk, parts = self._texts, self.SEARCH_CHUNK, []
+            made: list[str] = []  # the texts, if not made yet: made here, as ``warm`` would
+            text_of, rows = self.search_text or str, self.rows
+            for start in range(0, len(rows), chunk):
+                if texts is not None:
+                    part: Sequence[str] = texts[start : start + chunk]
+                else:
+                    part = [text_of(row).lower() for row in rows[start : start + chunk]]
+                    made += part
+                parts.append(bytes(map(operator.contains, part, repeat(needle))))
+                yield True
+            if texts is None and self._texts is None:
+                self._texts = tuple(made)
+            mask = b"".join(parts)
+            if len(self._masks) >= 16:
+                self._masks.clear()
+            self._masks[needle] = mask
+        among = self._among(order, needle)
+        found = self._kept(order, among, mask)
+        self._remember((needle, self.sort_column, self.sort_reverse), found)
+
+    def _search_again(self, run: int) -> None:
+        if run == self._search_run and self.searching:  # nothing newer restarted it
+            current = self.current
+            self._rebuild(self.row_key(current) if current is not None else None)
+
+    def _position_in_view(self, index: int) -> int:
+        """Where row ``index`` is in the view (0 if hidden): a search in C, < 1 ms at
+        50,000 rows, with no per-order table to build or keep."""
         try:
             return self.view.index(index)
         except ValueError:
             return 0
 
-    def warm(self) -> None:
-        """Compute ahead what the first search and each first sort would (once per data
-        set, in idle steps): the first key on a large table then costs no more than the
-        next ones (50,000 rows: ≈ 0.2 s for the search texts, tens of ms per column)."""
-        steps: list[Callable[[], object]] = [self._search_texts]
-        steps += [lambda c=c: self._order(c, False) for c in self.columns]  # type: ignore[misc]
-        rows = self.rows
+    WARM_CHUNK = 2000  # rows per step of ``warm``: ≈ 2-3 ms of work between two frames
+
+    def warm(self, on_done: Callable[[], object] | None = None) -> None:
+        """Compute ahead, between frames, what the first search and each first sort (both
+        ways) would: the first key on a large table then costs no more than the next ones.
+        Nothing already computed is done again; ``forget_keys`` warms again by itself.
+
+        The search texts are made ``WARM_CHUNK`` rows per step; a column's sort keys too,
+        then its sort, one call in C (50,000 rows: ≈ 10-20 ms, the longest step).
+        ``on_done`` runs once everything is ready for the current rows."""
+        self._warm_wanted = True
+        if on_done is not None:
+            self._warm_done.append(on_done)
+        self._warm_run += 1
+        run, steps = self._warm_run, self._warm_steps()
 
         def step() -> None:
-            if self.rows is not rows or not steps or not self.is_attached:
-                return  # new data, done, or gone: stop
-            steps.pop(0)()
-            self.call_after_refresh(step)
+            if self._warm_run != run or not self.is_attached:
+                return  # data forgotten or widget gone: a newer warm (if any) goes on
+            if next(steps, False):
+                self.call_after_refresh(step)
+                return
+            done, self._warm_done = self._warm_done, []
+            for callback in done:
+                callback()
 
         self.call_after_refresh(step)
+
+    def _warm_steps(self) -> Iterator[bool]:
+        """Yield (True) between bounded pieces of work (see ``warm``)."""
+        rows, chunk = self.rows, self.WARM_CHUNK
+        if self._texts is None and self.search_text is not None:
+            text_of, texts = self.search_text, []
+            for start in range(0, len(rows), chunk):
+                texts += [text_of(row).lower() for row in rows[start : start + chunk]]
+                yield True
+            if self._texts is None:  # a key may have needed them meanwhile
+                self._texts = tuple(texts)
+        self._row_indices()
+        for column in self.columns:
+            keys: list[Any] | None = None
+            for reverse in (False, True):
+                if (column.key, reverse) in self._orders:
+                    continue
+                if keys is None:
+                    key_of, keys = column.sort_key or column.value, []
+                    for start in range(0, len(rows), chunk):
+                        keys += [key_of(row) for row in rows[start : start + chunk]]
+                        yield True
+                order = tuple(sorted(self._row_indices(), key=keys.__getitem__, reverse=reverse))
+                self._orders.setdefault((column.key, reverse), order)
+                yield True
 
     def _row_positions(self) -> dict[str, int]:
         if self._positions is None:

@@ -137,7 +137,12 @@ def run_in_fresh_loop(coro: Coroutine[Any, Any, T]) -> T:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
-    run_in_fresh_loop(_migrate_and_close(parse_location(str(path))))
+    # The SQLite migration makes the one running it an administrator (0008). A session
+    # fixture may be built before or after _hermetic_environment sets ROADMAP_USER, as the
+    # tests happen to be ordered on a worker: the creator is always the test user.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ROADMAP_USER", TEST_USER)
+        run_in_fresh_loop(_migrate_and_close(parse_location(str(path))))
     return path
 
 

@@ -145,11 +145,19 @@ class Snapshot:
         """Rows of ``table`` whose ``column`` equals ``key`` (indexed on first use)."""
         index = self.children.get((table, column))
         if index is None:
+            index = self.index(table, column)
+        return index.get(key, [])
+
+    def index(self, table: str, column: str) -> dict[Any, list[Row]]:
+        """``column`` value → rows of ``table``, for loops that would call ``of`` per item
+        (fetch it once, then ``.get(key, ())``)."""
+        index = self.children.get((table, column))
+        if index is None:
             grouped: dict[Any, list[Row]] = defaultdict(list)
             for row in self.tables[table]:
                 grouped[row[column]].append(row)
             index = self.children[(table, column)] = dict(grouped)
-        return index.get(key, [])
+        return index
 
 
 def as_rows(columns: tuple[str, ...], found: Any, strings: dict[str, str]) -> list[Row]:

@@ -179,34 +179,43 @@ def table_chunks(table: Mapping[str, Any], name: str, in_aot: bool, out: list[st
     head = len(out)
     out.append("")
     tables: list[tuple[str, Any, bool]] = []
-    assign, strings, stamps = _assign, _strings, _stamps
+    assign, strings, stamps = _assign.get, _strings.get, _stamps.get
     extend = out.extend
     for k, v in table.items():
         kind = v.__class__
         if kind is str:  # most values: no dispatch
-            extend((assign.get(k) or _prefix(k), strings.get(v) or string(v), "\n"))
-        elif kind is date:
-            extend((assign.get(k) or _prefix(k), stamps.get(v) or _stamp(v), "\n"))
-        elif kind is dict:
-            tables.append((k, v, False))
+            extend((assign(k) or _prefix(k), strings(v) or string(v), "\n"))
         elif kind is list:
-            first = v[0].__class__ if v else str
-            if (first is dict or (first is not str and isinstance(v[0], Mapping))) and _is_aot(v):
+            first = v[0].__class__ if v else None
+            if first is str:  # codes, refs, logins: _array(v, 0) inline
+                items = [
+                    (strings(x) or string(x)) if x.__class__ is str else literal(x, 1) for x in v
+                ]
+                extend((assign(k) or _prefix(k), "[\n    ", ",\n    ".join(items), ",\n]\n"))
+            elif (first is dict or (v and isinstance(v[0], Mapping))) and _is_aot(v):
                 rows = _inline_rows(v)
                 if rows is None:
                     tables.extend((k, t, True) for t in v)
                 else:  # literal(v), reusing the rows rendered for the check
-                    extend((assign.get(k) or _prefix(k), "[\n    ", ",\n    ".join(rows), ",\n]\n"))
+                    extend((assign(k) or _prefix(k), "[\n    ", ",\n    ".join(rows), ",\n]\n"))
             else:
-                extend((assign.get(k) or _prefix(k), _array(v, 0), "\n"))
-        elif kind is datetime or kind is int or kind is bool:
-            extend((assign.get(k) or _prefix(k), literal(v), "\n"))
+                extend((assign(k) or _prefix(k), _array(v, 0), "\n"))
+        elif kind is date:
+            extend((assign(k) or _prefix(k), stamps(v) or _stamp(v), "\n"))
+        elif kind is int:
+            extend((assign(k) or _prefix(k), str(v), "\n"))
+        elif kind is bool:
+            extend((assign(k) or _prefix(k), "true\n" if v else "false\n"))
+        elif kind is dict:
+            tables.append((k, v, False))
+        elif kind is datetime:
+            extend((assign(k) or _prefix(k), literal(v), "\n"))
         elif isinstance(v, Mapping):
             tables.append((k, v, False))
         elif _is_aot(v) and not all(_fits_inline(t) for t in v):
             tables.extend((k, t, True) for t in v)
         else:
-            extend((assign.get(k) or _prefix(k), literal(v), "\n"))
+            extend((assign(k) or _prefix(k), literal(v), "\n"))
     yielded = len(out) > head + 1  # plain values written
     if in_aot:
         out[head] = f"[[{name}]]\n"

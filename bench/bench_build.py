@@ -1,7 +1,8 @@
 """CPU of each phase of building the Métropole export's documents, one fresh process each.
 
 Phases, in one process (no helper): read the snapshot, build the roadmap documents, the
-service index, the service documents, then fingerprint and render them all. Each run is a
+service index, the service documents, then fingerprint them all (render.py) and render
+them (TOML). Each run is a
 new Python process (the writer's string caches and ``natural_key``'s cache start empty, as
 in an export); ``--against SRC`` interleaves runs of another source tree (say main's
 ``src/``, from ``git archive``) so both see the same load, and prints the ratios.
@@ -23,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-PHASES = ("lecture", "feuilles", "index", "services", "rendu")
+PHASES = ("lecture", "feuilles", "index", "services", "empreinte", "rendu")
 
 
 async def _measure(db: Path) -> dict[str, float]:
@@ -66,7 +67,10 @@ async def _measure(db: Path) -> dict[str, float]:
     documents += [build_service_document(snap, index, s, options) for s in services]
     spent["services"] = clock() - start
     start = clock()
-    size = sum(len(render(doc, digest=fingerprint(doc))) for doc in documents)
+    digests = [fingerprint(doc) for doc in documents]
+    spent["empreinte"] = clock() - start
+    start = clock()
+    size = sum(len(render(doc, digest=d)) for doc, d in zip(documents, digests, strict=True))
     spent["rendu"] = clock() - start
     spent["octets"] = size
     return spent

@@ -157,9 +157,9 @@ def _action(snap: Snapshot, refs: _Refs, a: Row, margins: dict[str, int] | None)
         "fin": as_date(a["end_date"]),
         "pilier": a["pillar"],
         "services_contributeurs": sorted(
-            refs.service(c["service_id"]) or "" for c in refs.contributors.get(aid, ())
+            [refs.service(c["service_id"]) or "" for c in refs.contributors.get(aid, ())]
         ),
-        "qpv": sorted(refs.qpv_code(q["qpv_id"]) for q in refs.action_qpv.get(aid, ())),
+        "qpv": sorted([refs.qpv_code(q["qpv_id"]) for q in refs.action_qpv.get(aid, ())]),
         **_dependencies(snap, refs, "action_id", aid),
         "marge_jours": (margins or {}).get(a["ref"]),
         "engagements": sorted_few(
@@ -295,9 +295,9 @@ def _dossier(snap: Snapshot, refs: _Refs, d: Row) -> dict[str, Any]:
             "etat": d["state"],
             "date_limite_avis": as_date(d["avis_deadline"]),
             "motif_etat": d["state_reason"],
-            "qpv": sorted(refs.qpv_code(q["qpv_id"]) for q in refs.dossier_qpv.get(did, ())),
+            "qpv": sorted([refs.qpv_code(q["qpv_id"]) for q in refs.dossier_qpv.get(did, ())]),
             "services_instructeurs": sorted(
-                refs.service(i["service_id"]) or "" for i in refs.instructors.get(did, ())
+                [refs.service(i["service_id"]) or "" for i in refs.instructors.get(did, ())]
             ),
             "financements": sorted_few(financements, _financeur),
             "avis": sorted_few(avis, _chrono_key),

@@ -313,10 +313,11 @@ def build_service_document(
         for jid, how in index.jalons.get(sid, {}).items()
     ]
     dossiers = []
+    dossier_rows, dossier_roadmap = snap.by_id["dossier"], index.dossier_roadmap
     for did, roles in index.dossiers.get(sid, {}).items():
-        d = snap.get("dossier", did)
+        d = dossier_rows.get(did)
         assert d is not None
-        dossiers.append(_dossier_item(index, d, sid, roles, index.dossier_roadmap.get(did)))
+        dossiers.append(_dossier_item(index, d, sid, roles, dossier_roadmap.get(did)))
     deadlines = []
     for cid in index.campaigns.get(sid, set()):
         c = snap.get("campagne", cid)

@@ -122,16 +122,13 @@ def inline_table(obj: dict[str, Any]) -> str:
     if not obj:
         return "{}"
     # Values of an inline table start again at nesting level 0, as in tomli-w.
-    assign, strings = _assign, _strings
-    return (
-        "{ "
-        + ", ".join(
-            (assign.get(k) or _prefix(k))
-            + ((strings.get(v) or string(v)) if v.__class__ is str else literal(v))
-            for k, v in obj.items()
-        )
-        + " }"
-    )
+    assign, strings = _assign.get, _strings.get
+    parts = [
+        (assign(k) or _prefix(k))
+        + ((strings(v) or string(v)) if v.__class__ is str else literal(v))
+        for k, v in obj.items()
+    ]
+    return "{ " + ", ".join(parts) + " }"
 
 
 def _fits_inline(obj: Mapping[str, Any]) -> bool:

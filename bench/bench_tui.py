@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import resource
@@ -25,7 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from roadmap.domain.enums import ActionStatus
 from roadmap.models import Action, ActionContributor, Axe, Roadmap, Service
 from roadmap.storage.database import close_database, open_database
 from roadmap.storage.location import parse_location
+from roadmap.tui import heap
 from roadmap.tui.app import RoadmapApp
 from roadmap.tui.screens.actions import ActionsScreen
 from roadmap.tui.screens.base import open_roadmap_screen
@@ -176,17 +178,58 @@ async def first_paint(
     return marks["rows"] - start, marks["all"] - start, cpu["rows"] - cpu_start
 
 
-def key_cost(screen: ActionsScreen, action: Callable[[], None], runs: int) -> float:
-    """Median CPU seconds of one action plus repainting the table's visible lines."""
+class GcWatch:
+    """Garbage collections during a loop (``gc.callbacks``): count and longest pause per
+    generation, and whether one ran inside the current sample."""
+
+    def __init__(self) -> None:
+        self.counts = [0, 0, 0]
+        self.longest = [0.0, 0.0, 0.0]
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.process_time()
+            return
+        generation = info["generation"]
+        self.counts[generation] += 1
+        self.longest[generation] = max(self.longest[generation], time.process_time() - self._start)
+
+    def __enter__(self) -> GcWatch:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self)
+
+    def text(self) -> str:
+        if not any(self.counts):
+            return "aucune collecte"
+        return " ; ".join(
+            f"gén. {g} : {n} (la plus longue {self.longest[g] * 1000:.1f} ms)"
+            for g, n in enumerate(self.counts)
+            if n
+        )
+
+
+def key_costs(
+    screen: ActionsScreen, actions: Sequence[Callable[[], None]]
+) -> list[tuple[float, str]]:
+    """CPU seconds of each action plus repainting the table's visible lines, with the
+    state it left (sort, search) to name the slowest."""
     table = screen.table
+    search = screen.query_one("#search")
     region = Region(0, 0, table.size.width, table.size.height)
     samples = []
-    for _ in range(runs):
+    for action in actions:
         t0 = time.process_time()
         action()
         table.render_lines(region)
-        samples.append(time.process_time() - t0)
-    return statistics.median(samples)
+        spent = time.process_time() - t0
+        arrow = " ▼" if table.sort_reverse else " ▲"
+        state = f"tri {table.sort_column}{arrow}" if table.sort_column else "sans tri"
+        samples.append((spent, f"{state}, « {search.value} »"))  # type: ignore[attr-defined]
+    return samples
 
 
 async def press_wall(pilot: Any, key: str, runs: int) -> float:
@@ -228,42 +271,82 @@ async def measure(app: RoadmapApp, pilot: Any, slug: str, count: int, runs: int)
           f"toutes chargées {all_s * 1000:7.1f} ms")  # fmt: skip
     screen = app.screen
     assert isinstance(screen, ActionsScreen) and screen.slug == slug
+    # Ready: search texts and orders prepared (warm), the heap frozen (tui/heap.py).
+    await wait_until(lambda: gc.get_freeze_count() > 0)
+    frozen = gc.get_freeze_count()
     screen.table.focus()
     await pilot.pause()
+    print(f"           préparation (warm, refaite ici) : {warm_cost(screen.table)} ; "
+          f"gel du tas : {freeze_cost() * 1000:.1f} ms CPU, {frozen:,} objets gelés"
+          .replace(",", " "))  # fmt: skip
     n = max(runs * 4, 20)
     search = screen.query_one("#search")
-
-    def keystrokes(text: str) -> list[str]:
-        """The search box after each key: typed letter by letter, then erased."""
-        typed = [text[:n] for n in range(1, len(text) + 1)]
-        return typed + typed[-2::-1] + [""]
-
-    def typing_cost(text: str, rounds: int) -> tuple[float, float]:
-        """(median, max) CPU of one real keystroke: each one changes the needle."""
-        samples = []
-        for _ in range(rounds):
-            for value in keystrokes(text):
-                samples.append(key_cost(screen, lambda v=value: type_value(v), 1))
-        return statistics.median(samples), max(samples)
+    table = screen.table
 
     def type_value(value: str) -> None:
         search.value = value  # type: ignore[attr-defined]
         screen.apply_filters()
 
-    typed, typed_max = typing_cost("cantine sol", 3)
-    costs = {
-        "curseur ↓": (key_cost(screen, screen.table.action_cursor_down, n), None),
-        "page ↓": (key_cost(screen, screen.table.action_page_down, n), None),
-        "tri (colonne suivante)": (key_cost(screen, screen.table.cycle_sort, n), 0.005),
-        "tri par titre": (key_cost(screen, lambda: screen.table.sort_by("title"), n), 0.005),
-        "frappe dans la recherche": (typed, 0.005),
-        "  (la plus lente)": (typed_max, None),
+    def typing(text: str, rounds: int) -> list[Callable[[], None]]:
+        """« cantine sol » typed letter by letter then erased, ``rounds`` times: each key
+        changes the needle (putting the same value again would be free with a cache)."""
+        typed = [text[:k] for k in range(1, len(text) + 1)]
+        values = (typed + typed[-2::-1] + [""]) * rounds
+        return [lambda v=v: type_value(v) for v in values]
+
+    kinds: dict[str, tuple[list[Callable[[], None]], float | None]] = {
+        "curseur ↓ (plancher)": ([table.action_cursor_down] * n, None),
+        "page ↓": ([table.action_page_down] * n, None),
+        "tri (colonne suivante)": ([table.cycle_sort] * n, 0.005),
+        "tri par titre": ([lambda: table.sort_by("title")] * n, 0.005),
+        "inverser le tri": ([screen.action_reverse] * n, 0.005),
+        "frappe, tri par titre": (typing("cantine sol", 3), 0.005),
+        "frappe, sans tri": ([lambda: table.sort_by(None), *typing("sol cantine", 3)], 0.005),
     }
-    for label, (cost, target) in costs.items():
-        goal = "" if target is None else (" OK" if cost <= target else " AU-DELÀ de 5 ms")
-        print(f"           {label:<26} {cost * 1000:6.2f} ms CPU{goal}")
+    print("           touche                       médiane      max   (CPU, repeinte comprise)"
+          " ; collectes pendant la boucle")  # fmt: skip
+    for label, (actions, target) in kinds.items():
+        with GcWatch() as watch:
+            samples = key_costs(screen, actions)
+        worst, state = max(samples)
+        median = statistics.median(cost for cost, _ in samples)
+        goal = "" if target is None else (" OK" if worst <= target else " AU-DELÀ")
+        print(f"           {label:<26} {median * 1000:6.2f} ms {worst * 1000:6.2f} ms{goal:<8} "
+              f"; {watch.text()} ; la plus lente : {state}")  # fmt: skip
+    type_value("")
+    table.sort_by(None)
     now, peak = rss_mib()
-    print(f"           mémoire du processus : {now:.0f} Mio (pic {peak:.0f} Mio)")
+    print(f"           mémoire du processus : {now:.0f} Mio (pic {peak:.0f} Mio) ; objets suivis "
+          f"hors gel : {len(gc.get_objects()):,}".replace(",", " "))  # fmt: skip
+    await app.pop_screen()
+    await pilot.pause()
+    gc.collect()
+    print(f"           après le départ de l'écran : {rss_mib()[0]:.0f} Mio ; "
+          f"{gc.get_freeze_count()} objet gelé")  # fmt: skip
+
+
+def warm_cost(table: Any) -> str:
+    """Every step of ``VirtualTable.warm`` done again, in CPU time: the longest one is
+    what a key pressed meanwhile may wait for (the keys are measured once it is done)."""
+    texts, orders = table._texts, table._orders
+    table._texts, table._orders = None, {}
+    steps = []
+    pieces = table._warm_steps()
+    while True:
+        t0 = time.process_time()
+        if not next(pieces, False):
+            break
+        steps.append(time.process_time() - t0)
+    table._texts, table._orders = texts, orders
+    return (f"{len(steps)} étapes, la plus longue {max(steps) * 1000:.1f} ms, "
+            f"total {sum(steps) * 1000:.0f} ms CPU")  # fmt: skip
+
+
+def freeze_cost() -> float:
+    """CPU of ``heap.freeze`` once something is frozen already (as on each reload)."""
+    t0 = time.process_time()
+    heap.freeze()
+    return time.process_time() - t0
 
 
 async def main(argv: list[str]) -> int:

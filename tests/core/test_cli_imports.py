@@ -81,3 +81,71 @@ def test_the_tui_options_skip_the_subcommand_parsers(
     assert (None if found is None else {"db": found.db, "theme": found.theme}) == expected
     if found is not None:
         assert found.command is None
+
+
+TORTOISE_PROBE = """
+import inspect, json, re, sys
+import roadmap
+from roadmap.storage import tortoise_start
+import tortoise.models
+from tortoise import validators
+checks = {
+    "deferred": isinstance(validators.validate_domain_name.regex, tortoise_start.LazyPattern),
+    "finder_gone": tortoise_start._FINDER not in sys.meta_path,
+    "restored": inspect.getsource.__module__ == "inspect" and re.compile.__module__ == "re",
+    "source_still_readable": "class Model" in inspect.getsource(tortoise.models.Model),
+}
+validators.validate_domain_name("quartiers.example.fr")
+try:
+    validators.validate_domain_name("-pas un nom-")
+    checks["bad_name_refused"] = False
+except validators.ValidationError:
+    checks["bad_name_refused"] = True
+print(json.dumps(checks))
+"""
+
+
+def test_tortoise_first_import_defers_what_we_never_use() -> None:
+    """storage/tortoise_start.py: the domain regex compiles on first use and still works;
+    the stdlib functions it borrows are given back, and its finder leaves."""
+    done = subprocess.run(
+        [sys.executable, "-c", TORTOISE_PROBE], capture_output=True, text=True, check=True
+    )
+    checks = json.loads(done.stdout)
+    assert checks == {k: True for k in checks} and len(checks) == 5
+
+
+def test_each_subcommand_is_found_in_its_module() -> None:
+    """``MODULE_OF`` names, for every subcommand the modules register, the one adding it."""
+    from importlib import import_module
+
+    from roadmap.cli import COMMAND_MODULES, MODULE_OF, FrenchArgumentParser
+
+    registered = {}
+    for name in COMMAND_MODULES:
+        parser = FrenchArgumentParser(prog="roadmap")
+        subparsers = parser.add_subparsers(dest="command", parser_class=FrenchArgumentParser)
+        import_module(f"roadmap.cli.{name}").register(subparsers)
+        registered |= dict.fromkeys(subparsers.choices, name)
+    assert registered == MODULE_OF
+
+
+@pytest.mark.parametrize(
+    ("argv", "module"),
+    [
+        (["export", "--out", "x"], "commands_exchange"),
+        (["--db", "x.db", "--theme=dsfr", "check"], "commands_core"),
+        (["--db=x.db", "acces", "liste"], "commands_web"),
+        (["--db", "export", "whoami"], "commands_core"),  # "export" is the base's path
+        (["--help"], None),
+        (["--db", "x.db", "--version", "check"], None),
+        (["inconnue"], None),  # argparse lists every command
+        ([], None),
+    ],
+)
+def test_the_command_line_builds_its_module_parser_alone(
+    argv: list[str], module: str | None
+) -> None:
+    from roadmap.cli import command_module
+
+    assert command_module(argv) == module

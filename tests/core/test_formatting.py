@@ -29,6 +29,15 @@ def test_numbers_and_amounts() -> None:
     assert " " not in fr.amount(Decimal("1234567"))  # never a breakable space in an amount
 
 
+def test_a_count_reads_as_babel_writes_it() -> None:
+    """``number`` answers an int without babel (start-up): the same text as babel's."""
+    from babel.numbers import format_decimal
+
+    for value in [*range(-1100, 1100, 7), 12_500, 1_000_000, -98_765_432, 10**15]:
+        expected = str(format_decimal(value, locale=fr.LOCALE)).replace("\xa0", NNBSP)
+        assert fr.number(value) == expected
+
+
 def test_plurals() -> None:
     assert fr.plural(1, "jardin") == "1 jardin"
     assert fr.plural(2, "jardin") == "2 jardins"

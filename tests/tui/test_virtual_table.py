@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from dataclasses import dataclass
 
@@ -128,3 +129,57 @@ async def test_a_changed_row_is_painted_with_its_new_value() -> None:
         assert "K2" in painted() and "neuf" not in painted()
         table.update_row(Item("K2", "neuf", 2))
         assert "neuf" in painted()
+
+
+async def test_warm_prepares_both_directions_and_again_after_a_column_changes() -> None:
+    """Every first sort, either way, and the first search are ready before any key
+    (issue 15); orders and hits are tuples, which the garbage collector stops walking."""
+    rows = [Item(f"K{i}", "Alpha" if i % 3 else "beta", i % 5) for i in range(300)]
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_rows(rows)
+        ready: list[bool] = []
+        table.warm(on_done=lambda: ready.append(True))
+        for _ in range(200):
+            if ready:
+                break
+            await pilot.pause()
+        assert ready == [True]
+        assert table._texts is not None
+        assert set(table._orders) == {(c.key, r) for c in COLUMNS for r in (False, True)}
+        for column in ("size", "group"):
+            for reverse in (False, True):
+                table.sort_by(column, reverse)
+                assert table.view_rows() == naive(rows, column, reverse, "", False)
+                table.set_filter(None, "al")
+                assert table.view_rows() == naive(rows, column, reverse, "al", False)
+                gc.collect(0)
+                assert not gc.is_tracked(table.view), (column, reverse)
+                table.set_filter(None)
+        # One column's values changed (the marge column once the graph is computed): its
+        # orders are dropped and made again between frames, without a call.
+        table.forget_keys("size")
+        assert ("size", True) not in table._orders
+        for _ in range(200):
+            if ("size", True) in table._orders:
+                break
+            await pilot.pause()
+        assert ("size", False) in table._orders and ("size", True) in table._orders
+
+
+async def test_a_changed_row_is_found_by_its_new_text() -> None:
+    rows = [Item(f"K{i}", "alpha", i) for i in range(40)]
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_rows(rows)
+        await pilot.pause()
+        table.set_filter(None, "alpha")  # search texts made
+        assert len(table.view_rows()) == 40
+        changed = Item("K2", "neuf", 2)
+        table.update_row(changed)
+        table.set_filter(None, "neuf")
+        assert table.view_rows() == [changed]
+        table.set_filter(None, "alpha")
+        assert changed not in table.view_rows() and len(table.view_rows()) == 39

@@ -30,6 +30,19 @@ COMMAND_MODULES = [
     "commands_web",
 ]
 
+# Which module adds each subcommand: a command line builds its own module's parser alone
+# (importing and building all ten cost 10 ms per command; tests/core/test_cli_imports.py
+# checks this table against what the modules register).
+MODULE_OF = {
+    "demo": "commands_core", "whoami": "commands_core", "check": "commands_core",
+    "db": "commands_core", "commencer": "commands_start", "admin": "commands_admin",
+    "dossiers": "commands_dossiers", "dossier": "commands_dossiers", "graph": "commands_graph",
+    "report": "commands_graph", "action": "commands_actions", "baseline": "commands_baselines",
+    "decision": "commands_baselines", "export": "commands_exchange",
+    "import": "commands_exchange", "propositions": "commands_propositions",
+    "serve": "commands_web", "acces": "commands_web",
+}  # fmt: skip
+
 
 class FrenchArgumentParser(argparse.ArgumentParser):
     """argparse with French help titles and messages."""
@@ -53,7 +66,8 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog} : erreur : {translated}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(module: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with the subcommands of ``module`` alone."""
     parser = FrenchArgumentParser(
         prog="roadmap",
         description="Feuille de route partagée — politique de la ville × droit commun.",
@@ -71,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser
     )
-    for name in COMMAND_MODULES:
+    for name in [module] if module else COMMAND_MODULES:
         import_module(f"roadmap.cli.{name}").register(subparsers)
     return parser
 
@@ -93,6 +107,18 @@ def tui_options(argv: list[str]) -> argparse.Namespace | None:
     return argparse.Namespace(command=None, **values)
 
 
+def command_module(argv: list[str]) -> str | None:
+    """The module of the subcommand ``argv`` names after the global options (None: build
+    them all, e.g. for ``--help`` or an unknown word, which argparse then explains)."""
+    words = iter(argv)
+    for word in words:
+        if word in ("--db", "--theme"):
+            next(words, None)
+        elif not word.startswith(("--db=", "--theme=")):
+            return None if word.startswith("-") else MODULE_OF.get(word)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     if words == ["--version"]:
@@ -103,8 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from roadmap.cli.launch import launch_tui
 
         return launch_tui(tui)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser = build_parser(command_module(words))
+    args = parser.parse_args(words)
     if args.command is None:
         from roadmap.cli.launch import launch_tui
 

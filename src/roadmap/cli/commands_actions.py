@@ -8,9 +8,9 @@ choice, a move that would contradict dependents is refused, naming them.
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
+from roadmap.cli.itinerary_options import add_dependents_choice, add_reason, shift_dependents
 from roadmap.cli.runner import EXIT_OK, CommandContext
 
 DATE_HELP = "JJ/MM/AAAA ou AAAA-MM-JJ (défaut : inchangée)"
@@ -32,32 +32,16 @@ def register(subparsers: Any) -> None:
     dates.add_argument("--roadmap", metavar="SLUG", help="feuille de route (défaut : la seule)")
     dates.add_argument("--debut", metavar="DATE", help=DATE_HELP)
     dates.add_argument("--fin", metavar="DATE", help=DATE_HELP)
-    dates.add_argument("--motif", default="", metavar="TEXTE", help="pourquoi (obligatoire)")
-    dates.add_argument(
-        "--nature",
-        choices=["contrainte", "opportunite"],
-        default="",
-        help="nature de l'ajustement (obligatoire)",
-    )
-    choice = dates.add_mutually_exclusive_group()
-    choice.add_argument(
-        "--decaler",
-        action="store_true",
-        help="décaler les éléments qui en dépendent (un ajustement chacun, même motif)",
-    )
-    choice.add_argument(
-        "--garder",
-        action="store_true",
-        help="garder leurs dates (la dépendance contredite reste en alerte)",
+    add_reason(dates, motif="pourquoi (obligatoire)", nature="nature de l'ajustement (obligatoire)")
+    add_dependents_choice(
+        dates,
+        decaler="décaler les éléments qui en dépendent (un ajustement chacun, même motif)",
+        garder="garder leurs dates (la dépendance contredite reste en alerte)",
     )
     dates.add_argument(
         "--dry-run", action="store_true", help="montrer l'impact sans rien enregistrer"
     )
     dates.set_defaults(handler=_dates)
-
-
-def _choice(args: argparse.Namespace) -> bool | None:
-    return True if args.decaler else False if args.garder else None
 
 
 async def _dates(ctx: CommandContext) -> int:
@@ -85,7 +69,7 @@ async def _dates(ctx: CommandContext) -> int:
     before, after = _span(row.start_date, row.end_date), _span(start, end)
     print(f"{row.ref} « {row.title} » : {before} → {after}")
     print(head_line(margins, row.ref, days))
-    shift = _choice(args)
+    shift = shift_dependents(args)
     summaries = {
         s: margins.reroute("action", row.ref, start, end, shift_dependents=s)
         for s in ((shift,) if shift is not None else (True, False))

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from roadmap.cli.itinerary_options import add_dependents_choice, add_reason, shift_dependents
 from roadmap.cli.runner import EXIT_OK, CommandContext
 from roadmap.domain import validation as v
 from roadmap.domain.errors import RoadmapError
@@ -62,29 +63,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="afficher les changements sans rien écrire",
     )
-    imp.add_argument(
-        "--motif",
-        metavar="TEXTE",
-        default="",
-        help="motif des dates déplacées par le fichier (ajustements d'itinéraire)",
+    add_reason(
+        imp,
+        motif="motif des dates déplacées par le fichier (ajustements d'itinéraire)",
+        nature="nature de ce motif",
     )
-    imp.add_argument(
-        "--nature",
-        choices=["contrainte", "opportunite"],
-        default="",
-        help="nature de ce motif",
-    )
-    choice = imp.add_mutually_exclusive_group()
-    choice.add_argument(
-        "--decaler",
-        action="store_true",
-        help="décaler les éléments qui dépendent des dates déplacées par le fichier "
+    add_dependents_choice(
+        imp,
+        decaler="décaler les éléments qui dépendent des dates déplacées par le fichier "
         "(un ajustement chacun, avec le motif de ce qui les entraîne)",
-    )
-    choice.add_argument(
-        "--garder",
-        action="store_true",
-        help="garder leurs dates (chaque dépendance contredite reste en alerte)",
+        garder="garder leurs dates (chaque dépendance contredite reste en alerte)",
     )
     imp.add_argument(
         "--territoire",
@@ -161,11 +149,10 @@ async def _import(ctx: CommandContext) -> int:
     from roadmap.exchange.importer import import_file
 
     args = ctx.args
-    shift = True if args.decaler else False if args.garder else None
     try:
         result = await import_file(
             ctx.actor, args.file, motif=args.motif, nature=args.nature, dry_run=args.dry_run,
-            territoire=args.territoire, shift_dependents=shift,
+            territoire=args.territoire, shift_dependents=shift_dependents(args),
         )  # fmt: skip
     except ChoiceNeeded as refused:
         print(f"Rien n'a été écrit : {args.file} déplace des dates dont d'autres dépendent.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from roadmap.cli.itinerary_options import add_dependents_choice, shift_dependents
 from roadmap.cli.runner import EXIT_OK, CommandContext
 from roadmap.formatting import plural
 
@@ -34,17 +35,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "si elle contredit des éléments qui en dépendent, choisissez --decaler ou --garder.",
     )
     accept.add_argument("number", metavar="NUMERO", type=int)
-    choice = accept.add_mutually_exclusive_group()
-    choice.add_argument(
-        "--decaler",
-        action="store_true",
-        help="date déplacée : décaler aussi les éléments qui en dépendent (un ajustement "
+    add_dependents_choice(
+        accept,
+        decaler="date déplacée : décaler aussi les éléments qui en dépendent (un ajustement "
         "chacun, « entraîné par … », même motif)",
-    )
-    choice.add_argument(
-        "--garder",
-        action="store_true",
-        help="date déplacée : garder leurs dates (la dépendance contredite reste en alerte)",
+        garder="date déplacée : garder leurs dates (la dépendance contredite reste en alerte)",
     )
     accept.set_defaults(handler=_accept)
     refuse = sub.add_parser("refuser", help="refuser une proposition avec son motif")
@@ -122,8 +117,7 @@ async def _accept(ctx: CommandContext) -> int:
     from roadmap.usecases.propositions import accept_proposition
 
     args = ctx.args
-    shift = True if args.decaler else False if args.garder else None
-    done = await accept_proposition(ctx.actor, args.number, shift_dependents=shift)
+    done = await accept_proposition(ctx.actor, args.number, shift_dependents=shift_dependents(args))
     print(f"proposition n° {args.number} acceptée")
     for line in done.lines(shown=50):
         print(f"  {line}")

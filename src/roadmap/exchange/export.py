@@ -31,7 +31,7 @@ from roadmap.exchange.atomic import clean_temps, commit, discard
 from roadmap.exchange.bases import record_bases
 from roadmap.exchange.margins import margins_for
 from roadmap.exchange.metadata import ExportOptions
-from roadmap.exchange.render import fingerprint, render, same_as_before
+from roadmap.exchange.render import render, render_body, same_as_before
 from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap_id
 from roadmap.exchange.service_doc import ServiceIndex
 from roadmap.exchange.service_files import Done, helper, staged_emit, write_services
@@ -282,9 +282,9 @@ class _Job:
             for r in roadmaps:
                 path = out_dir / f"{r['slug']}.toml"
                 doc = self.document(r)
-                digest = fingerprint(doc)
-                unchanged = not options.stamp and same_as_before(path, doc, digest)
-                emit(path, path.read_bytes() if unchanged else render(doc, digest=digest))
+                body = render_body(doc)
+                unchanged = not options.stamp and same_as_before(path, doc, body.digest)
+                emit(path, path.read_bytes() if unchanged else render(doc, body=body))
                 if options.ics:
                     from roadmap.exchange import calendar
 

@@ -1,16 +1,17 @@
 """Turn a document into bytes: header, then body, then the optional changes table.
 
-The fingerprint of the body sits in ``[generation]``, so the next export can tell "nothing
-changed" from the first lines of the previous file, before dumping anything (tomli-w is
-the slow part, RISKS 20). It hashes the body's Python form (dicts keep their order; dates,
-datetimes and strings have a stable repr), which is cheap and backend-independent.
-Concatenating the parts is valid TOML: each starts with a table.
+The fingerprint sits in ``[generation]``: the SHA-256 of the body's bytes as written (after
+the header and its blank line, before an optional ``[changements]`` table), so anyone can
+check it, and the next export tells "nothing changed" by comparing it with the first lines
+of the previous file. The body is rendered once and its bytes serve both the hash and the
+file. Concatenating the parts is valid TOML: each starts with a table.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,20 +30,33 @@ def split(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, body
 
 
-def fingerprint(document: dict[str, Any]) -> str:
+@dataclass(frozen=True)
+class Body:
+    """A document's body as written, and its fingerprint."""
+
+    data: bytes
+    digest: str
+
+
+def render_body(document: dict[str, Any]) -> Body:
     _, body = split(document)
-    return "sha256:" + hashlib.sha256(repr(body).encode("utf-8")).hexdigest()
+    data = dumps(body)
+    return Body(data, "sha256:" + hashlib.sha256(data).hexdigest())
+
+
+def fingerprint(document: dict[str, Any]) -> str:
+    return render_body(document).digest
 
 
 def render(
-    document: dict[str, Any], extra: dict[str, Any] | None = None, *, digest: str | None = None
+    document: dict[str, Any], extra: dict[str, Any] | None = None, *, body: Body | None = None
 ) -> bytes:
-    """``digest``: the document's fingerprint when the caller already has it (it costs a
-    repr and a sha256 of the whole body, so the export computes it once per file)."""
-    header, body = split(document)
-    digest = digest or fingerprint(document)
-    header["generation"] = {**header["generation"], FINGERPRINT_KEY: digest}
-    parts = [dumps(header), dumps(body)]
+    """``body``: the document's body when the caller has rendered it already (the export
+    renders it once, to compare its fingerprint with the previous file's)."""
+    header, _ = split(document)
+    body = body or render_body(document)
+    header["generation"] = {**header["generation"], FINGERPRINT_KEY: body.digest}
+    parts = [dumps(header), body.data]
     if extra:
         parts.append(dumps(extra))
     return b"\n".join(parts)

@@ -32,7 +32,7 @@ from roadmap.exchange.changes import CHANGES_KEY, diff, read_previous
 from roadmap.exchange.journal_heads import JournalHeads
 from roadmap.exchange.manifest import digest_of
 from roadmap.exchange.metadata import ExportOptions
-from roadmap.exchange.render import fingerprint, render, same_as_before
+from roadmap.exchange.render import render, render_body, same_as_before
 from roadmap.exchange.service_doc import ServiceIndex, build_service_document
 from roadmap.exchange.snapshot import Row, Snapshot
 
@@ -76,19 +76,19 @@ def _with_changes(path: Path, document: dict[str, Any], options: ExportOptions) 
     Keeping the previous file (and its list of changes) when nothing moved makes a second
     export of the same data byte-identical, and the changes stay visible until the next one.
     """
-    digest = fingerprint(document)
-    if same_as_before(path, document, digest):
+    body = render_body(document)
+    if same_as_before(path, document, body.digest):
         if not options.stamp:
             return path.read_bytes()
         previous = read_previous(path) or {}
         kept = {CHANGES_KEY: previous[CHANGES_KEY]} if CHANGES_KEY in previous else None
-        return render(document, kept, digest=digest)
+        return render(document, kept, body=body)
     previous = read_previous(path)
     if previous is None:
-        return render(document, digest=digest)
+        return render(document, body=body)
     changes = diff(previous, document)
     extra = {CHANGES_KEY: {"elements": changes}} if changes else None
-    return render(document, extra, digest=digest)
+    return render(document, extra, body=body)
 
 
 # --- the helper process -------------------------------------------------------------

@@ -21,7 +21,6 @@ from typing import Any
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
-from tortoise.migrations.executor import MigrationExecutor
 
 from roadmap.domain.errors import StorageError
 from roadmap.domain.io_errors import describe_sqlite_error, is_disk_trouble, storage_error
@@ -47,6 +46,8 @@ def _apps_config(config: dict[str, Any]) -> dict[str, Any]:
 
 async def pending_migrations(location: DatabaseLocation) -> list[str]:
     """Names of shipped migrations not yet applied (Tortoise must be initialised)."""
+    from tortoise.migrations.executor import MigrationExecutor  # only when migrating
+
     executor = MigrationExecutor(
         connections.get("default"), _apps_config(tortoise_config(location))
     )
@@ -90,6 +91,8 @@ async def _applied_migrations_quick(location: DatabaseLocation) -> set[str] | No
 
 async def _migrate(location: DatabaseLocation, info: DatabaseInfo) -> None:
     """Apply pending migrations with foreign keys OFF (RISKS 1), then check integrity."""
+    from tortoise.migrations.executor import MigrationExecutor  # 10 ms: not on every start
+
     config = tortoise_config(location, foreign_keys=False)
     await Tortoise.init(config=config)
     try:

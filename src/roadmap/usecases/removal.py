@@ -11,6 +11,7 @@ the roadmap's observations. Same rights as the forms (trinôme, direction), vers
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ from roadmap.models import (
     Proposition,
     ReleveDecision,
     ReleveLink,
+    Roadmap,
 )
 from roadmap.usecases.actions import action_by_ref
 from roadmap.usecases.base import (
@@ -157,60 +159,68 @@ async def _delete(actor: Actor, slug: str, entity: str, row: Any, version: int, 
                           reason=f"suppression : {reason}")  # fmt: skip
 
 
+@dataclass(frozen=True)
+class _Closable:
+    """What differs between removing an action and a jalon: the rest is one rule."""
+
+    entity: str
+    by_ref: Callable[[Roadmap, str], Awaitable[Any]]
+    history: Callable[[Any, str], Awaitable[tuple[str, ...]]]
+    closed: ActionStatus | JalonStatus
+    kept: str  # « gardée comme abandonnée »
+    default_reason: str
+    fields: dict[str, str]  # journaled on deletion, attribute → label
+
+
+async def _remove_or_close(
+    kind: _Closable, actor: Actor, slug: str, ref: str, version: int, reason: str
+) -> Removal:
+    """Delete an item with no history; otherwise keep it, closed as ``kind.closed``."""
+    why = v.no_control(reason.strip(), "motif", multiline=True) or kind.default_reason
+
+    async def unit() -> Removal:
+        roadmap = await authorize(actor, slug, Capability.EDIT)
+        item = await kind.by_ref(roadmap, ref)
+        history = await kind.history(item, slug)
+        if not history:
+            await _delete(actor, slug, kind.entity, item, version, why, kind.fields)
+            return Removal(item.ref, True)
+        if item.status is kind.closed:
+            return Removal(item.ref, False, "", history)
+        await change_field(
+            actor, item, version, roadmap=slug, entity=kind.entity, field="status",
+            value=kind.closed,
+            reason=f"{why} ; {kind.kept} pour son historique : {', '.join(history)}",
+        )  # fmt: skip
+        return Removal(item.ref, False, kind.closed.value, history)
+
+    return await write_unit(unit)
+
+
+# Entity, look-up, history, status when kept, its wording, default reason, fields journaled.
+_ACTION = _Closable(
+    "action", action_by_ref, action_history, ActionStatus.ABANDONNEE, "gardée comme abandonnée",
+    "retirée", {"title": "titre", "description": "description", "start_date": "début",
+                "end_date": "fin", "status": "statut"},
+)  # fmt: skip
+_JALON = _Closable(
+    "jalon", jalon_by_ref, jalon_history, JalonStatus.ANNULE, "gardé comme annulé", "retiré",
+    {"title": "titre", "kind": "type", "current_date": "date", "description": "description"},
+)  # fmt: skip
+
+
 async def remove_action(
     actor: Actor, slug: str, ref: str, version: int, *, reason: str = ""
 ) -> Removal:
     """Delete an action with no history; otherwise keep it, « abandonnée »."""
-    why = v.no_control(reason.strip(), "motif", multiline=True) or "retirée"
-
-    async def unit() -> Removal:
-        roadmap = await authorize(actor, slug, Capability.EDIT)
-        action = await action_by_ref(roadmap, ref)
-        history = await action_history(action, slug)
-        if not history:
-            await _delete(actor, slug, "action", action, version, why, {
-                "title": "titre", "description": "description", "start_date": "début",
-                "end_date": "fin", "status": "statut",
-            })  # fmt: skip
-            return Removal(action.ref, True)
-        if action.status is ActionStatus.ABANDONNEE:
-            return Removal(action.ref, False, "", history)
-        await change_field(
-            actor, action, version, roadmap=slug, entity="action", field="status",
-            value=ActionStatus.ABANDONNEE,
-            reason=f"{why} ; gardée comme abandonnée pour son historique : {', '.join(history)}",
-        )  # fmt: skip
-        return Removal(action.ref, False, ActionStatus.ABANDONNEE.value, history)
-
-    return await write_unit(unit)
+    return await _remove_or_close(_ACTION, actor, slug, ref, version, reason)
 
 
 async def remove_jalon(
     actor: Actor, slug: str, ref: str, version: int, *, reason: str = ""
 ) -> Removal:
     """Delete a jalon with no history; otherwise keep it, « annulé »."""
-    why = v.no_control(reason.strip(), "motif", multiline=True) or "retiré"
-
-    async def unit() -> Removal:
-        roadmap = await authorize(actor, slug, Capability.EDIT)
-        jalon = await jalon_by_ref(roadmap, ref)
-        history = await jalon_history(jalon, slug)
-        if not history:
-            await _delete(actor, slug, "jalon", jalon, version, why, {
-                "title": "titre", "kind": "type", "current_date": "date",
-                "description": "description",
-            })  # fmt: skip
-            return Removal(jalon.ref, True)
-        if jalon.status is JalonStatus.ANNULE:
-            return Removal(jalon.ref, False, "", history)
-        await change_field(
-            actor, jalon, version, roadmap=slug, entity="jalon", field="status",
-            value=JalonStatus.ANNULE,
-            reason=f"{why} ; gardé comme annulé pour son historique : {', '.join(history)}",
-        )  # fmt: skip
-        return Removal(jalon.ref, False, JalonStatus.ANNULE.value, history)
-
-    return await write_unit(unit)
+    return await _remove_or_close(_JALON, actor, slug, ref, version, reason)
 
 
 async def remove_indicator(

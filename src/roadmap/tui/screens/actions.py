@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, Select, Static
 
 from roadmap import formatting as fr
 from roadmap.domain.enums import ActionStatus
+from roadmap.tui import heap
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
 from roadmap.tui.screens.copil import baseline_label, pick_baseline, variance_text
@@ -42,6 +43,9 @@ def _short_date(value: date | None) -> str:
 
 def _date_key(value: date | None) -> date:
     return value or date.max
+
+
+STATUS_RANK = {status: rank for rank, status in enumerate(ActionStatus)}
 
 
 class ActionsScreen(RoadmapScreen):
@@ -106,7 +110,7 @@ class ActionsScreen(RoadmapScreen):
             Column("owner", "Responsable", lambda r: r.owner_name or "—", 11,
                    sort_key=lambda r: r.owner_name.lower() or "\uffff"),
             Column("status", "Statut", lambda r: r.status.label, 10,
-                   sort_key=lambda r: list(ActionStatus).index(r.status),
+                   sort_key=lambda r: STATUS_RANK[r.status],
                    tone=lambda r: STATUS_TONES.get(r.status, "")),
             Column("start", "Début", lambda r: _short_date(r.start_date), 8,
                    sort_key=lambda r: _date_key(r.start_date), hide_below=96),
@@ -198,6 +202,9 @@ class ActionsScreen(RoadmapScreen):
         # Read at once: a screenful is asked first, so the rows come with the first frames.
         self.action_reload()
 
+    def on_unmount(self) -> None:
+        heap.release()  # frozen after the load: the rows can be collected once gone
+
     # --- data ---------------------------------------------------------------------------------
 
     def action_reload(self, keep: str | None = None) -> None:
@@ -234,7 +241,9 @@ class ActionsScreen(RoadmapScreen):
                 else "aucune action pour l'instant : touche n pour en créer une"
             )
             self.table.set_rows(rows, keep=keep)
-            self.table.warm()  # first search and sorts computed ahead, between frames
+            # First search and sorts computed ahead, between frames; then the rows and all
+            # that is long-lived are kept out of the collector's full passes (heap.py).
+            self.table.warm(on_done=heap.freeze)
             self._update_title()
             # The extras wait for the rows to be on screen: the table comes first.
             self.call_after_refresh(self._load_extras, first)

@@ -1,0 +1,95 @@
+"""Import Tortoise without two costs of its first import that this application never uses.
+
+``import tortoise`` costs about 0.15 s of CPU, paid by every command that opens the base
+(RISKS 15, issue 15). About 40 ms of it goes to two things unused here:
+
+- ``tortoise.validators`` compiles, at import, the Unicode host-name regex of its
+  ``validate_domain_name`` (≈ 20 ms); no field of ours uses it: it compiles on first use.
+- ``tortoise.models`` reads the source of its own ``Model`` class (``inspect.getsource``:
+  tokenize and ast over 70 kB) to find ``#:`` field comments (≈ 20 ms); ``Model`` has no
+  field, and our models skip the same search (models/base.py).
+
+``install()`` (called by ``roadmap/__init__.py``, costs nothing until then) puts a finder
+first on ``sys.meta_path``; when ``tortoise`` is first imported, from whatever module, both
+are deferred while its package runs, then restored, and the finder leaves. Narrow on
+purpose: only patterns holding that Unicode range, and only classes of ``tortoise.models``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+UNICODE_HOSTS = "\u00a1-\uffff"  # the range in tortoise.validators' host-name regexes
+
+
+class LazyPattern:
+    """A regex compiled on first use; reads like the compiled one."""
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self._args = (pattern, flags)
+        self._compiled: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            import re
+
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+class _FirstImport:
+    """Finder for ``tortoise`` alone: wraps its package's execution, once."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "tortoise":
+            return None
+        uninstall()
+        for finder in sys.meta_path:  # the usual finders, in their order
+            find = getattr(finder, "find_spec", None)
+            spec = find(name, path, target) if find is not None else None
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        if loader is not None and hasattr(loader, "exec_module"):
+            run = loader.exec_module
+            loader.exec_module = lambda module: _deferred(run, module)
+        return spec
+
+
+def _deferred(run: Any, module: Any) -> None:
+    import inspect
+    import re
+
+    getsource, compile_ = inspect.getsource, re.compile
+
+    def quick_getsource(obj: Any) -> str:
+        if getattr(obj, "__module__", None) == "tortoise.models":
+            raise OSError("source not read at import (roadmap.storage.tortoise_start)")
+        return getsource(obj)
+
+    def quick_compile(pattern: Any, flags: int = 0) -> Any:
+        if isinstance(pattern, str) and UNICODE_HOSTS in pattern:
+            return LazyPattern(pattern, flags)
+        return compile_(pattern, flags)
+
+    inspect.getsource, re.compile = quick_getsource, quick_compile  # type: ignore[assignment]
+    try:
+        run(module)
+    finally:
+        inspect.getsource, re.compile = getsource, compile_
+
+
+_FINDER = _FirstImport()
+
+
+def install() -> None:
+    if "tortoise" not in sys.modules and _FINDER not in sys.meta_path:
+        sys.meta_path.insert(0, _FINDER)
+
+
+def uninstall() -> None:
+    if _FINDER in sys.meta_path:
+        sys.meta_path.remove(_FINDER)

@@ -1,8 +1,8 @@
 """CPU of each phase of building the Métropole export's documents, one fresh process each.
 
 Phases, in one process (no helper): read the snapshot, build the roadmap documents, the
-service index, the service documents, then fingerprint them all (render.py) and render
-them (TOML). Each run is a
+service index, the service documents, then render them all (TOML, and the fingerprint:
+the SHA-256 of the body's bytes). Each run is a
 new Python process (the writer's string caches and ``natural_key``'s cache start empty, as
 in an export); ``--against SRC`` interleaves runs of another source tree (say main's
 ``src/``, from ``git archive``) so both see the same load, and prints the ratios.
@@ -24,12 +24,12 @@ import sys
 import time
 from pathlib import Path
 
-PHASES = ("lecture", "feuilles", "index", "services", "empreinte", "rendu")
+PHASES = ("lecture", "feuilles", "index", "services", "rendu")
 
 
 async def _measure(db: Path) -> dict[str, float]:
     from roadmap.exchange.metadata import ExportOptions
-    from roadmap.exchange.render import fingerprint, render
+    from roadmap.exchange.render import render, render_body
     from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap_id
     from roadmap.exchange.service_doc import ServiceIndex, build_service_document
     from roadmap.exchange.snapshot import read_snapshot
@@ -67,10 +67,7 @@ async def _measure(db: Path) -> dict[str, float]:
     documents += [build_service_document(snap, index, s, options) for s in services]
     spent["services"] = clock() - start
     start = clock()
-    digests = [fingerprint(doc) for doc in documents]
-    spent["empreinte"] = clock() - start
-    start = clock()
-    size = sum(len(render(doc, digest=d)) for doc, d in zip(documents, digests, strict=True))
+    size = sum(len(render(doc, body=render_body(doc))) for doc in documents)
     spent["rendu"] = clock() - start
     spent["octets"] = size
     return spent

@@ -14,7 +14,7 @@ from typing import Any
 
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.exchange.service_doc import ServiceIndex, build_service_document
-from roadmap.exchange.snapshot import TABLES, Snapshot
+from roadmap.exchange.snapshot import TABLES, Snapshot, as_rows
 from roadmap.exchange.values import as_date, as_datetime, money, prune, sorted_few
 
 
@@ -132,3 +132,13 @@ def test_shared_items_show_each_service_its_own_values() -> None:
     # Building a file again gives the same document (nothing cached was changed).
     again = build_service_document(snap, index, rows[0], ExportOptions())["service"]
     assert again == first
+
+
+def test_rows_as_dicts_keep_each_text_once() -> None:
+    columns = ("id", "code", 'cité "x"', "montant")
+    found = [(1, "".join(["a", "b"]), None, Decimal("1.50")), (2, "".join(["a", "b"]), "é", 3)]
+    strings: dict[str, str] = {}
+    rows = as_rows(columns, found, strings)
+    assert rows == [dict(zip(columns, r, strict=True)) for r in found]
+    assert rows[0]["code"] is rows[1]["code"]
+    assert as_rows(columns, [], strings) == []

@@ -16,6 +16,7 @@ from roadmap.exchange import toml_writer
 
 _CENT = Decimal("0.01")
 _DIGITS = re.compile(r"(\d+)")
+_split = _DIGITS.split
 
 
 # SQLite hands dates, datetimes and amounts back as text, and the same few texts repeat
@@ -101,9 +102,7 @@ def number(value: Any) -> str | None:
 def natural_key(ref: str) -> tuple[tuple[int, int, str], ...]:
     """A2 before A10: refs sort by their numbers, not as plain text."""
     return tuple(
-        (0, int(part), part) if part.isdigit() else (1, 0, part)
-        for part in _DIGITS.split(ref)
-        if part
+        [(0, int(part), part) if part.isdigit() else (1, 0, part) for part in _split(ref) if part]
     )
 
 

@@ -27,26 +27,27 @@ class ServiceIndex:
         self.campaigns: dict[int, set[int]] = defaultdict(set)
         # action id → its item's parts common to every service file (_action_parts)
         self.parts: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+        actions, jalons, held = self.actions, self.jalons, self.dossiers
         live_actions = {
             aid for aid, rid in snap.column("action", "roadmap_id").items() if rid in active
         }
         for a in snap.rows("action"):
             if a["roadmap_id"] in active:
-                self.actions[a["pilot_service_id"]][a["id"]].add("pilote")
+                actions[a["pilot_service_id"]][a["id"]].add("pilote")
         for table, role in (("action_contributor", "contributeur"), ("engagement", "engagement")):
             for c in snap.rows(table):
                 if c["action_id"] in live_actions:
-                    self.actions[c["service_id"]][c["action_id"]].add(role)
+                    actions[c["service_id"]][c["action_id"]].add(role)
         jalon_roadmap = snap.column("jalon", "roadmap_id")
         people = snap.by_id["person"]
         for i in snap.rows("jalon_invite"):
             if jalon_roadmap.get(i["jalon_id"]) not in active:  # unknown jalons too
                 continue
             if i["service_id"] is not None:
-                self.jalons[i["service_id"]][i["jalon_id"]].add("service")
+                jalons[i["service_id"]][i["jalon_id"]].add("service")
             person = people.get(i["person_id"])
             if person is not None and person["service_id"] is not None:
-                self.jalons[person["service_id"]][i["jalon_id"]].add(person["login"])
+                jalons[person["service_id"]][i["jalon_id"]].add(person["login"])
         self.dossier_roadmap = {d["id"]: dossier_roadmap_id(snap, d) for d in snap.rows("dossier")}
         self.baselines = copil_doc.LatestBaselines(snap)
         # Dossiers of a roadmap no longer active; those without a roadmap stay live.
@@ -62,7 +63,7 @@ class ServiceIndex:
         ):
             for r in snap.rows(table):
                 if r["dossier_id"] not in dead:
-                    self.dossiers[r[column]][r["dossier_id"]].add(role)
+                    held[r[column]][r["dossier_id"]].add(role)
         # One frozen set per distinct set of roles: about 100,000 small sets otherwise
         # (an action is held by several services), 10 MiB at Métropole scale.
         shared: dict[frozenset[str], frozenset[str]] = {}

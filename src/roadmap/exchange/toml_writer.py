@@ -167,6 +167,12 @@ def _is_aot(value: Any) -> bool:
     return True
 
 
+def _child(name: str, part: str) -> str:
+    """The dotted name of a sub-table."""
+    part = _keys.get(part) or key(part)
+    return f"{name}.{part}" if name else part
+
+
 def table_chunks(table: Mapping[str, Any], name: str, in_aot: bool, out: list[str]) -> None:
     """tomli-w's ``gen_table_chunks``, appending to ``out``.
 
@@ -192,7 +198,8 @@ def table_chunks(table: Mapping[str, Any], name: str, in_aot: bool, out: list[st
             elif (first is dict or (v and isinstance(v[0], Mapping))) and _is_aot(v):
                 rows = _inline_rows(v)
                 if rows is None:
-                    tables.extend((k, t, True) for t in v)
+                    sub = _child(name, k)  # once for all the records
+                    tables.extend((sub, t, True) for t in v)
                 else:  # literal(v), reusing the rows rendered for the check
                     extend((assign(k) or _prefix(k), "[\n    ", ",\n    ".join(rows), ",\n]\n"))
             else:
@@ -204,13 +211,14 @@ def table_chunks(table: Mapping[str, Any], name: str, in_aot: bool, out: list[st
         elif kind is bool:
             extend((assign(k) or _prefix(k), "true\n" if v else "false\n"))
         elif kind is dict:
-            tables.append((k, v, False))
+            tables.append((_child(name, k), v, False))
         elif kind is datetime:
             extend((assign(k) or _prefix(k), literal(v), "\n"))
         elif isinstance(v, Mapping):
-            tables.append((k, v, False))
+            tables.append((_child(name, k), v, False))
         elif _is_aot(v) and not all(_fits_inline(t) for t in v):
-            tables.extend((k, t, True) for t in v)
+            sub = _child(name, k)
+            tables.extend((sub, t, True) for t in v)
         else:
             extend((assign(k) or _prefix(k), literal(v), "\n"))
     yielded = len(out) > head + 1  # plain values written
@@ -220,13 +228,12 @@ def table_chunks(table: Mapping[str, Any], name: str, in_aot: bool, out: list[st
     elif name and (yielded or not tables):
         out[head] = f"[{name}]\n"
         yielded = True
-    for k, v, aot in tables:
+    for sub, v, aot in tables:
         if yielded:
             out.append("\n")
         else:
             yielded = True
-        part = _keys.get(k) or key(k)
-        table_chunks(v, f"{name}.{part}" if name else part, aot, out)
+        table_chunks(v, sub, aot, out)
 
 
 def fragment(name: str, record: Mapping[str, Any], in_aot: bool = True) -> str:

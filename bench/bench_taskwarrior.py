@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -104,16 +105,28 @@ def taskwarrior_data(folder: Path, count: int) -> dict[str, str]:
     return env
 
 
+CPU: list[float] = []  # CPU seconds of each command timed (its processes), for median()
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(argv: list[str], env: dict[str, str], before: Callable[[], None] | None = None) -> float:
     if before is not None:
         before()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     subprocess.run(argv, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    CPU.append(_children_cpu() - cpu)
     return time.perf_counter() - start
 
 
-def median(runs: int, measure: Callable[[], float]) -> float:
-    return statistics.median(measure() for _ in range(runs))
+def median(runs: int, measure: Callable[[], float]) -> tuple[float, float | None]:
+    """(wall, CPU) medians: on a loaded machine the CPU ratio stays comparable."""
+    CPU.clear()
+    wall = statistics.median(measure() for _ in range(runs))
+    return wall, statistics.median(CPU) if CPU else None
 
 
 def main() -> int:
@@ -140,7 +153,8 @@ def main() -> int:
         out = folder / "exports"
         roadmap = str(ROADMAP)
         export = [roadmap, "export", "--roadmap", SLUG, "--out", str(out)]
-        rows: list[tuple[str, float, str, float]] = []
+        Measure = tuple[float, float | None]
+        rows: list[tuple[str, Measure, str, Measure]] = []
         rows.append((
             "export, dossier vide",
             median(args.runs, lambda: timed(export, env, lambda: shutil.rmtree(out, True))),
@@ -189,12 +203,17 @@ def main() -> int:
                 ))  # fmt: skip
             except TimeoutError as exc:
                 print(f"écran Actions non mesuré : {exc}")
-    print(f"\n{args.actions} actions / tâches (médianes de {args.runs}, temps écoulé) :")
-    for label, ours, peer, theirs in rows:
+    print(f"\n{args.actions} actions / tâches (médianes de {args.runs}, temps écoulé ; CPU) :")
+    for label, (ours, our_cpu), peer, (theirs, their_cpu) in rows:
         ratio = theirs / ours
         verdict = "OK" if ratio >= 3 else "EN DEÇÀ de 3×"
+        cpu = (
+            f"   CPU {our_cpu:.2f} s / {their_cpu:.2f} s : {their_cpu / our_cpu:4.1f}×"
+            if our_cpu and their_cpu
+            else ""
+        )
         print(f"  roadmap {label:<28} {ours:6.2f} s   {peer:<12} {theirs:6.2f} s   "
-              f"{ratio:4.1f}× plus rapide {verdict}")  # fmt: skip
+              f"{ratio:4.1f}× plus rapide {verdict}{cpu}")  # fmt: skip
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"  charge moyenne : {load} sur {os.cpu_count()} cœurs")
     return 0

@@ -149,3 +149,10 @@ def test_the_command_line_builds_its_module_parser_alone(
     from roadmap.cli import command_module
 
     assert command_module(argv) == module
+
+
+def test_the_package_itself_stays_light() -> None:
+    """``import roadmap`` (every command's first step) loads neither typing nor re."""
+    probe = "import sys, roadmap; print(sorted({'typing', 're'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]"

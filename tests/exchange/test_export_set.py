@@ -161,10 +161,10 @@ from roadmap.exchange import export as E, service_files
 from roadmap.storage.database import open_database
 from roadmap.storage.location import parse_location
 
-E.PARALLEL_ROWS = E.PARALLEL_SERVICES = 0  # the helper process, whatever the size
+E.PARALLEL_ROWS = E.PARALLEL_FILES = 0  # the helper process, whatever the size
 service_files.CHUNK = 1
-# Module level: the helper (started with "spawn") imports this script too, so it is slow
-# there as well; left alone after the kill, it would go on writing for minutes.
+# Module level: the helper (forked, or started with "spawn" which imports this script too)
+# is slow as well; left alone after the kill, it would go on writing for minutes.
 _write = service_files.write_services
 
 def slow_write(*args, **kwargs):

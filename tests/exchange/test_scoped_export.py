@@ -105,6 +105,28 @@ async def test_incremental_export_reads_a_scope_and_gives_the_full_bytes(
         return found
 
     monkeypatch.setattr(scoped_read, "read_changed", spy)
+    compared: list[str] = []
+    read_items = scoped_read.read_items
+
+    async def both(reader: Any, whole: Any, roadmap_id: Any, dirty: Any) -> Any:
+        """The items alone give the files the whole roadmaps named would give."""
+        from roadmap.exchange import plan
+        from roadmap.exchange.service_doc import ServiceIndex
+        from roadmap.exchange.snapshot import Snapshot
+
+        light = await read_items(reader, whole, roadmap_id, dirty)
+        named = {roadmap_id[s] for s in dirty.roadmaps if s in roadmap_id}
+        full = await scoped_read.read_scope(reader, whole, named, set(), dirty.dossiers)
+        files = sorted(str(f.relative_to(out)) for f in out.rglob("*.toml"))
+        found = [
+            plan.targets(snap, ServiceIndex(snap), dirty, out, files)
+            for snap in (Snapshot(light), Snapshot(full))
+        ]
+        assert found[0] == found[1]
+        compared.append(str(found[0]))
+        return light
+
+    monkeypatch.setattr(scoped_read, "read_items", both)
     out, full = tmp_path / "exports", tmp_path / "full"
     await export(out)
     for label, edit in EDITS:
@@ -119,3 +141,4 @@ async def test_incremental_export_reads_a_scope_and_gives_the_full_bytes(
         assert len(targets.services) < len(list((out / "services").glob("*.toml"))), label
         await export(full, rebuild=True)
         assert read_tree(out, journal=True) == read_tree(full, journal=True), label
+    assert len(compared) == 4  # the four single-item edits

@@ -193,6 +193,29 @@ async def test_filters_and_search(tmp_path: Path) -> None:
         assert screen.focused is screen.table
 
 
+async def test_a_long_search_says_so_then_counts_its_rows(tmp_path: Path) -> None:
+    """At 50,000 actions a search completes between frames (issue 15): the title says
+    it is searching, then gives the count. Here the table's limit is lowered to 1 text."""
+    async with demo_app(tmp_path, screen="actions") as (app, pilot):
+        screen = actions_screen(app)
+        screen.table.SEARCH_READS = 1
+        title = screen.query_one("#actions-title")
+        needle = screen.table.rows[0].pilot_code  # the service piloting some actions
+        screen.query_one("#search", Input).value = needle
+        screen.apply_filters()  # as the key does: the first screenful now, then the rest
+        assert "recherche dans 15 actions…" in str(title.render())
+        await settle(app, pilot)
+        assert not screen.table.searching
+        expected = [
+            r
+            for r in screen.table.rows
+            if needle in f"{r.ref} {r.title} {r.owner_name} {r.pilot_code}".lower()
+        ]
+        assert 0 < len(expected) < 15
+        assert screen.table.view_rows() == expected
+        assert f"{len(expected)} sur 15 actions" in str(title.render())
+
+
 async def test_another_users_change_shows_up_without_a_key(tmp_path: Path) -> None:
     async with demo_app(tmp_path, screen="actions", refresh=0.2) as (app, pilot):
         screen = actions_screen(app)

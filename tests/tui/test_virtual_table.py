@@ -183,3 +183,79 @@ async def test_a_changed_row_is_found_by_its_new_text() -> None:
         assert table.view_rows() == [changed]
         table.set_filter(None, "alpha")
         assert changed not in table.view_rows() and len(table.view_rows()) == 39
+
+
+async def test_a_long_search_shows_a_screenful_then_completes_between_frames() -> None:
+    """A search that would read too many texts in one key (50,000 rows) shows its first
+    hits at once, then every hit, the cursor back on its row (issue 15)."""
+    rnd = random.Random(3)
+    rows = [
+        Item(f"K{i}", rnd.choice(["Alpha", "beta", "Gamma", "alphabet"]), rnd.randrange(10))
+        for i in range(3000)
+    ]
+    searched: list[object] = []
+
+    class Watching(TableApp):
+        def on_virtual_table_searched(self, message: VirtualTable.Searched) -> None:
+            searched.append(message)
+
+    app = Watching()
+    async with app.run_test() as pilot:
+        table = app.query_one(VirtualTable)
+        table.SEARCH_READS, table.SEARCH_CHUNK, table.SEARCH_PROBE = 500, 400, 300
+
+        async def complete() -> None:
+            for _ in range(200):
+                if not table.searching:
+                    return
+                await pilot.pause()
+            raise AssertionError("la recherche ne s'est pas terminée")
+
+        table.set_rows(rows)
+        await pilot.pause()
+        partial = 0
+        for column, reverse in ((None, False), ("group", True), ("size", False)):
+            table.sort_by(column, reverse)
+            kept = naive(rows, column, reverse, "", False)[1234]
+            for needle in ("al", "alp", "k1", "k12", "alpha", "al"):
+                table.set_filter(None)
+                table.cursor = table.view_rows().index(kept)
+                table.set_filter(None, needle)  # hits of the shorter needles are kept
+                expected = naive(rows, column, reverse, needle, False)
+                shown = table.view_rows()
+                assert shown == expected[: len(shown)], (column, needle)
+                partial += len(shown) < len(expected)
+                await complete()
+                assert table.view_rows() == expected, (column, needle)
+                if kept in expected:
+                    assert table.current == kept, (column, needle)
+            table.set_filter(None)
+        assert searched and partial
+        # A key pressed before a long search completes: only the newest one counts.
+        table.sort_by("group")
+        table.set_filter(None, "et")
+        assert table.searching
+        table.set_filter(None, "ga")
+        await complete()
+        assert table.view_rows() == naive(rows, "group", False, "ga", False)
+
+
+async def test_a_search_before_the_texts_are_made_reads_them_between_frames() -> None:
+    """Typing as soon as the rows arrive, before ``warm`` made the search texts: the key
+    shows a first screenful and the texts are made between frames, not in the key."""
+    rows = [Item(f"K{i}", "alpha" if i % 4 else "beta", i % 10) for i in range(2000)]
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(VirtualTable)
+        table.SEARCH_READS, table.SEARCH_CHUNK = 300, 250
+        table.set_rows(rows)
+        table.sort_by("size")
+        table.set_filter(None, "beta")
+        assert table._texts is None and table.searching
+        assert table.view_rows() == naive(rows, "size", False, "beta", False)[: len(table.view)]
+        for _ in range(100):
+            if not table.searching:
+                break
+            await pilot.pause()
+        assert table._texts is not None
+        assert table.view_rows() == naive(rows, "size", False, "beta", False)

@@ -1,7 +1,9 @@
 """``roadmap export``: read once, build the documents, stage the files, commit the set.
 
 The database is read in one transaction (async); building and writing run in a thread
-so a TUI worker never freezes input. ``progress`` is then called from that thread.
+so a TUI worker never freezes input. ``progress`` is then called from that thread. A large
+export shares its files with a helper process (forked.py; service_files.py where fork is
+unavailable): same bytes as one process.
 
 A set of files is written as one (issue 14): each changed file goes to a hidden temporary
 file; once all are ready their data is made durable, the previous ``manifeste.toml`` is
@@ -17,16 +19,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from roadmap.domain.errors import NotFound, StorageError
+from roadmap.exchange import forked, plan, service_files
 from roadmap.exchange import manifest as mf
-from roadmap.exchange import plan
 from roadmap.exchange.atomic import clean_temps, commit, discard
 from roadmap.exchange.bases import record_bases
 from roadmap.exchange.margins import margins_for
@@ -34,16 +36,19 @@ from roadmap.exchange.metadata import ExportOptions
 from roadmap.exchange.render import render, render_body, same_as_before
 from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap_id
 from roadmap.exchange.service_doc import ServiceIndex
-from roadmap.exchange.service_files import Done, helper, staged_emit, write_services
+from roadmap.exchange.service_files import Done, Emit, helper, staged_emit, write_services
 from roadmap.exchange.snapshot import Row, Scoping, Snapshot, read_position, read_snapshot
 
 if TYPE_CHECKING:  # icalendar (0.1 s to import) loads only when an export writes calendars
     from roadmap.exchange import calendar
 
-# Below this many rows a helper process costs more (start-up, sending the rows) than it
-# saves; the Métropole-scale bench has about 90,000.
+# Below this many rows a helper process costs more than it saves (a fork and the pages it
+# copies; with "spawn", its start-up and the rows sent); the Métropole bench has 90,000.
 PARALLEL_ROWS = 40_000
-PARALLEL_SERVICES = 40  # nor for fewer service files to build (an incremental export)
+PARALLEL_FILES = 40  # nor for fewer files to build (an incremental export)
+# A record costs about twice as much in a roadmap file as in a service file (measured at
+# Métropole scale): the cost estimate that orders the files shared between the processes.
+ROADMAP_RECORD = 2
 Progress = Callable[[int, int, str], None]  # (files done, files in all, file just handled)
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -262,6 +267,34 @@ class _Job:
         now: datetime | None,
     ) -> None:
         snap, options, out_dir = self.snap, self.options, self.out_dir
+        jobs: list[forked.Job] = [partial(self._write_roadmap, r, now) for r in roadmaps]
+        jobs += [
+            partial(service_files.write_services, snap, index, [s], out_dir, options, events)
+            for s in services
+        ]
+        parallel = (
+            sum(len(rows) for rows in snap.tables.values()) >= PARALLEL_ROWS
+            and len(jobs) >= PARALLEL_FILES
+        )
+        if parallel and forked.available():
+            forked.share(jobs, self._costs(roadmaps, services, index), self._record)
+        elif parallel:
+            self._spawned(jobs[: len(roadmaps)], services, index, events)
+        else:
+            mine = self._emitter()
+            for job in jobs:
+                job(mine)
+        # Listed in the order of one process, whichever process wrote each file.
+        suffixes = (".toml", ".ics")
+        rank = {out_dir / f"{r['slug']}{x}": k for k, r in enumerate(roadmaps) for x in suffixes}
+        rank |= {
+            out_dir / "services" / f"{s['code']}{x}": len(roadmaps) + k
+            for k, s in enumerate(services)
+            for x in suffixes
+        }
+        self.staged.sort(key=lambda item: (rank[item[0]], item[0].suffix == ".ics"))
+
+    def _emitter(self) -> Emit:
         mine: Done = []
         stage = staged_emit(mine)
 
@@ -269,36 +302,63 @@ class _Job:
             stage(path, data)
             self._record(mine.pop())
 
-        def collect(chunks: Iterator[Done]) -> None:
-            for chunk in chunks:
+        return emit
+
+    def _spawned(
+        self,
+        roadmap_jobs: list[forked.Job],
+        services: list[Row],
+        index: ServiceIndex,
+        events: dict[calendar.EventKey, Any],
+    ) -> None:
+        """Where fork is unavailable: the service files in a helper started with "spawn"
+        (service_files.helper), the roadmap files here, then the chunks not yet started."""
+        snap, options, out_dir = self.snap, self.options, self.out_dir
+        emit = self._emitter()
+        with helper(snap, services, out_dir, options, events) as aid:
+            for job in roadmap_jobs:
+                job(emit)
+                for chunk in aid.finished():
+                    for item in chunk:
+                        self._record(item)
+            write_services(snap, index, aid.take_back(), out_dir, options, events, emit)
+            for chunk in aid.finished(wait=True):
                 for item in chunk:
                     self._record(item)
 
-        parallel = (
-            sum(len(rows) for rows in snap.tables.values()) >= PARALLEL_ROWS
-            and len(services) >= PARALLEL_SERVICES
-        )
-        with helper(snap, services, out_dir, options, events) if parallel else nullcontext() as aid:
-            for r in roadmaps:
-                path = out_dir / f"{r['slug']}.toml"
-                doc = self.document(r)
-                body = render_body(doc)
-                unchanged = not options.stamp and same_as_before(path, doc, body.digest)
-                emit(path, path.read_bytes() if unchanged else render(doc, body=body))
-                if options.ics:
-                    from roadmap.exchange import calendar
+    def _write_roadmap(self, r: Row, now: datetime | None, emit: Emit) -> None:
+        snap, options, out_dir = self.snap, self.options, self.out_dir
+        path = out_dir / f"{r['slug']}.toml"
+        doc = self.document(r)
+        body = render_body(doc)
+        unchanged = not options.stamp and same_as_before(path, doc, body.digest)
+        emit(path, path.read_bytes() if unchanged else render(doc, body=body))
+        if options.ics:
+            from roadmap.exchange import calendar
 
-                    own = calendar.roadmap_events(doc, now, snap.instance)
-                    ics = calendar.calendar_bytes(r["title"], list(own.values()))
-                    emit(out_dir / f"{r['slug']}.ics", ics)
-                if self.only is None:
-                    del self.documents[r["slug"]]  # written: let its memory go
-                if aid is not None:
-                    collect(aid.finished())
-            rest = services if aid is None else aid.take_back()
-            write_services(snap, index, rest, out_dir, options, events, emit)
-            if aid is not None:
-                collect(aid.finished(wait=True))
+            own = calendar.roadmap_events(doc, now, snap.instance)
+            ics = calendar.calendar_bytes(r["title"], list(own.values()))
+            emit(out_dir / f"{r['slug']}.ics", ics)
+        if self.only is None:
+            del self.documents[r["slug"]]  # written: let its memory go
+
+    def _costs(self, roadmaps: list[Row], services: list[Row], index: ServiceIndex) -> list[int]:
+        """Each file's estimated cost, from the records it holds (for sharing the work)."""
+        held: dict[int, int] = {}
+        for table in ("action", "jalon"):
+            for row in self.snap.rows(table):
+                held[row["roadmap_id"]] = held.get(row["roadmap_id"], 0) + 1
+        costs = [
+            ROADMAP_RECORD * (held.get(r["id"], 0) + len(self.dossiers_by_roadmap.get(r["id"], [])))
+            for r in roadmaps
+        ]
+        return costs + [
+            sum(
+                len(items.get(s["id"], ()))
+                for items in (index.actions, index.jalons, index.dossiers)
+            )
+            for s in services
+        ]
 
     def _commit(self, expected: set[str]) -> None:
         """Rename the staged files into place, remove the obsolete ones, manifest last."""

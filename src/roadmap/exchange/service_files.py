@@ -1,17 +1,18 @@
-"""Write ``services/<code>.toml`` (and ``.ics``), in this process or in a helper process.
+"""Write ``services/<code>.toml`` (and ``.ics``); the export's helper process where fork is
+unavailable; what both kinds of helper share (staging, dying with the export).
 
-On a large database the export is CPU-bound (building dicts, then tomli-w): the service
-files go to one helper process while this one writes the roadmap files, which uses both
-cores of the target machine. The helper gets the snapshot's rows once (pickled at start)
-and then takes chunks of service codes; each chunk returns the files it staged (hidden
-temporary files, renamed by the caller once the whole set is ready), so the caller reports
-progress as chunks finish, and takes back the chunks not yet started when it runs out of
-work of its own. Both sides run the same function: same bytes. The helper dies with the
-export's process (_die_with): a killed export leaves no process behind.
+On Linux the export forks its helper (forked.py). Elsewhere the service files go to one
+helper started with "spawn" while this process writes the roadmap files: it gets the
+snapshot's rows once (pickled at start) and then takes chunks of service codes; each chunk
+returns the files it staged (hidden temporary files, renamed by the caller once the whole
+set is ready), so the caller reports progress as chunks finish, and takes back the chunks
+not yet started when it runs out of work of its own. Both sides run the same function:
+same bytes. Either helper dies with the export's process (die_with): a killed export
+leaves no process behind.
 
-The helper is started with "spawn", which re-imports the caller's main module: a script
-that exports a large database needs the usual ``if __name__ == "__main__":`` guard (the
-``roadmap`` command and the bench have it).
+"spawn" re-imports the caller's main module: a script that exports a large database needs
+the usual ``if __name__ == "__main__":`` guard (the ``roadmap`` command and the bench have
+it).
 """
 
 from __future__ import annotations
@@ -96,11 +97,12 @@ def _with_changes(path: Path, document: dict[str, Any], options: ExportOptions) 
 _state: dict[str, Any] = {}  # the helper's snapshot, index, options, events, parent pid
 
 
-def _die_with(parent: int) -> None:
+def die_with(parent: int) -> None:
     """End this helper when the export's process ends, even killed (RISKS 25, issue 14).
 
-    On Linux the kernel sends SIGKILL at the parent's death (PR_SET_PDEATHSIG); elsewhere,
-    and as a second guard, each file first checks that the parent is still ours.
+    On Linux the kernel sends SIGKILL at the parent's death (PR_SET_PDEATHSIG: when the
+    thread that started the helper ends, which outlives the helper: it waits for it);
+    elsewhere, and as a second guard, each file first checks that the parent is still ours.
     """
     if sys.platform.startswith("linux"):
         try:
@@ -110,10 +112,10 @@ def _die_with(parent: int) -> None:
             libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
-    _orphan_check(parent)  # the parent may have died before prctl
+    orphan_check(parent)  # the parent may have died before prctl
 
 
-def _orphan_check(parent: int) -> None:
+def orphan_check(parent: int) -> None:
     if os.getppid() != parent:
         os._exit(1)  # re-parented: the export is gone, write nothing more
 
@@ -134,7 +136,7 @@ def _start(
     events: Any,
     parent: int,
 ) -> None:
-    _die_with(parent)
+    die_with(parent)
     _state["parent"] = parent
     snap = Snapshot(tables, journal=heads)
     _state.update(snap=snap, index=ServiceIndex(snap), options=options, events=events)
@@ -148,7 +150,7 @@ def _chunk(services: list[Row], out_dir: Path) -> Done:
     emit = staged_emit(done)
 
     def checked(path: Path, data: bytes) -> None:
-        _orphan_check(_state["parent"])
+        orphan_check(_state["parent"])
         emit(path, data)
 
     snap, index = _state["snap"], _state["index"]
@@ -192,8 +194,7 @@ def helper(
     options: ExportOptions,
     events: dict[calendar.EventKey, Any],
 ) -> Iterator[Helper]:
-    # "spawn": the export runs in a thread of a process that holds other threads (event
-    # loop, database driver); forking it could copy a lock held by one of them.
+    # "spawn": used where fork is not (forked.py says how the forked helper stays safe).
     pool = ProcessPoolExecutor(
         max_workers=1,
         mp_context=multiprocessing.get_context("spawn"),

@@ -10,6 +10,8 @@ statement sees the same snapshot.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -212,43 +214,93 @@ async def read_snapshot(
     ``changes_after``: also read the journal rows after this id (``Snapshot.changes``).
     ``scoping`` (with ``changes_after``): read only the rows of the files these changes
     may touch, when the journal tells them all (``Snapshot.targets`` then says which).
+
+    On SQLite (outside a write unit) the rows come through a plain sqlite3 connection
+    to the same file, in one read transaction (WAL: the first SELECT fixes what it sees,
+    and writers are not held up meanwhile): aiosqlite hands each of the 30 to 80
+    statements to its thread and back, which cost CPU and, on a busy machine, wall time.
     """
+    from tortoise import connections
     from tortoise.exceptions import BaseORMException
     from tortoise.transactions import in_transaction
 
-    from roadmap.exchange.scoped_read import read_changed
-
     try:
+        file = None if within_write else _sqlite_file(connections.get("default"))
+        if file is not None:  # in a thread, as aiosqlite did: a TUI worker keeps the screen live
+            return await asyncio.to_thread(_read_plain, file, changes_after, scoping)
         async with in_transaction() as conn:
             if conn.capabilities.dialect == "postgres" and not within_write:
                 await conn.execute_script(
                     "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
                 )
-            position = await _position(conn)
-            changes = None if changes_after is None else await _changes(conn, changes_after)
-            scoped = None
-            # Every row after the previous position is among the changes read (a row
-            # committed late, below it, would be missed: then read everything).
-            if (
-                scoping
-                and changes is not None
-                and position["nombre"] - scoping.count == len(changes)
-            ):
-                scoped = await read_changed(conn, changes, scoping.out_dir, scoping.files)
-            if scoped is None:
-                tables: dict[str, list[Row]] = {}
-                strings: dict[str, str] = {}
-                for table, columns in TABLES.items():
-                    sql = 'SELECT {} FROM "{}"'.format(", ".join(f'"{c}"' for c in columns), table)
-                    _, rows = await conn.execute_query(sql)
-                    tables[table] = as_rows(columns, rows, strings)
-                targets = None
-            else:
-                tables, targets = scoped
-            _, rows = await conn.execute_query(HEADS_SQL)
-            heads = JournalHeads.from_rows(tuple(r) for r in rows)
+            return await _read(conn, changes_after, scoping)
     except (BaseORMException, sqlite3.Error) as exc:
         raise StorageError(f"lecture de la base impossible pour l'export : {exc}") from exc
+
+
+def _sqlite_file(client: Any) -> str | None:
+    """The file of a SQLite connection (None: another backend, or a memory database)."""
+    if client.capabilities.dialect != "sqlite":
+        return None
+    name = str(getattr(client, "filename", "") or "")
+    return name if name and name != ":memory:" and Path(name).is_file() else None
+
+
+def _read_plain(file: str, changes_after: int | None, scoping: Scoping | None) -> Snapshot:
+    with contextlib.closing(sqlite3.connect(file, timeout=10)) as con:
+        con.isolation_level = None
+        con.execute("BEGIN")
+        try:
+            reading = _read(PlainSqlite(con), changes_after, scoping)
+            try:
+                reading.send(None)  # PlainSqlite never suspends: it runs to its end here
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            reading.close()
+            raise RuntimeError("lecture suspendue")  # pragma: no cover
+        finally:
+            con.execute("ROLLBACK")  # read only: nothing to keep
+
+
+class _Capabilities:
+    dialect = "sqlite"
+
+
+class PlainSqlite:
+    """A sqlite3 connection answering the one call the readers make of a Tortoise one."""
+
+    capabilities = _Capabilities()
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+
+    async def execute_query(self, sql: str, values: list[Any] | None = None) -> tuple[int, Any]:
+        rows = self.con.execute(sql, values or ()).fetchall()
+        return len(rows), rows
+
+
+async def _read(conn: Any, changes_after: int | None, scoping: Scoping | None) -> Snapshot:
+    from roadmap.exchange.scoped_read import read_changed
+
+    position = await _position(conn)
+    changes = None if changes_after is None else await _changes(conn, changes_after)
+    scoped = None
+    # Every row after the previous position is among the changes read (a row
+    # committed late, below it, would be missed: then read everything).
+    if scoping and changes is not None and position["nombre"] - scoping.count == len(changes):
+        scoped = await read_changed(conn, changes, scoping.out_dir, scoping.files)
+    if scoped is None:
+        tables: dict[str, list[Row]] = {}
+        strings: dict[str, str] = {}
+        for table, columns in TABLES.items():
+            sql = 'SELECT {} FROM "{}"'.format(", ".join(f'"{c}"' for c in columns), table)
+            _, rows = await conn.execute_query(sql)
+            tables[table] = as_rows(columns, rows, strings)
+        targets = None
+    else:
+        tables, targets = scoped
+    _, rows = await conn.execute_query(HEADS_SQL)
+    heads = JournalHeads.from_rows(tuple(r) for r in rows)
     return Snapshot(tables, position, changes, heads, targets=targets)
 
 

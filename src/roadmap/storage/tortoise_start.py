@@ -18,7 +18,10 @@ purpose: only patterns holding that Unicode range, and only classes of ``tortois
 from __future__ import annotations
 
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # not typing's: ``roadmap --version`` imports this module (5 ms)
+if TYPE_CHECKING:
+    from typing import Any
 
 UNICODE_HOSTS = "\u00a1-\uffff"  # the range in tortoise.validators' host-name regexes
 

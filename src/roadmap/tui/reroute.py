@@ -12,6 +12,7 @@ from datetime import date
 
 from rich.text import Text
 
+from roadmap.domain.enums import AdjustmentKind
 from roadmap.tui.format import date_fr
 from roadmap.tui.screens.declared_form import FormField, Values
 from roadmap.usecases.itinerary import RerouteOutcome
@@ -44,6 +45,24 @@ def shift_field() -> FormField:
         ],
         aliases=("dépendants",),
     )
+
+
+def itinerary_fields(placeholder: str, *, kind_hint: str = "") -> list[FormField]:
+    """What every « Ajuster l'itinéraire » form asks after the dates: nature, reason,
+    and the dependents' fate (the CLI asks the same with --nature, --motif, --decaler)."""
+    return [
+        FormField(
+            "kind",
+            "Nature",
+            "select",
+            value=AdjustmentKind.CONTRAINTE.value,
+            options=[(k.label, k.value) for k in AdjustmentKind],
+            aliases=("nature de l'ajustement",),
+            hint=kind_hint,
+        ),
+        FormField("reason", "Motif", aliases=("motif",), placeholder=placeholder),
+        shift_field(),
+    ]
 
 
 def wants_shift(values: Values) -> bool:

@@ -229,48 +229,9 @@ async def decide(
     """Record the decision once every avis is in; ``granted`` per financeur code."""
     result = DecisionOutcome.parse(outcome, "issue")
     amounts = _clean_granted(granted)
-
-    async def unit() -> int:
-        dossier = await dossier_by_ref(ref)
-        slug = await authorize_dossier(actor, dossier, Capability.EDIT)
-        require_version(dossier, version)
-        current = DossierState(dossier.state)
-        await decision_checks(dossier, revising=False)
-        new_version = await update_versioned(
-            Dossier, dossier.id, version, actor, {"state": DossierState.DECIDE}
-        )
-        await _apply_decision(
-            actor,
-            dossier,
-            slug,
-            result,
-            motivation,
-            amounts,
-            confirm_over_asked,  # type: ignore[arg-type]
-        )
-        await journal(
-            actor,
-            roadmap=slug,
-            entity="décision",
-            ref=dossier.ref,
-            operation="décision",
-            field="issue",
-            new=result,
-            reason=motivation.strip(),
-        )
-        await journal(
-            actor,
-            roadmap=slug,
-            entity="dossier",
-            ref=dossier.ref,
-            operation="état",
-            field="état",
-            old=current,
-            new=DossierState.DECIDE,
-        )
-        return new_version
-
-    return await write_unit(unit)
+    return await _record_decision(
+        actor, ref, version, result, motivation, amounts, confirm_over_asked, revision=None
+    )
 
 
 async def revise_decision(
@@ -289,63 +250,59 @@ async def revise_decision(
     result = DecisionOutcome.parse(outcome, "issue")
     why = v.reason(reason, "motif de la révision")
     amounts = _clean_granted(granted)
+    return await _record_decision(
+        actor, ref, version, result, motivation, amounts, confirm_over_asked, revision=why
+    )
+
+
+async def _record_decision(
+    actor: Actor,
+    ref: str,
+    version: int,
+    result: DecisionOutcome,
+    motivation: str,
+    amounts: dict[str, Decimal] | None,
+    confirm_over_asked: bool,
+    *,
+    revision: str | None,
+) -> int:
+    """A first decision (``revision`` None) or a revision with its reason: one unit, the
+    dossier « décidé », the amounts applied, the journal naming what it replaced."""
+    revising = revision is not None
+    why = revision or ""
 
     async def unit() -> int:
         dossier = await dossier_by_ref(ref)
         slug = await authorize_dossier(actor, dossier, Capability.EDIT)
         require_version(dossier, version)
         current = DossierState(dossier.state)
-        await decision_checks(dossier, revising=True)
-        old = await current_decision_of(dossier.id)
+        await decision_checks(dossier, revising=revising)
+        old = await current_decision_of(dossier.id) if revising else None
         new_version = await update_versioned(
             Dossier, dossier.id, version, actor, {"state": DossierState.DECIDE}
         )
         if old is not None:
             await Decision.filter(id=old.id).update(current=False)
         await _apply_decision(
-            actor,
-            dossier,
-            slug,
-            result,  # type: ignore[arg-type]
-            motivation,
-            amounts,
-            confirm_over_asked,
+            actor, dossier, slug, result, motivation, amounts, confirm_over_asked,
             revision_reason=why,
-        )
-        await journal(
-            actor,
-            roadmap=slug,
-            entity="décision",
-            ref=dossier.ref,
-            operation="révision",
-            field="issue",
-            old=old.outcome if old else None,
-            new=result,
-            reason=why,
-        )
-        await journal(
-            actor,
-            roadmap=slug,
-            entity="décision",
-            ref=dossier.ref,
-            operation="révision",
-            field="motivation",
-            old=old.motivation if old else None,
-            new=motivation.strip(),
-            reason=why,
-        )
-        if current is not DossierState.DECIDE:
+        )  # fmt: skip
+        entry = {"roadmap": slug, "entity": "décision", "ref": dossier.ref}
+        if not revising:
+            await journal(actor, **entry, operation="décision", field="issue", new=result,
+                          reason=motivation.strip())  # fmt: skip
+        else:
+            await journal(actor, **entry, operation="révision", field="issue",
+                          old=old.outcome if old else None, new=result, reason=why)  # fmt: skip
+            await journal(actor, **entry, operation="révision", field="motivation",
+                          old=old.motivation if old else None, new=motivation.strip(),
+                          reason=why)  # fmt: skip
+        if current is not DossierState.DECIDE:  # a first decision always comes from elsewhere
             await journal(
-                actor,
-                roadmap=slug,
-                entity="dossier",
-                ref=dossier.ref,
-                operation="état",
-                field="état",
-                old=current,
-                new=DossierState.DECIDE,
-                reason="décision révisée : à notifier de nouveau",
-            )
+                actor, roadmap=slug, entity="dossier", ref=dossier.ref, operation="état",
+                field="état", old=current, new=DossierState.DECIDE,
+                reason="décision révisée : à notifier de nouveau" if revising else "",
+            )  # fmt: skip
         return new_version
 
     return await write_unit(unit)

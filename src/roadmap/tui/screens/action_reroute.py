@@ -11,12 +11,11 @@ from datetime import date
 
 from rich.text import Text
 
-from roadmap.domain.enums import AdjustmentKind
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.permissions import Capability
 from roadmap.domain.validation import parse_date
 from roadmap.tui.format import date_fr
-from roadmap.tui.reroute import impact_text, outcome_message, shift_field, wants_shift
+from roadmap.tui.reroute import impact_text, itinerary_fields, outcome_message, wants_shift
 from roadmap.tui.screens.declared_form import FormField, FormModal, Values
 from roadmap.usecases.actions import reroute_action
 from roadmap.usecases.identity import Actor
@@ -85,21 +84,7 @@ def reroute_modal(
         [
             FormField("start", "Début", "date", value=date_fr(row.start_date), aliases=("début",)),
             FormField("end", "Fin", "date", value=date_fr(row.end_date), aliases=("fin",)),
-            FormField(
-                "kind",
-                "Nature",
-                "select",
-                value=AdjustmentKind.CONTRAINTE.value,
-                options=[(k.label, k.value) for k in AdjustmentKind],
-                aliases=("nature de l'ajustement",),
-            ),
-            FormField(
-                "reason",
-                "Motif",
-                aliases=("motif",),
-                placeholder="pourquoi cette action bouge (obligatoire)",
-            ),
-            shift_field(),
+            *itinerary_fields("pourquoi cette action bouge (obligatoire)"),
         ],
         submit,
         intro=f"Actuellement du {date_fr(row.start_date) or '?'} "

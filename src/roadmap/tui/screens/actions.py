@@ -298,6 +298,8 @@ class ActionsScreen(RoadmapScreen):
         table = self.table
         shown, total = len(table.view), len(table.rows)
         count = fr.plural(total, "action") if shown == total else f"{shown} sur {total} actions"
+        if table.searching:  # a long search shows its first hits; the count comes next
+            count = f"recherche dans {fr.plural(total, 'action')}…"
         if self._title is None:
             self._title = self.query_one("#actions-title", Static)
         # One docked line whatever its text: no layout pass on each keystroke.
@@ -372,6 +374,10 @@ class ActionsScreen(RoadmapScreen):
             self.table.focus()
             return
         super().action_back()
+
+    @on(VirtualTable.Searched, "#actions-table")
+    def _searched(self) -> None:
+        self._update_title()
 
     @on(VirtualTable.RowHighlighted, "#actions-table")
     def show_detail(self, event: VirtualTable.RowHighlighted) -> None:

@@ -16,11 +16,18 @@ from typing import Any, Generic, Literal, TypeVar
 from rich.console import RenderableType
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
-from roadmap.tui.screens.form import Check, FieldError, FormScreen, Theirs
+from roadmap.tui.screens.form import (
+    Check,
+    FieldError,
+    FormScreen,
+    Theirs,
+    form_buttons,
+    labelled,
+)
 from roadmap.tui.widgets.checklist import CheckList
 
 T = TypeVar("T")
@@ -120,22 +127,15 @@ class FormModal(FormScreen[T], Generic[T]):
             if self.intro:
                 yield Static(self.intro, id="form-intro")
             for spec in self.fields:
-                yield Label(spec.label)
-                yield self._input_for(spec)
-                if spec.hint:
-                    yield Static(spec.hint, classes="form-hint")
-                yield FieldError(spec.name)
+                yield from labelled(
+                    spec.label, self._input_for(spec), hint=spec.hint, error=spec.name
+                )
             if self.preview is not None:
                 yield Static("", id="form-preview")
             yield FieldError("form")
-            with Horizontal(classes="form-buttons"):
-                yield Button(self.cancel_label, id="form-cancel", classes="cancel-button")
-                yield Button(
-                    f"{self.save_label} (ctrl+s)",
-                    id="form-save",
-                    variant="primary",
-                    classes="save-button",
-                )
+            yield from form_buttons(
+                self.save_label, cancel=self.cancel_label, ids=("form-cancel", "form-save")
+            )
 
     def _input_for(self, spec: FormField) -> Widget:
         widget_id = f"field-{spec.name}"

@@ -8,11 +8,12 @@ unit. Dismissed with the new roadmap's slug.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Select, Static, TextArea
 
 from roadmap.domain.demo_reference import DEMO_PERSONA
-from roadmap.tui.screens.form import FieldError, FormScreen
+from roadmap.tui.screens.form import FieldError, FormScreen, form_buttons, labelled
+from roadmap.tui.screens.roadmap_form import destination_fields
 from roadmap.usecases.first_start import FirstStart, Started, first_start
 
 INTRO = (
@@ -44,36 +45,30 @@ class FirstStartScreen(FormScreen[str | None]):
             box.border_title = "Commencer votre feuille de route"
             box.border_subtitle = "ctrl+s commencer · échap fermer"
             yield Static(INTRO, classes="muted")
-            yield Label("Territoire (le contrat de ville)")
-            yield Input(placeholder="p. ex. Ville de Roubaix", id="territoire")
-            yield FieldError("territoire")
-            yield Label(f"Votre nom (votre identifiant reste {self.actor.login})")
-            yield Input(name, placeholder="prénom et nom", id="my_name")
-            yield FieldError("my_name")
-            yield Label("Votre service")
-            yield Input(placeholder="p. ex. Direction de la politique de la ville", id="my_service")
-            yield FieldError("my_service")
-            yield Label("Son côté")
-            yield Select[str](SIDES, id="my_side", value=SIDES[0][1], allow_blank=False)
-            yield FieldError("my_side")
-            yield Label("Le service de l'autre côté")
-            yield Input(placeholder="p. ex. Direction des sports", id="other_service")
-            yield FieldError("other_service")
-            yield Label("Titre de la feuille de route")
-            yield Input(id="title")
-            yield FieldError("title")
-            yield Label("Point d'arrivée : où veut-on être à l'horizon ?")
-            yield TextArea(id="destination", soft_wrap=True, classes="short-text")
-            yield FieldError("destination")
-            yield Label("Horizon (JJ/MM/AAAA)")
-            yield Input(placeholder="JJ/MM/AAAA", id="horizon")
-            yield FieldError("horizon")
+            yield from labelled(
+                "Territoire (le contrat de ville)",
+                Input(placeholder="p. ex. Ville de Roubaix", id="territoire"),
+            )
+            yield from labelled(
+                f"Votre nom (votre identifiant reste {self.actor.login})",
+                Input(name, placeholder="prénom et nom", id="my_name"),
+            )
+            yield from labelled(
+                "Votre service",
+                Input(placeholder="p. ex. Direction de la politique de la ville", id="my_service"),
+            )
+            yield from labelled(
+                "Son côté",
+                Select[str](SIDES, id="my_side", value=SIDES[0][1], allow_blank=False),
+            )
+            yield from labelled(
+                "Le service de l'autre côté",
+                Input(placeholder="p. ex. Direction des sports", id="other_service"),
+            )
+            yield from labelled("Titre de la feuille de route", Input(id="title"))
+            yield from destination_fields()
             yield FieldError("form")
-            with Horizontal(classes="form-buttons"):
-                yield Button("Annuler", id="cancel", classes="cancel-button")
-                yield Button(
-                    "Commencer (ctrl+s)", id="save", variant="primary", classes="save-button"
-                )
+            yield from form_buttons("Commencer")
             yield Static("")
 
     def on_mount(self) -> None:

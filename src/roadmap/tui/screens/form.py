@@ -28,7 +28,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
 from roadmap.domain.errors import PermissionDenied, RoadmapError, StaleVersion
 from roadmap.tui.screens.base import DatabaseWork
@@ -52,6 +52,24 @@ class FieldError(Static):
     def show(self, message: str) -> None:
         self.update(message)
         self.display = bool(message)
+
+
+def labelled(label: str, widget: Widget, *, hint: str = "", error: str = "") -> ComposeResult:
+    """A field as every form lays it out: its label, the input, a hint, its error line."""
+    yield Label(label)
+    yield widget
+    if hint:
+        yield Static(hint, classes="form-hint")
+    yield FieldError(error or widget.id or "")
+
+
+def form_buttons(
+    save: str, *, cancel: str = "Annuler", ids: tuple[str, str] = ("cancel", "save")
+) -> ComposeResult:
+    """Cancel then save (« save (ctrl+s) »), the classes the base wires and locks."""
+    with Horizontal(classes="form-buttons"):
+        yield Button(cancel, id=ids[0], classes="cancel-button")
+        yield Button(f"{save} (ctrl+s)", id=ids[1], variant="primary", classes="save-button")
 
 
 class TheirVersion(Horizontal):

@@ -8,6 +8,7 @@ database call runs in a worker; forms are declared modals that stay open on refu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from roadmap import formatting as fr
-from roadmap.domain.enums import AvisValue, DecisionOutcome, DossierState
+from roadmap.domain.enums import AvisValue, DecisionOutcome, DossierState, LabelledEnum
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.instruction import (
     REVISABLE_STATES,
@@ -32,7 +33,7 @@ from roadmap.domain.instruction import (
 from roadmap.domain.validation import amount
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
-from roadmap.tui.screens.declared_form import FormField, FormModal, Values
+from roadmap.tui.screens.declared_form import FieldKind, FormField, FormModal, Values
 from roadmap.tui.screens.form import open_form
 from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.usecases import may
@@ -438,24 +439,14 @@ class InstructionScreen(RoadmapScreen):
 
         form = FormModal(
             f"Avis de {service or 'votre service'} sur {ref}",
-            [
-                FormField(
-                    "value",
-                    "Avis",
-                    "select",
-                    value=current.value.value if current else "",
-                    options=[(v.label, v.value) for v in AvisValue],
-                    aliases=("avis",),
-                ),
-                FormField(
-                    "comment",
-                    "Commentaire",
-                    "area",
-                    value=current.comment if current else "",
-                    aliases=("commentaire",),
-                    hint="obligatoire pour un avis réservé ou défavorable",
-                ),
-            ],
+            verdict_fields(
+                ("value", "Avis"),
+                AvisValue,
+                current.value.value if current else "",
+                ("comment", "Commentaire"),
+                current.comment if current else "",
+                hint="obligatoire pour un avis réservé ou défavorable",
+            ),
             submit,
             intro="Changer d'avis garde l'ancien dans l'historique."
             if current
@@ -475,25 +466,15 @@ class InstructionScreen(RoadmapScreen):
         revising = d.row.state in REVISABLE_STATES
         actor, ref = self.actor, d.row.ref
         current = d.current_decision
-        fields = [
-            FormField(
-                "outcome",
-                "Issue",
-                "select",
-                value=current.outcome.value if current else "",
-                options=[(o.label, o.value) for o in DecisionOutcome],
-                aliases=("issue",),
-            ),
-            FormField(
-                "motivation",
-                "Motivation",
-                "area",
-                value=current.motivation if current else "",
-                aliases=("motivation",),
-                hint="obligatoire pour un refus, un accord partiel ou un ajournement : "
-                "le porteur doit comprendre pourquoi",
-            ),
-        ]
+        fields = verdict_fields(
+            ("outcome", "Issue"),
+            DecisionOutcome,
+            current.outcome.value if current else "",
+            ("motivation", "Motivation"),
+            current.motivation if current else "",
+            hint="obligatoire pour un refus, un accord partiel ou un ajournement : "
+            "le porteur doit comprendre pourquoi",
+        )
         for line in d.plan:
             granted = line.granted if line.granted is not None else line.asked
             fields.append(
@@ -612,25 +593,17 @@ class InstructionScreen(RoadmapScreen):
             # Her version is the state it is in now (not a choice offered here).
             return {"state": stored.state.label}, stored.version
 
-        options = [(s.label, s.value) for s in d.next_states]
         form = FormModal(
             f"Faire avancer {ref} (« {d.row.state.label} »)",
-            [
-                FormField(
-                    "state",
-                    "Nouvel état",
-                    "select",
-                    value=options[0][1] if options else "",
-                    options=options,
-                    aliases=("état",),
-                ),
-                FormField(
-                    "reason",
-                    "Motif",
-                    aliases=("motif",),
-                    hint="obligatoire pour déclarer le dossier irrecevable",
-                ),
-            ],
+            verdict_fields(
+                ("state", "Nouvel état"),
+                d.next_states,
+                d.next_states[0].value if d.next_states else "",
+                ("reason", "Motif"),
+                hint="obligatoire pour déclarer le dossier irrecevable",
+                kind="text",
+                aliases=("état",),
+            ),
             submit,
             save_label="Valider",
             check=lambda: may.check_transition(actor, ref),
@@ -662,6 +635,30 @@ class InstructionScreen(RoadmapScreen):
             ),
             self._after_write,
         )
+
+
+def verdict_fields(
+    choice: tuple[str, str],
+    options: Iterable[LabelledEnum],
+    chosen: str,
+    reason: tuple[str, str],
+    written: str = "",
+    *,
+    hint: str,
+    kind: FieldKind = "area",
+    aliases: tuple[str, ...] = (),
+) -> list[FormField]:
+    """A choice among ``options`` (avis, issue, state) and the text that explains it.
+
+    Each field answers errors naming its label, whatever the case (``FormField.answers_to``);
+    ``aliases`` are other names the use case gives the choice.
+    """
+    (name, label), (text_name, text_label) = choice, reason
+    offered = [(o.label, o.value) for o in options]
+    return [
+        FormField(name, label, "select", value=chosen, options=offered, aliases=aliases),
+        FormField(text_name, text_label, kind, value=written, hint=hint),
+    ]
 
 
 def avis_given(column: AvisColumn | None) -> int:

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from roadmap.domain.enums import AdjustmentKind, JalonKind, JalonStatus
+from roadmap.domain.enums import JalonKind, JalonStatus
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.permissions import Capability
 from roadmap.domain.validation import parse_date
@@ -26,8 +26,8 @@ from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.reroute import (
     history_text,
     impact_text,
+    itinerary_fields,
     outcome_message,
-    shift_field,
     slip_text,
     wants_shift,
 )
@@ -333,22 +333,10 @@ class JalonsScreen(RoadmapScreen):
                     "date",
                     aliases=("nouvelle date", "date"),
                 ),
-                FormField(
-                    "kind",
-                    "Nature",
-                    "select",
-                    value=AdjustmentKind.CONTRAINTE.value,
-                    options=[(k.label, k.value) for k in AdjustmentKind],
-                    aliases=("nature de l'ajustement",),
-                    hint="contrainte subie, ou opportunité saisie",
+                *itinerary_fields(
+                    "pourquoi ce jalon bouge (obligatoire)",
+                    kind_hint="contrainte subie, ou opportunité saisie",
                 ),
-                FormField(
-                    "reason",
-                    "Motif",
-                    aliases=("motif",),
-                    placeholder="pourquoi ce jalon bouge (obligatoire)",
-                ),
-                shift_field(),
             ],
             submit,
             intro=intro + ".",

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Select, Static, TextArea
 
 from roadmap.domain.enums import ServiceKind
-from roadmap.tui.screens.form import FieldError, FormScreen
+from roadmap.tui.screens.form import FieldError, FormScreen, form_buttons, labelled
 from roadmap.usecases.may import check_roadmap_creation
 from roadmap.usecases.queries import Choice
 from roadmap.usecases.queries_frame import service_choices
 from roadmap.usecases.roadmaps import RoadmapInput, create_roadmap
+
+
+def destination_fields() -> ComposeResult:
+    """Where the roadmap wants to be, and by when: asked on every new roadmap."""
+    yield from labelled(
+        "Point d'arrivée : où veut-on être à l'horizon ?",
+        TextArea(id="destination", soft_wrap=True, classes="short-text"),
+    )
+    yield from labelled("Horizon (JJ/MM/AAAA)", Input(placeholder="JJ/MM/AAAA", id="horizon"))
 
 
 class RoadmapFormScreen(FormScreen[str | None]):
@@ -33,28 +42,20 @@ class RoadmapFormScreen(FormScreen[str | None]):
         with VerticalScroll(classes="form-box") as box:
             box.border_title = "Nouvelle feuille de route"
             box.border_subtitle = "ctrl+s enregistrer · échap fermer"
-            yield Label("Identifiant (minuscules, chiffres, tirets)")
-            yield Input(placeholder="p. ex. pat-salon-martigues", id="slug")
-            yield FieldError("slug")
-            yield Label("Titre")
-            yield Input(id="title")
-            yield FieldError("title")
-            yield Label("Point d'arrivée : où veut-on être à l'horizon ?")
-            yield TextArea(id="destination", soft_wrap=True, classes="short-text")
-            yield FieldError("destination")
-            yield Label("Horizon (JJ/MM/AAAA)")
-            yield Input(placeholder="JJ/MM/AAAA", id="horizon")
-            yield FieldError("horizon")
-            yield Label("Côté politique de la ville")
-            yield Select[str]([], id="pv", prompt="choisir un service")
-            yield FieldError("pv")
-            yield Label("Côté droit commun")
-            yield Select[str]([], id="dc", prompt="choisir un service")
-            yield FieldError("dc")
+            yield from labelled(
+                "Identifiant (minuscules, chiffres, tirets)",
+                Input(placeholder="p. ex. pat-salon-martigues", id="slug"),
+            )
+            yield from labelled("Titre", Input(id="title"))
+            yield from destination_fields()
+            yield from labelled(
+                "Côté politique de la ville", Select[str]([], id="pv", prompt="choisir un service")
+            )
+            yield from labelled(
+                "Côté droit commun", Select[str]([], id="dc", prompt="choisir un service")
+            )
             yield FieldError("form")
-            with Horizontal(classes="form-buttons"):
-                yield Button("Annuler", id="cancel", classes="cancel-button")
-                yield Button("Créer (ctrl+s)", id="save", variant="primary", classes="save-button")
+            yield from form_buttons("Créer")
             yield Static("")
 
     def on_mount(self) -> None:

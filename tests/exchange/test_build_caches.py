@@ -77,6 +77,20 @@ def _snapshot() -> Snapshot:
          "start_date": "2026-01-01", "end_date": "2026-03-01", "pillar": ""},
     ]  # fmt: skip
     tables["action_contributor"] = [{"action_id": 1, "service_id": 2}]
+    tables["person"] = [
+        {"id": 1, "login": "alice", "name": "Alice", "email": "", "service_id": 1, "active": 1},
+        {"id": 2, "login": "bob", "name": "Bob", "email": "", "service_id": 2, "active": 1},
+    ]
+    tables["jalon"] = [
+        {"id": 1, "roadmap_id": 1, "ref": "J1", "title": "COPIL", "kind": "copil",
+         "planned_date": "2026-02-01", "current_date": "2026-02-01", "status": "prevu",
+         "description": ""},
+    ]  # fmt: skip
+    tables["jalon_invite"] = [  # service A invited, and one person of each service
+        {"jalon_id": 1, "service_id": 1, "person_id": None},
+        {"jalon_id": 1, "service_id": None, "person_id": 1},
+        {"jalon_id": 1, "service_id": None, "person_id": 2},
+    ]
     tables["engagement"] = [
         {"id": 1, "action_id": 1, "service_id": 1, "kind": "budget", "amount": "100",
          "period_start": None, "period_end": None, "description": ""},
@@ -120,6 +134,12 @@ def test_shared_items_show_each_service_its_own_values() -> None:
     assert first["actions"][0]["engagements"] == [{"nature": "budget", "montant": "100.00"}]
     assert second["actions"][0]["engagements"] == [{"nature": "etp", "montant": "2.50"}]
     assert first["actions"][0]["titre"] == second["actions"][0]["titre"] == "Action"
+    # The jalon: service A is invited with its person, service B through its person only.
+    assert first["jalons"][0]["service_invite"] and first["jalons"][0]["personnes_invitees"] == [
+        "alice"
+    ]
+    assert not second["jalons"][0]["service_invite"]
+    assert second["jalons"][0]["personnes_invitees"] == ["bob"]
     # The dossier: the same campaign and territory, each service's own line and avis.
     a, b = first["dossiers"][0], second["dossiers"][0]
     assert (

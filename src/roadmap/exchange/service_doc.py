@@ -13,6 +13,8 @@ from roadmap.exchange.roadmap_doc import dossier_roadmap_id
 from roadmap.exchange.snapshot import Row, Snapshot
 from roadmap.exchange.values import as_date, money, natural_key, prune, sorted_few
 
+Held = dict[int, dict[int, frozenset[str]]]  # service id → item id → its roles there
+
 
 class ServiceIndex:
     """One pass over the snapshot: for each service, the items that concern it and why."""
@@ -21,33 +23,55 @@ class ServiceIndex:
         self.snap = snap
         self._lookups(snap)
         active = {r["id"] for r in snap.rows("roadmap") if r["status"] == "active"}
-        self.actions: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self.jalons: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self.dossiers: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.actions: Held = defaultdict(dict)
+        self.jalons: Held = defaultdict(dict)
+        self.dossiers: Held = defaultdict(dict)
         self.campaigns: dict[int, set[int]] = defaultdict(set)
         # action id → its item's parts common to every service file (_action_parts)
         self.parts: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
-        actions, jalons, held = self.actions, self.jalons, self.dossiers
+        # An item's roles are one shared frozen set per distinct set of roles (about
+        # 100,000 small sets otherwise, 10 MiB at Métropole scale), grown one role at a
+        # time through a table of (roles so far, role added) → roles after.
+        grown: dict[tuple[frozenset[str] | None, str], frozenset[str]] = {}
+        shared: dict[frozenset[str], frozenset[str]] = {}
+
+        def grow(roles: frozenset[str] | None, role: str) -> frozenset[str]:
+            after = frozenset(roles or ()) | {role}
+            after = grown[(roles, role)] = shared.setdefault(after, after)
+            return after
+
+        after = grown.get
         live_actions = {
             aid for aid, rid in snap.column("action", "roadmap_id").items() if rid in active
         }
+        actions, jalons, dossiers = self.actions, self.jalons, self.dossiers
         for a in snap.rows("action"):
             if a["roadmap_id"] in active:
-                actions[a["pilot_service_id"]][a["id"]].add("pilote")
+                items, aid = actions[a["pilot_service_id"]], a["id"]
+                roles = items.get(aid)
+                items[aid] = after((roles, "pilote")) or grow(roles, "pilote")
         for table, role in (("action_contributor", "contributeur"), ("engagement", "engagement")):
             for c in snap.rows(table):
-                if c["action_id"] in live_actions:
-                    actions[c["service_id"]][c["action_id"]].add(role)
+                aid = c["action_id"]
+                if aid in live_actions:
+                    items = actions[c["service_id"]]
+                    roles = items.get(aid)
+                    items[aid] = after((roles, role)) or grow(roles, role)
         jalon_roadmap = snap.column("jalon", "roadmap_id")
         people = snap.by_id["person"]
         for i in snap.rows("jalon_invite"):
-            if jalon_roadmap.get(i["jalon_id"]) not in active:  # unknown jalons too
+            jid = i["jalon_id"]
+            if jalon_roadmap.get(jid) not in active:  # unknown jalons too
                 continue
             if i["service_id"] is not None:
-                jalons[i["service_id"]][i["jalon_id"]].add("service")
+                items = jalons[i["service_id"]]
+                roles = items.get(jid)
+                items[jid] = after((roles, "service")) or grow(roles, "service")
             person = people.get(i["person_id"])
             if person is not None and person["service_id"] is not None:
-                jalons[person["service_id"]][i["jalon_id"]].add(person["login"])
+                items, login = jalons[person["service_id"]], person["login"]
+                roles = items.get(jid)
+                items[jid] = after((roles, login)) or grow(roles, login)
         self.dossier_roadmap = {d["id"]: dossier_roadmap_id(snap, d) for d in snap.rows("dossier")}
         self.baselines = copil_doc.LatestBaselines(snap)
         # Dossiers of a roadmap no longer active; those without a roadmap stay live.
@@ -62,21 +86,16 @@ class ServiceIndex:
             ("avis", "service_id", "instructeur"),
         ):
             for r in snap.rows(table):
-                if r["dossier_id"] not in dead:
-                    held[r[column]][r["dossier_id"]].add(role)
-        # One frozen set per distinct set of roles: about 100,000 small sets otherwise
-        # (an action is held by several services), 10 MiB at Métropole scale.
-        shared: dict[frozenset[str], frozenset[str]] = {}
-        for held in (self.actions, self.jalons, self.dossiers):
-            for items in held.values():
-                for key, roles in items.items():
-                    frozen = frozenset(roles)
-                    items[key] = shared.setdefault(frozen, frozen)  # type: ignore[assignment]
+                did = r["dossier_id"]
+                if did not in dead:
+                    items = dossiers[r[column]]
+                    roles = items.get(did)
+                    items[did] = after((roles, role)) or grow(roles, role)
         for ci in snap.rows("campagne_instructor"):
             self.campaigns[ci["service_id"]].add(ci["campagne_id"])
         campagne_of = snap.column("dossier", "campagne_id")
-        for sid, dossiers in self.dossiers.items():
-            self.campaigns[sid].update(campagne_of[did] for did in dossiers)
+        for sid, held in dossiers.items():
+            self.campaigns[sid].update(campagne_of[did] for did in held)
 
     def _lookups(self, snap: Snapshot) -> None:
         """The snapshot's lookups every item makes, fetched once for all service files."""
@@ -176,7 +195,7 @@ def _action_item(
     return item
 
 
-def _jalon_item(snap: Snapshot, j: Row, how: set[str]) -> dict[str, Any]:
+def _jalon_item(snap: Snapshot, j: Row, how: AbstractSet[str]) -> dict[str, Any]:
     return prune(
         {
             "feuille_de_route": _slug(snap, j["roadmap_id"]),

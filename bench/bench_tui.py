@@ -304,13 +304,13 @@ async def measure(app: RoadmapApp, pilot: Any, slug: str, count: int, runs: int)
           f"toutes chargées {all_s * 1000:7.1f} ms")  # fmt: skip
     screen = app.screen
     assert isinstance(screen, ActionsScreen) and screen.slug == slug
-    # Ready: search texts and orders prepared (warm), the heap frozen (tui/heap.py).
-    await wait_until(lambda: gc.get_freeze_count() > 0)
-    frozen = gc.get_freeze_count()
+    # Ready: search texts and orders prepared (warm, again once the margins came), the
+    # heap frozen after it (tui/heap.py).
+    await wait_until(lambda: not screen.table._warm_done and gc.get_freeze_count() > 0)
     screen.table.focus()
     await pilot.pause()
     print(f"           préparation (warm, refaite ici) : {warm_cost(screen.table)} ; "
-          f"gel du tas : {freeze_cost() * 1000:.1f} ms CPU, {frozen:,} objets gelés"
+          f"{gc.get_freeze_count():,} objets gelés, {len(gc.get_objects()):,} suivis hors gel"
           .replace(",", " "))  # fmt: skip
     n = max(runs * 4, 20)
     search = screen.query_one("#search")
@@ -352,7 +352,8 @@ async def measure(app: RoadmapApp, pilot: Any, slug: str, count: int, runs: int)
     table.sort_by(None)
     now, peak = rss_mib()
     print(f"           mémoire du processus : {now:.0f} Mio (pic {peak:.0f} Mio) ; objets suivis "
-          f"hors gel : {len(gc.get_objects()):,}".replace(",", " "))  # fmt: skip
+          f"hors gel : {len(gc.get_objects()):,} ; les geler : {freeze_cost() * 1000:.1f} ms CPU"
+          .replace(",", " "))  # fmt: skip
     await app.pop_screen()
     await pilot.pause()
     gc.collect()

@@ -115,3 +115,19 @@ def test_control_characters_already_stored_never_reach_a_file(
     assert "Jardin\ufffd\ufffdx" in (tmp_path / "g.graphml").read_text(encoding="utf-8")
     assert any("COPIL\ufffdy" in p.read_text() for p in (tmp_path / "ex").glob("*.ics"))
     assert "Asso\ufffd[31m" in (tmp_path / "d.csv").read_text()
+
+
+async def test_the_guard_skips_only_the_verbatim_copy_of_an_exported_file(
+    sqlite_db: object,
+) -> None:
+    """ServiceExport.content is the text the export wrote (bases.py), 24 MB per complete
+    export at Métropole scale: not scanned again; every other text column still is."""
+    from roadmap.models import ServiceExport
+
+    def guarded(model: type, name: str) -> bool:
+        field = model._meta.fields_map[name]  # type: ignore[attr-defined]
+        return any(getattr(v, "__name__", "") == "no_control_characters" for v in field.validators)
+
+    assert not guarded(ServiceExport, "content")
+    assert guarded(ServiceExport, "service_code")
+    assert guarded(Action, "description")

@@ -161,7 +161,7 @@ from roadmap.exchange import export as E, service_files
 from roadmap.storage.database import open_database
 from roadmap.storage.location import parse_location
 
-E.PARALLEL_ROWS = E.PARALLEL_FILES = 0  # the helper process, whatever the size
+E.PARALLEL_COST = E.PARALLEL_ROWS = E.PARALLEL_FILES = 0  # a helper, whatever the size
 service_files.CHUNK = 1
 # Module level: the helper (forked, or started with "spawn" which imports this script too)
 # is slow as well; left alone after the kill, it would go on writing for minutes.

@@ -39,8 +39,9 @@ async def test_helper_process_gives_the_same_files(
     alone = await export(tmp_path / "alone", options=options)
     # Every export goes parallel, in chunks of 2 services, so the helper's chunks, the
     # chunks taken back and the progress from both processes are all exercised.
-    monkeypatch.setattr(export_module, "PARALLEL_ROWS", 0)
-    monkeypatch.setattr(export_module, "PARALLEL_FILES", 0)  # the demo has 13 files
+    monkeypatch.setattr(export_module, "PARALLEL_COST", 0)  # fork
+    monkeypatch.setattr(export_module, "PARALLEL_ROWS", 0)  # spawn
+    monkeypatch.setattr(export_module, "PARALLEL_FILES", 0)
     monkeypatch.setattr(service_files, "CHUNK", 2)
     if not fork or not forked.available():
         monkeypatch.setattr(forked, "available", lambda: False)
@@ -92,8 +93,7 @@ async def test_a_file_failing_in_either_process_fails_the_export_cleanly(
     out = tmp_path / "exports"
     await export(out)
     before = read_tree(out, manifest=True)
-    monkeypatch.setattr(export_module, "PARALLEL_ROWS", 0)
-    monkeypatch.setattr(export_module, "PARALLEL_FILES", 0)
+    monkeypatch.setattr(export_module, "PARALLEL_COST", 0)
     test_process = os.getpid()
     write = service_files.write_services
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from roadmap.config import Settings
 from roadmap.storage.database import close_database, open_database
@@ -48,7 +49,10 @@ async def settle(app: RoadmapApp, pilot: Pilot[Any]) -> None:
     # Screens start some reads after their first paint: go round until all is quiet.
     quiet_rounds = 0
     for _ in range(50):
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass  # a read replaced by a newer one (same name) is cancelled: not an error
         await app.wait_for_database_work()
         await pilot.pause()
         busy = any(not w.is_finished for w in app.workers)

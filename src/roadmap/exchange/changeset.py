@@ -9,7 +9,7 @@ allows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -312,6 +312,31 @@ def _axes(plan: Plan, root: str, new: dict[str, Any], old: dict[str, Any]) -> No
         plan.refuse(f"{root}.axes", f"changer l'ordre des axes {_NOT_BY_IMPORT}")
 
 
+def _new_items(
+    plan: Plan,
+    root: str,
+    section: str,
+    prefix: str,
+    before: dict[Any, tuple[int, dict[str, Any]]],
+    after: dict[Any, tuple[int, dict[str, Any]]],
+    retired: Iterable[str],
+    noun: str = "élément",
+) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """The file's new items (ref, item, path) in ref order, each refused unless it takes
+    the next free ref (never one retired)."""
+    refs = _next_refs(prefix, [*before, *retired])
+    for ref in sorted((r for r in after if r not in before), key=natural_key):
+        i, item = after[ref]
+        path = f"{root}.{section}[{i}]"
+        expected = next(refs)
+        if ref != expected:
+            plan.refuse(
+                f"{path}.ref",
+                f"nouvel {noun} : référence attendue « {expected} » (la suivante libre)",
+            )
+        yield ref, item, path
+
+
 def _items(
     plan: Plan,
     root: str,
@@ -327,16 +352,7 @@ def _items(
 ) -> None:
     before = _by_key(old.get(section, []), "ref")
     after = _by_key(new.get(section, []), "ref")
-    refs = _next_refs(prefix, [*before, *retired])
-    for ref in sorted((r for r in after if r not in before), key=natural_key):
-        i, item = after[ref]
-        path = f"{root}.{section}[{i}]"
-        expected = next(refs)
-        if ref != expected:
-            plan.refuse(
-                f"{path}.ref",
-                f"nouvel élément : référence attendue « {expected} » (la suivante libre)",
-            )
+    for ref, item, path in _new_items(plan, root, section, prefix, before, after, retired):
         for key in ("ajustements", "commentaires"):
             if item.get(key):
                 plan.refuse(
@@ -351,15 +367,7 @@ def _items(
             )
         plan.changes.append(ItemChange(kind, ref, path, "création", item=item))
         for j, e in enumerate(item.get("engagements", [])):
-            plan.changes.append(
-                ItemChange(
-                    "engagement",
-                    f"{ref}/{e['service']}",
-                    f"{path}.engagements[{j}]",
-                    "création",
-                    item={**e, "action": ref},
-                )
-            )
+            plan.changes.append(_engagement(ref, e, f"{path}.engagements[{j}]", "création"))
     for ref, (i, item) in after.items():
         path = f"{root}.{section}[{i}]"
         if ref not in before:
@@ -405,25 +413,15 @@ def _engagements(
         if e in stored:
             stored.remove(e)
         else:
-            plan.changes.append(
-                ItemChange(
-                    "engagement",
-                    f"{ref}/{e['service']}",
-                    f"{path}.engagements[{j}]",
-                    "création",
-                    item={**e, "action": ref},
-                )
-            )
+            plan.changes.append(_engagement(ref, e, f"{path}.engagements[{j}]", "création"))
     for e in stored:
-        plan.changes.append(
-            ItemChange(
-                "engagement",
-                f"{ref}/{e['service']}",
-                f"{path}.engagements",
-                "retrait",
-                item={**e, "action": ref},
-            )
-        )
+        plan.changes.append(_engagement(ref, e, f"{path}.engagements", "retrait"))
+
+
+def _engagement(ref: str, e: dict[str, Any], path: str, operation: str) -> ItemChange:
+    return ItemChange(
+        "engagement", f"{ref}/{e['service']}", path, operation, item={**e, "action": ref}
+    )
 
 
 def _indicators(
@@ -431,16 +429,8 @@ def _indicators(
 ) -> None:
     before = _by_key(old.get("indicateurs", []), "ref")
     after = _by_key(new.get("indicateurs", []), "ref")
-    refs = _next_refs("I", [*before, *retired])
-    for ref in sorted((r for r in after if r not in before), key=natural_key):
-        i, item = after[ref]
-        path = f"{root}.indicateurs[{i}]"
-        expected = next(refs)
-        if ref != expected:
-            plan.refuse(
-                f"{path}.ref",
-                f"nouvel indicateur : référence attendue « {expected} » (la suivante libre)",
-            )
+    new_items = _new_items(plan, root, "indicateurs", "I", before, after, retired, "indicateur")
+    for ref, item, path in new_items:
         if item.get("valeurs"):
             plan.refuse(f"{path}.valeurs[0]", f"une valeur d'indicateur {_NOT_BY_IMPORT}")
         plan.changes.append(ItemChange("indicateur", ref, path, "création", item=item))

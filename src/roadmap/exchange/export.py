@@ -42,10 +42,15 @@ from roadmap.exchange.snapshot import Row, Scoping, Snapshot, read_position, rea
 if TYPE_CHECKING:  # icalendar (0.1 s to import) loads only when an export writes calendars
     from roadmap.exchange import calendar
 
-# Below this many rows a helper process costs more than it saves (a fork and the pages it
-# copies; with "spawn", its start-up and the rows sent); the Métropole bench has 90,000.
+# Below this estimated cost (records in the files to build, see _costs) a forked helper
+# costs more than it saves (the fork, the pages it copies: a few ms; about 0.5 s of work
+# here). The Métropole bench costs 134,000; one roadmap of 10,000 actions 48,000; one
+# action edited at Métropole scale 2,500.
+PARALLEL_COST = 20_000
+# Where fork is unavailable, a helper started with "spawn" costs its start-up and the rows
+# sent: below this many rows, or fewer files to build (an incremental export), one process.
 PARALLEL_ROWS = 40_000
-PARALLEL_FILES = 40  # nor for fewer files to build (an incremental export)
+PARALLEL_FILES = 40
 # A record costs about twice as much in a roadmap file as in a service file (measured at
 # Métropole scale): the cost estimate that orders the files shared between the processes.
 ROADMAP_RECORD = 2
@@ -272,18 +277,20 @@ class _Job:
             partial(service_files.write_services, snap, index, [s], out_dir, options, events)
             for s in services
         ]
-        parallel = (
+        if forked.available():
+            costs = self._costs(roadmaps, services, index)
+            if len(jobs) > 1 and sum(costs) >= PARALLEL_COST:
+                forked.share(jobs, costs, self._record)
+                jobs = []
+        elif (
             sum(len(rows) for rows in snap.tables.values()) >= PARALLEL_ROWS
             and len(jobs) >= PARALLEL_FILES
-        )
-        if parallel and forked.available():
-            forked.share(jobs, self._costs(roadmaps, services, index), self._record)
-        elif parallel:
+        ):
             self._spawned(jobs[: len(roadmaps)], services, index, events)
-        else:
-            mine = self._emitter()
-            for job in jobs:
-                job(mine)
+            jobs = []
+        mine = self._emitter()
+        for job in jobs:  # in this process alone
+            job(mine)
         # Listed in the order of one process, whichever process wrote each file.
         suffixes = (".toml", ".ics")
         rank = {out_dir / f"{r['slug']}{x}": k for k, r in enumerate(roadmaps) for x in suffixes}

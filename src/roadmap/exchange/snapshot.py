@@ -3,9 +3,10 @@
 Tortoise is imported where the reading happens: the export's helper process, which only
 builds documents from a Snapshot, never loads it (less memory, faster start).
 
-One transaction gives a consistent set of files: on SQLite our transactions start with
-BEGIN IMMEDIATE (writers wait), on PostgreSQL the transaction is REPEATABLE READ so every
-statement sees the same snapshot.
+One transaction gives a consistent set of files: on SQLite a read transaction on a plain
+sqlite3 connection (WAL: its first statement fixes what every later one sees, and writers
+go on meanwhile), within an import our write transaction (BEGIN IMMEDIATE); on PostgreSQL
+the transaction is REPEATABLE READ so every statement sees the same snapshot.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ __all__ = [
     "describe",
     "history_text",
     "impact_text",
+    "itinerary_fields",
     "outcome_message",
     "shift_field",
     "slip_text",

@@ -185,20 +185,7 @@ async def journal(
 ) -> None:
     await _require_writer(actor)
     await append_journal(
-        [
-            JournalEntry(
-                at=now(),
-                actor=actor.login,
-                roadmap_slug=roadmap,
-                entity=entity,
-                entity_ref=ref,
-                operation=operation,
-                field=field_label(field),
-                old_value=show(old),
-                new_value=show(new),
-                reason=reason,
-            )
-        ]
+        _entries(actor, roadmap, entity, ref, operation, [(field, old, new)], reason)
     )
 
 
@@ -213,23 +200,35 @@ async def journal_changes(
 ) -> None:
     if changes:
         await _require_writer(actor)
-    await append_journal(
-        [
-            JournalEntry(
-                at=now(),
-                actor=actor.login,
-                roadmap_slug=roadmap,
-                entity=entity,
-                entity_ref=ref,
-                operation="modification",
-                field=field_label(name),
-                old_value=show(old),
-                new_value=show(new),
-                reason=reason,
-            )
-            for name, (old, new) in changes.items()
-        ]
-    )
+    rows = [(name, old, new) for name, (old, new) in changes.items()]
+    await append_journal(_entries(actor, roadmap, entity, ref, "modification", rows, reason))
+
+
+def _entries(
+    actor: Actor,
+    roadmap: str,
+    entity: str,
+    ref: str,
+    operation: str,
+    rows: list[tuple[str, Any, Any]],
+    reason: str,
+) -> list[JournalEntry]:
+    """Journal rows, one per (field, old, new), values shown as the journal keeps them."""
+    return [
+        JournalEntry(
+            at=now(),
+            actor=actor.login,
+            roadmap_slug=roadmap,
+            entity=entity,
+            entity_ref=ref,
+            operation=operation,
+            field=field_label(name),
+            old_value=show(old),
+            new_value=show(new),
+            reason=reason,
+        )
+        for name, old, new in rows
+    ]
 
 
 _INSERT_CHAINED = "INSERT INTO journal ({}) VALUES ({})".format(

@@ -17,7 +17,7 @@ from roadmap.usecases.base import field_label, journal, now, show
 from roadmap.usecases.identity import Actor
 
 if TYPE_CHECKING:
-    from roadmap.graph.schedule import Conflict, SlipImpact
+    from roadmap.graph.schedule import Conflict, Schedule, SlipImpact
 
 
 async def record_adjustment(
@@ -114,6 +114,19 @@ def conflict_message(g: Any, conflict: Conflict) -> str:
     )
 
 
+async def _scheduled(
+    roadmap: Roadmap, entity: str, ref: str, today: date | None
+) -> tuple[Any, str, Schedule]:
+    """The roadmap's graph, the item's node in it, and the schedule computed on ``today``."""
+    from roadmap.graph import model as m
+    from roadmap.graph.build import build_dependency_graph
+    from roadmap.graph.schedule import compute_schedule
+
+    g = await build_dependency_graph(roadmap.slug)
+    node = (m.action_id if entity == "action" else m.jalon_id)(roadmap.slug, ref)
+    return g, node, compute_schedule(g, today)
+
+
 async def plan_reroute(
     roadmap: Roadmap,
     entity: str,
@@ -128,13 +141,9 @@ async def plan_reroute(
 
     None when the item is out of the schedule (abandoned, cancelled, in a cycle).
     """
-    from roadmap.graph import model as m
-    from roadmap.graph.build import build_dependency_graph
-    from roadmap.graph.schedule import compute_schedule, plan_move
+    from roadmap.graph.schedule import plan_move
 
-    g = await build_dependency_graph(roadmap.slug)
-    node = (m.action_id if entity == "action" else m.jalon_id)(roadmap.slug, ref)
-    schedule = compute_schedule(g, today)
+    g, node, schedule = await _scheduled(roadmap, entity, ref, today)
     try:
         return g, plan_move(schedule, node, new_start, new_end, shift_dependents=shift_dependents)
     except KeyError:
@@ -157,13 +166,9 @@ async def both_plans(
     today: date | None = None,
 ) -> tuple[Any, SlipImpact, SlipImpact] | None:
     """The graph, and the move planned keeping the dependents' dates, then shifting them."""
-    from roadmap.graph import model as m
-    from roadmap.graph.build import build_dependency_graph
-    from roadmap.graph.schedule import compute_schedule, plan_move
+    from roadmap.graph.schedule import plan_move
 
-    g = await build_dependency_graph(roadmap.slug)
-    node = (m.action_id if entity == "action" else m.jalon_id)(roadmap.slug, ref)
-    schedule = compute_schedule(g, today)
+    g, node, schedule = await _scheduled(roadmap, entity, ref, today)
     if node not in schedule.items:
         return None
     keep = plan_move(schedule, node, new_start, new_end, shift_dependents=False)

@@ -12,7 +12,7 @@ from datetime import date
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
 
 from roadmap.domain.enums import ActionStatus, AdjustmentKind
 from roadmap.domain.errors import ValidationError
@@ -22,7 +22,7 @@ from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.reroute import history_text, outcome_message, shift_field, wants_shift
 from roadmap.tui.screens.action_reroute import action_impact
 from roadmap.tui.screens.declared_form import FormModal, Values
-from roadmap.tui.screens.form import FieldError, FormScreen, Theirs
+from roadmap.tui.screens.form import FieldError, FormScreen, Theirs, form_buttons, labelled
 from roadmap.tui.widgets.checklist import CheckList
 from roadmap.usecases import queries
 from roadmap.usecases.actions import ActionInput, add_action, edit_action
@@ -33,6 +33,13 @@ from roadmap.usecases.queries_team import MarginView
 
 def _options(choices: tuple[Choice, ...], width: int = 60) -> list[tuple[str, str]]:
     return [(shorten(c.label, width), c.key) for c in choices]
+
+
+def _pick(
+    choices: tuple[Choice, ...], value: str | None, prompt: str, widget_id: str
+) -> Select[str]:
+    """A narrow select (half a form row) over reference choices; no value: the prompt."""
+    return Select(_options(choices, 32), value=value or Select.NULL, prompt=prompt, id=widget_id)
 
 
 class ActionFormScreen(FormScreen[str | None]):
@@ -78,56 +85,39 @@ class ActionFormScreen(FormScreen[str | None]):
         with VerticalScroll(classes="form-box", id="action-form") as box:
             box.border_title = f"Modifier {own_ref}" if row else "Nouvelle action"
             box.border_subtitle = "ctrl+s enregistrer · échap fermer"
-            yield Label("Titre")
-            yield Input(row.title if row else "", id="title")
-            yield FieldError("title")
+            yield from labelled("Titre", Input(row.title if row else "", id="title"))
             with Horizontal(classes="form-row"):
                 with Vertical(classes="form-cell"):
-                    yield Label("Axe")
-                    yield Select(
-                        _options(self.choices.axes, 32),
-                        value=row.axe_ref if row and row.axe_ref else Select.NULL,
-                        prompt="sans axe",
-                        id="axe",
-                    )
-                    yield FieldError("axe")
+                    axe = row.axe_ref if row else None
+                    yield from labelled("Axe", _pick(self.choices.axes, axe, "sans axe", "axe"))
                 with Vertical(classes="form-cell"):
-                    yield Label("Statut")
-                    yield Select(
-                        [(s.label, s.value) for s in ActionStatus],
-                        value=row.status.value if row else ActionStatus.IDEE.value,
-                        allow_blank=False,
-                        id="status",
+                    yield from labelled(
+                        "Statut",
+                        Select(
+                            [(s.label, s.value) for s in ActionStatus],
+                            value=row.status.value if row else ActionStatus.IDEE.value,
+                            allow_blank=False,
+                            id="status",
+                        ),
                     )
-                    yield FieldError("status")
             with Horizontal(classes="form-row"):
                 with Vertical(classes="form-cell"):
-                    yield Label("Service pilote")
-                    yield Select(
-                        _options(self.choices.services, 32),
-                        value=row.pilot_code if row else Select.NULL,
-                        prompt="choisir",
-                        id="pilot",
+                    pilot = row.pilot_code if row else None
+                    yield from labelled(
+                        "Service pilote", _pick(self.choices.services, pilot, "choisir", "pilot")
                     )
-                    yield FieldError("pilot")
                 with Vertical(classes="form-cell"):
-                    yield Label("Responsable")
-                    yield Select(
-                        _options(self.choices.people, 32),
-                        value=row.owner_login if row and row.owner_login else Select.NULL,
-                        prompt="personne",
-                        id="owner",
+                    owner = row.owner_login if row else None
+                    yield from labelled(
+                        "Responsable", _pick(self.choices.people, owner, "personne", "owner")
                     )
-                    yield FieldError("owner")
             with Horizontal(classes="form-row"):
                 with Vertical(classes="form-cell"):
-                    yield Label("Début (JJ/MM/AAAA)")
-                    yield Input(date_fr(row.start_date) if row else "", id="start")
-                    yield FieldError("start")
+                    start = date_fr(row.start_date) if row else ""
+                    yield from labelled("Début (JJ/MM/AAAA)", Input(start, id="start"))
                 with Vertical(classes="form-cell"):
-                    yield Label("Fin (JJ/MM/AAAA)")
-                    yield Input(date_fr(row.end_date) if row else "", id="end")
-                    yield FieldError("end")
+                    end = date_fr(row.end_date) if row else ""
+                    yield from labelled("Fin (JJ/MM/AAAA)", Input(end, id="end"))
             if self.editing:
                 yield Label("Motif, si une date ou le périmètre change (ajustement d'itinéraire)")
                 with Horizontal(classes="form-row"):
@@ -140,36 +130,23 @@ class ActionFormScreen(FormScreen[str | None]):
                     )
                 yield FieldError("reason")
                 yield FieldError("kind")
-            yield Label("Description")
-            yield TextArea(d.description if d else "", id="description", soft_wrap=True)
-            yield FieldError("description")
-            yield Label("Services contributeurs (espace pour cocher)")
-            contributors = set(row.contributors) if row else set()
-            yield CheckList(
-                *[
-                    (label, key, key in contributors)
-                    for label, key in _options(self.choices.services)
-                ],
-                id="contributors",
+            description = d.description if d else ""
+            yield from labelled(
+                "Description", TextArea(description, id="description", soft_wrap=True)
             )
-            yield FieldError("contributors")
-            yield Label("Dépend de (actions et jalons qui doivent aboutir avant)")
-            depends = set(d.depends_on) if d else set()
-            candidates = [
+            candidates = tuple(
                 c for c in (*self.choices.actions, *self.choices.jalons) if c.key != own_ref
-            ]
-            yield CheckList(
-                *[(label, key, key in depends) for label, key in _options(tuple(candidates))],
-                id="deps",
             )
-            yield FieldError("deps")
-            yield Label("Quartiers (QPV)")
-            qpvs = set(d.qpvs) if d else set()
-            yield CheckList(
-                *[(label, key, key in qpvs) for label, key in _options(self.choices.qpvs)],
-                id="qpvs",
-            )
-            yield FieldError("qpvs")
+            for label, widget_id, offered, ticked in (
+                ("Services contributeurs (espace pour cocher)", "contributors",
+                 self.choices.services, row.contributors if row else ()),
+                ("Dépend de (actions et jalons qui doivent aboutir avant)", "deps",
+                 candidates, d.depends_on if d else ()),
+                ("Quartiers (QPV)", "qpvs", self.choices.qpvs, d.qpvs if d else ()),
+            ):  # fmt: skip
+                chosen = set(ticked)
+                items = [(text, key, key in chosen) for text, key in _options(offered)]
+                yield from labelled(label, CheckList(*items, id=widget_id))
             if d is not None:
                 yield Label("Ajustements d'itinéraire (les plus récents d'abord)")
                 yield Static(
@@ -177,11 +154,7 @@ class ActionFormScreen(FormScreen[str | None]):
                     id="action-history",
                 )
             yield FieldError("form")
-            with Horizontal(classes="form-buttons"):
-                yield Button("Annuler", id="cancel", classes="cancel-button")
-                yield Button(
-                    "Enregistrer (ctrl+s)", id="save", variant="primary", classes="save-button"
-                )
+            yield from form_buttons("Enregistrer")
             yield Static("")
 
     def on_mount(self) -> None:

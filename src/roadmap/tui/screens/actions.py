@@ -281,6 +281,8 @@ class ActionsScreen(RoadmapScreen):
         def show(result: dict[str, int | None]) -> None:
             self.margins = result
             self.table.forget_keys("margin")
+            # Its orders made again, then frozen with networkx, loaded meanwhile (heap.py).
+            self.table.warm(on_done=heap.freeze)
             self.table.refresh()
 
         # No refusal notification for a missing analysis: the column just stays blank.

@@ -183,6 +183,13 @@ class EquipeScreen(RoadmapScreen):
             return None
         return next((m for m in self.data.members if m.login == login), None)
 
+    def chosen_member(self) -> queries.MemberRow | None:
+        """The selected member, or None after saying to choose one first."""
+        member = self.selected_member()
+        if member is None:
+            self.notify("choisissez d'abord un membre dans la liste", severity="warning")
+        return member
+
     # --- add, change, remove -------------------------------------------------------------
 
     def action_add(self) -> None:
@@ -218,9 +225,8 @@ class EquipeScreen(RoadmapScreen):
         )
 
     def action_change(self) -> None:
-        member = self.selected_member()
+        member = self.chosen_member()
         if member is None:
-            self.notify("choisissez d'abord un membre dans la liste", severity="warning")
             return
         actor, slug = self.actor, self.slug
 
@@ -254,9 +260,8 @@ class EquipeScreen(RoadmapScreen):
         )
 
     def action_contact(self) -> None:
-        member = self.selected_member()
+        member = self.chosen_member()
         if member is None:
-            self.notify("choisissez d'abord un membre dans la liste", severity="warning")
             return
         login = member.login
         self.run_query(lambda: reference.person_card(login), self._open_contact, name="person")
@@ -304,9 +309,8 @@ class EquipeScreen(RoadmapScreen):
         )
 
     def action_remove(self) -> None:
-        member = self.selected_member()
+        member = self.chosen_member()
         if member is None:
-            self.notify("choisissez d'abord un membre dans la liste", severity="warning")
             return
         actor, slug = self.actor, self.slug
 

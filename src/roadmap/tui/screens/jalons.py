@@ -236,6 +236,13 @@ class JalonsScreen(RoadmapScreen):
             return None
         return next((r for r in self.data.rows if r.ref == self.selected_ref), None)
 
+    def chosen_row(self) -> queries.JalonRow | None:
+        """The selected jalon, or None after saying to choose one first."""
+        row = self.current_row()
+        if row is None:
+            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
+        return row
+
     # --- writing -------------------------------------------------------------------------
 
     def action_create(self) -> None:
@@ -260,9 +267,8 @@ class JalonsScreen(RoadmapScreen):
         open_form(self, form, self._written)
 
     def action_edit(self) -> None:
-        row = self.current_row()
+        row = self.chosen_row()
         if row is None:
-            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
         slug = self.slug
         self.run_query(
@@ -295,9 +301,8 @@ class JalonsScreen(RoadmapScreen):
         open_form(self, form, self._written)
 
     def action_reroute(self) -> None:
-        row = self.current_row()
+        row = self.chosen_row()
         if row is None:
-            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
         actor, slug = self.actor, self.slug
         margins = self.data.margins if self.data else None
@@ -349,9 +354,8 @@ class JalonsScreen(RoadmapScreen):
         open_form(self, modal, self._written)
 
     def action_status(self) -> None:
-        row = self.current_row()
+        row = self.chosen_row()
         if row is None:
-            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
         actor, slug = self.actor, self.slug
 
@@ -394,9 +398,8 @@ class JalonsScreen(RoadmapScreen):
     # --- COPIL: relevé de décisions, baseline beside the plan ------------------------------
 
     def action_releve(self) -> None:
-        row = self.current_row()
+        row = self.chosen_row()
         if row is None:
-            self.notify("choisissez d'abord un jalon dans la liste", severity="warning")
             return
         if row.kind not in STEERING or row.status != JalonStatus.TENU:
             self.notify(

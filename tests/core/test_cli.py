@@ -99,3 +99,35 @@ def test_mistakes_get_a_message_and_no_traceback(
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--version")
     assert code == 0 and out.startswith("roadmap ")
+
+
+def test_the_script_starts_without_the_cycle_collector(tmp_path: Path) -> None:
+    """``roadmap`` run as its own process (runner.run own_process): no collection during
+    start-up, then its objects frozen and the collector back on for the command itself;
+    a command that fails to start gives it back too. Tests calling main() are left alone."""
+    import argparse
+    import gc
+
+    from roadmap.cli.runner import run
+
+    seen: list[tuple[bool, int]] = []
+
+    async def handler(ctx: object) -> int:
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+        return 0
+
+    args = argparse.Namespace(db=str(tmp_path / "r.db"), handler=handler, command="x")
+    try:
+        assert run(args, own_process=True) == 0
+        assert seen[0][0] is True and seen[0][1] > 10_000
+        assert gc.isenabled()
+        (tmp_path / "bad.db").write_bytes(b"pas une base SQLite" * 100)
+        bad = argparse.Namespace(db=str(tmp_path / "bad.db"), handler=handler)
+        assert run(bad, own_process=True) == 4  # cannot open: the collector is back anyway
+        assert gc.isenabled()
+        gc.unfreeze()
+        assert run(args) == 0  # a test's main(): nothing frozen
+        assert seen[-1] == (True, 0)
+    finally:
+        gc.unfreeze()
+        gc.enable()

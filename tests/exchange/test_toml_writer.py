@@ -8,7 +8,7 @@ roadmap, a large synthetic one) and on awkward values chosen to hit every layout
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 from pathlib import Path
@@ -70,6 +70,15 @@ def awkward_document() -> dict[str, Any]:
         "flottant": 1.5,
         "date": date(2026, 3, 2),
         "instant": datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+        # The same instant in another zone, and naive: equal or alike, printed apart (the
+        # writer remembers how dates and datetimes print).
+        "instants": [
+            datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+            datetime(2026, 3, 2, 10, 30, tzinfo=timezone(timedelta(hours=1))),
+            datetime(2026, 3, 2, 9, 30),
+            date(2026, 3, 2),
+        ],
+        "instant_paris": datetime(2026, 3, 2, 10, 30, tzinfo=timezone(timedelta(hours=1))),
         "enum_texte": Colour.ROUGE,
         "enum_nombre": Level.HAUT,
         "decimal": Decimal("12.50"),

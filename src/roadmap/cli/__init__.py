@@ -144,4 +144,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     # never get here, RISKS 15; tests/core/test_cli_imports.py keeps it so).
     from roadmap.cli.runner import run
 
-    return run(args)
+    return run(args, own_process=argv is None)  # None: the ``roadmap`` script itself

@@ -6,16 +6,29 @@ ids. Lists are sorted in Python, not by SQL collation, so both backends give the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from roadmap.exchange import copil_doc
 from roadmap.exchange.metadata import KIND_ROADMAP, ExportOptions, header
 from roadmap.exchange.snapshot import Row, Snapshot
-from roadmap.exchange.values import as_date, as_datetime, money, natural_key, number, prune
+from roadmap.exchange.values import (
+    as_date,
+    as_datetime,
+    money,
+    natural_key,
+    number,
+    prune,
+    sorted_few,
+)
 
 
 class _Refs:
-    """Row id → stable reference, and the reference data a document mentions."""
+    """Row id → stable reference, and the reference data a document mentions.
+
+    It also holds the snapshot's lookups its items make, fetched once per document
+    rather than once per item (thousands of items per roadmap).
+    """
 
     def __init__(self, snap: Snapshot) -> None:
         self.snap = snap
@@ -23,18 +36,36 @@ class _Refs:
         self.people: set[int] = set()
         self.qpv: set[int] = set()
         self.territoires: set[int] = set()
+        self._codes = snap.column("service", "code")
+        self._logins = snap.column("person", "login")
+        self._qpv_codes = snap.column("qpv", "code")
+        self._refs = {t: snap.column(t, "ref") for t in ("action", "jalon", "axe")}
+        self._years: dict[int, int] = {}
+        of = snap.index
+        self.dependencies = {c: of("dependency", c) for c in ("action_id", "jalon_id")}
+        self.adjustments = {c: of("adjustment", c) for c in ("action_id", "jalon_id")}
+        self.comments = {c: of("comment", c) for c in ("action_id", "jalon_id")}
+        self.contributors = of("action_contributor", "action_id")
+        self.action_qpv = of("action_qpv", "action_id")
+        self.engagements = of("engagement", "action_id")
+        self.invites = of("jalon_invite", "jalon_id")
+        self.financements = of("financement_line", "dossier_id")
+        self.avis = of("avis", "dossier_id")
+        self.decisions = of("decision", "dossier_id")
+        self.dossier_qpv = of("dossier_qpv", "dossier_id")
+        self.instructors = of("dossier_instructor", "dossier_id")
 
     def service(self, sid: int | None) -> str | None:
         if sid is None:
             return None
         self.services.add(sid)
-        return self.snap.column("service", "code")[sid]  # type: ignore[no-any-return]
+        return self._codes[sid]  # type: ignore[no-any-return]
 
     def person(self, pid: int | None) -> str | None:
         if pid is None:
             return None
         self.people.add(pid)
-        return self.snap.column("person", "login")[pid]  # type: ignore[no-any-return]
+        return self._logins[pid]  # type: ignore[no-any-return]
 
     def territoire(self, tid: int | None) -> str | None:
         if tid is None:
@@ -44,17 +75,25 @@ class _Refs:
 
     def qpv_code(self, qid: int) -> str:
         self.qpv.add(qid)
-        return self.snap.column("qpv", "code")[qid]  # type: ignore[no-any-return]
+        return self._qpv_codes[qid]  # type: ignore[no-any-return]
 
     def ref(self, table: str, row_id: int | None) -> str | None:
-        return self.snap.column(table, "ref").get(row_id)  # type: ignore[arg-type]
+        return self._refs[table].get(row_id)  # type: ignore[arg-type]
+
+    def year(self, campagne_id: int) -> int:
+        year = self._years.get(campagne_id)
+        if year is None:
+            campagne = self.snap.get("campagne", campagne_id)
+            assert campagne is not None
+            year = self._years[campagne_id] = int(campagne["year"])
+        return year
 
 
 def _sorted_refs(values: list[str | None]) -> list[str]:
     return sorted({v for v in values if v}, key=natural_key)
 
 
-def _adjustments(rows: list[Row]) -> list[dict[str, Any]]:
+def _adjustments(rows: Sequence[Row]) -> list[dict[str, Any]]:
     items = [
         prune(
             {
@@ -70,10 +109,10 @@ def _adjustments(rows: list[Row]) -> list[dict[str, Any]]:
         )
         for r in rows
     ]
-    return sorted(items, key=_chrono_key)
+    return sorted_few(items, _chrono_key)
 
 
-def _comments(rows: list[Row]) -> list[dict[str, Any]]:
+def _comments(rows: Sequence[Row]) -> list[dict[str, Any]]:
     items = [
         prune(
             {
@@ -85,7 +124,7 @@ def _comments(rows: list[Row]) -> list[dict[str, Any]]:
         )
         for r in rows
     ]
-    return sorted(items, key=_chrono_key)
+    return sorted_few(items, _chrono_key)
 
 
 def _chrono_key(item: dict[str, Any]) -> tuple[Any, ...]:
@@ -95,7 +134,9 @@ def _chrono_key(item: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _dependencies(snap: Snapshot, refs: _Refs, column: str, item_id: int) -> dict[str, Any]:
-    deps = snap.of("dependency", column, item_id)
+    deps = refs.dependencies[column].get(item_id, ())
+    if not deps:
+        return {"depend_des_actions": [], "depend_des_jalons": []}
     return {
         "depend_des_actions": _sorted_refs([refs.ref("action", d["on_action_id"]) for d in deps]),
         "depend_des_jalons": _sorted_refs([refs.ref("jalon", d["on_jalon_id"]) for d in deps]),
@@ -116,14 +157,13 @@ def _action(snap: Snapshot, refs: _Refs, a: Row, margins: dict[str, int] | None)
         "fin": as_date(a["end_date"]),
         "pilier": a["pillar"],
         "services_contributeurs": sorted(
-            refs.service(c["service_id"]) or ""
-            for c in snap.of("action_contributor", "action_id", aid)
+            [refs.service(c["service_id"]) or "" for c in refs.contributors.get(aid, ())]
         ),
-        "qpv": sorted(refs.qpv_code(q["qpv_id"]) for q in snap.of("action_qpv", "action_id", aid)),
+        "qpv": sorted([refs.qpv_code(q["qpv_id"]) for q in refs.action_qpv.get(aid, ())]),
         **_dependencies(snap, refs, "action_id", aid),
         "marge_jours": (margins or {}).get(a["ref"]),
-        "engagements": sorted(
-            (
+        "engagements": sorted_few(
+            [
                 prune(
                     {
                         "service": refs.service(e["service_id"]),
@@ -134,19 +174,19 @@ def _action(snap: Snapshot, refs: _Refs, a: Row, margins: dict[str, int] | None)
                         "description": e["description"],
                     }
                 )
-                for e in snap.of("engagement", "action_id", aid)
-            ),
-            key=lambda e: sorted((k, str(v)) for k, v in e.items()),
+                for e in refs.engagements.get(aid, ())
+            ],
+            lambda e: sorted((k, str(v)) for k, v in e.items()),
         ),
-        "ajustements": _adjustments(snap.of("adjustment", "action_id", aid)),
-        "commentaires": _comments(snap.of("comment", "action_id", aid)),
+        "ajustements": _adjustments(refs.adjustments["action_id"].get(aid, ())),
+        "commentaires": _comments(refs.comments["action_id"].get(aid, ())),
     }
     return prune(item)
 
 
 def _jalon(snap: Snapshot, refs: _Refs, j: Row, margins: dict[str, int] | None) -> dict[str, Any]:
     jid = j["id"]
-    invites = snap.of("jalon_invite", "jalon_id", jid)
+    invites = refs.invites.get(jid, ())
     item = {
         "ref": j["ref"],
         "titre": j["title"],
@@ -159,8 +199,8 @@ def _jalon(snap: Snapshot, refs: _Refs, j: Row, margins: dict[str, int] | None) 
         "personnes_invitees": sorted({refs.person(i["person_id"]) or "" for i in invites} - {""}),
         **_dependencies(snap, refs, "jalon_id", jid),
         "marge_jours": (margins or {}).get(j["ref"]),
-        "ajustements": _adjustments(snap.of("adjustment", "jalon_id", jid)),
-        "commentaires": _comments(snap.of("comment", "jalon_id", jid)),
+        "ajustements": _adjustments(refs.adjustments["jalon_id"].get(jid, ())),
+        "commentaires": _comments(refs.comments["jalon_id"].get(jid, ())),
     }
     return prune(item)
 
@@ -203,8 +243,6 @@ def dossier_roadmap_id(snap: Snapshot, d: Row) -> int | None:
 
 def _dossier(snap: Snapshot, refs: _Refs, d: Row) -> dict[str, Any]:
     did = d["id"]
-    campagne = snap.get("campagne", d["campagne_id"])
-    assert campagne is not None
     financements = [
         prune(
             {
@@ -213,7 +251,7 @@ def _dossier(snap: Snapshot, refs: _Refs, d: Row) -> dict[str, Any]:
                 "accorde": money(f["granted"]),
             }
         )
-        for f in snap.of("financement_line", "dossier_id", did)
+        for f in refs.financements.get(did, ())
     ]
     avis = [
         prune(
@@ -226,7 +264,7 @@ def _dossier(snap: Snapshot, refs: _Refs, d: Row) -> dict[str, Any]:
                 "en_vigueur": bool(a["current"]),
             }
         )
-        for a in snap.of("avis", "dossier_id", did)
+        for a in refs.avis.get(did, ())
     ]
     decisions = [
         prune(
@@ -239,13 +277,13 @@ def _dossier(snap: Snapshot, refs: _Refs, d: Row) -> dict[str, Any]:
                 "en_vigueur": bool(r["current"]),
             }
         )
-        for r in snap.of("decision", "dossier_id", did)
+        for r in refs.decisions.get(did, ())
     ]
     # Private annotations (models.Annotation) are never read: they are not in the snapshot.
     return prune(
         {
             "ref": d["ref"],
-            "campagne": int(campagne["year"]),
+            "campagne": refs.year(d["campagne_id"]),
             "porteur": d["porteur"],
             "titre": d["title"],
             "resume": d["summary"],
@@ -257,18 +295,19 @@ def _dossier(snap: Snapshot, refs: _Refs, d: Row) -> dict[str, Any]:
             "etat": d["state"],
             "date_limite_avis": as_date(d["avis_deadline"]),
             "motif_etat": d["state_reason"],
-            "qpv": sorted(
-                refs.qpv_code(q["qpv_id"]) for q in snap.of("dossier_qpv", "dossier_id", did)
-            ),
+            "qpv": sorted([refs.qpv_code(q["qpv_id"]) for q in refs.dossier_qpv.get(did, ())]),
             "services_instructeurs": sorted(
-                refs.service(i["service_id"]) or ""
-                for i in snap.of("dossier_instructor", "dossier_id", did)
+                [refs.service(i["service_id"]) or "" for i in refs.instructors.get(did, ())]
             ),
-            "financements": sorted(financements, key=lambda f: f["financeur"]),
-            "avis": sorted(avis, key=_chrono_key),
-            "decisions": sorted(decisions, key=_chrono_key),
+            "financements": sorted_few(financements, _financeur),
+            "avis": sorted_few(avis, _chrono_key),
+            "decisions": sorted_few(decisions, _chrono_key),
         }
     )
+
+
+def _financeur(item: dict[str, Any]) -> Any:
+    return item["financeur"]
 
 
 def _campaigns(

@@ -11,7 +11,9 @@ from roadmap.exchange import copil_doc
 from roadmap.exchange.metadata import KIND_SERVICE, ExportOptions, header
 from roadmap.exchange.roadmap_doc import dossier_roadmap_id
 from roadmap.exchange.snapshot import Row, Snapshot
-from roadmap.exchange.values import as_date, money, natural_key, prune
+from roadmap.exchange.values import as_date, money, natural_key, prune, sorted_few
+
+Held = dict[int, dict[int, frozenset[str]]]  # service id → item id → its roles there
 
 
 class ServiceIndex:
@@ -19,65 +21,102 @@ class ServiceIndex:
 
     def __init__(self, snap: Snapshot) -> None:
         self.snap = snap
+        self._lookups(snap)
         active = {r["id"] for r in snap.rows("roadmap") if r["status"] == "active"}
-        self.actions: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self.jalons: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self.dossiers: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.actions: Held = defaultdict(dict)
+        self.jalons: Held = defaultdict(dict)
+        self.dossiers: Held = defaultdict(dict)
         self.campaigns: dict[int, set[int]] = defaultdict(set)
         # action id → its item's parts common to every service file (_action_parts)
         self.parts: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+        # An item's roles are one shared frozen set per distinct set of roles (about
+        # 100,000 small sets otherwise, 10 MiB at Métropole scale), grown one role at a
+        # time through a table of (roles so far, role added) → roles after.
+        grown: dict[tuple[frozenset[str] | None, str], frozenset[str]] = {}
+        shared: dict[frozenset[str], frozenset[str]] = {}
+
+        def grow(roles: frozenset[str] | None, role: str) -> frozenset[str]:
+            after = frozenset(roles or ()) | {role}
+            after = grown[(roles, role)] = shared.setdefault(after, after)
+            return after
+
+        after = grown.get
+        live_actions = {
+            aid for aid, rid in snap.column("action", "roadmap_id").items() if rid in active
+        }
+        actions, jalons, dossiers = self.actions, self.jalons, self.dossiers
         for a in snap.rows("action"):
             if a["roadmap_id"] in active:
-                self.actions[a["pilot_service_id"]][a["id"]].add("pilote")
-        for c in snap.rows("action_contributor"):
-            if self._active_action(c["action_id"], active):
-                self.actions[c["service_id"]][c["action_id"]].add("contributeur")
-        for e in snap.rows("engagement"):
-            if self._active_action(e["action_id"], active):
-                self.actions[e["service_id"]][e["action_id"]].add("engagement")
+                items, aid = actions[a["pilot_service_id"]], a["id"]
+                roles = items.get(aid)
+                items[aid] = after((roles, "pilote")) or grow(roles, "pilote")
+        for table, role in (("action_contributor", "contributeur"), ("engagement", "engagement")):
+            for c in snap.rows(table):
+                aid = c["action_id"]
+                if aid in live_actions:
+                    items = actions[c["service_id"]]
+                    roles = items.get(aid)
+                    items[aid] = after((roles, role)) or grow(roles, role)
+        jalon_roadmap = snap.column("jalon", "roadmap_id")
+        people = snap.by_id["person"]
         for i in snap.rows("jalon_invite"):
-            jalon = snap.get("jalon", i["jalon_id"])
-            if jalon is None or jalon["roadmap_id"] not in active:
+            jid = i["jalon_id"]
+            if jalon_roadmap.get(jid) not in active:  # unknown jalons too
                 continue
             if i["service_id"] is not None:
-                self.jalons[i["service_id"]][i["jalon_id"]].add("service")
-            person = snap.get("person", i["person_id"])
+                items = jalons[i["service_id"]]
+                roles = items.get(jid)
+                items[jid] = after((roles, "service")) or grow(roles, "service")
+            person = people.get(i["person_id"])
             if person is not None and person["service_id"] is not None:
-                self.jalons[person["service_id"]][i["jalon_id"]].add(person["login"])
+                items, login = jalons[person["service_id"]], person["login"]
+                roles = items.get(jid)
+                items[jid] = after((roles, login)) or grow(roles, login)
         self.dossier_roadmap = {d["id"]: dossier_roadmap_id(snap, d) for d in snap.rows("dossier")}
         self.baselines = copil_doc.LatestBaselines(snap)
-
-        def live(did: int) -> bool:
-            rid = self.dossier_roadmap.get(did)
-            return rid is None or rid in active
-
+        # Dossiers of a roadmap no longer active; those without a roadmap stay live.
+        dead = {
+            did
+            for did, rid in self.dossier_roadmap.items()
+            if rid is not None and rid not in active
+        }
         for table, column, role in (
             ("dossier_instructor", "service_id", "instructeur"),
             ("financement_line", "financeur_id", "financeur"),
             ("avis", "service_id", "instructeur"),
         ):
             for r in snap.rows(table):
-                if live(r["dossier_id"]):
-                    self.dossiers[r[column]][r["dossier_id"]].add(role)
-        # One frozen set per distinct set of roles: about 100,000 small sets otherwise
-        # (an action is held by several services), 10 MiB at Métropole scale.
-        shared: dict[frozenset[str], frozenset[str]] = {}
-        for held in (self.actions, self.jalons, self.dossiers):
-            for items in held.values():
-                for key, roles in items.items():
-                    frozen = frozenset(roles)
-                    items[key] = shared.setdefault(frozen, frozen)  # type: ignore[assignment]
+                did = r["dossier_id"]
+                if did not in dead:
+                    items = dossiers[r[column]]
+                    roles = items.get(did)
+                    items[did] = after((roles, role)) or grow(roles, role)
         for ci in snap.rows("campagne_instructor"):
             self.campaigns[ci["service_id"]].add(ci["campagne_id"])
-        for sid, dossiers in self.dossiers.items():
-            for did in dossiers:
-                d = snap.get("dossier", did)
-                assert d is not None
-                self.campaigns[sid].add(d["campagne_id"])
+        campagne_of = snap.column("dossier", "campagne_id")
+        for sid, held in dossiers.items():
+            self.campaigns[sid].update(campagne_of[did] for did in held)
 
-    def _active_action(self, action_id: int, active: set[int]) -> bool:
-        action = self.snap.get("action", action_id)
-        return action is not None and action["roadmap_id"] in active
+    def _lookups(self, snap: Snapshot) -> None:
+        """The snapshot's lookups every item makes, fetched once for all service files."""
+        self.slugs = snap.column("roadmap", "slug")
+        self.codes = snap.column("service", "code")
+        self.logins = snap.column("person", "login")
+        self.action_refs = snap.column("action", "ref")
+        self.lines = snap.index("financement_line", "dossier_id")
+        self.avis = snap.index("avis", "dossier_id")
+        self.decisions = snap.index("decision", "dossier_id")
+        self.instructors = snap.index("dossier_instructor", "dossier_id")
+        self._campagnes: dict[int, tuple[int, str | None]] = {}
+
+    def campagne(self, campagne_id: int) -> tuple[int, str | None]:
+        """A campaign's year and territory code (a handful of campaigns, 20,000 dossiers)."""
+        found = self._campagnes.get(campagne_id)
+        if found is None:
+            c = self.snap.get("campagne", campagne_id)
+            assert c is not None
+            found = self._campagnes[campagne_id] = (int(c["year"]), _territoire(self.snap, c))
+        return found
 
     def concerned(self) -> set[int]:
         return set(self.actions) | set(self.jalons) | set(self.dossiers) | set(self.campaigns)
@@ -133,7 +172,7 @@ def _action_item(
     parts: tuple[dict[str, Any], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     head, tail = parts or _action_parts(snap, a, options)
-    engagements = [
+    mine = [
         prune(
             {
                 "nature": e["kind"],
@@ -143,7 +182,7 @@ def _action_item(
                 "description": e["description"],
             }
         )
-        for e in snap.of("engagement", "action_id", a["id"])
+        for e in snap.index("engagement", "action_id").get(a["id"], ())
         if e["service_id"] == sid
     ]
     # The keys in the same order, pruned the same way as one dict would be.
@@ -151,14 +190,12 @@ def _action_item(
     if roles:
         item["roles"] = sorted(roles)
     item.update(tail)
-    if engagements:
-        item["engagements"] = sorted(
-            engagements, key=lambda e: sorted((k, str(v)) for k, v in e.items())
-        )
+    if mine:
+        item["engagements"] = sorted_few(mine, lambda e: sorted((k, str(v)) for k, v in e.items()))
     return item
 
 
-def _jalon_item(snap: Snapshot, j: Row, how: set[str]) -> dict[str, Any]:
+def _jalon_item(snap: Snapshot, j: Row, how: AbstractSet[str]) -> dict[str, Any]:
     return prune(
         {
             "feuille_de_route": _slug(snap, j["roadmap_id"]),
@@ -180,33 +217,38 @@ def _territoire(snap: Snapshot, campagne: Row) -> str | None:
 
 
 def _dossier_item(
-    snap: Snapshot, d: Row, sid: int, roles: set[str], roadmap_id: int | None
+    index: ServiceIndex, d: Row, sid: int, roles: AbstractSet[str], roadmap_id: int | None
 ) -> dict[str, Any]:
-    campagne = snap.get("campagne", d["campagne_id"])
-    assert campagne is not None
-    line = next(
-        (f for f in snap.of("financement_line", "dossier_id", d["id"]) if f["financeur_id"] == sid),
-        None,
-    )
-    avis = next(
-        (
-            a
-            for a in snap.of("avis", "dossier_id", d["id"])
-            if a["service_id"] == sid and a["current"]
-        ),
-        None,
-    )
-    decision = next((r for r in snap.of("decision", "dossier_id", d["id"]) if r["current"]), None)
-    action = snap.get("action", d["action_id"])
+    did = d["id"]
+    year, territoire = index.campagne(d["campagne_id"])
+    line = avis = decision = None
+    for f in index.lines.get(did, ()):
+        if f["financeur_id"] == sid:
+            line = f
+            break
+    for a in index.avis.get(did, ()):
+        if a["service_id"] == sid and a["current"]:
+            avis = a
+            break
+    for r in index.decisions.get(did, ()):
+        if r["current"]:
+            decision = r
+            break
+    codes = index.codes
+    others = [
+        c
+        for i in index.instructors.get(did, ())
+        if (c := codes.get(i["service_id"])) and i["service_id"] != sid
+    ]
     return prune(
         {
-            "feuille_de_route": _slug(snap, roadmap_id),
+            "feuille_de_route": index.slugs.get(roadmap_id),  # type: ignore[arg-type]
             "ref": d["ref"],
-            "campagne": int(campagne["year"]),
-            "territoire": _territoire(snap, campagne),
+            "campagne": year,
+            "territoire": territoire,
             "porteur": d["porteur"],
             "titre": d["title"],
-            "action": action["ref"] if action else None,
+            "action": index.action_refs.get(d["action_id"]),
             "roles": sorted(roles),
             "etat": d["state"],
             "date_limite_avis": as_date(d["avis_deadline"]),
@@ -215,11 +257,7 @@ def _dossier_item(
             "accorde_par_le_service": money(line["granted"]) if line else None,
             "avis_du_service": avis["value"] if avis else None,
             "decision": decision["outcome"] if decision else None,
-            "co_instructeurs": sorted(
-                c
-                for i in snap.of("dossier_instructor", "dossier_id", d["id"])
-                if (c := _code(snap, i["service_id"])) and i["service_id"] != sid
-            ),
+            "co_instructeurs": sorted(others) if len(others) > 1 else others,
         }
     )
 
@@ -262,9 +300,12 @@ def fates(snap: Snapshot, code: str) -> list[dict[str, Any]]:
                 "decide_le": as_date(p["decided_at"]),
             }
         )
-        for p in sorted(snap.rows("proposition"), key=lambda p: p["id"])
-        if p["service_code"] == code
+        for p in sorted(snap.index("proposition", "service_code").get(code, ()), key=_id)
     ]
+
+
+def _id(row: Row) -> Any:
+    return row["id"]
 
 
 def build_service_document(
@@ -273,8 +314,9 @@ def build_service_document(
     sid = service["id"]
     actions = []
     owners: set[int] = set()
+    action_rows = snap.by_id["action"]
     for aid, roles in index.actions.get(sid, {}).items():
-        a = snap.get("action", aid)
+        a = action_rows.get(aid)
         assert a is not None
         parts = index.parts.get(aid)
         if parts is None:
@@ -291,10 +333,11 @@ def build_service_document(
         for jid, how in index.jalons.get(sid, {}).items()
     ]
     dossiers = []
+    dossier_rows, dossier_roadmap = snap.by_id["dossier"], index.dossier_roadmap
     for did, roles in index.dossiers.get(sid, {}).items():
-        d = snap.get("dossier", did)
+        d = dossier_rows.get(did)
         assert d is not None
-        dossiers.append(_dossier_item(snap, d, sid, roles, index.dossier_roadmap.get(did)))
+        dossiers.append(_dossier_item(index, d, sid, roles, dossier_roadmap.get(did)))
     deadlines = []
     for cid in index.campaigns.get(sid, set()):
         c = snap.get("campagne", cid)
@@ -310,7 +353,7 @@ def build_service_document(
         )
     # Its contact people: the owners of its actions, and its own active people (issue 17:
     # the service proposes changes to its own people's name and e-mail).
-    owners |= {p["id"] for p in snap.rows("person") if p["service_id"] == sid and p["active"]}
+    owners |= {p["id"] for p in snap.index("person", "service_id").get(sid, ()) if p["active"]}
     contacts = []
     for pid in owners:
         p = snap.get("person", pid)

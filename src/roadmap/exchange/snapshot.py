@@ -148,23 +148,48 @@ class Snapshot:
         """Rows of ``table`` whose ``column`` equals ``key`` (indexed on first use)."""
         index = self.children.get((table, column))
         if index is None:
+            index = self.index(table, column)
+        return index.get(key, [])
+
+    def index(self, table: str, column: str) -> dict[Any, list[Row]]:
+        """``column`` value → rows of ``table``, for loops that would call ``of`` per item
+        (fetch it once, then ``.get(key, ())``)."""
+        index = self.children.get((table, column))
+        if index is None:
             grouped: dict[Any, list[Row]] = defaultdict(list)
             for row in self.tables[table]:
                 grouped[row[column]].append(row)
             index = self.children[(table, column)] = dict(grouped)
-        return index.get(key, [])
+        return index
 
 
 def as_rows(columns: tuple[str, ...], found: Any, strings: dict[str, str]) -> list[Row]:
     """Rows as dicts, each distinct string kept once (``strings``): statuses, dates, logins
     and codes repeat across thousands of rows; one object each saves memory here and in
     the helper process (pickle sends a shared object once)."""
+    if not found:
+        return []
+    make = _row_maker(columns)
     keep = strings.setdefault
-    # The SELECT names exactly these columns; strict=True costs 30 % here.
-    return [
-        dict(zip(columns, [keep(v, v) if v.__class__ is str else v for v in r], strict=False))
-        for r in found
-    ]
+    return [make(r, keep) for r in found]
+
+
+_makers: dict[tuple[str, ...], Any] = {}
+
+
+def _row_maker(columns: tuple[str, ...]) -> Any:
+    """A function turning one fetched row into its dict, written out for these columns:
+    ``{"id": r[0], "code": <r[1], kept once if text>, ...}`` builds the dict at its final
+    size in one step, twice as fast as ``dict(zip(columns, ...))`` over 150,000 rows.
+    The names come from TABLES (repr-quoted), never from the data."""
+    make = _makers.get(columns)
+    if make is None:
+        values = ", ".join(
+            f"{name!r}: v{i} if (v{i} := r[{i}]).__class__ is not str else keep(v{i}, v{i})"
+            for i, name in enumerate(columns)
+        )
+        make = _makers[columns] = eval(f"lambda r, keep: {{{values}}}")
+    return make
 
 
 @dataclass

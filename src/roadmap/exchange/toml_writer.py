@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from tomli_w import _writer as tw
@@ -31,8 +31,11 @@ _ESCAPES.update(tw.COMPACT_ESCAPES)
 _CONTEXT = tw.Context(allow_multiline=False, indent=4)  # for tomli-w's fallbacks only
 
 _keys: dict[str, str] = {}
-_strings: dict[str, str] = {}  # short strings repeat: codes, statuses, logins, dates
+_assign: dict[str, str] = {}  # key → 'key = ', the start of its line
+_strings: dict[str, str] = {}  # short strings repeat: codes, statuses, logins
+_stamps: dict[Any, str] = {}  # dates and datetimes repeat too (str(datetime) is slow)
 _SHORT = 40
+_INDENTS = [_INDENT * n for n in range(8)]
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -60,31 +63,72 @@ def key(part: str) -> str:
     return out
 
 
+def _prefix(part: str) -> str:
+    out = _assign.get(part)
+    if out is None:
+        out = key(part) + " = "
+        if part.__class__ is str and len(_assign) < 10_000:
+            _assign[part] = out
+    return out
+
+
+def _stamp(obj: date) -> str:
+    """``str`` of a date or datetime, remembered (the same few repeat on every line)."""
+    out = _stamps.get(obj)
+    if out is None:
+        out = str(obj)
+        if len(_stamps) < 50_000:
+            _stamps[obj] = out
+    return out
+
+
 def literal(obj: Any, nest: int = 0) -> str:
     """tomli-w's ``format_literal``; ``nest`` is the array nesting level."""
     kind = obj.__class__
     if kind is str:
-        return string(obj)
+        return _strings.get(obj) or string(obj)
     if kind is bool:
         return "true" if obj else "false"
-    if kind is int or kind is date or kind is datetime or kind is float:
+    if kind is date:
+        return _stamps.get(obj) or _stamp(obj)
+    if kind is datetime:
+        # Only UTC and naive ones are remembered: equal instants in other zones print apart.
+        if obj.tzinfo is UTC or obj.tzinfo is None:
+            return _stamps.get(obj) or _stamp(obj)
+        return str(obj)
+    if kind is int or kind is float:
         return str(obj)
     if kind is list or kind is tuple:
-        if not obj:
-            return "[]"
-        inner = _INDENT * (nest + 1)
-        items = ",\n".join(inner + literal(item, nest + 1) for item in obj)
-        return "[\n" + items + ",\n" + _INDENT * nest + "]"
+        return _array(obj, nest)
     if kind is dict:
         return inline_table(obj)
     return tw.format_literal(obj, _CONTEXT, nest_level=nest)
+
+
+def _array(obj: list[Any] | tuple[Any, ...], nest: int) -> str:
+    if not obj:
+        return "[]"
+    strings = _strings
+    parts = [
+        (strings.get(item) or string(item)) if item.__class__ is str else literal(item, nest + 1)
+        for item in obj
+    ]
+    inner = _INDENTS[nest + 1] if nest < 7 else _INDENT * (nest + 1)
+    outer = _INDENTS[nest] if nest < 7 else _INDENT * nest
+    return "[\n" + inner + (",\n" + inner).join(parts) + ",\n" + outer + "]"
 
 
 def inline_table(obj: dict[str, Any]) -> str:
     if not obj:
         return "{}"
     # Values of an inline table start again at nesting level 0, as in tomli-w.
-    return "{ " + ", ".join(key(k) + " = " + literal(v) for k, v in obj.items()) + " }"
+    assign, strings = _assign.get, _strings.get
+    parts = [
+        (assign(k) or _prefix(k))
+        + ((strings(v) or string(v)) if v.__class__ is str else literal(v))
+        for k, v in obj.items()
+    ]
+    return "{ " + ", ".join(parts) + " }"
 
 
 def _fits_inline(obj: Mapping[str, Any]) -> bool:
@@ -123,44 +167,73 @@ def _is_aot(value: Any) -> bool:
     return True
 
 
+def _child(name: str, part: str) -> str:
+    """The dotted name of a sub-table."""
+    part = _keys.get(part) or key(part)
+    return f"{name}.{part}" if name else part
+
+
 def table_chunks(table: Mapping[str, Any], name: str, in_aot: bool, out: list[str]) -> None:
-    """tomli-w's ``gen_table_chunks``, appending to ``out``."""
-    literals: list[str] = []
+    """tomli-w's ``gen_table_chunks``, appending to ``out``.
+
+    Plain values go straight to ``out`` after a slot for the table's header line, which
+    is filled (or left empty) once the values are known, as tomli-w decides it.
+    """
+    head = len(out)
+    out.append("")
     tables: list[tuple[str, Any, bool]] = []
-    keys = _keys
+    assign, strings, stamps = _assign.get, _strings.get, _stamps.get
+    extend = out.extend
     for k, v in table.items():
         kind = v.__class__
         if kind is str:  # most values: no dispatch
-            literals.append((keys.get(k) or key(k)) + " = " + string(v) + "\n")
+            extend((assign(k) or _prefix(k), strings(v) or string(v), "\n"))
+        elif kind is list:
+            first = v[0].__class__ if v else None
+            if first is str:  # codes, refs, logins: _array(v, 0) inline
+                items = [
+                    (strings(x) or string(x)) if x.__class__ is str else literal(x, 1) for x in v
+                ]
+                extend((assign(k) or _prefix(k), "[\n    ", ",\n    ".join(items), ",\n]\n"))
+            elif (first is dict or (v and isinstance(v[0], Mapping))) and _is_aot(v):
+                rows = _inline_rows(v)
+                if rows is None:
+                    sub = _child(name, k)  # once for all the records
+                    tables.extend((sub, t, True) for t in v)
+                else:  # literal(v), reusing the rows rendered for the check
+                    extend((assign(k) or _prefix(k), "[\n    ", ",\n    ".join(rows), ",\n]\n"))
+            else:
+                extend((assign(k) or _prefix(k), _array(v, 0), "\n"))
+        elif kind is date:
+            extend((assign(k) or _prefix(k), stamps(v) or _stamp(v), "\n"))
+        elif kind is int:
+            extend((assign(k) or _prefix(k), str(v), "\n"))
+        elif kind is bool:
+            extend((assign(k) or _prefix(k), "true\n" if v else "false\n"))
         elif kind is dict:
-            tables.append((k, v, False))
-        elif kind is list and v and v[0].__class__ is dict and _is_aot(v):
-            rows = _inline_rows(v)
-            if rows is None:
-                tables.extend((k, t, True) for t in v)
-            else:  # literal(v), reusing the rows rendered for the check
-                items = ",\n".join(_INDENT + row for row in rows)
-                literals.append((keys.get(k) or key(k)) + " = [\n" + items + ",\n]\n")
-        elif kind is not list and isinstance(v, Mapping):
-            tables.append((k, v, False))
-        elif kind is not list and _is_aot(v) and not all(_fits_inline(t) for t in v):
-            tables.extend((k, t, True) for t in v)
+            tables.append((_child(name, k), v, False))
+        elif kind is datetime:
+            extend((assign(k) or _prefix(k), literal(v), "\n"))
+        elif isinstance(v, Mapping):
+            tables.append((_child(name, k), v, False))
+        elif _is_aot(v) and not all(_fits_inline(t) for t in v):
+            sub = _child(name, k)
+            tables.extend((sub, t, True) for t in v)
         else:
-            literals.append((keys.get(k) or key(k)) + " = " + literal(v) + "\n")
-    yielded = False
-    if in_aot or (name and (literals or not tables)):
+            extend((assign(k) or _prefix(k), literal(v), "\n"))
+    yielded = len(out) > head + 1  # plain values written
+    if in_aot:
+        out[head] = f"[[{name}]]\n"
         yielded = True
-        out.append(f"[[{name}]]\n" if in_aot else f"[{name}]\n")
-    if literals:
+    elif name and (yielded or not tables):
+        out[head] = f"[{name}]\n"
         yielded = True
-        out.extend(literals)
-    for k, v, aot in tables:
+    for sub, v, aot in tables:
         if yielded:
             out.append("\n")
         else:
             yielded = True
-        part = keys.get(k) or key(k)
-        table_chunks(v, f"{name}.{part}" if name else part, aot, out)
+        table_chunks(v, sub, aot, out)
 
 
 def fragment(name: str, record: Mapping[str, Any], in_aot: bool = True) -> str:

@@ -16,9 +16,31 @@ from roadmap.exchange import toml_writer
 
 _CENT = Decimal("0.01")
 _DIGITS = re.compile(r"(\d+)")
+_split = _DIGITS.split
+
+
+# SQLite hands dates, datetimes and amounts back as text, and the same few texts repeat
+# across thousands of rows (an AAP's deadline, a batch import's timestamp): each is parsed
+# once per process. Only exact ``str`` keys: equal texts give equal values, whereas equal
+# Decimals or datetimes may print differently ("-0.00", another time zone).
+_CACHE_LIMIT = 50_000
+_dates: dict[str, date | None] = {}
+_datetimes: dict[str, datetime | None] = {}
+_amounts: dict[str, str | None] = {}
 
 
 def as_date(value: Any) -> date | None:
+    if value.__class__ is str:
+        found = _dates.get(value)
+        if found is None and value not in _dates:
+            found = _as_date(value)
+            if len(_dates) < _CACHE_LIMIT:
+                _dates[value] = found
+        return found
+    return _as_date(value)
+
+
+def _as_date(value: Any) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -30,6 +52,17 @@ def as_date(value: Any) -> date | None:
 
 def as_datetime(value: Any) -> datetime | None:
     """UTC-aware; SQLite hands back text, PostgreSQL aware datetimes."""
+    if value.__class__ is str:
+        found = _datetimes.get(value)
+        if found is None and value not in _datetimes:
+            found = _as_datetime(value)
+            if len(_datetimes) < _CACHE_LIMIT:
+                _datetimes[value] = found
+        return found
+    return _as_datetime(value)
+
+
+def _as_datetime(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, datetime):
@@ -41,6 +74,17 @@ def as_datetime(value: Any) -> datetime | None:
 
 def money(value: Any) -> str | None:
     """An amount as a string with two decimals ("12500.00")."""
+    if value.__class__ is str:
+        found = _amounts.get(value)
+        if found is None and value not in _amounts:
+            found = _money(value)
+            if len(_amounts) < _CACHE_LIMIT:
+                _amounts[value] = found
+        return found
+    return _money(value)
+
+
+def _money(value: Any) -> str | None:
     if value is None or value == "":
         return None
     return f"{Decimal(str(value)).quantize(_CENT):f}"
@@ -58,21 +102,33 @@ def number(value: Any) -> str | None:
 def natural_key(ref: str) -> tuple[tuple[int, int, str], ...]:
     """A2 before A10: refs sort by their numbers, not as plain text."""
     return tuple(
-        (0, int(part), part) if part.isdigit() else (1, 0, part)
-        for part in _DIGITS.split(ref)
-        if part
+        [(0, int(part), part) if part.isdigit() else (1, 0, part) for part in _split(ref) if part]
     )
 
 
+def sorted_few(items: list[Any], key: Any) -> list[Any]:
+    """``sorted(items, key=key)``, without computing the key of a lone item (most lists in
+    a document hold one: a dossier's avis, an action's engagement). ``items`` is a list
+    the caller just built: it may come back as is."""
+    return sorted(items, key=key) if len(items) > 1 else items
+
+
 def prune(mapping: dict[str, Any]) -> dict[str, Any]:
-    """Drop None values and empty strings/lists: TOML has no null, readers test presence."""
+    """Drop None values and empty strings/lists: TOML has no null, readers test presence.
+
+    In place: ``mapping`` is changed and returned, so pass a dict built for the purpose
+    (removing a few keys costs a quarter of building a new dict of the kept ones).
+    """
     # Truth first (most values are non-empty), then exact class checks: comparing a date
     # with "" or [] on every key is measurably slow. False and 0 are kept.
-    return {
-        k: v
+    empty = [
+        k
         for k, v in mapping.items()
-        if v or (v is not None and v.__class__ is not str and v.__class__ is not list)
-    }
+        if not v and (v is None or v.__class__ is str or v.__class__ is list)
+    ]
+    for k in empty:
+        del mapping[k]
+    return mapping
 
 
 def dumps(document: dict[str, Any]) -> bytes:

@@ -44,6 +44,15 @@ def demo_settings(tmp_path: Path, *, theme: str = "dsfr", refresh: float = 0) ->
     )
 
 
+async def next_frame(app: RoadmapApp) -> None:
+    """Until the screen has refreshed once: what a screen defers with call_after_refresh
+    has run (tests/tui/conftest.py makes the Pilot's idle waits shorter than a frame)."""
+    done = asyncio.Event()
+    if app.screen.call_after_refresh(done.set):
+        with contextlib.suppress(TimeoutError):  # a screen closed meanwhile never refreshes
+            await asyncio.wait_for(done.wait(), 1)
+
+
 async def settle(app: RoadmapApp, pilot: Pilot[Any]) -> None:
     """Wait until the workers are done and the screen has repainted."""
     # Screens start some reads after their first paint: go round until all is quiet.
@@ -55,6 +64,7 @@ async def settle(app: RoadmapApp, pilot: Pilot[Any]) -> None:
             pass  # a read replaced by a newer one (same name) is cancelled: not an error
         await app.wait_for_database_work()
         await pilot.pause()
+        await next_frame(app)
         busy = any(not w.is_finished for w in app.workers)
         quiet_rounds = 0 if busy else quiet_rounds + 1
         if quiet_rounds == 2:

@@ -41,6 +41,18 @@ def test_light_paths_import_nothing_heavy(argv: list[str]) -> None:
     assert report["heavy"] == []
 
 
+def test_top_level_help_loads_no_command_module() -> None:
+    probe = PROBE.replace(
+        "heavy = sorted(",
+        "heavy = sorted(m for m in sys.modules if m.startswith('roadmap.cli.commands')) or sorted(",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "--help"], capture_output=True, text=True, check=True
+    )
+    report = json.loads(done.stdout)
+    assert "export" in report["out"] and report["heavy"] == []
+
+
 def test_version_is_printed() -> None:
     done = subprocess.run(
         [sys.executable, "-c", "from roadmap.cli import main; main(['--version'])"],
@@ -116,18 +128,31 @@ def test_tortoise_first_import_defers_what_we_never_use() -> None:
 
 
 def test_each_subcommand_is_found_in_its_module() -> None:
-    """``MODULE_OF`` names, for every subcommand the modules register, the one adding it."""
+    """``COMMANDS`` names, for every subcommand the modules register and in their order,
+    the module adding it and its one-line help."""
     from importlib import import_module
 
-    from roadmap.cli import COMMAND_MODULES, MODULE_OF, FrenchArgumentParser
+    from roadmap.cli import COMMAND_MODULES, COMMANDS, FrenchArgumentParser
 
-    registered = {}
+    registered = []
     for name in COMMAND_MODULES:
         parser = FrenchArgumentParser(prog="roadmap")
         subparsers = parser.add_subparsers(dest="command", parser_class=FrenchArgumentParser)
         import_module(f"roadmap.cli.{name}").register(subparsers)
-        registered |= dict.fromkeys(subparsers.choices, name)
-    assert registered == MODULE_OF
+        registered += [(c.dest, name, c.help) for c in subparsers._choices_actions]
+    assert registered == COMMANDS
+
+
+def test_the_short_help_is_the_whole_parsers(capsys: pytest.CaptureFixture[str]) -> None:
+    """``roadmap --help`` lists the subcommands without building them: same text."""
+    from roadmap.cli import build_parser
+
+    texts = []
+    for listing in (False, True):
+        with pytest.raises(SystemExit):
+            build_parser(listing=listing).parse_args(["--help"])
+        texts.append(capsys.readouterr().out)
+    assert texts[0] == texts[1] and "propositions" in texts[1]
 
 
 @pytest.mark.parametrize(

@@ -30,18 +30,42 @@ COMMAND_MODULES = [
     "commands_web",
 ]
 
-# Which module adds each subcommand: a command line builds its own module's parser alone
-# (importing and building all ten cost 10 ms per command; tests/core/test_cli_imports.py
-# checks this table against what the modules register).
-MODULE_OF = {
-    "demo": "commands_core", "whoami": "commands_core", "check": "commands_core",
-    "db": "commands_core", "commencer": "commands_start", "admin": "commands_admin",
-    "dossiers": "commands_dossiers", "dossier": "commands_dossiers", "graph": "commands_graph",
-    "report": "commands_graph", "action": "commands_actions", "baseline": "commands_baselines",
-    "decision": "commands_baselines", "export": "commands_exchange",
-    "import": "commands_exchange", "propositions": "commands_propositions",
-    "serve": "commands_web", "acces": "commands_web",
-}  # fmt: skip
+# Each subcommand, in the order the modules register it: the module adding it (a command
+# line builds its own module's parser alone: importing and building all ten cost 10 ms per
+# command) and its one-line help, so ``roadmap --help`` lists them without building any
+# (35 ms, issue 15). tests/core/test_cli_imports.py checks this table against what the
+# modules register, and the short help against the one the whole parser prints.
+COMMANDS: list[tuple[str, str, str]] = [
+    ("demo", "commands_core", "créer (ou recréer) la feuille de route de démonstration"),
+    ("whoami", "commands_core", "afficher votre identité et vos rôles"),
+    ("check", "commands_core", "alertes de santé (code de sortie 1 s'il y a une erreur)"),
+    ("db", "commands_core", "entretien de la base de données"),
+    ("commencer", "commands_start", "base neuve : créer territoire, services, votre fiche et "
+     "la première feuille de route (administrateurs)"),
+    ("admin", "commands_admin", "administrateurs de la base et territoires (données de "
+     "référence)"),
+    ("dossiers", "commands_dossiers", "dossiers de subvention de l'AAP (tableau ou CSV)"),
+    ("dossier", "commands_dossiers", "un dossier de subvention : import, avis…"),
+    ("graph", "commands_graph", "exporter le graphe des dépendances (GraphML, GEXF, DOT, "
+     "Mermaid, SVG, PNG)"),
+    ("report", "commands_graph", "rapport COPIL en Markdown (avec l'image du graphe)"),
+    ("action", "commands_actions", "actions : ajuster l'itinéraire (dates, avec motif et "
+     "aperçu de l'impact)"),
+    ("baseline", "commands_baselines", "références COPIL : figer le plan, lister, comparer, "
+     "vérifier"),
+    ("decision", "commands_baselines", "relevé de décisions d'un COPIL/COTECH tenu : ajouter, "
+     "lister, marquer faite"),
+    ("export", "commands_exchange", "écrire les fichiers TOML des feuilles de route et des "
+     "services (exports/)"),
+    ("import", "commands_exchange", "restaurer ou mettre à jour une feuille de route depuis "
+     "un export TOML"),
+    ("propositions", "commands_propositions", "ce que les services proposent en renvoyant "
+     "leur fichier (recevoir, décider)"),
+    ("serve", "commands_web", "servir l'application dans un navigateur, avec connexion"),
+    ("acces", "commands_web", "accès par le navigateur (mots de passe)"),
+]  # fmt: skip
+MODULE_OF = {name: module for name, module, _ in COMMANDS}
+_HELP_ALONE = (["--help"], ["-h"])
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):
@@ -66,8 +90,9 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog} : erreur : {translated}\n")
 
 
-def build_parser(module: str | None = None) -> argparse.ArgumentParser:
-    """The whole parser, or with the subcommands of ``module`` alone."""
+def build_parser(module: str | None = None, *, listing: bool = False) -> argparse.ArgumentParser:
+    """The whole parser, or with the subcommands of ``module`` alone; ``listing``: each
+    subcommand named with its help only (enough for ``roadmap --help``), no module loaded."""
     parser = FrenchArgumentParser(
         prog="roadmap",
         description="Feuille de route partagée — politique de la ville × droit commun.",
@@ -85,6 +110,10 @@ def build_parser(module: str | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser
     )
+    if listing:
+        for name, _, help_text in COMMANDS:
+            subparsers.add_parser(name, help=help_text)
+        return parser
     for name in [module] if module else COMMAND_MODULES:
         import_module(f"roadmap.cli.{name}").register(subparsers)
     return parser
@@ -129,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from roadmap.cli.launch import launch_tui
 
         return launch_tui(tui)
-    parser = build_parser(command_module(words))
+    parser = build_parser(command_module(words), listing=words in _HELP_ALONE)
     args = parser.parse_args(words)
     if args.command is None:
         from roadmap.cli.launch import launch_tui

@@ -7,16 +7,18 @@ missing values are left out, datetimes are UTC-aware.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from roadmap.exchange import toml_writer
 
 _CENT = Decimal("0.01")
 _DIGITS = re.compile(r"(\d+)")
 _split = _DIGITS.split
+_T = TypeVar("_T")
 
 
 # SQLite hands dates, datetimes and amounts back as text, and the same few texts repeat
@@ -24,20 +26,24 @@ _split = _DIGITS.split
 # once per process. Only exact ``str`` keys: equal texts give equal values, whereas equal
 # Decimals or datetimes may print differently ("-0.00", another time zone).
 _CACHE_LIMIT = 50_000
-_dates: dict[str, date | None] = {}
-_datetimes: dict[str, datetime | None] = {}
-_amounts: dict[str, str | None] = {}
 
 
-def as_date(value: Any) -> date | None:
-    if value.__class__ is str:
-        found = _dates.get(value)
-        if found is None and value not in _dates:
-            found = _as_date(value)
-            if len(_dates) < _CACHE_LIMIT:
-                _dates[value] = found
-        return found
-    return _as_date(value)
+def _parsed_once(parse: Callable[[Any], _T]) -> Callable[[Any], _T]:
+    """``parse``, remembering its result for each text (a closure: no extra call per value
+    on the export's hot path)."""
+    cache: dict[str, _T] = {}
+
+    def parsed(value: Any) -> _T:
+        if value.__class__ is str:
+            found = cache.get(value)
+            if found is None and value not in cache:
+                found = parse(value)
+                if len(cache) < _CACHE_LIMIT:
+                    cache[value] = found
+            return found  # type: ignore[return-value]
+        return parse(value)
+
+    return parsed
 
 
 def _as_date(value: Any) -> date | None:
@@ -50,19 +56,8 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def as_datetime(value: Any) -> datetime | None:
-    """UTC-aware; SQLite hands back text, PostgreSQL aware datetimes."""
-    if value.__class__ is str:
-        found = _datetimes.get(value)
-        if found is None and value not in _datetimes:
-            found = _as_datetime(value)
-            if len(_datetimes) < _CACHE_LIMIT:
-                _datetimes[value] = found
-        return found
-    return _as_datetime(value)
-
-
 def _as_datetime(value: Any) -> datetime | None:
+    """UTC-aware; SQLite hands back text, PostgreSQL aware datetimes."""
     if value is None or value == "":
         return None
     if not isinstance(value, datetime):
@@ -72,22 +67,16 @@ def _as_datetime(value: Any) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def money(value: Any) -> str | None:
-    """An amount as a string with two decimals ("12500.00")."""
-    if value.__class__ is str:
-        found = _amounts.get(value)
-        if found is None and value not in _amounts:
-            found = _money(value)
-            if len(_amounts) < _CACHE_LIMIT:
-                _amounts[value] = found
-        return found
-    return _money(value)
-
-
 def _money(value: Any) -> str | None:
+    """An amount as a string with two decimals ("12500.00")."""
     if value is None or value == "":
         return None
     return f"{Decimal(str(value)).quantize(_CENT):f}"
+
+
+as_date = _parsed_once(_as_date)
+as_datetime = _parsed_once(_as_datetime)  # UTC-aware
+money = _parsed_once(_money)  # two decimals ("12500.00")
 
 
 def number(value: Any) -> str | None:

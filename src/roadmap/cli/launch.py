@@ -12,16 +12,13 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING, Any
 
+from roadmap.cli.runner import EXIT_OK, EXIT_STORAGE, exit_code_of, fail, message_of
 from roadmap.domain.errors import PermissionDenied, RoadmapError, StorageError
 
 if TYPE_CHECKING:
     from roadmap.config import Settings
     from roadmap.storage.location import DatabaseLocation
     from roadmap.usecases.home import QuickHome
-
-EXIT_OK = 0
-EXIT_REFUSED = 3
-EXIT_STORAGE = 4
 
 
 async def needs_demo(created: bool) -> bool:
@@ -83,17 +80,19 @@ async def run_tui(args: argparse.Namespace, **run_options: Any) -> int:
         )
         await app.run_async(**run_options)
         return app.return_code or EXIT_OK
-    except PermissionDenied as exc:  # e.g. ROADMAP_USER on a shared file
-        print(f"roadmap : refusé : {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    except StorageError as exc:
-        print(f"roadmap : {exc}", file=sys.stderr)
-        return EXIT_STORAGE
+    except (PermissionDenied, StorageError) as exc:  # e.g. ROADMAP_USER on a shared file
+        return _said(exc)
     finally:
         if app is not None:
             # A write still running when the user quit lands before the database closes.
             await app.wait_for_database_work()
         await close_database()
+
+
+def _said(exc: PermissionDenied | StorageError) -> int:
+    """The message and exit code a command would give (runner.py's one mapping)."""
+    fail(message_of(exc))
+    return exit_code_of(exc) or EXIT_STORAGE
 
 
 async def _run_quick(
@@ -131,12 +130,8 @@ async def _run_quick(
             print(failure[1], file=sys.stderr)
             return failure[0]
         return app.return_code or EXIT_OK
-    except PermissionDenied as exc:
-        print(f"roadmap : refusé : {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    except StorageError as exc:
-        print(f"roadmap : {exc}", file=sys.stderr)
-        return EXIT_STORAGE
+    except (PermissionDenied, StorageError) as exc:
+        return _said(exc)
     finally:
         if not running.done():
             running.cancel()

@@ -1,6 +1,7 @@
 """A roadmap of 10,000 actions against Taskwarrior with 10,000 tasks, in the same run.
 
     .venv/bin/python bench/bench_taskwarrior.py [--actions 10000] [--runs 3]
+        [--only export|check|ecran] [--keep DOSSIER]
 
 Issue 15, target: every roadmap command at least 3× faster than its Taskwarrior
 counterpart (medians, wall time, each command as a user types it):
@@ -134,15 +135,30 @@ def main() -> int:
     parser.add_argument("--actions", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-screen", action="store_true", help="sans l'écran Actions")
+    parser.add_argument(
+        "--only", choices=("export", "check", "ecran"), help="une seule des trois mesures"
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="garder la base banc.db et les données Taskwarrior ici"
+    )
     args = parser.parse_args()
+    wanted = {args.only} if args.only else {"export", "check", "ecran"}
+    if args.no_screen:
+        wanted.discard("ecran")
     if shutil.which("task") is None:
         print("task introuvable : apt-get install taskwarrior", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="roadmap-bench-task-") as tmp:
-        folder = Path(tmp)
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         db = folder / "banc.db"
-        asyncio.run(build(db, args.actions))
-        task_env = taskwarrior_data(folder, args.actions)
+        if not db.exists():  # kept from an earlier run with --keep: same data
+            asyncio.run(build(db, args.actions))
+        if (folder / "task").exists():
+            rc = folder / "taskrc"
+            task_env = {**os.environ, "TASKRC": str(rc), "TASKDATA": str(folder / "task")}
+        else:
+            task_env = taskwarrior_data(folder, args.actions)
         env = {
             **os.environ,
             "ROADMAP_DB": str(db),
@@ -155,23 +171,21 @@ def main() -> int:
         export = [roadmap, "export", "--roadmap", SLUG, "--out", str(out)]
         Measure = tuple[float, float | None]
         rows: list[tuple[str, Measure, str, Measure]] = []
-        rows.append((
-            "export, dossier vide",
-            median(args.runs, lambda: timed(export, env, lambda: shutil.rmtree(out, True))),
-            "task export",
-            median(args.runs, lambda: timed(["task", "export"], task_env)),
-        ))  # fmt: skip
-        rows.append((
-            "export, rien de changé",
-            median(args.runs, lambda: timed(export, env)),
-            "task export", rows[0][3],
-        ))  # fmt: skip
-        rows.append((
-            "check",
-            median(args.runs, lambda: timed([roadmap, "check", "--roadmap", SLUG], env)),
-            "task count",
-            median(args.runs, lambda: timed(["task", "count"], task_env)),
-        ))  # fmt: skip
+        if "export" in wanted:
+            emptied = median(
+                args.runs, lambda: timed(export, env, lambda: shutil.rmtree(out, True))
+            )
+            task_export = median(args.runs, lambda: timed(["task", "export"], task_env))
+            rows.append(("export, dossier vide", emptied, "task export", task_export))
+            again = median(args.runs, lambda: timed(export, env))
+            rows.append(("export, rien de changé", again, "task export", task_export))
+        if "check" in wanted:
+            rows.append((
+                "check",
+                median(args.runs, lambda: timed([roadmap, "check", "--roadmap", SLUG], env)),
+                "task count",
+                median(args.runs, lambda: timed(["task", "count"], task_env)),
+            ))  # fmt: skip
         first_title = (
             sqlite3.connect(db)
             .execute(
@@ -193,7 +207,7 @@ def main() -> int:
             keys = [(b"Banc d", b"\r"), (b"Tableau de bord", b"a")]
             return in_pty([roadmap], marker, env, keys=keys)
 
-        if not args.no_screen:
+        if "ecran" in wanted:
             try:
                 rows.append((
                     "démarrage → écran Actions",

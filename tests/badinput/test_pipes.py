@@ -80,3 +80,19 @@ def test_every_printing_command_ends_quietly_on_a_closed_pipe(
 def test_the_same_commands_print_normally(demo_db: Path, tmp_path: Path) -> None:
     done = roadmap(tmp_path, "--db", str(demo_db), "dossiers", "--format", "csv")
     assert done.returncode == 0 and done.stdout.lstrip("\ufeff").startswith("ref;campagne")
+
+
+def test_export_ends_at_once_with_everything_said(demo_db: Path, tmp_path: Path) -> None:
+    """``roadmap export`` leaves its process without the interpreter's teardown (issue 15):
+    its lines, buffered in a file, and its error on stderr still all get out."""
+    out, log = tmp_path / "exports", tmp_path / "sortie.txt"
+    with log.open("w") as handle:
+        done = roadmap(tmp_path, "--db", str(demo_db), "export", "--out", str(out), stdout=handle)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    lines = log.read_text().splitlines()
+    written = sorted(p for p in out.rglob("*.toml") if p.name != "manifeste.toml")
+    assert [line.split()[-1] for line in lines[:-1]] == [str(p) for p in written]
+    assert lines[-1] == f"{len(written)} fichiers écrits, 0 inchangé dans {out}"
+    (tmp_path / "fichier").write_text("x")
+    refused = roadmap(tmp_path, "--db", str(demo_db), "export", "--out", str(tmp_path / "fichier"))
+    assert refused.returncode == 4 and refused.stderr.startswith("roadmap : "), refused.stderr

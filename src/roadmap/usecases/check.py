@@ -9,13 +9,13 @@ from typing import Any
 from tortoise import connections
 
 from roadmap.domain.enums import ActionStatus, JalonStatus, RoadmapStatus, Role, Side
+from roadmap.domain.permissions import MAX_TRINOME
 from roadmap.formatting import date_short, plural
 from roadmap.models import Jalon, Membership, Roadmap
 from roadmap.usecases.alert import Alert, Level
 from roadmap.usecases.base import get_roadmap
 from roadmap.usecases.instruction_alerts import instruction_alerts
 from roadmap.usecases.plain import days
-from roadmap.usecases.roadmaps import MAX_TRINOME
 
 
 async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:

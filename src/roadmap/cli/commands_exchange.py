@@ -48,7 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="tout reconstruire sans se fier au manifeste (après une modification faite "
         "hors de l'application, que le journal ne montre pas)",
     )
-    export.set_defaults(handler=_export, quick=_export_quick)
+    # exit_at_once: the process ends without tearing the interpreter down (runner.py)
+    export.set_defaults(handler=_export, quick=_export_quick, exit_at_once=True)
 
     imp = subparsers.add_parser(
         "import",

@@ -34,7 +34,11 @@ from roadmap.exchange.bases import record_bases
 from roadmap.exchange.margins import margins_for
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.exchange.render import render, render_body, same_as_before
-from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap_id
+from roadmap.exchange.roadmap_doc import (
+    build_roadmap_document,
+    dossier_roadmap_id,
+    referentiel_services,
+)
 from roadmap.exchange.service_doc import ServiceIndex
 from roadmap.exchange.service_files import Done, Emit, helper, staged_emit, write_services
 from roadmap.exchange.snapshot import Row, Scoping, Snapshot, read_position, read_snapshot
@@ -177,8 +181,8 @@ class _Job:
             self.dossiers_by_roadmap.setdefault(dossier_roadmap_id(snap, d), []).append(d)
 
     def document(self, r: Row) -> dict[str, Any]:
-        # Built on first use: without --ics and --roadmap, the helper process can start
-        # on the service files before this process has built any roadmap document.
+        # Built on first use, by the job writing its file (without --ics): the helper
+        # process can start on the service files before any roadmap document is built.
         if r["slug"] not in self.documents:
             dossiers = self.dossiers_by_roadmap.get(r["id"], [])
             self.documents[r["slug"]] = build_roadmap_document(self.snap, r, self.options, dossiers)
@@ -197,8 +201,11 @@ class _Job:
         index = ServiceIndex(snap)
         if self.only is not None:
             roadmaps = [r for r in roadmaps if r["slug"] == self.only]
-            referentiel = self.document(roadmaps[0])["referentiel"]
-            mentioned = {s["code"] for s in referentiel.get("services", [])}
+            # The services its référentiel lists, known without building its document:
+            # the helper process starts on their files while this one builds it.
+            dossiers = self.dossiers_by_roadmap.get(roadmaps[0]["id"], [])
+            codes = snap.column("service", "code")
+            mentioned = {codes[i] for i in referentiel_services(snap, roadmaps[0], dossiers)}
             services = [s for s in snap.rows("service") if s["code"] in mentioned]
         else:
             concerned = index.concerned()

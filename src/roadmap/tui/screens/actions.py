@@ -248,9 +248,13 @@ class ActionsScreen(RoadmapScreen):
         self._load_all(keep)
 
     def _first_page(self, page: int, then: Any) -> None:
+        self.run_query(lambda: self._actions(page), then, name="first")
+
+    async def _actions(self, limit: int | None = None) -> list[ActionRow]:
+        # Imported with the read, not the screen: Tortoise may still be loading (issue 15).
         from roadmap.usecases.queries import list_actions
 
-        self.run_query(lambda: list_actions(self.slug, limit=page), then, name="first")
+        return await list_actions(self.slug, limit=limit)
 
     async def _after_first_rows(self, keep: str | None) -> None:
         if not self.query(Footer):
@@ -259,8 +263,6 @@ class ActionsScreen(RoadmapScreen):
         self.call_after_refresh(self._load_all, keep)
 
     def _load_all(self, keep: str | None = None) -> None:
-        from roadmap.usecases.queries import list_actions
-
         def show(rows: list[ActionRow]) -> None:
             first = not self.loaded
             self.loaded = True
@@ -277,14 +279,18 @@ class ActionsScreen(RoadmapScreen):
             # The extras wait for the rows to be on screen: the table comes first.
             self.call_after_refresh(self._load_extras, first)
 
-        self.run_query(lambda: list_actions(self.slug), show, name="actions")
+        self.run_query(self._actions, show, name="actions")
 
     def _load_extras(self, with_filters: bool) -> None:
         if with_filters:
             self._mount_filters()
-            from roadmap.usecases.queries import choices
 
-            self.run_query(lambda: choices(self.slug), self._fill_filters, name="choices")
+            async def choices() -> FormChoices:
+                from roadmap.usecases.queries import choices
+
+                return await choices(self.slug)
+
+            self.run_query(choices, self._fill_filters, name="choices")
         self.load_margins()
 
     def _mount_filters(self) -> None:

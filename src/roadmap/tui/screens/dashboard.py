@@ -73,29 +73,28 @@ class DashboardScreen(RoadmapScreen):
         return [("Tableau de bord : actualiser", self.action_reload, "ctrl+r")]
 
     def action_reload(self) -> None:
-        from roadmap.usecases import queries
-        from roadmap.usecases.baselines import copil_summary
-        from roadmap.usecases.risks import roadmap_risks
-
         today = self.roadmap_app.today
-        self.run_query(
-            lambda: queries.dashboard(self.actor, self.slug, today=today),
-            self.show,
-            again_on_resume=True,
-        )
-        self.run_query(
-            lambda: roadmap_risks(self.slug, today=today),
-            self.show_risks,
-            name="risks",
-            again_on_resume=True,
-        )
-        self.run_query(
-            lambda: copil_summary(self.actor, self.slug, today=today),
-            self.show_copil,
-            name="copil",
-            quiet=True,
-            again_on_resume=True,
-        )
+
+        # The use cases load with the read, not with the screen: Tortoise may still be
+        # loading when the screen opens (cli/launch.py, issue 15).
+        async def dashboard() -> Dashboard:
+            from roadmap.usecases.queries import dashboard
+
+            return await dashboard(self.actor, self.slug, today=today)
+
+        async def risks() -> list[Risk]:
+            from roadmap.usecases.risks import roadmap_risks
+
+            return await roadmap_risks(self.slug, today=today)
+
+        async def copil() -> CopilSummary:
+            from roadmap.usecases.baselines import copil_summary
+
+            return await copil_summary(self.actor, self.slug, today=today)
+
+        self.run_query(dashboard, self.show, again_on_resume=True)
+        self.run_query(risks, self.show_risks, name="risks", again_on_resume=True)
+        self.run_query(copil, self.show_copil, name="copil", quiet=True, again_on_resume=True)
 
     def show_copil(self, summary: CopilSummary) -> None:
         from roadmap.tui.screens.copil import copil_lines

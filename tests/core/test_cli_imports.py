@@ -96,17 +96,23 @@ def test_the_tui_options_skip_the_subcommand_parsers(
 
 
 TORTOISE_PROBE = """
-import inspect, json, re, sys
+import builtins, inspect, json, re, sys
 import roadmap
 from roadmap.storage import tortoise_start
 import tortoise.models
 from tortoise import validators
+import anyio  # what another library may import: the real package
 checks = {
     "deferred": isinstance(validators.validate_domain_name.regex, tortoise_start.LazyPattern),
     "finder_gone": tortoise_start._FINDER not in sys.meta_path,
-    "restored": inspect.getsource.__module__ == "inspect" and re.compile.__module__ == "re",
+    "restored": inspect.getsource.__module__ == "inspect" and re.compile.__module__ == "re"
+    and builtins.__import__.__module__ == "builtins",
     "source_still_readable": "class Model" in inspect.getsource(tortoise.models.Model),
+    "from_thread_deferred": "anyio.from_thread" not in sys.modules,
+    "real_anyio_elsewhere": anyio.__file__.endswith("__init__.py"),
 }
+portal = tortoise.from_thread.start_blocking_portal  # run_async's, imported on first use
+checks["from_thread_on_use"] = portal.__module__ == "anyio.from_thread"
 validators.validate_domain_name("quartiers.example.fr")
 try:
     validators.validate_domain_name("-pas un nom-")
@@ -119,12 +125,13 @@ print(json.dumps(checks))
 
 def test_tortoise_first_import_defers_what_we_never_use() -> None:
     """storage/tortoise_start.py: the domain regex compiles on first use and still works;
-    the stdlib functions it borrows are given back, and its finder leaves."""
+    ``anyio.from_thread`` is imported when ``run_async`` would use it; the stdlib functions
+    it borrows are given back, and its finder leaves."""
     done = subprocess.run(
         [sys.executable, "-c", TORTOISE_PROBE], capture_output=True, text=True, check=True
     )
     checks = json.loads(done.stdout)
-    assert checks == {k: True for k in checks} and len(checks) == 5
+    assert checks == {k: True for k in checks} and len(checks) == 8
 
 
 def test_each_subcommand_is_found_in_its_module() -> None:

@@ -50,6 +50,7 @@ class RoadmapApp(App[None]):
         *,
         new_database: bool = False,
         quick_home: Any = None,
+        quick_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -62,6 +63,7 @@ class RoadmapApp(App[None]):
         # The home screen's first look, read before the ORM (usecases.home.QuickHome): the
         # launcher opens the database after the first frame, and database work waits for it.
         self.quick_home = quick_home
+        self._quick_file = quick_file  # the SQLite file quick_home was read from
         self._db_ready: asyncio.Event | None = None  # None: open before the app started
         self._identity_read: asyncio.Event | None = None  # set by refresh_identity
         self.first_frame: asyncio.Event = asyncio.Event()
@@ -266,6 +268,21 @@ class RoadmapApp(App[None]):
         """The launcher opened the database: the calls waiting for it start."""
         if self._db_ready is not None:
             self._db_ready.set()
+
+    def quick_file(self) -> Path | None:
+        """The SQLite file a screen may read with plain sqlite3 (``usecases.home``,
+        ``usecases.action_rows``) while Tortoise is still loading; None once it is open."""
+        if self._db_ready is None or self._db_ready.is_set():
+            return None
+        return self._quick_file
+
+    async def wait_for_database(self) -> bool:
+        """Wait until the launcher has opened the database; True if that meant waiting."""
+        ready = self._db_ready
+        if ready is None or ready.is_set():
+            return False
+        await ready.wait()
+        return True
 
     async def _when_open(self, coro: Coroutine[Any, Any, T]) -> T:
         assert self._db_ready is not None

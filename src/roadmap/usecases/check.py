@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from tortoise import connections
 
 from roadmap.domain.enums import ActionStatus, JalonStatus, RoadmapStatus, Role, Side
+from roadmap.domain.permissions import MAX_TRINOME
 from roadmap.formatting import date_short, plural
 from roadmap.models import Jalon, Membership, Roadmap
 from roadmap.usecases.alert import Alert, Level
 from roadmap.usecases.base import get_roadmap
 from roadmap.usecases.instruction_alerts import instruction_alerts
 from roadmap.usecases.plain import days
-from roadmap.usecases.roadmaps import MAX_TRINOME
 
 
 async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
@@ -55,7 +56,7 @@ async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
     )
     day = days()
     for ref, title, status, owner_id, end_date in actions:
-        if not ActionStatus(status).is_open:
+        if status not in _OPEN_ACTION:
             continue
         if owner_id is None:
             add(
@@ -69,7 +70,7 @@ async def check_roadmap(slug: str, *, today: date | None = None) -> list[Alert]:
             add(
                 Level.AVERTISSEMENT,
                 "action-en-retard",
-                f"échéance dépassée le {date_short(end)} : {title}",
+                f"échéance dépassée le {_short(end)} : {title}",
                 ref,
             )
     dependencies = await _dependency_rows(roadmap_id)
@@ -134,31 +135,29 @@ DEPENDENCY_SQL = (
 
 async def _dependency_rows(roadmap_id: int) -> list[tuple[Any, ...]]:
     """Every dependency of the roadmap with both ends' ref, dates and status, in creation
-    order, as plain values (dates as ``date``, statuses as text).
+    order, as the driver hands them (dates: text on SQLite, ``date`` on PostgreSQL;
+    statuses as text): only the dates compared are converted, by ``_contradicted``.
 
     Plain SQL: through Tortoise's ``values_list`` the same 8,000 rows cost a third of a
     second at 10,000 actions, most of it parsing 32,000 dates one by one (RISKS 19)."""
     _, rows = await connections.get("default").execute_query(
         DEPENDENCY_SQL.format(roadmap_id=int(roadmap_id))
     )
-    day = days()
-    return [
-        (a, day(a_start), day(a_end), a_st, j, day(j_day), j_st,
-         on_a, day(on_start), day(on_end), on_a_st, on_j, day(on_j_day), on_j_st)
-        for a, a_start, a_end, a_st, j, j_day, j_st,
-        on_a, on_start, on_end, on_a_st, on_j, on_j_day, on_j_st in rows
-    ]  # fmt: skip
+    return [tuple(row) for row in rows]
 
 
 _FINISHED = frozenset(
     {ActionStatus.TERMINEE, ActionStatus.ABANDONNEE, JalonStatus.TENU, JalonStatus.ANNULE}
 )
+_OPEN_ACTION = frozenset(status for status in ActionStatus if status.is_open)
+_short = lru_cache(maxsize=4096)(date_short)  # thousands of alerts, a few hundred days
 
 
 def _contradicted(rows: list[tuple[Any, ...]]) -> list[tuple[str, str, str]]:
     """Dependencies whose stored dates contradict them (a re-routing that kept the
     dependents' dates, an import, an edit): (code, message, ref of the dependent)."""
     found = []
+    day = days()
     for a_ref, a_start, a_end, a_st, j_ref, j_day, j_st, *prerequisite in rows:
         on_a, on_a_start, on_a_end, on_a_st, on_j, on_j_day, on_j_st = prerequisite
         ref, start, status = (a_ref, a_start or a_end, a_st) if a_ref else (j_ref, j_day, j_st)
@@ -167,11 +166,14 @@ def _contradicted(rows: list[tuple[Any, ...]]) -> list[tuple[str, str, str]]:
         )
         if status in _FINISHED or on_status in (ActionStatus.ABANDONNEE, JalonStatus.ANNULE):
             continue
-        if start and end and start < end:
+        if not (start and end):
+            continue
+        start, end = day(start), day(end)
+        if start < end:
             found.append((
                 "dependance-contredite",
-                f"{ref} commence le {date_short(start)}, avant la fin de {on} "
-                f"dont {'elle' if a_ref else 'il'} dépend ({date_short(end)})",
+                f"{ref} commence le {_short(start)}, avant la fin de {on} "
+                f"dont {'elle' if a_ref else 'il'} dépend ({_short(end)})",
                 str(ref),
             ))  # fmt: skip
     return sorted(found, key=lambda x: x[2])

@@ -56,15 +56,28 @@ class DatabaseWork:
         name: str = "query",
         on_error: Callable[[RoadmapError], Any] | None = None,
         quiet: bool = False,
+        again_on_resume: bool = False,
+        needs_database: bool = True,
     ) -> None:
         """Run a read in a worker; a newer read with the same ``name`` replaces the older.
 
         ``quiet`` drops refusals silently (for optional extras such as the marge column).
+        ``again_on_resume``: a screen's own reload, which it runs again when it comes back
+        on top; asked while the database was still opening (quick start) and the screen
+        left meanwhile, it is not run: its heavy reads would hold up the screen on top.
+        ``needs_database=False``: a quick read of the file (plain sqlite3, in a thread)
+        that runs while the database is still opening.
         """
+        app = self.roadmap_app
 
         async def work() -> None:
+            # Not is_current: Textual counts the screen just below the top one as current.
+            if again_on_resume and await app.wait_for_database() and app.screen is not self:
+                if isinstance(self, AppScreen):
+                    self.data_stale = True  # read when back on top
+                return
             try:
-                result = await self.roadmap_app.track(factory())
+                result = await (app.track(factory()) if needs_database else factory())
             except RoadmapError as exc:
                 if not quiet:
                     self.notify(str(exc), severity="error", title="Lecture impossible")

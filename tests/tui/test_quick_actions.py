@@ -173,3 +173,19 @@ async def test_quick_read_gives_the_orm_rows(tmp_path: Path) -> None:
         await close_database()
     assert action_rows.read_first(db_path, "inconnue", 10) is None
     assert action_rows.read_first(tmp_path / "absente.db", DEMO_SLUG, 10) is None
+
+
+async def test_tortoise_waits_for_the_keys_typed_ahead(tmp_path: Path) -> None:
+    """The launcher loads Tortoise once typing pauses (typing_paused): a key counts."""
+    db_path = tmp_path / "demo.db"
+    prepare_demo(db_path)
+    quick = read_home(db_path)
+    assert quick is not None
+    app = RoadmapApp(demo_settings(tmp_path), quick.actor, quick_home=quick, quick_file=db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down")
+        typed = app._last_key_at
+        assert typed > 0
+        await app.typing_paused(quiet=0.05, limit=5)
+        assert app._last_key_at == typed  # returned with no key since
+        app.exit()

@@ -116,8 +116,10 @@ async def _run_quick(
         await asyncio.wait({running, first}, return_when=asyncio.FIRST_COMPLETED)
         first.cancel()
         if not running.done():
-            # Tortoise and the models load in a thread: keys typed meanwhile (Entrée, « a »)
-            # are handled between its steps, not after it (issue 15). Opening stays here.
+            # Tortoise and the models (0.1 s of CPU) load once the keys typed ahead (Entrée,
+            # « a ») are served, in a thread, so a key typed meanwhile is handled between its
+            # steps (issue 15). Opening the database stays in this task (RISKS 9).
+            await app.typing_paused()
             await asyncio.to_thread(_load_storage)
         if not running.done():
             from roadmap.storage.database import open_database

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -67,6 +69,7 @@ class RoadmapApp(App[None]):
         self._db_ready: asyncio.Event | None = None  # None: open before the app started
         self._identity_read: asyncio.Event | None = None  # set by refresh_identity
         self.first_frame: asyncio.Event = asyncio.Event()
+        self._last_key_at = 0.0  # time.monotonic() of the last key (typing_paused)
         if quick_home is not None:
             self.may_create = quick_home.may_create
             self.is_admin = quick_home.is_admin
@@ -268,6 +271,23 @@ class RoadmapApp(App[None]):
         """The launcher opened the database: the calls waiting for it start."""
         if self._db_ready is not None:
             self._db_ready.set()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._last_key_at = time.monotonic()
+        await super().on_event(event)
+
+    async def typing_paused(self, quiet: float = 0.25, limit: float = 1.0) -> None:
+        """Return once no key came for ``quiet`` seconds and the loop is idle (a short sleep
+        ends on time), at most after ``limit`` seconds: the launcher loads Tortoise then,
+        once the keys a user typed ahead (Entrée, « a ») have been served."""
+        tick = 0.02
+        deadline = time.monotonic() + limit
+        while (start := time.monotonic()) < deadline:
+            await asyncio.sleep(tick)
+            now = time.monotonic()
+            if now - self._last_key_at >= quiet and now - start < 2 * tick:
+                return
 
     def quick_file(self) -> Path | None:
         """The SQLite file a screen may read with plain sqlite3 (``usecases.home``,

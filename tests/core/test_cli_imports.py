@@ -7,6 +7,7 @@ interpreter runs the CLI and reports which of them ended up in ``sys.modules``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -188,3 +189,49 @@ def test_the_package_itself_stays_light() -> None:
     probe = "import sys, roadmap; print(sorted({'typing', 're'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stdout.strip() == "[]"
+
+
+def _every_text(parser: argparse.ArgumentParser, path: str = "roadmap") -> dict[str, str]:
+    """The help and usage of ``parser`` and of every subcommand under it."""
+    texts = {f"{path} help": parser.format_help(), f"{path} usage": parser.format_usage()}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                texts.update(_every_text(sub, f"{path} {name}"))
+    return texts
+
+
+@pytest.mark.parametrize("columns", ["40", "200"])
+def test_help_texts_are_argparse_s_own_at_every_width(
+    columns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FrenchArgumentParser gives argparse a fixed-width formatter where the width cannot
+    matter (add_argument's metavar check, add_subparsers' prog: shutil not imported, issue
+    15): every help and usage text is the one argparse's own formatter gives."""
+    from roadmap.cli import FrenchArgumentParser, build_parser
+
+    monkeypatch.setenv("COLUMNS", columns)
+    ours = _every_text(build_parser())
+    with monkeypatch.context() as plain:
+        plain.setattr(
+            FrenchArgumentParser, "_get_formatter", argparse.ArgumentParser._get_formatter
+        )
+        theirs = _every_text(build_parser())
+    assert len(ours) > 100 and ours == theirs
+
+
+def test_a_metavar_that_does_not_fit_nargs_is_still_refused() -> None:
+    from roadmap.cli import FrenchArgumentParser
+
+    with pytest.raises(ValueError, match="metavar"):
+        FrenchArgumentParser(prog="roadmap").add_argument("--x", nargs=2, metavar=("A", "B", "C"))
+
+
+def test_building_a_command_line_measures_no_terminal() -> None:
+    probe = (
+        "import sys\nfrom roadmap.cli import build_parser\n"
+        "build_parser('commands_core').parse_args(['check', '--roadmap', 'x'])\n"
+        "print('shutil' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

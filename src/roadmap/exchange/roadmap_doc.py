@@ -145,6 +145,9 @@ def _dependencies(snap: Snapshot, refs: _Refs, column: str, item_id: int) -> dic
 
 def _action(snap: Snapshot, refs: _Refs, a: Row, margins: dict[str, int] | None) -> dict[str, Any]:
     aid = a["id"]
+    engagements = refs.engagements.get(aid)
+    adjustments = refs.adjustments["action_id"].get(aid)
+    comments = refs.comments["action_id"].get(aid)
     item = {
         "ref": a["ref"],
         "titre": a["title"],
@@ -162,6 +165,7 @@ def _action(snap: Snapshot, refs: _Refs, a: Row, margins: dict[str, int] | None)
         "qpv": sorted([refs.qpv_code(q["qpv_id"]) for q in refs.action_qpv.get(aid, ())]),
         **_dependencies(snap, refs, "action_id", aid),
         "marge_jours": (margins or {}).get(a["ref"]),
+        # most actions have none of these three: no list built, no call made
         "engagements": sorted_few(
             [
                 prune(
@@ -174,12 +178,14 @@ def _action(snap: Snapshot, refs: _Refs, a: Row, margins: dict[str, int] | None)
                         "description": e["description"],
                     }
                 )
-                for e in refs.engagements.get(aid, ())
+                for e in engagements
             ],
             lambda e: sorted((k, str(v)) for k, v in e.items()),
-        ),
-        "ajustements": _adjustments(refs.adjustments["action_id"].get(aid, ())),
-        "commentaires": _comments(refs.comments["action_id"].get(aid, ())),
+        )
+        if engagements
+        else None,
+        "ajustements": _adjustments(adjustments) if adjustments else None,
+        "commentaires": _comments(comments) if comments else None,
     }
     return prune(item)
 

@@ -189,3 +189,29 @@ async def test_tortoise_waits_for_the_keys_typed_ahead(tmp_path: Path) -> None:
         await app.typing_paused(quiet=0.05, limit=5)
         assert app._last_key_at == typed  # returned with no key since
         app.exit()
+
+
+async def test_a_box_over_the_home_screen_leaves_its_read_running(tmp_path: Path) -> None:
+    """The help (a box, like « Premiers pas ») leaves the home screen in view: its read runs
+    when the database opens, as before; only a full screen on top defers it."""
+    db_path = tmp_path / "demo.db"
+    prepare_demo(db_path)
+    quick = read_home(db_path)
+    assert quick is not None
+    app = RoadmapApp(demo_settings(tmp_path), quick.actor, quick_home=quick, quick_file=db_path)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            home = app.screen
+            assert isinstance(home, AccueilScreen)
+            assert home.summaries[0].alert_count is None  # the quick read's first look
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert app.screen is not home
+            await _open_database(app, db_path)
+            await settle(app, pilot)
+            assert app.screen is not home  # the help is still open
+            assert home.summaries[0].alert_count is not None
+            await app.wait_for_database_work()
+    finally:
+        await close_database()

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from roadmap.domain.errors import RoadmapError
 from roadmap.tui.screens import ROADMAP_SCREENS, entry_for
@@ -71,8 +71,7 @@ class DatabaseWork:
         app = self.roadmap_app
 
         async def work() -> None:
-            # Not is_current: Textual counts the screen just below the top one as current.
-            if again_on_resume and await app.wait_for_database() and app.screen is not self:
+            if again_on_resume and await app.wait_for_database() and self._covered():
                 if isinstance(self, AppScreen):
                     self.data_stale = True  # read when back on top
                 return
@@ -92,6 +91,14 @@ class DatabaseWork:
 
         # The function, not a coroutine: a worker that never starts leaves nothing unawaited.
         self.run_worker(work, group=name, exclusive=True, exit_on_error=False)
+
+    def _covered(self) -> bool:
+        """Hidden by a full screen above it (a box such as « Premiers pas » or the help
+        leaves it in view). Not is_current: Textual counts the screen just below the top
+        one as current, whatever covers it."""
+        stack = self.app.screen_stack
+        above = stack[stack.index(self) + 1 :] if self in stack else []
+        return any(not isinstance(screen, ModalScreen) for screen in above)
 
     def run_write(
         self,

@@ -7,6 +7,7 @@ interpreter runs the CLI and reports which of them ended up in ``sys.modules``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -96,17 +97,23 @@ def test_the_tui_options_skip_the_subcommand_parsers(
 
 
 TORTOISE_PROBE = """
-import inspect, json, re, sys
+import builtins, inspect, json, re, sys
 import roadmap
 from roadmap.storage import tortoise_start
 import tortoise.models
 from tortoise import validators
+import anyio  # what another library may import: the real package
 checks = {
     "deferred": isinstance(validators.validate_domain_name.regex, tortoise_start.LazyPattern),
     "finder_gone": tortoise_start._FINDER not in sys.meta_path,
-    "restored": inspect.getsource.__module__ == "inspect" and re.compile.__module__ == "re",
+    "restored": inspect.getsource.__module__ == "inspect" and re.compile.__module__ == "re"
+    and builtins.__import__.__module__ == "builtins",
     "source_still_readable": "class Model" in inspect.getsource(tortoise.models.Model),
+    "from_thread_deferred": "anyio.from_thread" not in sys.modules,
+    "real_anyio_elsewhere": anyio.__file__.endswith("__init__.py"),
 }
+portal = tortoise.from_thread.start_blocking_portal  # run_async's, imported on first use
+checks["from_thread_on_use"] = portal.__module__ == "anyio.from_thread"
 validators.validate_domain_name("quartiers.example.fr")
 try:
     validators.validate_domain_name("-pas un nom-")
@@ -119,12 +126,13 @@ print(json.dumps(checks))
 
 def test_tortoise_first_import_defers_what_we_never_use() -> None:
     """storage/tortoise_start.py: the domain regex compiles on first use and still works;
-    the stdlib functions it borrows are given back, and its finder leaves."""
+    ``anyio.from_thread`` is imported when ``run_async`` would use it; the stdlib functions
+    it borrows are given back, and its finder leaves."""
     done = subprocess.run(
         [sys.executable, "-c", TORTOISE_PROBE], capture_output=True, text=True, check=True
     )
     checks = json.loads(done.stdout)
-    assert checks == {k: True for k in checks} and len(checks) == 5
+    assert checks == {k: True for k in checks} and len(checks) == 8
 
 
 def test_each_subcommand_is_found_in_its_module() -> None:
@@ -181,3 +189,49 @@ def test_the_package_itself_stays_light() -> None:
     probe = "import sys, roadmap; print(sorted({'typing', 're'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stdout.strip() == "[]"
+
+
+def _every_text(parser: argparse.ArgumentParser, path: str = "roadmap") -> dict[str, str]:
+    """The help and usage of ``parser`` and of every subcommand under it."""
+    texts = {f"{path} help": parser.format_help(), f"{path} usage": parser.format_usage()}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                texts.update(_every_text(sub, f"{path} {name}"))
+    return texts
+
+
+@pytest.mark.parametrize("columns", ["40", "200"])
+def test_help_texts_are_argparse_s_own_at_every_width(
+    columns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FrenchArgumentParser gives argparse a fixed-width formatter where the width cannot
+    matter (add_argument's metavar check, add_subparsers' prog: shutil not imported, issue
+    15): every help and usage text is the one argparse's own formatter gives."""
+    from roadmap.cli import FrenchArgumentParser, build_parser
+
+    monkeypatch.setenv("COLUMNS", columns)
+    ours = _every_text(build_parser())
+    with monkeypatch.context() as plain:
+        plain.setattr(
+            FrenchArgumentParser, "_get_formatter", argparse.ArgumentParser._get_formatter
+        )
+        theirs = _every_text(build_parser())
+    assert len(ours) > 100 and ours == theirs
+
+
+def test_a_metavar_that_does_not_fit_nargs_is_still_refused() -> None:
+    from roadmap.cli import FrenchArgumentParser
+
+    with pytest.raises(ValueError, match="metavar"):
+        FrenchArgumentParser(prog="roadmap").add_argument("--x", nargs=2, metavar=("A", "B", "C"))
+
+
+def test_building_a_command_line_measures_no_terminal() -> None:
+    probe = (
+        "import sys\nfrom roadmap.cli import build_parser\n"
+        "build_parser('commands_core').parse_args(['check', '--roadmap', 'x'])\n"
+        "print('shutil' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -77,3 +77,21 @@ async def test_no_footer_key_is_cut_at_the_edge(
                 assert key.outer_size.width == key_width(key), str(key.render())
         shown = _footer_text(app)
         assert "Aide" in shown and "Quitter" in shown
+
+
+async def test_footer_remade_only_when_its_keys_change(tmp_path: Path) -> None:
+    """The same keys signalled again keep the same footer (issue 15: remaking it cost a
+    fifth of a screen's first frame); other keys (a text field focused) remake it."""
+    async with demo_app(tmp_path, screen="actions") as (app, pilot):
+        footer = app.screen.query_one(FittedFooter)
+        keys = list(footer.query(FooterKey))
+        before = _footer_text(app)
+        app.screen.refresh_bindings()
+        await settle(app, pilot)
+        assert list(footer.query(FooterKey)) == keys and _footer_text(app) == before
+        await pilot.press("slash")  # the search field: « ? » and « q » are letters there
+        await settle(app, pilot)
+        assert _footer_text(app) != before and list(footer.query(FooterKey)) != keys
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert _footer_text(app) == before

@@ -15,6 +15,10 @@ from importlib import import_module
 
 from roadmap import __version__
 
+TYPE_CHECKING = False  # not typing's: ``roadmap --version`` imports this module
+if TYPE_CHECKING:
+    from typing import Any
+
 # One module per capability (roadmap.cli.<name>), each adding its own subcommands; imported
 # when the parser is built, so ``roadmap --version`` loads none of them.
 COMMAND_MODULES = [
@@ -77,6 +81,32 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         self._positionals.title = "commandes"
         self._optionals.title = "options"
         self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
+    # argparse builds a help formatter in add_argument (to check the metavar against nargs)
+    # and in add_subparsers (the subcommands' prog, "roadmap" or "roadmap db"); with no width
+    # given, the formatter imports shutil (with bz2 and lzma: 3 ms, issue 15) to measure the
+    # terminal. Neither result depends on the width: a fixed one there; help and usage
+    # texts are formatted as before (tests/core/test_cli_imports.py compares them).
+    _fixed_width = False
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        if self._fixed_width:
+            return self.formatter_class(prog=self.prog, width=80)
+        return super()._get_formatter()
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        self._fixed_width = True
+        try:
+            return super().add_argument(*args, **kwargs)
+        finally:
+            self._fixed_width = False
+
+    def add_subparsers(self, **kwargs: Any) -> argparse._SubParsersAction:  # type: ignore[type-arg]
+        self._fixed_width = True
+        try:
+            return super().add_subparsers(**kwargs)
+        finally:
+            self._fixed_width = False
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)

@@ -34,7 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check", help="alertes de santé (code de sortie 1 s'il y a une erreur)"
     )
     check.add_argument("--roadmap", metavar="SLUG", help="une seule feuille de route")
-    check.set_defaults(handler=_check)
+    # exit_at_once: read-only, its alerts flushed: the process ends without the
+    # interpreter's teardown (runner.py; 30 ms after 7,000 alerts)
+    check.set_defaults(handler=_check, exit_at_once=True)
 
     db = subparsers.add_parser("db", help="entretien de la base de données")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -141,9 +143,11 @@ async def _check(ctx: CommandContext) -> int:
     if not alerts:
         print("Aucune alerte.")
         return EXIT_OK
-    for alert in alerts:
-        print(alert)
     errors = sum(1 for a in alerts if a.level is Level.ERREUR)
+    # writelines: half the cost of a print per line at 7,000 alerts, and like print it goes
+    # through the 8 kB buffer: a reader that leaves midway (``| head``) still gives 141;
+    # one write of the whole text to a pipe could end short without an error (exit 1)
+    sys.stdout.writelines([f"{alert}\n" for alert in alerts])
     print(f"\n{plural(len(alerts), 'alerte')} dont {plural(errors, 'erreur')}.")
     return EXIT_ALERT if errors else EXIT_OK
 

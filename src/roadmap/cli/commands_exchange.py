@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from roadmap.cli.itinerary_options import add_dependents_choice, add_reason, shift_dependents
-from roadmap.cli.runner import EXIT_OK, CommandContext
+from roadmap.cli.runner import EXIT_INTERRUPTED, EXIT_OK, CommandContext, fail
 from roadmap.domain import validation as v
 from roadmap.domain.errors import RoadmapError
 from roadmap.domain.io_errors import io_error
@@ -48,7 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="tout reconstruire sans se fier au manifeste (après une modification faite "
         "hors de l'application, que le journal ne montre pas)",
     )
-    export.set_defaults(handler=_export, quick=_export_quick)
+    # exit_at_once: the process ends without tearing the interpreter down (runner.py)
+    export.set_defaults(handler=_export, quick=_export_quick, exit_at_once=True)
 
     imp = subparsers.add_parser(
         "import",
@@ -89,8 +90,10 @@ def _export_quick(args: argparse.Namespace) -> int | None:
     from roadmap.exchange.metadata import ExportOptions
     from roadmap.exchange.quick import margins_day, unchanged_set
 
-    if args.complet or args.stamp:
+    if args.stamp:
         return None
+    if args.complet:
+        return _begin(args, None)
     try:
         margins_on = margins_day(args.marges)
     except ValueError:
@@ -101,12 +104,56 @@ def _export_quick(args: argparse.Namespace) -> int | None:
     except (OSError, RoadmapError):
         return None  # the normal path reports it
     if found is None:
-        return None
+        return _begin(args, options)
     files, cleaned = found
     if cleaned:
         print(_cleaned(len(cleaned)))
     print(f"0 fichier écrit, {plural(len(files), 'inchangé')} dans {args.out}")
     return EXIT_OK
+
+
+def _begin(args: argparse.Namespace, options: Any) -> int | None:
+    try:
+        _head_start(args, options)
+    except KeyboardInterrupt:  # Ctrl-C before the runner, which says it otherwise
+        fail("interrompu")
+        return EXIT_INTERRUPTED
+    return None
+
+
+def _head_start(args: argparse.Namespace, options: Any) -> None:
+    """Begin the export before the ORM loads (export.head_start): its helper process
+    writes while this one opens the base. Until the export has it, an exit that skips
+    the interpreter's teardown would skip its clean-up (atexit): it waits (issue 15)."""
+    import atexit
+    import gc
+
+    from roadmap.exchange.export import head_start
+    from roadmap.exchange.metadata import ExportOptions
+    from roadmap.storage.location import resolve_location
+
+    if options is None:  # --complet (marges: no head start, see head_start)
+        options = ExportOptions(with_contacts=args.with_contacts, ics=args.ics)
+        if args.marges is not None:
+            return
+    try:
+        location = resolve_location(args.db)
+    except RoadmapError:
+        return
+    if not location.is_sqlite or location.path is None:
+        return
+    collecting = gc.isenabled()
+    gc.disable()  # as the runner does during a start-up: nothing here makes cycles
+    try:
+        head = head_start(
+            location.path, args.out, roadmap=args.roadmap, options=options, rebuild=args.complet
+        )
+    finally:
+        if collecting:
+            gc.enable()
+    if head is not None:
+        atexit.register(head.close)
+        args.head, args.exit_at_once = head, False
 
 
 def _cleaned(count: int) -> str:
@@ -115,6 +162,8 @@ def _cleaned(count: int) -> str:
 
 
 async def _export(ctx: CommandContext) -> int:
+    import atexit
+
     from roadmap.exchange.export import export
     from roadmap.exchange.metadata import ExportOptions
 
@@ -127,12 +176,20 @@ async def _export(ctx: CommandContext) -> int:
     options = ExportOptions(
         with_contacts=args.with_contacts, stamp=args.stamp, ics=args.ics, margins_on=margins_on
     )
+    head = getattr(args, "head", None)
     try:
-        result = await export(args.out, roadmap=args.roadmap, options=options, rebuild=args.complet)
+        result = await export(
+            args.out, roadmap=args.roadmap, options=options, rebuild=args.complet, head=head
+        )
     except BrokenPipeError:
         raise
     except OSError as exc:
         raise io_error(exc, f"écriture impossible dans {args.out}", field="--out") from None
+    finally:
+        if head is not None:  # finished or given up: nothing left for atexit
+            head.close()
+            atexit.unregister(head.close)
+            args.exit_at_once = True
     for path in result.written:
         print(f"écrit     {path}")
     for path in result.removed:

@@ -107,7 +107,7 @@ async def _run_quick(
     """
     from roadmap.tui.app import RoadmapApp
 
-    app = RoadmapApp(settings, quick.actor, quick_home=quick)
+    app = RoadmapApp(settings, quick.actor, quick_home=quick, quick_file=location.path)
     running = asyncio.ensure_future(app.run_async(**run_options))
     failure: tuple[int, str] | None = None
     opened = False
@@ -115,6 +115,12 @@ async def _run_quick(
         first = asyncio.ensure_future(app.first_frame.wait())
         await asyncio.wait({running, first}, return_when=asyncio.FIRST_COMPLETED)
         first.cancel()
+        if not running.done():
+            # Tortoise and the models (0.1 s of CPU) load once the keys typed ahead (Entrée,
+            # « a ») are served, in a thread, so a key typed meanwhile is handled between its
+            # steps (issue 15). Opening the database stays in this task (RISKS 9).
+            await app.typing_paused()
+            await asyncio.to_thread(_load_storage)
         if not running.done():
             from roadmap.storage.database import open_database
 
@@ -142,6 +148,22 @@ async def _run_quick(
             from roadmap.storage.database import close_database
 
             await close_database()
+
+
+STORAGE_MODULES = (
+    "roadmap.storage.database",
+    "roadmap.models",
+    "roadmap.usecases.identity",
+    "roadmap.usecases.queries",
+)
+
+
+def _load_storage() -> None:
+    """Import what opening the database and the first reads need (in a thread)."""
+    from importlib import import_module
+
+    for name in STORAGE_MODULES:
+        import_module(name)
 
 
 def launch_tui(args: argparse.Namespace) -> int:

@@ -7,6 +7,8 @@ from enum import StrEnum
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import PermissionDenied
 
+MAX_TRINOME = 3  # seats of the trinôme (the roadmap's use cases and ``check`` read it here)
+
 
 class Capability(StrEnum):
     READ = "lire"

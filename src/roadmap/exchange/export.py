@@ -17,7 +17,7 @@ changes, only the files that may hold them are rebuilt (plan.py), from their row
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -30,14 +30,24 @@ from roadmap.domain.errors import NotFound, StorageError
 from roadmap.exchange import forked, plan, service_files
 from roadmap.exchange import manifest as mf
 from roadmap.exchange.atomic import clean_temps, commit, discard
-from roadmap.exchange.bases import record_bases
 from roadmap.exchange.margins import margins_for
 from roadmap.exchange.metadata import ExportOptions
 from roadmap.exchange.render import render, render_body, same_as_before
-from roadmap.exchange.roadmap_doc import build_roadmap_document, dossier_roadmap_id
+from roadmap.exchange.roadmap_doc import (
+    build_roadmap_document,
+    dossier_roadmap_id,
+    referentiel_services,
+)
 from roadmap.exchange.service_doc import ServiceIndex
 from roadmap.exchange.service_files import Done, Emit, helper, staged_emit, write_services
-from roadmap.exchange.snapshot import Row, Scoping, Snapshot, read_position, read_snapshot
+from roadmap.exchange.snapshot import (
+    Row,
+    Scoping,
+    Snapshot,
+    read_plain_snapshot,
+    read_position,
+    read_snapshot,
+)
 
 if TYPE_CHECKING:  # icalendar (0.1 s to import) loads only when an export writes calendars
     from roadmap.exchange import calendar
@@ -77,17 +87,104 @@ async def export(
     options: ExportOptions | None = None,
     progress: Progress | None = None,
     rebuild: bool = False,
+    head: HeadStart | None = None,
 ) -> ExportResult:
     """``rebuild``: ignore the previous manifest and build every file (after a change made
-    outside the application, which the journal does not show).
+    outside the application, which the journal does not show). ``head``: the same export,
+    started by head_start before the database was opened: it is finished here.
 
     The service files written are then kept by fingerprint (bases.py): a service that sends
     its file back is compared with what it was given (issue 17)."""
-    result = await _export_set(
-        out_dir, roadmap=roadmap, options=options, progress=progress, rebuild=rebuild
-    )
+    from roadmap.exchange.bases import record_bases  # the ORM: not before head_start
+
+    if head is not None:
+        result = await _in_thread(head.finish)
+    else:
+        result = await _export_set(
+            out_dir, roadmap=roadmap, options=options, progress=progress, rebuild=rebuild
+        )
     await record_bases(result.files)
     return result
+
+
+class HeadStart:
+    """An export of a SQLite base begun before the ORM is loaded (head_start): the rows
+    read, the files planned and, when worth it, the helper process already forked and
+    writing; the folder stays locked until ``close``."""
+
+    def __init__(self, stack: contextlib.ExitStack, job: _Job, cleaned: list[Path]) -> None:
+        self.stack, self.job, self.cleaned = stack, job, cleaned
+
+    def finish(self) -> ExportResult:
+        try:
+            result = self.job.finish()
+        finally:
+            self.close()
+        result.cleaned = self.cleaned
+        return result
+
+    def close(self) -> None:
+        """Give up if not finished (helper killed, its files removed), unlock the folder."""
+        try:
+            shared = self.job.shared
+            if shared is not None and not shared.over:
+                shared.cancel()
+                # a file the helper was staging when killed, never reported
+                out_dir = self.job.out_dir
+                clean_temps([out_dir, out_dir / "services"])
+        finally:
+            self.stack.close()
+
+
+def head_start(
+    db_file: Path,
+    out_dir: Path,
+    *,
+    roadmap: str | None = None,
+    options: ExportOptions | None = None,
+    rebuild: bool = False,
+) -> HeadStart | None:
+    """Begin an export of every file before the command loads the ORM (issue 15).
+
+    Only when the export is plain: a SQLite base whose migrations are all applied, no
+    marges (read through the ORM), and no previous set to build on in the folder. The rows
+    are read in one transaction with the standard library, as read_snapshot does, and a
+    large export forks its helper at once: it writes its share while this process loads
+    the ORM and opens the base, then finishes with it (``export(head=...)``). None when
+    this does not apply or anything goes wrong: the normal export then runs and reports.
+    """
+    options = options or ExportOptions()
+    if options.margins_on is not None:
+        return None
+    if options.stamp and options.generated_at is None:
+        options = replace(options, generated_at=datetime.now(UTC))
+    stack = contextlib.ExitStack()
+    head = None
+    try:
+        stack.enter_context(mf.export_lock(out_dir))
+        if _usable_previous(out_dir, roadmap or mf.ALL, options, rebuild) is not None:
+            stack.close()
+            return None
+        from roadmap.migrations import shipped
+
+        snap = read_plain_snapshot(db_file, shipped())
+        if snap is None or (
+            roadmap is not None and not any(r["slug"] == roadmap for r in snap.rows("roadmap"))
+        ):
+            stack.close()
+            return None
+        cleaned = clean_temps([out_dir, out_dir / "services"])
+        head = HeadStart(stack, _Job(snap, out_dir, roadmap, options, None, None, None), cleaned)
+        head.job.plan()
+        head.job.start_helper()
+    except BaseException as error:
+        if head is not None:
+            head.close()  # the helper, if forked, stopped and its files removed
+        stack.close()
+        if isinstance(error, Exception):
+            return None  # the normal export meets it again and reports it
+        raise
+    return head
 
 
 async def _export_set(
@@ -104,14 +201,7 @@ async def _export_set(
     perimeter = roadmap or mf.ALL
     with mf.export_lock(out_dir):
         cleaned = clean_temps([out_dir, out_dir / "services"])
-        previous = None if rebuild else mf.read(out_dir)
-        if previous is not None and not (
-            not options.stamp
-            and previous.perimeter == perimeter
-            and previous.options == mf.options_key(options)
-            and mf.files_untouched(out_dir, previous)
-        ):
-            previous = None  # not a set this export can build on: redo every file
+        previous = _usable_previous(out_dir, perimeter, options, rebuild)
         if previous is not None and previous.position == await read_position():
             result = ExportResult(unchanged=[out_dir / n for n in sorted(previous.files)])
             result.cleaned = cleaned
@@ -139,9 +229,30 @@ async def _export_set(
             if grown == len(snap.changes):  # else a row committed late, below "dernier"
                 dirty = plan.dirty_from(snap.changes)
         job = _Job(snap, out_dir, roadmap, options, progress, previous, dirty)
-        result = await asyncio.to_thread(job.run)
+        result = await _in_thread(job.run)
         result.cleaned = cleaned
         return result
+
+
+def _usable_previous(
+    out_dir: Path, perimeter: str, options: ExportOptions, rebuild: bool
+) -> mf.Manifest | None:
+    """The folder's previous set, if this export can build on it (else redo every file)."""
+    previous = None if rebuild else mf.read(out_dir)
+    if previous is not None and not (
+        not options.stamp
+        and previous.perimeter == perimeter
+        and previous.options == mf.options_key(options)
+        and mf.files_untouched(out_dir, previous)
+    ):
+        return None
+    return previous
+
+
+async def _in_thread(work: Callable[[], ExportResult]) -> ExportResult:
+    import asyncio  # here: head_start runs before asyncio is loaded
+
+    return await asyncio.to_thread(work)
 
 
 def _check_name(name: str) -> str:
@@ -172,19 +283,25 @@ class _Job:
         self.result = ExportResult()
         self.done = 0
         self.total = 0
+        self.shared: forked.Shared | None = None  # the helper process, once forked
         self.dossiers_by_roadmap: dict[int | None, list[Row]] = {}
         for d in snap.rows("dossier"):
             self.dossiers_by_roadmap.setdefault(dossier_roadmap_id(snap, d), []).append(d)
 
     def document(self, r: Row) -> dict[str, Any]:
-        # Built on first use: without --ics and --roadmap, the helper process can start
-        # on the service files before this process has built any roadmap document.
+        # Built on first use, by the job writing its file (without --ics): the helper
+        # process can start on the service files before any roadmap document is built.
         if r["slug"] not in self.documents:
             dossiers = self.dossiers_by_roadmap.get(r["id"], [])
             self.documents[r["slug"]] = build_roadmap_document(self.snap, r, self.options, dossiers)
         return self.documents[r["slug"]]
 
     def run(self) -> ExportResult:
+        self.plan()
+        return self.finish()
+
+    def plan(self) -> None:
+        """Which files to build, and the jobs building them (before any file is written)."""
         snap, options = self.snap, self.options
         now = options.generated_at if options.stamp else None
         roadmaps = sorted(snap.rows("roadmap"), key=lambda r: r["slug"])
@@ -197,8 +314,11 @@ class _Job:
         index = ServiceIndex(snap)
         if self.only is not None:
             roadmaps = [r for r in roadmaps if r["slug"] == self.only]
-            referentiel = self.document(roadmaps[0])["referentiel"]
-            mentioned = {s["code"] for s in referentiel.get("services", [])}
+            # The services its référentiel lists, known without building its document:
+            # the helper process starts on their files while this one builds it.
+            dossiers = self.dossiers_by_roadmap.get(roadmaps[0]["id"], [])
+            codes = snap.column("service", "code")
+            mentioned = {codes[i] for i in referentiel_services(snap, roadmaps[0], dossiers)}
             services = [s for s in snap.rows("service") if s["code"] in mentioned]
         else:
             concerned = index.concerned()
@@ -207,11 +327,11 @@ class _Job:
             ]
             if snap.targets is not None:  # only the target services' rows were read
                 known = set(self.previous.files) if self.previous else set()
-                now = {s["id"] for s in services}
+                ids = {s["id"] for s in services}
                 services = [
                     s
                     for s in snap.rows("service")
-                    if (s["id"] in now and s["code"] in snap.targets.services)
+                    if (s["id"] in ids and s["code"] in snap.targets.services)
                     or (
                         s["code"] not in snap.targets.services
                         and f"services/{s['code']}.toml" in known
@@ -222,16 +342,36 @@ class _Job:
             _check_name(row["slug"])
         for row in services:
             _check_name(row["code"])  # before any file is written, in either process
-        expected = self._names(roadmaps, services)
-        build_roadmaps, build_services = self._to_build(index, roadmaps, services)
+        self.expected = self._names(roadmaps, services)
+        self.roadmaps, self.services = self._to_build(index, roadmaps, services)
+        self.index, self.events, self.now = index, events, now
         per_file = 2 if options.ics else 1
-        self.total = (len(build_roadmaps) + len(build_services)) * per_file
+        self.total = (len(self.roadmaps) + len(self.services)) * per_file
+        self.jobs: list[forked.Job] = [partial(self._write_roadmap, r, now) for r in self.roadmaps]
+        self.jobs += [
+            partial(service_files.write_services, snap, index, [s], self.out_dir, options, events)
+            for s in self.services
+        ]
+
+    def start_helper(self) -> None:
+        """Fork the helper process now, if the files are worth sharing (Linux): what
+        _build does, done early by head_start."""
+        if self.shared is not None or not forked.available():
+            return
+        costs = self._costs(self.roadmaps, self.services, self.index)
+        if len(self.jobs) > 1 and sum(costs) >= PARALLEL_COST:
+            self.shared = forked.start(self.jobs, costs)
+
+    def finish(self) -> ExportResult:
+        """Build the planned files (with the helper, if any), then commit the set."""
         try:
-            self._build(build_roadmaps, build_services, index, events, now)
+            self._build()
         except BaseException:
+            if self.shared is not None:
+                self.shared.cancel()  # if it was never joined
             discard([(tmp, path) for path, tmp, _, _ in self.staged if tmp is not None])
             raise
-        self._commit(expected)
+        self._commit(self.expected)
         return self.result
 
     def _names(self, roadmaps: list[Row], services: list[Row]) -> set[str]:
@@ -263,22 +403,14 @@ class _Job:
         if self.progress is not None:
             self.progress(self.done, self.total, str(item[0].relative_to(self.out_dir)))
 
-    def _build(
-        self,
-        roadmaps: list[Row],
-        services: list[Row],
-        index: ServiceIndex,
-        events: dict[calendar.EventKey, Any],
-        now: datetime | None,
-    ) -> None:
-        snap, options, out_dir = self.snap, self.options, self.out_dir
-        jobs: list[forked.Job] = [partial(self._write_roadmap, r, now) for r in roadmaps]
-        jobs += [
-            partial(service_files.write_services, snap, index, [s], out_dir, options, events)
-            for s in services
-        ]
-        if forked.available():
-            costs = self._costs(roadmaps, services, index)
+    def _build(self) -> None:
+        snap, out_dir = self.snap, self.out_dir
+        roadmaps, services, jobs = self.roadmaps, self.services, self.jobs
+        if self.shared is not None:  # forked by head_start
+            self.shared.join(self._record)
+            jobs = []
+        elif forked.available():
+            costs = self._costs(roadmaps, services, self.index)
             if len(jobs) > 1 and sum(costs) >= PARALLEL_COST:
                 forked.share(jobs, costs, self._record)
                 jobs = []
@@ -286,7 +418,7 @@ class _Job:
             sum(len(rows) for rows in snap.tables.values()) >= PARALLEL_ROWS
             and len(jobs) >= PARALLEL_FILES
         ):
-            self._spawned(jobs[: len(roadmaps)], services, index, events)
+            self._spawned(jobs[: len(roadmaps)], services, self.index, self.events)
             jobs = []
         mine = self._emitter()
         for job in jobs:  # in this process alone

@@ -29,18 +29,19 @@ from __future__ import annotations
 
 import gc
 import mmap
-import multiprocessing
 import os
 import pickle
+import select
 import signal
 import struct
 import sys
 import warnings
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from roadmap.domain.errors import StorageError
+from roadmap.exchange.atomic import discard
 from roadmap.exchange.service_files import Done, Emit, Staged, die_with, orphan_check, staged_emit
 
 Job = Callable[[Emit], None]  # writes one roadmap's or one service's file(s) through emit
@@ -53,20 +54,80 @@ def available() -> bool:
 
 
 class _Queue:
-    """The next job to take, shared by both processes: a counter in shared memory."""
+    """The next job to take, shared by both processes: a counter in shared memory, taken
+    under a lock that is one byte in a pipe (whoever reads it holds the lock). Plain
+    os primitives: importing multiprocessing before the fork costs 10 ms (issue 15)."""
 
     def __init__(self, order: list[int]) -> None:
         self.order = order
-        self.lock = multiprocessing.get_context("fork").Lock()  # a POSIX semaphore
         self.memory = mmap.mmap(-1, mmap.PAGESIZE)  # anonymous and shared: seen by both
+        self.token, self.back = os.pipe()
+        os.write(self.back, b"\0")
 
     def take(self) -> int | None:
-        with self.lock:
+        os.read(self.token, 1)  # the lock: waits while the other process holds it
+        try:
             (taken,) = struct.unpack_from("q", self.memory)
             if taken >= len(self.order):
                 return None
             struct.pack_into("q", self.memory, 0, taken + 1)
+        finally:
+            os.write(self.back, b"\0")
         return self.order[taken]
+
+    def close(self) -> None:
+        os.close(self.token)
+        os.close(self.back)
+        self.memory.close()
+
+
+class _Pipe:
+    """Messages from the helper to this process: each pickled, its length first."""
+
+    def __init__(self) -> None:
+        self.reader, self.writer = os.pipe()
+
+    def send(self, message: object) -> None:
+        data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        view = memoryview(_LENGTH.pack(len(data)) + data)
+        while view:
+            view = view[os.write(self.writer, view) :]
+
+    def poll(self) -> bool:
+        return bool(select.select([self.reader], [], [], 0)[0])
+
+    def recv(self) -> Any:
+        head = self._read(_LENGTH.size)
+        if not head:
+            raise EOFError  # the helper has closed its end: it has finished
+        (size,) = _LENGTH.unpack(head)
+        data = self._read(size)
+        if len(data) < size:
+            raise EOFError
+        return pickle.loads(data)
+
+    def _read(self, size: int) -> bytes:
+        parts, left = [], size
+        while left:
+            part = os.read(self.reader, left)
+            if not part:
+                break
+            parts.append(part)
+            left -= len(part)
+        return b"".join(parts)
+
+    def close_reader(self) -> None:
+        if self.reader >= 0:
+            os.close(self.reader)
+            self.reader = -1
+
+    def close_writer(self) -> None:
+        if self.writer >= 0:
+            os.close(self.writer)
+            self.writer = -1
+
+
+_LENGTH = struct.Struct("!Q")
 
 
 def _fork() -> int:
@@ -79,25 +140,73 @@ def _fork() -> int:
 
 def share(jobs: list[Job], costs: list[int], record: Record) -> None:
     """Run every job once, here or in the helper; ``record`` each staged file here."""
+    start(jobs, costs).join(record)
+
+
+class Shared:
+    """The helper forked and taking jobs; this process joins in (``join``), or gives up
+    (``cancel``: the helper killed, the files it staged removed)."""
+
+    def __init__(self, jobs: list[Job], queue: _Queue, pipe: _Pipe, pid: int) -> None:
+        self.jobs, self.queue, self.pipe, self.pid = jobs, queue, pipe, pid
+        self.over = False
+
+    def join(self, record: Record) -> None:
+        """Take jobs beside the helper until none is left and it has finished."""
+        self.over = True
+        try:
+            _work_beside(self.jobs, self.queue, self.pipe, record, self.pid)
+        finally:
+            self.pipe.close_reader()
+            self.queue.close()
+            gc.unfreeze()
+
+    def cancel(self) -> None:
+        if self.over:
+            return
+        self.over = True
+        staged: list[Staged] = []
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            while True:
+                try:
+                    kind, value = self.pipe.recv()
+                except EOFError:
+                    break
+                except Exception:  # an exception the helper sent that cannot be rebuilt
+                    continue
+                if kind == "file":
+                    staged.append(value)
+        finally:
+            os.waitpid(self.pid, 0)
+            self.pipe.close_reader()
+            self.queue.close()
+            gc.unfreeze()
+            discard([(tmp, path) for path, tmp, _, _ in staged if tmp is not None])
+
+
+def start(jobs: list[Job], costs: list[int]) -> Shared:
+    """Fork the helper, which starts on the jobs at once (biggest first)."""
     queue = _Queue(sorted(range(len(jobs)), key=lambda i: (-costs[i], i)))
-    reader, writer = multiprocessing.Pipe(duplex=False)
+    pipe = _Pipe()
     parent = os.getpid()
     gc.freeze()
     try:
         pid = _fork()
-        if pid == 0:
-            reader.close()
-            _child(jobs, queue, writer, parent)  # never returns
-        writer.close()
-        _work_beside(jobs, queue, reader, record, pid)
-    finally:
-        reader.close()
+    except BaseException:
+        pipe.close_reader()
+        pipe.close_writer()
+        queue.close()
         gc.unfreeze()
+        raise
+    if pid == 0:
+        pipe.close_reader()
+        _child(jobs, queue, pipe, parent)  # never returns
+    pipe.close_writer()
+    return Shared(jobs, queue, pipe, pid)
 
 
-def _work_beside(
-    jobs: list[Job], queue: _Queue, reader: Connection, record: Record, pid: int
-) -> None:
+def _work_beside(jobs: list[Job], queue: _Queue, reader: _Pipe, record: Record, pid: int) -> None:
     failure: list[BaseException] = []
 
     def drain(block: bool) -> None:
@@ -144,7 +253,7 @@ def _recorded(record: Record) -> Emit:
     return emit
 
 
-def _child(jobs: list[Job], queue: _Queue, writer: Connection, parent: int) -> None:
+def _child(jobs: list[Job], queue: _Queue, writer: _Pipe, parent: int) -> None:
     code = 1
     try:
         die_with(parent)

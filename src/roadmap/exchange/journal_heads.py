@@ -73,10 +73,14 @@ class JournalHeads:
         latest: Head | None = None
         for slug in sources:
             latest = _later(latest, self.whole.get(slug))
-        for kind, items in held.items():
+        find = self.items.get
+        for kind, items in held.items() if self.items else ():
+            dossiers = kind == "dossiers"
             for item in items:
-                slug = "" if kind == "dossiers" else str(item.get("feuille_de_route", ""))
-                latest = _later(latest, self.items.get((kind, slug, str(item["ref"]))))
+                slug = "" if dossiers else str(item.get("feuille_de_route", ""))
+                found = find((kind, slug, str(item["ref"])))
+                if found is not None and (latest is None or found[0] > latest[0]):
+                    latest = found  # as _later: the later row, the first one on a tie
         return _text(latest)
 
 

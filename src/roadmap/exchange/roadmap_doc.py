@@ -145,6 +145,9 @@ def _dependencies(snap: Snapshot, refs: _Refs, column: str, item_id: int) -> dic
 
 def _action(snap: Snapshot, refs: _Refs, a: Row, margins: dict[str, int] | None) -> dict[str, Any]:
     aid = a["id"]
+    engagements = refs.engagements.get(aid)
+    adjustments = refs.adjustments["action_id"].get(aid)
+    comments = refs.comments["action_id"].get(aid)
     item = {
         "ref": a["ref"],
         "titre": a["title"],
@@ -162,6 +165,7 @@ def _action(snap: Snapshot, refs: _Refs, a: Row, margins: dict[str, int] | None)
         "qpv": sorted([refs.qpv_code(q["qpv_id"]) for q in refs.action_qpv.get(aid, ())]),
         **_dependencies(snap, refs, "action_id", aid),
         "marge_jours": (margins or {}).get(a["ref"]),
+        # most actions have none of these three: no list built, no call made
         "engagements": sorted_few(
             [
                 prune(
@@ -174,12 +178,14 @@ def _action(snap: Snapshot, refs: _Refs, a: Row, margins: dict[str, int] | None)
                         "description": e["description"],
                     }
                 )
-                for e in refs.engagements.get(aid, ())
+                for e in engagements
             ],
             lambda e: sorted((k, str(v)) for k, v in e.items()),
-        ),
-        "ajustements": _adjustments(refs.adjustments["action_id"].get(aid, ())),
-        "commentaires": _comments(refs.comments["action_id"].get(aid, ())),
+        )
+        if engagements
+        else None,
+        "ajustements": _adjustments(adjustments) if adjustments else None,
+        "commentaires": _comments(comments) if comments else None,
     }
     return prune(item)
 
@@ -396,6 +402,64 @@ def _reference(snap: Snapshot, refs: _Refs, options: ExportOptions) -> dict[str,
             "qpv": sorted(qpv, key=lambda q: q["code"]),
         }
     )
+
+
+def referentiel_services(
+    snap: Snapshot, roadmap: Row, dossiers: list[Row] | None = None
+) -> set[int]:
+    """Ids of the services the document's ``[[referentiel.services]]`` lists, without
+    building it: an export of one roadmap writes their files, and knowing them at once
+    lets its helper process start on them while this one builds the document (issue 15).
+
+    The same mentions as build_roadmap_document's ``refs.service`` and ``refs.person``
+    calls, then _reference's closure (people's home services, parents); any service or
+    person the builder learns to mention must be added here too (test_referentiel.py
+    compares both on random snapshots).
+    """
+    rid = roadmap["id"]
+    if dossiers is None:
+        dossiers = roadmap_dossiers(snap, rid)
+    of = snap.index
+    services = {roadmap["pv_service_id"], roadmap["dc_service_id"]}
+    people = {m["person_id"] for m in snap.of("membership", "roadmap_id", rid)}
+    people.update(copil_doc.people_of_releve(snap, rid))
+    contributors, engagements = of("action_contributor", "action_id"), of("engagement", "action_id")
+    for a in snap.of("action", "roadmap_id", rid):
+        services.add(a["pilot_service_id"])
+        people.add(a["owner_id"])
+        services.update(c["service_id"] for c in contributors.get(a["id"], ()))
+        services.update(e["service_id"] for e in engagements.get(a["id"], ()))
+    invites = of("jalon_invite", "jalon_id")
+    for j in snap.of("jalon", "roadmap_id", rid):
+        for i in invites.get(j["id"], ()):
+            services.add(i["service_id"])
+            people.add(i["person_id"])
+    financements, avis = of("financement_line", "dossier_id"), of("avis", "dossier_id")
+    instructors = of("dossier_instructor", "dossier_id")
+    campagnes = {link["campagne_id"] for link in snap.of("campagne_roadmap", "roadmap_id", rid)}
+    for d in dossiers:
+        did = d["id"]
+        campagnes.add(d["campagne_id"])
+        services.update(f["financeur_id"] for f in financements.get(did, ()))
+        services.update(i["service_id"] for i in instructors.get(did, ()))
+        for a in avis.get(did, ()):
+            services.add(a["service_id"])
+            people.add(a["person_id"])
+    for cid in campagnes:
+        services.update(i["service_id"] for i in snap.of("campagne_instructor", "campagne_id", cid))
+    people.discard(None)
+    for pid in people:
+        person = snap.get("person", pid)
+        assert person is not None
+        services.add(person["service_id"])
+    services.discard(None)
+    pending = list(services)
+    while pending:  # parents of listed services are listed too
+        row = snap.get("service", pending.pop())
+        if row and row["parent_id"] is not None and row["parent_id"] not in services:
+            services.add(row["parent_id"])
+            pending.append(row["parent_id"])
+    return services  # type: ignore[return-value]
 
 
 def roadmap_dossiers(snap: Snapshot, roadmap_id: int) -> list[Row]:

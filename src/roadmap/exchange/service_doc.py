@@ -107,7 +107,19 @@ class ServiceIndex:
         self.avis = snap.index("avis", "dossier_id")
         self.decisions = snap.index("decision", "dossier_id")
         self.instructors = snap.index("dossier_instructor", "dossier_id")
+        self.engagements = snap.index("engagement", "action_id")
+        self.action_roadmaps = snap.column("action", "roadmap_id")
+        self.axes = snap.by_id["axe"]
         self._campagnes: dict[int, tuple[int, str | None]] = {}
+        self._roles: dict[frozenset[str], list[str]] = {}
+
+    def roles(self, roles: AbstractSet[str]) -> list[str]:
+        """``sorted(roles)``: a few distinct sets of roles, each sorted once; the list is
+        shared by the items with these roles (read only: rendered, never changed)."""
+        found = self._roles.get(roles)  # type: ignore[call-overload]
+        if found is None:
+            found = self._roles[roles] = sorted(roles)  # type: ignore[index]
+        return found
 
     def campagne(self, campagne_id: int) -> tuple[int, str | None]:
         """A campaign's year and territory code (a handful of campaigns, 20,000 dossiers)."""
@@ -135,13 +147,19 @@ def _login(snap: Snapshot, person_id: int | None) -> str | None:
 
 
 def _action_parts(
-    snap: Snapshot, a: Row, options: ExportOptions
+    snap: Snapshot, a: Row, options: ExportOptions, index: ServiceIndex | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """What an action's item says in every service file holding it, before and after its
     roles: built once per action (an action is held by its pilot, contributors, funders)."""
-    slug = _slug(snap, a["roadmap_id"])
+    if index is None:
+        slug = _slug(snap, a["roadmap_id"])
+        axe = snap.get("axe", a["axe_id"])
+        pilot, owner = _code(snap, a["pilot_service_id"]), _login(snap, a["owner_id"])
+    else:  # the same lookups, fetched once for every action (issue 15)
+        slug = index.slugs.get(a["roadmap_id"])
+        axe = index.axes.get(a["axe_id"])
+        pilot, owner = index.codes.get(a["pilot_service_id"]), index.logins.get(a["owner_id"])
     margins = (options.margins or {}).get(slug or "", {})
-    axe = snap.get("axe", a["axe_id"])
     head = prune(
         {
             "feuille_de_route": slug,
@@ -155,9 +173,9 @@ def _action_parts(
             "statut": a["status"],
             "debut": as_date(a["start_date"]),
             "fin": as_date(a["end_date"]),
-            "service_pilote": _code(snap, a["pilot_service_id"]),
-            "responsable": _login(snap, a["owner_id"]),
-            "marge_jours": margins.get(a["ref"]),
+            "service_pilote": pilot,
+            "responsable": owner,
+            "marge_jours": margins.get(a["ref"]) if margins else None,
         }
     )
     return head, tail
@@ -170,8 +188,12 @@ def _action_item(
     roles: AbstractSet[str],
     options: ExportOptions,
     parts: tuple[dict[str, Any], dict[str, Any]] | None = None,
+    index: ServiceIndex | None = None,
 ) -> dict[str, Any]:
-    head, tail = parts or _action_parts(snap, a, options)
+    head, tail = parts or _action_parts(snap, a, options, index)
+    engagements = (
+        index.engagements if index is not None else snap.index("engagement", "action_id")
+    ).get(a["id"], ())
     mine = [
         prune(
             {
@@ -182,13 +204,13 @@ def _action_item(
                 "description": e["description"],
             }
         )
-        for e in snap.index("engagement", "action_id").get(a["id"], ())
+        for e in engagements
         if e["service_id"] == sid
     ]
     # The keys in the same order, pruned the same way as one dict would be.
     item = dict(head)
     if roles:
-        item["roles"] = sorted(roles)
+        item["roles"] = index.roles(roles) if index is not None else sorted(roles)
     item.update(tail)
     if mine:
         item["engagements"] = sorted_few(mine, lambda e: sorted((k, str(v)) for k, v in e.items()))
@@ -320,8 +342,8 @@ def build_service_document(
         assert a is not None
         parts = index.parts.get(aid)
         if parts is None:
-            parts = index.parts[aid] = _action_parts(snap, a, options)
-        item = _action_item(snap, a, sid, roles, options, parts)
+            parts = index.parts[aid] = _action_parts(snap, a, options, index)
+        item = _action_item(snap, a, sid, roles, options, parts, index)
         at_baseline = index.baselines.end_of(a["roadmap_id"], a["ref"])
         if at_baseline is not None:
             item["fin_reference"] = at_baseline  # its end at the last COPIL's baseline
@@ -395,7 +417,7 @@ def build_service_document(
             "dossiers": sorted(dossiers, key=lambda d: natural_key(d["ref"])),
             "contacts": sorted(contacts, key=lambda c: c["login"]),
             "references": index.baselines.described(
-                {int(snap.get("action", aid)["roadmap_id"]) for aid in index.actions.get(sid, {})},  # type: ignore[index]
+                {int(index.action_roadmaps[aid]) for aid in index.actions.get(sid, {})},
                 snap,
             ),
             "propositions": fates(snap, service["code"]),

@@ -18,12 +18,10 @@ it).
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +36,8 @@ from roadmap.exchange.service_doc import ServiceIndex, build_service_document
 from roadmap.exchange.snapshot import Row, Snapshot
 
 if TYPE_CHECKING:  # icalendar loads only when an export writes calendars
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from roadmap.exchange import calendar
 
 Emit = Callable[[Path, bytes], None]
@@ -195,6 +195,10 @@ def helper(
     events: dict[calendar.EventKey, Any],
 ) -> Iterator[Helper]:
     # "spawn": used where fork is not (forked.py says how the forked helper stays safe).
+    # Imported here: an export that forks has no use for them (10 ms, issue 15).
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(
         max_workers=1,
         mp_context=multiprocessing.get_context("spawn"),

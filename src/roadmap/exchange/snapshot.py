@@ -11,7 +11,6 @@ the transaction is REPEATABLE READ so every statement sees the same snapshot.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import sqlite3
 from collections import defaultdict
@@ -221,6 +220,8 @@ async def read_snapshot(
     and writers are not held up meanwhile): aiosqlite hands each of the 30 to 80
     statements to its thread and back, which cost CPU and, on a busy machine, wall time.
     """
+    import asyncio  # here: an export started before the ORM reads without it (export.py)
+
     from tortoise import connections
     from tortoise.exceptions import BaseORMException
     from tortoise.transactions import in_transaction
@@ -245,6 +246,26 @@ def _sqlite_file(client: Any) -> str | None:
         return None
     name = str(getattr(client, "filename", "") or "")
     return name if name and name != ":memory:" and Path(name).is_file() else None
+
+
+# storage.config.APP_LABEL (a test keeps them equal): importing that module loads Tortoise.
+MIGRATIONS_APP = "roadmap"
+
+
+def read_plain_snapshot(file: Path, migrations: set[str]) -> Snapshot | None:
+    """Every export table of a SQLite file, read with the standard library alone: no ORM,
+    no event loop (export.head_start). None when the file cannot be read, or when one of
+    ``migrations`` is not applied yet (the command applies it first, then reads)."""
+    query = f"SELECT name FROM tortoise_migrations WHERE app = '{MIGRATIONS_APP}'"
+    try:
+        if not file.is_file():
+            return None  # sqlite3.connect would create it
+        with contextlib.closing(sqlite3.connect(file.as_uri() + "?mode=rw", uri=True)) as con:
+            if not migrations <= {row[0] for row in con.execute(query)}:
+                return None
+        return _read_plain(str(file), None, None)
+    except (sqlite3.Error, OSError):
+        return None
 
 
 def _read_plain(file: str, changes_after: int | None, scoping: Scoping | None) -> Snapshot:

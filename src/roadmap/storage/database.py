@@ -60,28 +60,25 @@ def shipped_migrations() -> set[str]:
     return shipped()
 
 
-async def _applied_migrations_quick(location: DatabaseLocation) -> set[str] | None:
+_APPLIED_QUERY = f"SELECT name FROM tortoise_migrations WHERE app = '{APP_LABEL}'"
+
+
+async def _applied_migrations_postgres(location: DatabaseLocation) -> set[str] | None:
     """Applied migration names read directly (None if the table is missing or unreadable).
 
     Initialising Tortoise just to learn that nothing is pending costs a tenth of a second
-    at every start; one plain query does the same.
+    at every start; one plain query does the same (on SQLite, ``_probe_sqlite_file`` reads
+    them on the connection of its probe).
     """
-    query = f"SELECT name FROM tortoise_migrations WHERE app = '{APP_LABEL}'"
-    try:
-        if location.is_sqlite:
-            assert location.path is not None
-            if not location.path.exists():
-                return None
-            with contextlib.closing(sqlite3.connect(location.path, timeout=10)) as conn:
-                return {row[0] for row in conn.execute(query)}
-        import asyncpg
+    import asyncpg
 
+    try:
         conn = await asyncpg.connect(location.url.replace("postgres://", "postgresql://", 1))
         try:
-            return {row[0] for row in await conn.fetch(query)}
+            return {row[0] for row in await conn.fetch(_APPLIED_QUERY)}
         finally:
             await conn.close()
-    except (sqlite3.Error, OSError):
+    except OSError:
         return None
     except Exception as exc:
         if type(exc).__module__.startswith("asyncpg"):
@@ -164,16 +161,18 @@ async def _open(
     # Tortoise caches each model's INSERT/DELETE SQL per connection *name*, not per dialect:
     # after a SQLite session, a PostgreSQL one in the same process would reuse "?" placeholders.
     EXECUTOR_CACHE.clear()
+    applied: set[str] | None = None  # None: unknown, Tortoise's migration plan decides
     if location.is_sqlite:
         assert location.path is not None
         check_sqlite_path(location.path)
         info.created = not location.path.exists() or location.path.stat().st_size == 0
         if not info.created:
-            _probe_sqlite_file(location.path)
+            applied = _probe_sqlite_file(location.path, read_applied=upgrade)
         elif not location.path.exists():
             _create_private(location.path)
     try:
-        applied = await _applied_migrations_quick(location) if upgrade else None
+        if upgrade and not location.is_sqlite:
+            applied = await _applied_migrations_postgres(location)
         if upgrade and (applied is None or not shipped_migrations() <= applied):
             if location.is_sqlite:
                 with _exclusive_migration_lock(location):
@@ -236,18 +235,27 @@ def _create_private(path: Path) -> None:
         raise StorageError(f"impossible de créer {path} : {exc.strerror}", field="--db") from None
 
 
-def _probe_sqlite_file(path: Path) -> None:
+def _probe_sqlite_file(path: Path, *, read_applied: bool = False) -> set[str] | None:
     """Refuse a file that is not a readable SQLite database before Tortoise touches it.
 
     Tortoise takes its connection lock, then opens the file and runs the PRAGMAs: when that
     fails (``file is not a database``) the lock is never released and the next query of the
     migration check waits forever instead of raising.
+
+    ``read_applied``: also return the names of the applied migrations, read on the same
+    connection (None if their table is missing or unreadable: the migration plan decides).
     """
     try:
         with contextlib.closing(
             sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=10)
         ) as conn:
             conn.execute("PRAGMA schema_version").fetchone()
+            if not read_applied:
+                return None
+            try:
+                return {row[0] for row in conn.execute(_APPLIED_QUERY)}
+            except sqlite3.Error:
+                return None
     except sqlite3.Error as exc:
         if is_disk_trouble(exc) or "disk i/o" in str(exc).lower():
             said = describe_sqlite_error(exc)
@@ -286,10 +294,13 @@ async def _read_back_settings(location: DatabaseLocation) -> dict[str, Any]:
     if not location.is_sqlite:
         _, rows = await conn.execute_query("SELECT version()")
         return {"server_version": rows[0][0]}
-    settings: dict[str, Any] = {}
-    for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous"):
-        _, rows = await conn.execute_query(f"PRAGMA {name}")
-        settings[name] = rows[0][0]
+    names = ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+    # one query, not four (each a round trip to aiosqlite's thread): the pragmas' values
+    # as table-valued functions, on the same connection
+    _, rows = await conn.execute_query(
+        "SELECT " + ", ".join(f"(SELECT * FROM pragma_{name})" for name in names)
+    )
+    settings: dict[str, Any] = dict(zip(names, tuple(rows[0]), strict=True))
     if str(settings["journal_mode"]).lower() != "wal":
         raise StorageError(
             f"le mode WAL n'a pas pu être activé sur {location.describe()} "

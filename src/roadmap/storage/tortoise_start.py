@@ -8,11 +8,15 @@
 - ``tortoise.models`` reads the source of its own ``Model`` class (``inspect.getsource``:
   tokenize and ast over 70 kB) to find ``#:`` field comments (≈ 20 ms); ``Model`` has no
   field, and our models skip the same search (models/base.py).
+- ``tortoise/__init__`` imports ``anyio.from_thread`` (≈ 8 ms: anyio, its synchronisation
+  primitives, typing_extensions) for ``run_async`` alone, which this application never
+  calls: the module is imported on first use of an attribute.
 
 ``install()`` (called by ``roadmap/__init__.py``, costs nothing until then) puts a finder
-first on ``sys.meta_path``; when ``tortoise`` is first imported, from whatever module, both
-are deferred while its package runs, then restored, and the finder leaves. Narrow on
-purpose: only patterns holding that Unicode range, and only classes of ``tortoise.models``.
+first on ``sys.meta_path``; when ``tortoise`` is first imported, from whatever module, the
+three are deferred while its package runs, then restored, and the finder leaves. Narrow on
+purpose: only patterns holding that Unicode range, only classes of ``tortoise.models``, and
+only ``from anyio import from_thread`` written in ``tortoise/__init__``.
 """
 
 from __future__ import annotations
@@ -41,6 +45,24 @@ class LazyPattern:
         return getattr(self._compiled, name)
 
 
+class LazyModule:
+    """A module imported on first use of one of its attributes."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, name: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self._name), name)
+
+
+class _LazyFromThread:
+    """What ``from anyio import from_thread`` finds in ``anyio``, without importing it."""
+
+    from_thread = LazyModule("anyio.from_thread")
+
+
 class _FirstImport:
     """Finder for ``tortoise`` alone: wraps its package's execution, once."""
 
@@ -63,10 +85,11 @@ class _FirstImport:
 
 
 def _deferred(run: Any, module: Any) -> None:
+    import builtins
     import inspect
     import re
 
-    getsource, compile_ = inspect.getsource, re.compile
+    getsource, compile_, import_ = inspect.getsource, re.compile, builtins.__import__
 
     def quick_getsource(obj: Any) -> str:
         if getattr(obj, "__module__", None) == "tortoise.models":
@@ -78,11 +101,23 @@ def _deferred(run: Any, module: Any) -> None:
             return LazyPattern(pattern, flags)
         return compile_(pattern, flags)
 
+    def quick_import(
+        name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+    ) -> Any:
+        if (
+            name == "anyio"
+            and fromlist == ("from_thread",)
+            and (globals or {}).get("__name__") == "tortoise"
+        ):
+            return _LazyFromThread
+        return import_(name, globals, locals, fromlist, level)
+
     inspect.getsource, re.compile = quick_getsource, quick_compile  # type: ignore[assignment]
+    builtins.__import__ = quick_import
     try:
         run(module)
     finally:
-        inspect.getsource, re.compile = getsource, compile_
+        inspect.getsource, re.compile, builtins.__import__ = getsource, compile_, import_
 
 
 _FINDER = _FirstImport()

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -50,6 +52,7 @@ class RoadmapApp(App[None]):
         *,
         new_database: bool = False,
         quick_home: Any = None,
+        quick_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -62,9 +65,11 @@ class RoadmapApp(App[None]):
         # The home screen's first look, read before the ORM (usecases.home.QuickHome): the
         # launcher opens the database after the first frame, and database work waits for it.
         self.quick_home = quick_home
+        self._quick_file = quick_file  # the SQLite file quick_home was read from
         self._db_ready: asyncio.Event | None = None  # None: open before the app started
         self._identity_read: asyncio.Event | None = None  # set by refresh_identity
         self.first_frame: asyncio.Event = asyncio.Event()
+        self._last_key_at = 0.0  # time.monotonic() of the last key (typing_paused)
         if quick_home is not None:
             self.may_create = quick_home.may_create
             self.is_admin = quick_home.is_admin
@@ -266,6 +271,38 @@ class RoadmapApp(App[None]):
         """The launcher opened the database: the calls waiting for it start."""
         if self._db_ready is not None:
             self._db_ready.set()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._last_key_at = time.monotonic()
+        await super().on_event(event)
+
+    async def typing_paused(self, quiet: float = 0.25, limit: float = 1.0) -> None:
+        """Return once no key came for ``quiet`` seconds and the loop is idle (a short sleep
+        ends on time), at most after ``limit`` seconds: the launcher loads Tortoise then,
+        once the keys a user typed ahead (Entrée, « a ») have been served."""
+        tick = 0.02
+        deadline = time.monotonic() + limit
+        while (start := time.monotonic()) < deadline:
+            await asyncio.sleep(tick)
+            now = time.monotonic()
+            if now - self._last_key_at >= quiet and now - start < 2 * tick:
+                return
+
+    def quick_file(self) -> Path | None:
+        """The SQLite file a screen may read with plain sqlite3 (``usecases.home``,
+        ``usecases.action_rows``) while Tortoise is still loading; None once it is open."""
+        if self._db_ready is None or self._db_ready.is_set():
+            return None
+        return self._quick_file
+
+    async def wait_for_database(self) -> bool:
+        """Wait until the launcher has opened the database; True if that meant waiting."""
+        ready = self._db_ready
+        if ready is None or ready.is_set():
+            return False
+        await ready.wait()
+        return True
 
     async def _when_open(self, coro: Coroutine[Any, Any, T]) -> T:
         assert self._db_ready is not None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextvars import ContextVar
@@ -94,6 +93,8 @@ async def _run_with_retries(unit: Callable[[], Awaitable[T]]) -> T:
                     # e.g. sqlite3.OperationalError "database or disk is full" out of COMMIT
                     raise storage_error(exc, "écriture annulée, rien n'a été enregistré") from exc
                 raise
+            import random  # only when retrying: not on every command's import path
+
             await asyncio.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
     raise AssertionError("unreachable")
 

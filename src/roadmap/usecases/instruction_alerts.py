@@ -8,7 +8,7 @@ from roadmap.models import (
     Dossier,
 )
 from roadmap.usecases.alert import Alert, Level
-from roadmap.usecases.instruction_queries import facts_and_rows
+from roadmap.usecases.instruction_rows import facts_and_rows
 
 
 async def instruction_alerts(

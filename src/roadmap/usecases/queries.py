@@ -38,7 +38,9 @@ from roadmap.models import (
     Roadmap,
     Service,
 )
+from roadmap.usecases import action_rows
 from roadmap.usecases import dependencies as deps
+from roadmap.usecases.action_rows import ActionRow
 from roadmap.usecases.base import get_roadmap, role_in
 from roadmap.usecases.home import RoadmapSummary, progress_of
 from roadmap.usecases.identity import Actor
@@ -152,30 +154,6 @@ async def axes(slug: str) -> list[AxeProgress]:
     ]
 
 
-@dataclass(frozen=True)
-class ActionRow:
-    ref: str
-    title: str
-    axe_ref: str
-    axe_title: str
-    pilot_code: str
-    pilot_name: str
-    owner_login: str
-    owner_name: str
-    status: ActionStatus
-    start_date: date | None
-    end_date: date | None
-    contributors: tuple[str, ...]
-    version: int
-
-
-def _day(value: object) -> date | None:
-    # SQLite hands dates back as text, PostgreSQL as dates.
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 async def list_actions(
     slug: str, *, ref: str | None = None, limit: int | None = None
 ) -> list[ActionRow]:
@@ -183,7 +161,8 @@ async def list_actions(
 
     Plain SQL: Tortoise's ``values()`` costs 8-19x raw SQL on large tables (RISKS 19) and
     the Actions screen must show 10,000 actions about as fast as 50: it asks for a
-    screenful first (``limit``), then for the rest.
+    screenful first (``limit``), then for the rest. The statements are ``action_rows``',
+    shared with the quick read made before Tortoise is loaded.
     """
     roadmap = await get_roadmap(slug)
     conn = connections.get("default")
@@ -194,44 +173,9 @@ async def list_actions(
         if not clean.isalnum():
             return []
         where += f" AND a.ref = '{clean}'"
-    _, rows = await conn.execute_query(
-        "SELECT a.id, a.ref, a.title, ax.ref, ax.title, ps.code, ps.name, p.login, p.name, "
-        "a.status, a.start_date, a.end_date, a.version "
-        "FROM action a "
-        "LEFT JOIN axe ax ON ax.id = a.axe_id "
-        "JOIN service ps ON ps.id = a.pilot_service_id "
-        "LEFT JOIN person p ON p.id = a.owner_id "
-        f"WHERE {where} ORDER BY a.id" + ("" if limit is None else f" LIMIT {int(limit)}")
-    )
-    if limit is not None:
-        ids = ", ".join(str(int(r[0])) for r in rows) or "NULL"
-        where += f" AND a.id IN ({ids})"
-    _, contributor_rows = await conn.execute_query(
-        "SELECT ac.action_id, s.code FROM action_contributor ac "
-        "JOIN action a ON a.id = ac.action_id JOIN service s ON s.id = ac.service_id "
-        f"WHERE {where}"
-    )
-    contributors: dict[int, list[str]] = {}
-    for action_id, code in contributor_rows:
-        contributors.setdefault(int(action_id), []).append(str(code))
-    return [
-        ActionRow(
-            ref=str(r[1]),
-            title=str(r[2]),
-            axe_ref=str(r[3] or ""),
-            axe_title=str(r[4] or ""),
-            pilot_code=str(r[5]),
-            pilot_name=str(r[6]),
-            owner_login=str(r[7] or ""),
-            owner_name=str(r[8] or ""),
-            status=ActionStatus(r[9]),
-            start_date=_day(r[10]),
-            end_date=_day(r[11]),
-            contributors=tuple(sorted(contributors.get(int(r[0]), []))),
-            version=int(r[12]),
-        )
-        for r in rows
-    ]
+    _, rows = await conn.execute_query(action_rows.rows_sql(where, limit))
+    _, contributor_rows = await conn.execute_query(action_rows.contributors_sql(where, rows, limit))
+    return action_rows.build_rows(rows, contributor_rows)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from tortoise.expressions import F
 from roadmap.domain import validation as v
 from roadmap.domain.enums import AdjustmentKind, RoadmapStatus, Role, ServiceKind, Side
 from roadmap.domain.errors import NotFound, PermissionDenied, ValidationError
-from roadmap.domain.permissions import Capability
+from roadmap.domain.permissions import MAX_TRINOME, Capability
 from roadmap.models import Action, Axe, JalonInvite, Membership, Person, Roadmap, Territoire
 from roadmap.usecases.admin import is_administrator
 from roadmap.usecases.base import (
@@ -27,8 +27,6 @@ from roadmap.usecases.demo_guard import refuse_demo_person, refuse_demo_service
 from roadmap.usecases.identity import Actor
 from roadmap.usecases.itinerary import record_adjustment
 from roadmap.usecases.reference import person_by_login, service_by_code, territoire_by_code
-
-MAX_TRINOME = 3
 
 
 @dataclass(frozen=True)

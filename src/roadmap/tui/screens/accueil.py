@@ -74,7 +74,7 @@ class AccueilScreen(AppScreen):
         return await list_my_roadmaps(self.actor)
 
     def action_reload(self) -> None:
-        self.run_query(self._load, self.show)
+        self.run_query(self._load, self.show, again_on_resume=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "create" and not self.roadmap_app.may_create:

@@ -5,9 +5,10 @@ The table only paints the visible rows (``VirtualTable``), so 5,000 actions stay
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,12 +21,13 @@ from roadmap.domain.enums import ActionStatus
 from roadmap.tui import heap
 from roadmap.tui.format import date_fr, shorten
 from roadmap.tui.screens.base import RoadmapScreen
-from roadmap.tui.screens.copil import baseline_label, pick_baseline, variance_text
 from roadmap.tui.widgets.footer import FittedFooter
 from roadmap.tui.widgets.virtual_table import Column, VirtualTable
-from roadmap.usecases import queries
-from roadmap.usecases.baselines import BaselineDates, baseline_dates
-from roadmap.usecases.queries import ActionRow, FormChoices
+from roadmap.usecases.action_rows import ActionRow
+
+if TYPE_CHECKING:  # loaded with the reads: Tortoise may still be loading (issue 15)
+    from roadmap.usecases.baselines import BaselineDates
+    from roadmap.usecases.queries import FormChoices
 
 ALL = "*"
 STATUS_TONES = {
@@ -132,6 +134,8 @@ class ActionsScreen(RoadmapScreen):
             return dates.variance(row.ref, row.end_date)
 
         def text(row: ActionRow) -> str:
+            from roadmap.tui.screens.copil import variance_text
+
             return "nouv." if row.ref not in dates.action_ends else variance_text(days(row))
 
         def tone(row: ActionRow) -> str:
@@ -150,6 +154,8 @@ class ActionsScreen(RoadmapScreen):
         self._load_baseline(None)
 
     def action_pick_baseline(self) -> None:
+        from roadmap.tui.screens.copil import pick_baseline
+
         pick_baseline(self, self.slug, self._load_baseline)
 
     def _load_baseline(self, name: str | None) -> None:
@@ -164,6 +170,8 @@ class ActionsScreen(RoadmapScreen):
                 )
                 return
             self._set_baseline(dates)
+
+        from roadmap.usecases.baselines import baseline_dates
 
         self.run_query(lambda: baseline_dates(slug, name), show, name="baseline")
 
@@ -209,8 +217,6 @@ class ActionsScreen(RoadmapScreen):
     # --- data ---------------------------------------------------------------------------------
 
     def action_reload(self, keep: str | None = None) -> None:
-        from roadmap.usecases.queries import list_actions
-
         if not self.loaded:
             # A screenful first, so the rows show at once whatever the roadmap's size
             # (issue 15); the whole list follows and keeps the cursor, sort and filters.
@@ -220,9 +226,36 @@ class ActionsScreen(RoadmapScreen):
                 self.call_after_refresh(self._after_first_rows, keep)
 
             page = max(self.app.size.height, 24) + 10
-            self.run_query(lambda: list_actions(self.slug, limit=page), first, name="first")
+            path, slug = self.roadmap_app.quick_file(), self.slug
+            if path is None:
+                self._first_page(page, first)
+                return
+            from roadmap.usecases.action_rows import read_first
+
+            # Tortoise still loading (quick start): the same rows read with plain sqlite3.
+            def quick(rows: list[ActionRow] | None) -> None:
+                if rows is None:  # no answer there: the ORM's read tells what is wrong
+                    self._first_page(page, first)
+                else:
+                    first(rows)
+
+            self.run_query(
+                lambda: asyncio.to_thread(read_first, path, slug, page),
+                quick,
+                name="first-quick",
+                needs_database=False,
+            )
             return
         self._load_all(keep)
+
+    def _first_page(self, page: int, then: Any) -> None:
+        self.run_query(lambda: self._actions(page), then, name="first")
+
+    async def _actions(self, limit: int | None = None) -> list[ActionRow]:
+        # Imported with the read, not the screen: Tortoise may still be loading (issue 15).
+        from roadmap.usecases.queries import list_actions
+
+        return await list_actions(self.slug, limit=limit)
 
     async def _after_first_rows(self, keep: str | None) -> None:
         if not self.query(Footer):
@@ -231,8 +264,6 @@ class ActionsScreen(RoadmapScreen):
         self.call_after_refresh(self._load_all, keep)
 
     def _load_all(self, keep: str | None = None) -> None:
-        from roadmap.usecases.queries import list_actions
-
         def show(rows: list[ActionRow]) -> None:
             first = not self.loaded
             self.loaded = True
@@ -249,12 +280,18 @@ class ActionsScreen(RoadmapScreen):
             # The extras wait for the rows to be on screen: the table comes first.
             self.call_after_refresh(self._load_extras, first)
 
-        self.run_query(lambda: list_actions(self.slug), show, name="actions")
+        self.run_query(self._actions, show, name="actions")
 
     def _load_extras(self, with_filters: bool) -> None:
         if with_filters:
             self._mount_filters()
-            self.run_query(lambda: queries.choices(self.slug), self._fill_filters, name="choices")
+
+            async def choices() -> FormChoices:
+                from roadmap.usecases.queries import choices
+
+                return await choices(self.slug)
+
+            self.run_query(choices, self._fill_filters, name="choices")
         self.load_margins()
 
     def _mount_filters(self) -> None:
@@ -306,7 +343,11 @@ class ActionsScreen(RoadmapScreen):
         if self._title is None:
             self._title = self.query_one("#actions-title", Static)
         # One docked line whatever its text: no layout pass on each keystroke.
-        text = f"Actions — {self.slug} · {count}" + baseline_label(self.baseline)
+        text = f"Actions — {self.slug} · {count}"
+        if self.baseline is not None:
+            from roadmap.tui.screens.copil import baseline_label
+
+            text += baseline_label(self.baseline)
         self._title.update(text, layout=False)
 
     # --- filter, search, sort ----------------------------------------------------------------
@@ -421,9 +462,10 @@ class ActionsScreen(RoadmapScreen):
     def _open_form(self, ref: str | None) -> None:
         from roadmap.tui.screens.action_form import ActionFormScreen
         from roadmap.tui.screens.form import open_form
+        from roadmap.usecases import queries
 
         slug = self.slug
-        Loaded = tuple[FormChoices, queries.ActionDetail | None]
+        Loaded = tuple[queries.FormChoices, queries.ActionDetail | None]
 
         async def load() -> Loaded:
             choices = await queries.choices(slug)
@@ -468,7 +510,9 @@ class ActionsScreen(RoadmapScreen):
         if row is None:
             return
         actor, slug = self.actor, self.slug
-        Loaded = tuple[FormChoices, queries.ActionDetail]
+        from roadmap.usecases import queries
+
+        Loaded = tuple[queries.FormChoices, queries.ActionDetail]
 
         async def load() -> Loaded:
             return await queries.choices(slug), await queries.action_detail(slug, row.ref)

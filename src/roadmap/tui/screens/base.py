@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from roadmap.domain.errors import RoadmapError
 from roadmap.tui.screens import ROADMAP_SCREENS, entry_for
@@ -56,15 +56,27 @@ class DatabaseWork:
         name: str = "query",
         on_error: Callable[[RoadmapError], Any] | None = None,
         quiet: bool = False,
+        again_on_resume: bool = False,
+        needs_database: bool = True,
     ) -> None:
         """Run a read in a worker; a newer read with the same ``name`` replaces the older.
 
         ``quiet`` drops refusals silently (for optional extras such as the marge column).
+        ``again_on_resume``: a screen's own reload, which it runs again when it comes back
+        on top; asked while the database was still opening (quick start) and the screen
+        left meanwhile, it is not run: its heavy reads would hold up the screen on top.
+        ``needs_database=False``: a quick read of the file (plain sqlite3, in a thread)
+        that runs while the database is still opening.
         """
+        app = self.roadmap_app
 
         async def work() -> None:
+            if again_on_resume and await app.wait_for_database() and self._covered():
+                if isinstance(self, AppScreen):
+                    self.data_stale = True  # read when back on top
+                return
             try:
-                result = await self.roadmap_app.track(factory())
+                result = await (app.track(factory()) if needs_database else factory())
             except RoadmapError as exc:
                 if not quiet:
                     self.notify(str(exc), severity="error", title="Lecture impossible")
@@ -79,6 +91,14 @@ class DatabaseWork:
 
         # The function, not a coroutine: a worker that never starts leaves nothing unawaited.
         self.run_worker(work, group=name, exclusive=True, exit_on_error=False)
+
+    def _covered(self) -> bool:
+        """Hidden by a full screen above it (a box such as « Premiers pas » or the help
+        leaves it in view). Not is_current: Textual counts the screen just below the top
+        one as current, whatever covers it."""
+        stack = self.app.screen_stack
+        above = stack[stack.index(self) + 1 :] if self in stack else []
+        return any(not isinstance(screen, ModalScreen) for screen in above)
 
     def run_write(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,12 +16,14 @@ from roadmap import formatting as fr
 from roadmap.tui.format import date_fr, progress_bar, shorten
 from roadmap.tui.screens import ROADMAP_SCREENS, entry_for
 from roadmap.tui.screens.base import RoadmapScreen, open_roadmap_screen
-from roadmap.tui.screens.copil import copil_lines
 from roadmap.tui.widgets.footer import FittedFooter
-from roadmap.usecases import queries
-from roadmap.usecases.baselines import CopilSummary, copil_summary
-from roadmap.usecases.queries import Dashboard
-from roadmap.usecases.risks import Risk, roadmap_risks
+
+if TYPE_CHECKING:  # the reads and the COPIL lines load with the first read, not the screen:
+    # Tortoise and the models may still be loading then (cli/launch.py, issue 15)
+    from roadmap.usecases import queries
+    from roadmap.usecases.baselines import CopilSummary
+    from roadmap.usecases.queries import Dashboard
+    from roadmap.usecases.risks import Risk
 
 
 class DashboardScreen(RoadmapScreen):
@@ -72,16 +74,31 @@ class DashboardScreen(RoadmapScreen):
 
     def action_reload(self) -> None:
         today = self.roadmap_app.today
-        self.run_query(lambda: queries.dashboard(self.actor, self.slug, today=today), self.show)
-        self.run_query(lambda: roadmap_risks(self.slug, today=today), self.show_risks, name="risks")
-        self.run_query(
-            lambda: copil_summary(self.actor, self.slug, today=today),
-            self.show_copil,
-            name="copil",
-            quiet=True,
-        )
+
+        # The use cases load with the read, not with the screen: Tortoise may still be
+        # loading when the screen opens (cli/launch.py, issue 15).
+        async def dashboard() -> Dashboard:
+            from roadmap.usecases.queries import dashboard
+
+            return await dashboard(self.actor, self.slug, today=today)
+
+        async def risks() -> list[Risk]:
+            from roadmap.usecases.risks import roadmap_risks
+
+            return await roadmap_risks(self.slug, today=today)
+
+        async def copil() -> CopilSummary:
+            from roadmap.usecases.baselines import copil_summary
+
+            return await copil_summary(self.actor, self.slug, today=today)
+
+        self.run_query(dashboard, self.show, again_on_resume=True)
+        self.run_query(risks, self.show_risks, name="risks", again_on_resume=True)
+        self.run_query(copil, self.show_copil, name="copil", quiet=True, again_on_resume=True)
 
     def show_copil(self, summary: CopilSummary) -> None:
+        from roadmap.tui.screens.copil import copil_lines
+
         widget = self.query_one("#dash-copil", Static)
         widget.update(copil_lines(summary, self.roadmap_app.today))
         widget.display = bool(summary.comparison or summary.open_decisions)
@@ -119,6 +136,7 @@ class DashboardScreen(RoadmapScreen):
     def _open_action(self, ref: str) -> None:
         from roadmap.tui.screens.action_form import ActionFormScreen
         from roadmap.tui.screens.form import open_form
+        from roadmap.usecases import queries
 
         slug = self.slug
 

@@ -51,10 +51,39 @@ def fitting(widgets: Iterable[Widget], width: int) -> list[Widget]:
 
 class FittedFooter(Footer):
     _composed_width = 0
+    _composed_keys: tuple[object, ...] | None = None
+
+    def _keys(self) -> tuple[object, ...]:
+        """What the footer is made from: the screen's keys as shown, and the width."""
+        return (
+            self._bindings_ready,
+            self.app.size.width,
+            self.compact,
+            self.show_command_palette,
+            tuple(
+                (b.key, b.action, b.description, b.show, b.key_display, b.group, on, tip)
+                for _node, b, on, tip in self.screen.active_bindings.values()
+            ),
+        )
+
+    async def recompose(self) -> None:
+        # A screen signals its keys several times while it mounts (focus, late widgets):
+        # remaking the same keys each time cost a fifth of its first frame (issue 15).
+        if self.is_attached and self._keys() == self._composed_keys:
+            return
+        await super().recompose()
 
     def compose(self) -> ComposeResult:
+        self._composed_keys = self._keys()
         self._composed_width = self.app.size.width
-        yield from fitting(super().compose(), self._composed_width)
+        for widget in fitting(super().compose(), self._composed_width):
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                # Born compact, a key then takes the footer's value once mounted: one
+                # restyling per key at each recomposition (about a third of a screen's
+                # first frame, issue 15). Born with that value, the bind changes nothing.
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     def on_resize(self, _event: events.Resize) -> None:
         if self.app.size.width != self._composed_width:

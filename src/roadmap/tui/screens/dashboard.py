@@ -18,6 +18,11 @@ from roadmap.tui.screens import ROADMAP_SCREENS, entry_for
 from roadmap.tui.screens.base import RoadmapScreen, open_roadmap_screen
 from roadmap.tui.widgets.footer import FittedFooter
 
+# Lines painted at once in the risks and the alerts. Textual measures and wraps every line of
+# a list or a text at each layout: 4,000 risks and 7,000 alerts (the 10,000-action bench) held
+# the screen and the keys for seconds (issue 15). The rest is one key (risks) or one command away.
+SHOWN = 100
+
 if TYPE_CHECKING:  # the reads and the COPIL lines load with the first read, not the screen:
     # Tortoise and the models may still be loading then (cli/launch.py, issue 15)
     from roadmap.usecases import queries
@@ -35,6 +40,8 @@ class DashboardScreen(RoadmapScreen):
     def __init__(self, slug: str) -> None:
         super().__init__(slug)
         self.data: Dashboard | None = None
+        self.risks: list[Risk] = []
+        self.all_risks = False  # « … et N autres » chosen: every risk listed
 
     def compose(self) -> ComposeResult:
         yield Static(f"Tableau de bord — {self.slug}", id="dash-title", classes="screen-title")
@@ -106,20 +113,32 @@ class DashboardScreen(RoadmapScreen):
     def show_risks(self, risks: list[Risk]) -> None:
         """What is late or at risk, first; Enter on a line opens the item it names."""
         tones = {"erreur": "$error", "avertissement": "$warning", "information": "$success"}
+        self.risks = risks
+        shown = risks if self.all_risks else risks[:SHOWN]
         menu = self.query_one("#dash-risks", OptionList)
         highlighted = menu.highlighted
-        menu.set_options(
+        options = [
             Option(
                 Content.from_markup(f"[{tones.get(r.severity, '$warning')}]●[/] $m", m=r.message),
                 id=f"{index}|{r.target}",
             )
-            for index, r in enumerate(risks)
-        )
-        if highlighted is not None and highlighted < len(risks):
+            for index, r in enumerate(shown)
+        ]
+        if len(shown) < len(risks):
+            more = len(risks) - len(shown)
+            options.append(
+                Option(f"… et {fr.number(more)} autres : Entrée pour les afficher", id="more")
+            )
+        menu.set_options(options)
+        if highlighted is not None and highlighted < len(options):
             menu.highlighted = highlighted
 
     @on(OptionList.OptionSelected, "#dash-risks")
     def risk_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "more":
+            self.all_risks = True
+            self.show_risks(self.risks)
+            return
         target = (event.option.id or "").split("|", 1)[-1]
         kind, _, key = target.partition(":")
         if kind == "action":
@@ -175,7 +194,7 @@ class DashboardScreen(RoadmapScreen):
         self.query_one("#dash-portage", Static).update(self._portage(data))
         self.query_one("#dash-axes", Static).update(self._axes(data))
         self.query_one("#dash-jalons", Static).update(self._jalons(data))
-        self.query_one("#dash-alerts", Static).update(self._alerts(data))
+        self.query_one("#dash-alerts", Static).update(self._alerts(data, self.slug))
         self.query_one("#dash-journal", Static).update(self._journal(data))
 
     @staticmethod
@@ -224,9 +243,9 @@ class DashboardScreen(RoadmapScreen):
         return Content("\n").join(lines)
 
     @staticmethod
-    def _alerts(data: Dashboard) -> Content:
+    def _alerts(data: Dashboard, slug: str) -> Content:
         lines = [Content.from_markup("[b $primary]Alertes[/] ($n)", n=str(len(data.alerts)))]
-        for alert in data.alerts:
+        for alert in data.alerts[:SHOWN]:
             style = "$error" if alert.level.value == "erreur" else "$warning"
             lines.append(
                 Content.from_markup(
@@ -238,6 +257,9 @@ class DashboardScreen(RoadmapScreen):
                     message=alert.message,
                 )
             )
+        if len(data.alerts) > SHOWN:
+            more = fr.number(len(data.alerts) - SHOWN)
+            lines.append(Content(f"… et {more} autres : roadmap check --roadmap {slug}"))
         if not data.alerts:
             lines.append(Content.from_markup("[$success]●[/] rien à signaler"))
         return Content("\n").join(lines)

@@ -339,6 +339,9 @@ async def test_repainted_lines_follow_the_cursor_focus_and_data() -> None:
         await pilot.pause()
         blurred = painted()
         assert blurred == fresh() != focused  # the cursor's style without focus
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        assert painted() == fresh() != blurred
         table.update_row(Item("K0", "neuf", 0))
         assert "neuf" in table.render_lines(region)[1].text
 

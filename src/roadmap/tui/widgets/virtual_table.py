@@ -28,7 +28,7 @@ from textual.strip import Strip
 R = TypeVar("R")
 
 TONES = ("error", "warning", "success", "muted", "accent")
-_NAMES = ("header", "sorted", "cursor", "even", "odd", "empty", *TONES)  # component styles
+_ROW = ("even", "odd", "cursor")  # the component styles every row line uses
 _INT = array("i", (0,)).tobytes()  # one packed row index (``_find``)
 
 
@@ -92,7 +92,7 @@ class _Paint:
     width: int
     scroll_x: int
     scroll_y: int
-    styles: dict[str, Style]  # component styles (``_NAMES``)
+    styles: dict[str, Style]  # component styles, fetched once each
 
 
 class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=False):
@@ -230,7 +230,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
         # and the component styles stay the same: a key repaints the rows it shows again
         # without making them anew. About three screens: the garbage collector walks them.
         self._strips: dict[tuple[int, int], Strip] = {}
-        self._strip_styles: tuple[Style, ...] = ()
+        self._strip_styles: tuple[object, ...] = ()
         self._paint: _Paint | None = None  # what every line of one paint shares
 
     # --- data -----------------------------------------------------------------------------
@@ -633,14 +633,20 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True, inherit_bindings=Fals
     def _style(self, name: str) -> Style:
         if self._paint is None:
             return self.get_component_rich_style(f"virtual-table--{name}")
-        return self._paint.styles[name]
+        style = self._paint.styles.get(name)
+        if style is None:  # fetched when first needed: each costs after a refresh
+            style = self.get_component_rich_style(f"virtual-table--{name}")
+            self._paint.styles[name] = style
+        return style
 
     def _begin_paint(self) -> _Paint:
         # Once per paint, not once per line: the widget's own style walks up the DOM.
-        styles = {name: self.get_component_rich_style(f"virtual-table--{name}") for name in _NAMES}
-        if tuple(styles.values()) != self._strip_styles:  # focus, theme: lines made again
+        styles = {name: self.get_component_rich_style(f"virtual-table--{name}") for name in _ROW}
+        # Focus changes the cursor's style, a theme every style (its backgrounds too).
+        signature = (self.app.theme, *styles.values())
+        if signature != self._strip_styles:
             self._strips.clear()
-            self._strip_styles = tuple(styles.values())
+            self._strip_styles = signature
         region = self.scrollable_content_region
         return _Paint(self.rich_style, region.width, int(self.scroll_x), int(self.scroll_y), styles)
 

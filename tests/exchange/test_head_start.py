@@ -18,7 +18,8 @@ from roadmap.exchange import forked, service_files
 from roadmap.exchange import manifest as mf
 from roadmap.exchange.export import head_start
 from roadmap.exchange.metadata import ExportOptions
-from roadmap.exchange.snapshot import MIGRATIONS_APP, read_plain_snapshot
+from roadmap.exchange.snapshot import read_plain_snapshot
+from roadmap.migrations import APP_LABEL as MIGRATIONS_APP
 from roadmap.migrations import shipped
 from roadmap.storage.config import APP_LABEL
 from tests.exchange.helpers import read_tree

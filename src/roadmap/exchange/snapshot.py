@@ -248,20 +248,17 @@ def _sqlite_file(client: Any) -> str | None:
     return name if name and name != ":memory:" and Path(name).is_file() else None
 
 
-# storage.config.APP_LABEL (a test keeps them equal): importing that module loads Tortoise.
-MIGRATIONS_APP = "roadmap"
-
-
 def read_plain_snapshot(file: Path, migrations: set[str]) -> Snapshot | None:
     """Every export table of a SQLite file, read with the standard library alone: no ORM,
     no event loop (export.head_start). None when the file cannot be read, or when one of
     ``migrations`` is not applied yet (the command applies it first, then reads)."""
-    query = f"SELECT name FROM tortoise_migrations WHERE app = '{MIGRATIONS_APP}'"
+    from roadmap.migrations import applied
+
     try:
         if not file.is_file():
             return None  # sqlite3.connect would create it
         with contextlib.closing(sqlite3.connect(file.as_uri() + "?mode=rw", uri=True)) as con:
-            if not migrations <= {row[0] for row in con.execute(query)}:
+            if not migrations <= applied(con):
                 return None
         return _read_plain(str(file), None, None)
     except (sqlite3.Error, OSError):

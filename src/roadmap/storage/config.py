@@ -7,9 +7,10 @@ from typing import Any
 
 from tortoise.backends.base.config_generator import expand_db_url
 
+from roadmap.migrations import APP_LABEL
 from roadmap.storage.location import DatabaseLocation
 
-APP_LABEL = "roadmap"
+__all__ = ["APP_LABEL", "SQLITE_PRAGMAS", "tortoise_config"]
 
 # Extra SQLite credentials run as ``PRAGMA k=v`` on connect (trusted values only).
 SQLITE_PRAGMAS: dict[str, Any] = {

@@ -25,6 +25,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from roadmap.domain.errors import StorageError
 from roadmap.domain.io_errors import describe_sqlite_error, is_disk_trouble, storage_error
 from roadmap.formatting import plural
+from roadmap.migrations import APPLIED_SQL, applied
 from roadmap.storage.config import APP_LABEL, tortoise_config
 from roadmap.storage.location import DatabaseLocation, check_sqlite_path
 
@@ -60,9 +61,6 @@ def shipped_migrations() -> set[str]:
     return shipped()
 
 
-_APPLIED_QUERY = f"SELECT name FROM tortoise_migrations WHERE app = '{APP_LABEL}'"
-
-
 async def _applied_migrations_postgres(location: DatabaseLocation) -> set[str] | None:
     """Applied migration names read directly (None if the table is missing or unreadable).
 
@@ -75,7 +73,7 @@ async def _applied_migrations_postgres(location: DatabaseLocation) -> set[str] |
     try:
         conn = await asyncpg.connect(location.url.replace("postgres://", "postgresql://", 1))
         try:
-            return {row[0] for row in await conn.fetch(_APPLIED_QUERY)}
+            return {row[0] for row in await conn.fetch(APPLIED_SQL)}
         finally:
             await conn.close()
     except OSError:
@@ -253,7 +251,7 @@ def _probe_sqlite_file(path: Path, *, read_applied: bool = False) -> set[str] | 
             if not read_applied:
                 return None
             try:
-                return {row[0] for row in conn.execute(_APPLIED_QUERY)}
+                return applied(conn)
             except sqlite3.Error:
                 return None
     except sqlite3.Error as exc:

@@ -19,10 +19,8 @@ from datetime import date
 from pathlib import Path
 
 from roadmap.domain.enums import ActionStatus, RoadmapStatus, Role
-from roadmap.migrations import shipped as shipped_migrations
+from roadmap.migrations import applied, shipped
 from roadmap.usecases.actor import Actor, os_login, shared_file_problem
-
-APP_LABEL = "roadmap"  # storage.config.APP_LABEL, without importing tortoise
 
 
 @dataclass(frozen=True)
@@ -86,13 +84,7 @@ def read_home(path: Path) -> QuickHome | None:
 
 
 def _read(con: sqlite3.Connection, login: str) -> QuickHome | None:
-    applied = {
-        name
-        for (name,) in con.execute(
-            "SELECT name FROM tortoise_migrations WHERE app = ?", (APP_LABEL,)
-        )
-    }
-    if not shipped_migrations() <= applied:
+    if not shipped() <= applied(con):
         return None  # an upgrade first: the normal path does it
     if con.execute("SELECT 1 FROM roadmap LIMIT 1").fetchone() is None:
         return None  # an empty base asks how to start: the normal path

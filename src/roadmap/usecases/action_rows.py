@@ -9,7 +9,6 @@ Same statements, same conversion: the same rows in the same order. Reads only.
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from roadmap.domain.enums import ActionStatus
+from roadmap.usecases.plain import days, read_only
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,6 @@ class ActionRow:
     end_date: date | None
     contributors: tuple[str, ...]
     version: int
-
-
-def _day(value: object) -> date | None:
-    # SQLite hands dates back as text, PostgreSQL as dates.
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def rows_sql(where: str, limit: int | None) -> str:
@@ -71,6 +64,7 @@ def contributors_sql(where: str, rows: Sequence[Sequence[object]], limit: int | 
 def build_rows(
     rows: Iterable[Sequence[object]], contributor_rows: Iterable[Sequence[object]]
 ) -> list[ActionRow]:
+    day = days()  # SQLite hands dates back as text, PostgreSQL as dates
     contributors: dict[int, list[str]] = {}
     for action_id, code in contributor_rows:
         contributors.setdefault(int(action_id), []).append(str(code))  # type: ignore[call-overload]
@@ -85,8 +79,8 @@ def build_rows(
             owner_login=str(r[7] or ""),
             owner_name=str(r[8] or ""),
             status=ActionStatus(r[9]),
-            start_date=_day(r[10]),
-            end_date=_day(r[11]),
+            start_date=day(r[10]),
+            end_date=day(r[11]),
             contributors=tuple(sorted(contributors.get(int(r[0]), []))),  # type: ignore[call-overload]
             version=int(r[12]),  # type: ignore[call-overload]
         )
@@ -99,9 +93,7 @@ def read_first(path: Path, slug: str, limit: int) -> list[ActionRow] | None:
     gives them; None when this read cannot tell (no such roadmap, unreadable file): the
     ORM's read then runs and says what is wrong."""
     try:
-        with contextlib.closing(
-            sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
-        ) as con:
+        with read_only(path) as con:
             found = con.execute("SELECT id FROM roadmap WHERE slug = ?", (slug,)).fetchone()
             if found is None:
                 return None

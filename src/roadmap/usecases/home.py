@@ -11,7 +11,6 @@ then runs and reports it. Reads only: every write still goes through the use cas
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 from roadmap.domain.enums import ActionStatus, RoadmapStatus, Role
 from roadmap.migrations import applied, shipped
 from roadmap.usecases.actor import Actor, os_login, shared_file_problem
+from roadmap.usecases.plain import read_only
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,7 @@ def read_home(path: Path) -> QuickHome | None:
     if login is None or not path.is_file() or path.stat().st_size == 0:
         return None
     try:
-        with contextlib.closing(
-            sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
-        ) as con:
+        with read_only(path) as con:
             return _read(con, login)
     except (sqlite3.Error, OSError, ValueError, KeyError):
         return None

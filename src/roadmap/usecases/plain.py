@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 
 def days() -> Callable[[object], date | None]:
@@ -24,3 +27,9 @@ def days() -> Callable[[object], date | None]:
         return found
 
     return day
+
+
+def read_only(path: Path) -> contextlib.closing[sqlite3.Connection]:
+    """A short read-only connection to a SQLite file, for the reads made before Tortoise
+    loads (``usecases.home``, ``usecases.action_rows``): it never creates the file."""
+    return contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5))

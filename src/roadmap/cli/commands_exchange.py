@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roadmap.cli.itinerary_options import add_dependents_choice, add_reason, shift_dependents
 from roadmap.cli.runner import EXIT_INTERRUPTED, EXIT_OK, CommandContext, fail
@@ -13,6 +13,9 @@ from roadmap.domain import validation as v
 from roadmap.domain.errors import RoadmapError
 from roadmap.domain.io_errors import io_error
 from roadmap.formatting import agree, plural
+
+if TYPE_CHECKING:  # loaded with the export, not at start-up
+    from roadmap.exchange.metadata import ExportOptions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -92,13 +95,13 @@ def _export_quick(args: argparse.Namespace) -> int | None:
 
     if args.stamp:
         return None
-    if args.complet:
-        return _begin(args, None)
     try:
         margins_on = margins_day(args.marges)
     except ValueError:
         return None  # the normal path names the bad date
     options = ExportOptions(with_contacts=args.with_contacts, ics=args.ics, margins_on=margins_on)
+    if args.complet:  # nothing to build on: straight to the head start
+        return _begin(args, options)
     try:
         found = unchanged_set(args.db, args.out, args.roadmap or "tout", options)
     except (OSError, RoadmapError):
@@ -112,7 +115,7 @@ def _export_quick(args: argparse.Namespace) -> int | None:
     return EXIT_OK
 
 
-def _begin(args: argparse.Namespace, options: Any) -> int | None:
+def _begin(args: argparse.Namespace, options: ExportOptions) -> int | None:
     try:
         _head_start(args, options)
     except KeyboardInterrupt:  # Ctrl-C before the runner, which says it otherwise
@@ -121,7 +124,7 @@ def _begin(args: argparse.Namespace, options: Any) -> int | None:
     return None
 
 
-def _head_start(args: argparse.Namespace, options: Any) -> None:
+def _head_start(args: argparse.Namespace, options: ExportOptions) -> None:
     """Begin the export before the ORM loads (export.head_start): its helper process
     writes while this one opens the base. Until the export has it, an exit that skips
     the interpreter's teardown would skip its clean-up (atexit): it waits (issue 15)."""
@@ -129,13 +132,8 @@ def _head_start(args: argparse.Namespace, options: Any) -> None:
     import gc
 
     from roadmap.exchange.export import head_start
-    from roadmap.exchange.metadata import ExportOptions
     from roadmap.storage.location import resolve_location
 
-    if options is None:  # --complet (marges: no head start, see head_start)
-        options = ExportOptions(with_contacts=args.with_contacts, ics=args.ics)
-        if args.marges is not None:
-            return
     try:
         location = resolve_location(args.db)
     except RoadmapError:

@@ -153,11 +153,9 @@ def head_start(
     the ORM and opens the base, then finishes with it (``export(head=...)``). None when
     this does not apply or anything goes wrong: the normal export then runs and reports.
     """
-    options = options or ExportOptions()
+    options = _dated(options)
     if options.margins_on is not None:
         return None
-    if options.stamp and options.generated_at is None:
-        options = replace(options, generated_at=datetime.now(UTC))
     stack = contextlib.ExitStack()
     head = None
     try:
@@ -195,9 +193,7 @@ async def _export_set(
     progress: Progress | None,
     rebuild: bool,
 ) -> ExportResult:
-    options = options or ExportOptions()
-    if options.stamp and options.generated_at is None:
-        options = replace(options, generated_at=datetime.now(UTC))
+    options = _dated(options)
     perimeter = roadmap or mf.ALL
     with mf.export_lock(out_dir):
         cleaned = clean_temps([out_dir, out_dir / "services"])
@@ -232,6 +228,14 @@ async def _export_set(
         result = await _in_thread(job.run)
         result.cleaned = cleaned
         return result
+
+
+def _dated(options: ExportOptions | None) -> ExportOptions:
+    """The options, with the generation time a stamped export writes in every file."""
+    options = options or ExportOptions()
+    if options.stamp and options.generated_at is None:
+        options = replace(options, generated_at=datetime.now(UTC))
+    return options
 
 
 def _usable_previous(

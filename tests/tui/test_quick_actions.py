@@ -34,16 +34,23 @@ def _detail(screen: ActionsScreen) -> str:
     return str(screen.query_one("#action-detail").render())
 
 
-async def _quick_app_to_actions(
-    tmp_path: Path, pilot_then: Callable[[RoadmapApp, Pilot[Any], ActionsScreen], Any]
-) -> None:
-    """Start as the launcher does on an existing base, Entrée then « a » at once, the
-    database still closed; ``pilot_then`` opens it and checks what follows."""
+def _quick_app(tmp_path: Path) -> tuple[RoadmapApp, Path]:
+    """The app as the launcher starts it on an existing demo base: the home screen's quick
+    read done, the database not open yet."""
     db_path = tmp_path / "demo.db"
     prepare_demo(db_path)
     quick = read_home(db_path)
     assert quick is not None
     app = RoadmapApp(demo_settings(tmp_path), quick.actor, quick_home=quick, quick_file=db_path)
+    return app, db_path
+
+
+async def _quick_app_to_actions(
+    tmp_path: Path, pilot_then: Callable[[RoadmapApp, Pilot[Any], ActionsScreen], Any]
+) -> None:
+    """Start as the launcher does on an existing base, Entrée then « a » at once, the
+    database still closed; ``pilot_then`` opens it and checks what follows."""
+    app, _ = _quick_app(tmp_path)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
@@ -177,11 +184,7 @@ async def test_quick_read_gives_the_orm_rows(tmp_path: Path) -> None:
 
 async def test_tortoise_waits_for_the_keys_typed_ahead(tmp_path: Path) -> None:
     """The launcher loads Tortoise once typing pauses (typing_paused): a key counts."""
-    db_path = tmp_path / "demo.db"
-    prepare_demo(db_path)
-    quick = read_home(db_path)
-    assert quick is not None
-    app = RoadmapApp(demo_settings(tmp_path), quick.actor, quick_home=quick, quick_file=db_path)
+    app, _ = _quick_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("down")
         typed = app._last_key_at
@@ -194,11 +197,7 @@ async def test_tortoise_waits_for_the_keys_typed_ahead(tmp_path: Path) -> None:
 async def test_a_box_over_the_home_screen_leaves_its_read_running(tmp_path: Path) -> None:
     """The help (a box, like « Premiers pas ») leaves the home screen in view: its read runs
     when the database opens, as before; only a full screen on top defers it."""
-    db_path = tmp_path / "demo.db"
-    prepare_demo(db_path)
-    quick = read_home(db_path)
-    assert quick is not None
-    app = RoadmapApp(demo_settings(tmp_path), quick.actor, quick_home=quick, quick_file=db_path)
+    app, db_path = _quick_app(tmp_path)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
